@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# podroute build. `make` builds the BPF objects, their skeletons and the
+# userspace; `make check` runs every suite; `make help` lists the targets.
+#
+# Layout of build/:
+#   build/<name>.bpf.o     BPF objects (clang -target bpf, BTF kept)
+#   build/<name>.skel.h    libbpf skeletons (bpftool gen skeleton)
+#   build/obj/             userspace objects, -MMD dependency files beside them
+#   build/asan/            the same objects with ASan/UBSan, for unit tests
+#   build/podroute         the binary
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD ?= build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+V ?= 0
+ifeq ($(V),0)
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
+else
+Q :=
+msg =
+endif
+
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Iinclude -Ibpf -I/usr/include/$(MULTIARCH) -MMD -MP
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-Iinclude -Iuser -I$(BUILD) -DPODROUTE_VERSION='"$(VERSION)"' -MMD -MP
+LIBS := -lbpf -lxdp -lnl-route-3 -lnl-3 -lyaml -lelf -lz
+NL_CFLAGS := -I/usr/include/libnl3
+CFLAGS += $(NL_CFLAGS)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+# Every user/*.c but main.c is library code shared by the binary and tests.
+LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+ASAN_OBJS := $(patsubst user/%.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
+
+UNIT_SRCS := $(wildcard selftests/unit/test_*.c)
+UNIT_BINS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+
+PROG_SRCS := $(wildcard selftests/prog/*.c)
+PROG_BIN := $(BUILD)/prog/test_progs
+
+.PHONY: all deps check check-unit check-prog check-net check-vm demo bench clean help
+all: $(BPF_OBJS) $(SKELS) $(BUILD)/podroute
+
+help:
+	@echo 'make            build BPF objects, skeletons and build/podroute'
+	@echo 'make deps       install the Debian packages the build and tests need'
+	@echo 'make check      run every suite (unit, prog, net, vm)'
+	@echo 'make check-unit cmocka unit tests under ASan/UBSan'
+	@echo 'make check-prog BPF_PROG_TEST_RUN program tests (root)'
+	@echo 'make check-net  network-namespace tests (root)'
+	@echo 'make check-vm   tests inside a QEMU VM (root)'
+	@echo 'make demo       self-contained demo'
+	@echo 'make bench      benchmarks (never part of check)'
+	@echo 'V=1             show full commands'
+
+# ---- BPF ----
+$(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(BUILD)/$*.bpf.d -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+# ---- userspace ----
+$(BUILD)/obj/%.o: user/%.c $(SKELS) | $(BUILD)/obj
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: user/%.c $(SKELS) | $(BUILD)/asan
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -O1 -c $< -o $@
+
+$(BUILD)/libpodroute.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libpodroute-asan.a: $(ASAN_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/podroute: $(BUILD)/obj/main.o $(BUILD)/libpodroute.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/unit/%: selftests/unit/%.c $(BUILD)/libpodroute-asan.a | $(BUILD)/unit
+	$(call msg,CC-UNIT,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -O1 -MF $@.d -o $@ $< $(BUILD)/libpodroute-asan.a $(LIBS) -lcmocka
+
+$(PROG_BIN): $(PROG_SRCS) $(BUILD)/libpodroute.a $(SKELS) | $(BUILD)/prog
+	$(call msg,CC-PROG,$@)
+	$(Q)$(CC) $(CFLAGS) -Iselftests/prog -MF $@.d -o $@ $(PROG_SRCS) $(BUILD)/libpodroute.a $(LIBS)
+
+$(BUILD) $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/prog:
+	$(Q)mkdir -p $@
+
+# ---- tests ----
+check: all
+	$(Q)selftests/run-suites.sh unit prog net vm
+
+check-unit: $(UNIT_BINS)
+	$(Q)selftests/run-unit.sh $(UNIT_BINS)
+
+check-prog: $(PROG_BIN) $(BPF_OBJS)
+	$(Q)selftests/prog/run.sh $(PROG_BIN)
+
+check-net: all
+	$(Q)selftests/net/run.sh
+
+check-vm: all
+	$(Q)selftests/vm/run-tests.sh
+
+deps:
+	$(Q)./.ci/install-deps.sh
+
+demo: all
+	$(Q)./selftests/net/demo.sh
+
+bench: all
+	$(Q)./bench/run-all.sh
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d)

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * podroute map ABI: the only definitions that cross the BPF/userspace
+ * boundary. Both the BPF programs (bpf/) and userspace (user/) include it, so a key or
+ * value cannot drift between the two sides; the _Static_asserts at the end
+ * pin every size and offset that userspace, bpftool output and pinned maps
+ * from an earlier agent version rely on.
+ *
+ * Conventions: fixed-width types, explicit padding, addresses in network
+ * byte order, LPM keys with the prefix length first (as the kernel's LPM
+ * trie requires).
+ */
+#ifndef PODROUTE_ABI_H
+#define PODROUTE_ABI_H
+
+#include <linux/types.h>
+
+/* Bump when a pinned map's key or value layout changes: the agent refuses
+ * to adopt pinned maps whose pr_config.abi_version differs. */
+#define PR_ABI_VERSION 1
+
+/* Sizes fixed at compile time (map capacities of the prefix maps are set
+ * at load time instead, see the loader). */
+#define PR_MAX_NETS 256      /* network ids 1..255; 0 = "no network" */
+#define PR_MAX_NH 8          /* ECMP next hops per group */
+#define PR_MAX_NHGRPS 65536  /* next-hop groups (east-west) */
+#define PR_MAX_IFACES 64     /* attached interfaces */
+#define PR_MAX_RMACS 4       /* router MACs accepted per interface */
+#define PR_MAX_TARGETS 1024  /* devices podroute may redirect to */
+
+/* Default capacities of the prefix maps; the loader may override. */
+#define PR_DEFAULT_ROUTES4 1048576
+#define PR_DEFAULT_ROUTES6 262144
+
+/* What the datapath does with a packet whose destination matched. */
+enum pr_action {
+	PR_ACT_PASS = 0,     /* hand to the kernel stack untouched */
+	PR_ACT_DROP = 1,     /* drop */
+	PR_ACT_REDIRECT = 2, /* to the network's target port, pre-resolved MACs */
+	PR_ACT_FIB = 3,      /* bpf_fib_lookup in the network's VRF table */
+	PR_ACT_NEXTHOP = 4,  /* east-west: to a BGP next hop on the underlay */
+	PR_ACT_MAX,
+};
+
+/*
+ * Why a packet got its verdict: one list used by the datapath (counter
+ * index), the CLI and the metrics. Keep pr_reason_names in user/ in step
+ * (a unit test checks the count).
+ */
+enum pr_reason {
+	PR_R_REDIRECT = 0,   /* fast path: redirected (XDP or TC) */
+	PR_R_DEFER_TC = 1,   /* XDP decided, TC on the same device redirects */
+	PR_R_PASS_ACT = 2,   /* matched a prefix whose action is pass */
+	PR_R_DROP_ACT = 3,   /* matched a prefix whose action is drop */
+	PR_R_MISS = 4,       /* no prefix matched: slow path */
+	PR_R_TTL = 5,        /* TTL / hop limit would expire: kernel sends ICMP */
+	PR_R_NO_NEIGH = 6,   /* FIB lookup: next hop has no neighbour entry */
+	PR_R_FIB_FAIL = 7,   /* FIB lookup: any other failure */
+	PR_R_SPOOF = 8,      /* source inside a locally advertised prefix */
+	PR_R_MALFORMED = 9,  /* truncated or invalid headers */
+	PR_R_NOT_IP = 10,    /* not IPv4/IPv6 (ARP, LLDP, ...) */
+	PR_R_NOT_FOR_US = 11, /* destination MAC not a router MAC (incl. bcast/mcast) */
+	PR_R_NO_TARGET = 12, /* target device not in the allow-list, or down */
+	PR_R_NO_IFACE = 13,  /* receiving interface not configured */
+	PR_R_SHADOW = 14,    /* shadow mode: would have acted, passed instead */
+	PR_R_NO_NEXTHOP = 15, /* east-west route with an empty/invalid group */
+	PR_R_MAX,
+};
+
+/* ---- prefix maps: pr_routes4 / pr_routes6 (LPM_TRIE) ---- */
+
+struct pr_lpm4_key {
+	__u32 prefixlen; /* 0..32 */
+	__u8 addr[4];    /* network byte order */
+};
+
+struct pr_lpm6_key {
+	__u32 prefixlen; /* 0..128 */
+	__u8 addr[16];   /* network byte order */
+};
+
+/* pr_route.flags */
+#define PR_ROUTE_F_LOCAL (1U << 0) /* advertised by this node (ingress, anti-spoof) */
+
+struct pr_route {
+	__u32 net_id; /* index into pr_nets */
+	__u32 nhg_id; /* PR_ACT_NEXTHOP: index into pr_nhgrps */
+	__u8 action;  /* enum pr_action */
+	__u8 flags;   /* PR_ROUTE_F_* */
+	__u16 pad;
+};
+
+/* ---- pr_nets (ARRAY, PR_MAX_NETS): one entry per network ---- */
+
+/* pr_net.flags */
+#define PR_NET_F_VALID (1U << 0)     /* entry in use */
+#define PR_NET_F_SHADOW (1U << 1)    /* decide and count, but pass */
+#define PR_NET_F_ANTISPOOF (1U << 2) /* drop underlay packets sourced from our prefixes */
+#define PR_NET_F_SKB_XMIT (1U << 3)  /* target cannot take XDP frames: XDP defers to TC */
+
+struct pr_net {
+	__u32 ifindex;   /* PR_ACT_REDIRECT: target device (must be in pr_txports) */
+	__u32 vrf_table; /* PR_ACT_FIB: routing table id */
+	__u8 dmac[6];    /* PR_ACT_REDIRECT: next-hop MAC behind the target */
+	__u8 smac[6];    /* PR_ACT_REDIRECT: the target device's own MAC */
+	__u32 flags;     /* PR_NET_F_* */
+};
+
+/* ---- east-west next hops: pr_nhgrps (ARRAY) -> pr_nexthops (ARRAY) ---- */
+
+struct pr_nhgrp {
+	__u32 count;           /* valid entries in nh[], 0..PR_MAX_NH */
+	__u32 nh[PR_MAX_NH];   /* indices into pr_nexthops */
+};
+
+/* pr_nexthop.flags */
+#define PR_NH_F_VALID (1U << 0) /* neighbour resolved, usable */
+
+struct pr_nexthop {
+	__u32 ifindex;   /* underlay device (must be in pr_txports) */
+	__u32 flags;     /* PR_NH_F_* */
+	__u8 dmac[6];    /* the BGP next hop's MAC */
+	__u8 smac[6];    /* the underlay device's MAC */
+};
+
+#define PR_MAX_NEXTHOPS (PR_MAX_NHGRPS)
+
+/* ---- pr_ifaces (HASH, key = ifindex): interfaces podroute is attached to ---- */
+
+/* pr_iface.flags */
+#define PR_IF_F_XDP (1U << 0)      /* our XDP program runs here: TC only executes deferrals */
+#define PR_IF_F_UNDERLAY (1U << 1) /* role: faces the provider network */
+#define PR_IF_F_OVN (1U << 2)      /* role: faces OVN (east-west source) */
+
+struct pr_iface {
+	__u32 flags;                    /* PR_IF_F_* */
+	__u32 nmacs;                    /* valid entries in rmac[] */
+	__u8 rmac[PR_MAX_RMACS][6];     /* router MACs accepted as destination */
+};
+
+/* ---- pr_config (ARRAY, 1 entry): global knobs the agent flips at runtime ---- */
+
+/* pr_global.flags */
+#define PR_G_F_SHADOW (1U << 0) /* global shadow mode */
+
+struct pr_global {
+	__u32 abi_version; /* PR_ABI_VERSION of the agent that created the maps */
+	__u32 flags;       /* PR_G_F_* */
+};
+
+/* ---- pr_stats (PERCPU_ARRAY, PR_MAX_NETS * PR_R_MAX) ---- */
+
+struct pr_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+static inline __u32 pr_stats_index(__u32 net_id, __u32 reason)
+{
+	return net_id * PR_R_MAX + reason;
+}
+
+/* ---- XDP -> TC hand-off in the frame's metadata area ---- */
+
+#define PR_META_MAGIC 0x50526d31U /* "PRm1" */
+
+struct pr_xdp_meta {
+	__u32 magic;   /* PR_META_MAGIC */
+	__u32 ifindex; /* redirect target (already rewritten frame) */
+	__u32 net_id;  /* for the counter */
+};
+
+/* ---- compile-time layout checks: both sides compile these ---- */
+#define PR_ASSERT_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " size changed: bump PR_ABI_VERSION")
+
+PR_ASSERT_SIZE(struct pr_lpm4_key, 8);
+PR_ASSERT_SIZE(struct pr_lpm6_key, 20);
+PR_ASSERT_SIZE(struct pr_route, 12);
+PR_ASSERT_SIZE(struct pr_net, 24);
+PR_ASSERT_SIZE(struct pr_nhgrp, 4 + 4 * PR_MAX_NH);
+PR_ASSERT_SIZE(struct pr_nexthop, 20);
+PR_ASSERT_SIZE(struct pr_iface, 8 + 6 * PR_MAX_RMACS);
+PR_ASSERT_SIZE(struct pr_global, 8);
+PR_ASSERT_SIZE(struct pr_counter, 16);
+PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
+_Static_assert(__builtin_offsetof(struct pr_lpm4_key, addr) == 4, "LPM key: prefixlen first");
+_Static_assert(__builtin_offsetof(struct pr_lpm6_key, addr) == 4, "LPM key: prefixlen first");
+_Static_assert(__builtin_offsetof(struct pr_net, dmac) == 8, "pr_net layout");
+_Static_assert(__builtin_offsetof(struct pr_net, flags) == 20, "pr_net layout");
+_Static_assert(__builtin_offsetof(struct pr_nexthop, dmac) == 8, "pr_nexthop layout");
+_Static_assert(sizeof(struct pr_xdp_meta) % 4 == 0, "XDP metadata must be 4-byte multiple");
+_Static_assert(PR_MAX_NETS * PR_R_MAX < 65536, "stats array size");
+
+#endif /* PODROUTE_ABI_H */
