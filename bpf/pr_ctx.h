@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The few things that differ between XDP and TC: how to reach the packet,
+ * which device it arrived on, how to strip VLAN tags, how to redirect, and
+ * the verdict codes. Every function takes `is_xdp` as a compile-time
+ * constant; with __always_inline the other branch is dead code and the
+ * verifier never sees a helper the program type may not call.
+ */
+#ifndef PR_CTX_H
+#define PR_CTX_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+#include "pr_maps.h"
+#include "pr_parse.h"
+
+/* Headers we may read in TC: Ethernet, two tags, IPv4 with options or IPv6, L4 ports. */
+#define PR_TC_PULL_LEN (sizeof(struct ethhdr) + 2 * PR_VLAN_HLEN + 60 + 8)
+
+static __always_inline int pr_verdict_pass(bool is_xdp)
+{
+	return is_xdp ? XDP_PASS : TC_ACT_OK;
+}
+
+static __always_inline int pr_verdict_drop(bool is_xdp)
+{
+	return is_xdp ? XDP_DROP : TC_ACT_SHOT;
+}
+
+/* Fill data pointers and frame length. TC: make the headers linear first. */
+static __always_inline void pr_ctx_load(void *ctx, bool is_xdp, struct pr_pkt *p)
+{
+	if (is_xdp) {
+		struct xdp_md *x = ctx;
+
+		p->data = (void *)(long)x->data;
+		p->data_end = (void *)(long)x->data_end;
+		p->pkt_len = p->data_end - p->data;
+	} else {
+		struct __sk_buff *skb = ctx;
+		__u32 want = skb->len < PR_TC_PULL_LEN ? skb->len : PR_TC_PULL_LEN;
+
+		if ((__u32)(skb->data_end - skb->data) < want)
+			bpf_skb_pull_data(skb, want);
+		p->data = (void *)(long)skb->data;
+		p->data_end = (void *)(long)skb->data_end;
+		p->pkt_len = skb->len;
+	}
+}
+
+static __always_inline __u32 pr_ctx_ifindex(void *ctx, bool is_xdp)
+{
+	return is_xdp ? ((struct xdp_md *)ctx)->ingress_ifindex : ((struct __sk_buff *)ctx)->ifindex;
+}
+
+/*
+ * Remove every VLAN tag (in the frame and, for an skb, the one the kernel
+ * already moved to skb->vlan_tci) and write the new Ethernet header. The
+ * frame leaves on an untagged OVN port or underlay next hop. Returns 0, or
+ * -1 if the packet could not be rewritten (the caller then drops: it has
+ * already been modified).
+ */
+static __always_inline int pr_ctx_rewrite_l2(void *ctx, bool is_xdp, struct pr_pkt *p,
+					      const __u8 *dmac, const __u8 *smac)
+{
+	struct ethhdr *eth;
+	__u16 proto = bpf_htons(p->l3_proto);
+
+	if (is_xdp) {
+		int strip = p->nvlan * PR_VLAN_HLEN;
+		struct xdp_md *x = ctx;
+
+		if (strip && bpf_xdp_adjust_head(ctx, strip))
+			return -1;
+		eth = (void *)(long)x->data;
+		if ((void *)(eth + 1) > (void *)(long)x->data_end)
+			return -1;
+	} else {
+		struct __sk_buff *skb = ctx;
+
+#pragma unroll
+		for (__u32 i = 0; i < PR_MAX_VLANS + 1; i++) {
+			if (!skb->vlan_present && i >= p->nvlan)
+				break;
+			if (bpf_skb_vlan_pop(skb))
+				return -1;
+		}
+		eth = (void *)(long)skb->data;
+		if ((void *)(eth + 1) > (void *)(long)skb->data_end)
+			return -1;
+	}
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	eth->h_proto = proto;
+	return 0;
+}
+
+static __always_inline int pr_ctx_redirect(void *ctx, bool is_xdp, __u32 ifindex)
+{
+	if (is_xdp)
+		return bpf_redirect_map(&pr_txports, ifindex, 0);
+	return bpf_redirect(ifindex, 0);
+}
+
+/* XDP: reserve the metadata for a TC hand-off before touching the packet. */
+static __always_inline struct pr_xdp_meta *pr_xdp_reserve_meta(struct xdp_md *x)
+{
+	struct pr_xdp_meta *m;
+
+	if (bpf_xdp_adjust_meta(x, -(int)sizeof(*m)))
+		return NULL;
+	m = (void *)(long)x->data_meta;
+	if ((void *)(m + 1) > (void *)(long)x->data)
+		return NULL;
+	return m;
+}
+
+/* XDP: give the reservation back (the packet takes another path). */
+static __always_inline void pr_xdp_release_meta(struct xdp_md *x)
+{
+	bpf_xdp_adjust_meta(x, (int)sizeof(struct pr_xdp_meta));
+}
+
+/* TC: the hand-off our XDP program left, or NULL. */
+static __always_inline struct pr_xdp_meta *pr_tc_meta(struct __sk_buff *skb)
+{
+	struct pr_xdp_meta *m = (void *)(long)skb->data_meta;
+
+	if ((void *)(m + 1) > (void *)(long)skb->data)
+		return NULL;
+	return m->magic == PR_META_MAGIC ? m : NULL;
+}
+
+#endif /* PR_CTX_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The datapath's maps, one line each. All carry BTF (key/value types from
+ * podroute_abi.h) and are pinned by name, so that `bpftool map dump pinned
+ * /sys/fs/bpf/podroute/<name>` decodes every field, and so that a restarted
+ * agent adopts them without interrupting forwarding. Names stay within 15
+ * characters so bpftool shows them whole.
+ *
+ * The prefix maps' capacities are defaults here; the loader sets the real
+ * ones before load (bpf_map__set_max_entries).
+ */
+#ifndef PR_MAPS_H
+#define PR_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "podroute_abi.h"
+
+/* Advertised (local) and BGP-learned (remote) IPv4 prefixes -> network, action. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct pr_lpm4_key);
+	__type(value, struct pr_route);
+	__uint(max_entries, PR_DEFAULT_ROUTES4);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_routes4 SEC(".maps");
+
+/* The same for IPv6. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct pr_lpm6_key);
+	__type(value, struct pr_route);
+	__uint(max_entries, PR_DEFAULT_ROUTES6);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_routes6 SEC(".maps");
+
+/* Network id -> its target (port + MACs, or VRF table) and flags. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pr_net);
+	__uint(max_entries, PR_MAX_NETS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_nets SEC(".maps");
+
+/* East-west next-hop group id -> up to PR_MAX_NH next-hop ids (ECMP). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pr_nhgrp);
+	__uint(max_entries, PR_MAX_NHGRPS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_nhgrps SEC(".maps");
+
+/* Next-hop id -> underlay device and the BGP next hop's MAC. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pr_nexthop);
+	__uint(max_entries, PR_MAX_NEXTHOPS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_nexthops SEC(".maps");
+
+/* Receiving ifindex -> role and the router MACs it accepts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, struct pr_iface);
+	__uint(max_entries, PR_MAX_IFACES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_ifaces SEC(".maps");
+
+/* The only devices podroute may redirect to (key and value: ifindex). */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+	__uint(max_entries, PR_MAX_TARGETS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_txports SEC(".maps");
+
+/* Global knobs (shadow mode, ABI version of the maps' creator). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pr_global);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_config SEC(".maps");
+
+/* Per-CPU packets/bytes per (network, reason); see pr_stats_index(). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pr_counter);
+	__uint(max_entries, PR_MAX_NETS * PR_R_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_stats SEC(".maps");
+
+#endif /* PR_MAPS_H */
