@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Program tests: build a private network namespace with the devices the
+# cases refer to (veth pairs in0, tgt0..2, ul1, ovn0) and a routing table
+# 100 standing for a VRF, run the test binary inside it, and tear it all
+# down whatever happens. Usage: run.sh <test_progs binary> [case filter]
+set -u
+bin=$1; shift
+if [ "$(id -u)" -ne 0 ]; then
+	echo "prog: 0 passed, 0 failed, 1 skipped (needs root)"
+	exit 4
+fi
+ns=prtest-$$
+cleanup() { ip netns del "$ns" 2>/dev/null; }
+trap cleanup EXIT
+ip netns add "$ns" || exit 1
+nsx() { ip -n "$ns" "$@"; }
+set -e
+nsx link set lo up
+i=1
+for d in in0 tgt0 tgt1 tgt2 ul1 ovn0; do
+	nsx link add "$d" address "02:00:00:00:0$i:01" type veth peer name "${d}p" address "02:00:00:00:0$i:02"
+	nsx link set "$d" up
+	nsx link set "${d}p" up
+	i=$((i + 1))
+done
+ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+# Table 100: the VRF's table of network 4 (resolved, unresolved, blackhole).
+nsx addr add 10.50.0.254/16 dev tgt1
+nsx route add 10.50.0.0/16 dev tgt1 table 100
+nsx neigh replace 10.50.1.1 lladdr 02:00:00:00:50:01 dev tgt1 nud permanent
+nsx route add 10.51.0.0/16 via 10.50.9.9 dev tgt1 table 100
+nsx route add blackhole 10.52.0.0/16 table 100
+nsx route add 10.68.0.0/16 dev tgt1 table 100
+nsx neigh replace 10.68.1.1 lladdr 02:00:00:00:50:01 dev tgt1 nud permanent
+nsx -6 addr add fd00:50::fe/64 dev tgt1 nodad
+nsx -6 route add fd00:50::/64 dev tgt1 table 100
+nsx -6 neigh replace fd00:50::1 lladdr 02:00:00:00:50:06 dev tgt1 nud permanent
+set +e
+ip netns exec "$ns" "$bin" "$@"

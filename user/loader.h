@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Opening and loading the datapath object (build/podroute.skel.h), with
+ * its maps either pinned under a bpffs directory (the agent: an existing
+ * pin is adopted, so a restart keeps forwarding) or private to the process
+ * (program tests, benchmarks).
+ */
+#ifndef PR_LOADER_H
+#define PR_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "podroute_abi.h"
+
+#define PR_PIN_DIR_DEFAULT "/sys/fs/bpf/podroute"
+
+struct podroute; /* the skeleton */
+
+enum pr_prog_id { PR_PROG_XDP_UNDERLAY, PR_PROG_TC_INGRESS, PR_PROG_XDP_OVN, PR_PROG_TC_OVN, PR_PROG__COUNT };
+
+struct pr_loader_opts {
+	const char *pin_dir;     /* NULL: no pinning */
+	uint32_t routes4_max;    /* 0: PR_DEFAULT_ROUTES4 */
+	uint32_t routes6_max;    /* 0: PR_DEFAULT_ROUTES6 */
+};
+
+struct pr_datapath {
+	struct podroute *skel;
+	bool pinned;
+};
+
+/* Open and load. Returns 0 or -errno; logs the reason. */
+int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts);
+void pr_datapath_close(struct pr_datapath *dp);
+
+int pr_datapath_prog_fd(const struct pr_datapath *dp, enum pr_prog_id id);
+const char *pr_prog_name(enum pr_prog_id id);
+
+/* Map fds by the map's pinned name ("pr_routes4" ...), or -ENOENT. */
+int pr_datapath_map_fd(const struct pr_datapath *dp, const char *name);
+
+#endif

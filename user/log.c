@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Leveled logging to stderr (see log.h). */
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+
+static enum pr_log_level cur_level = PR_LOG_INFO;
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+void pr_log_set_level(enum pr_log_level lvl)
+{
+	cur_level = lvl;
+}
+
+enum pr_log_level pr_log_get_level(void)
+{
+	return cur_level;
+}
+
+static void vlog(enum pr_log_level lvl, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	size_t n;
+
+	if (lvl > cur_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n') /* one line per event */
+		msg[--n] = '\0';
+	fprintf(stderr, "%s: %s\n", level_names[lvl], msg);
+}
+
+void pr_log(enum pr_log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(lvl, fmt, ap);
+	va_end(ap);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf warnings are our info, its info our debug, its debug dropped. */
+	enum pr_log_level lvl = level == LIBBPF_WARN ? PR_LOG_INFO : PR_LOG_DEBUG;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vlog(lvl, fmt, ap);
+	return 0;
+}
+
+void pr_log_route_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}
