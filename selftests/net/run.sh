@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Network-namespace suite: run each selftests/net/test_*.sh (or the ones
+# named as arguments) as one kselftest-style test: exit 0 = pass, 4 = skip
+# (with the reason on its last output line), anything else = fail. Each
+# test builds and tears down its own namespaces; this runner checks that
+# none are left behind afterwards.
+set -u
+cd "$(dirname "$0")"
+tests=("$@")
+[ "${#tests[@]}" -gt 0 ] || tests=(test_*.sh)
+pass=0 fail=0 skip=0 n=0
+before=$(ip netns list 2>/dev/null | wc -l)
+for t in "${tests[@]}"; do
+	[ -e "$t" ] || continue
+	n=$((n + 1))
+	out=$(timeout 600 bash "./$t" 2>&1); rc=$?
+	printf '%s\n' "$out" | sed 's/^/# /'
+	case $rc in
+	0) pass=$((pass + 1)); echo "ok $n ${t%.sh}" ;;
+	4) skip=$((skip + 1)); echo "ok $n ${t%.sh} # SKIP $(printf '%s\n' "$out" | tail -1)" ;;
+	*) fail=$((fail + 1)); echo "not ok $n ${t%.sh} (exit $rc)" ;;
+	esac
+done
+after=$(ip netns list 2>/dev/null | wc -l)
+if [ "$after" -gt "$before" ]; then
+	n=$((n + 1)); fail=$((fail + 1))
+	echo "not ok $n no namespace left behind ($((after - before)) remain: $(ip netns list | tr '\n' ' '))"
+fi
+echo "1..$n"
+echo "net: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

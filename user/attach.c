@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Attach / detach podroute's XDP and TC programs safely (see attach.h). */
+#include "attach.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "log.h"
+
+bool pr_is_our_prog_name(const char *name)
+{
+	for (int i = 0; i < PR_PROG__COUNT; i++)
+		if (!strcmp(name, pr_prog_name(i)))
+			return true;
+	return false;
+}
+
+static int prog_name_by_id(uint32_t id, char *name, size_t len)
+{
+	struct bpf_prog_info info = {};
+	uint32_t ilen = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id), err;
+
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &ilen);
+	close(fd);
+	if (err)
+		return -errno;
+	snprintf(name, len, "%s", info.name);
+	return 0;
+}
+
+int pr_xdp_query(int ifindex, uint32_t *prog_id, char *name, size_t name_len, int *mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int err = bpf_xdp_query(ifindex, 0, &q);
+
+	if (err)
+		return err;
+	*prog_id = q.prog_id;
+	if (mode)
+		*mode = q.attach_mode;
+	if (name && name_len) {
+		name[0] = '\0';
+		if (q.prog_id)
+			prog_name_by_id(q.prog_id, name, name_len);
+	}
+	return 0;
+}
+
+int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
+{
+	uint32_t flags = XDP_FLAGS_UPDATE_IF_NOEXIST |
+			 (mode == PR_XDP_NATIVE ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE);
+	char ifname[IF_NAMESIZE] = "?", other[64];
+	uint32_t id;
+	int err;
+
+	if_indextoname(ifindex, ifname);
+	err = bpf_xdp_attach(ifindex, prog_fd, flags, NULL);
+	if (err == -EBUSY || err == -EEXIST) {
+		if (!pr_xdp_query(ifindex, &id, other, sizeof(other), NULL) && id)
+			pr_err("%s: XDP program %u (%s) is already attached; podroute does not "
+			       "replace programs it did not install", ifname, id, other);
+		return -EBUSY;
+	}
+	if (err)
+		pr_err("%s: cannot attach XDP in %s mode: %s", ifname,
+		       mode == PR_XDP_NATIVE ? "native" : "generic", strerror(-err));
+	return err;
+}
+
+int pr_xdp_detach(int ifindex)
+{
+	char name[64], ifname[IF_NAMESIZE] = "?";
+	uint32_t id;
+	int mode, fd, err;
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+
+	if_indextoname(ifindex, ifname);
+	err = pr_xdp_query(ifindex, &id, name, sizeof(name), &mode);
+	if (err || !id)
+		return err;
+	if (!pr_is_our_prog_name(name)) {
+		pr_warn("%s: leaving XDP program %u (%s) alone: not podroute's", ifname, id, name);
+		return -EPERM;
+	}
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	/* REPLACE with the program we saw: fails rather than remove one that
+	 * appeared in between. */
+	o.old_prog_fd = fd;
+	err = bpf_xdp_detach(ifindex,
+			     XDP_FLAGS_REPLACE | (mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
+									 : XDP_FLAGS_DRV_MODE),
+			     &o);
+	close(fd);
+	if (err)
+		pr_err("%s: cannot detach XDP program %u: %s", ifname, id, strerror(-err));
+	return err;
+}
+
+int pr_tc_attach(int ifindex, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PR_TC_HANDLE, .priority = PR_TC_PRIO,
+		    .prog_fd = prog_fd);
+	char ifname[IF_NAMESIZE] = "?", name[64];
+	uint32_t id;
+	int err;
+
+	if_indextoname(ifindex, ifname);
+	if (!pr_tc_query(ifindex, &id) && id && !prog_name_by_id(id, name, sizeof(name)) &&
+	    !pr_is_our_prog_name(name)) {
+		pr_err("%s: TC filter handle %#x priority %#x holds program %u (%s), not podroute's",
+		       ifname, PR_TC_HANDLE, PR_TC_PRIO, id, name);
+		return -EBUSY;
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		pr_err("%s: cannot create the clsact qdisc: %s", ifname, strerror(-err));
+		return err;
+	}
+	/* Our handle/priority pair, checked above: replacing our own earlier
+	 * filter (an upgrade) is fine. */
+	opts.flags = BPF_TC_F_REPLACE;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		pr_err("%s: cannot attach the TC ingress filter: %s", ifname, strerror(-err));
+	return err;
+}
+
+int pr_tc_query(int ifindex, uint32_t *prog_id)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PR_TC_HANDLE, .priority = PR_TC_PRIO);
+	int err = bpf_tc_query(&hook, &opts);
+
+	*prog_id = 0;
+	if (err == -ENOENT || err == -EINVAL)
+		return 0; /* no clsact, or no filter of ours */
+	if (err)
+		return err;
+	*prog_id = opts.prog_id;
+	return 0;
+}
+
+int pr_tc_detach(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PR_TC_HANDLE, .priority = PR_TC_PRIO);
+	uint32_t id;
+	int err = pr_tc_query(ifindex, &id);
+
+	if (err || !id)
+		return err;
+	return bpf_tc_detach(&hook, &opts);
+}
