@@ -51,6 +51,9 @@ UNIT_SRCS := $(wildcard selftests/unit/test_*.c)
 UNIT_BINS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 PROG_SRCS := $(wildcard selftests/prog/*.c)
+
+BENCH_BPF_OBJS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
 PROG_BIN := $(BUILD)/prog/test_progs
 
 .PHONY: all deps check check-unit check-prog check-net check-vm demo bench clean help
@@ -106,7 +109,15 @@ $(PROG_BIN): $(PROG_SRCS) $(BUILD)/libpodroute.a $(SKELS) | $(BUILD)/prog
 	$(call msg,CC-PROG,$@)
 	$(Q)$(CC) $(CFLAGS) -Iselftests/prog -MF $@.d -o $@ $(PROG_SRCS) $(BUILD)/libpodroute.a $(LIBS)
 
-$(BUILD) $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/prog:
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c | $(BUILD)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(BUILD)/bench/$*.bpf.d -c $< -o $@
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libpodroute.a | $(BUILD)/bench
+	$(call msg,CC-BENCH,$@)
+	$(Q)$(CC) $(CFLAGS) -MF $@.d -o $@ $< $(BUILD)/libpodroute.a $(LIBS)
+
+$(BUILD) $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/prog $(BUILD)/bench:
 	$(Q)mkdir -p $@
 
 # ---- tests ----
@@ -131,10 +142,10 @@ deps:
 demo: all
 	$(Q)./selftests/net/demo.sh
 
-bench: all
+bench: all $(BENCH_BPF_OBJS) $(BENCH_BINS)
 	$(Q)./bench/run-all.sh
 
 clean:
 	$(Q)rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d $(BUILD)/bench/*.d)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `make bench`: run every benchmark and keep its raw results, with the
+# commit, kernel and CPU they were measured on, under bench/results/.
+# Never part of `make check`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$out"
+{
+	echo "{\"commit\": \"$(git describe --always --dirty 2>/dev/null || echo unknown)\","
+	echo " \"kernel\": \"$(uname -r)\","
+	echo " \"cpu\": \"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)\","
+	echo " \"ncpu\": $(nproc)}"
+} >"$out/machine.json"
+echo "== per-packet decision cost (BPF_PROG_TEST_RUN) =="
+# Pin to the second CPU: the first one takes the interrupts and this shell.
+taskset -c "$(( $(nproc) - 1 ))" build/bench/prog_cost -j >"$out/prog_cost.json"
+taskset -c "$(( $(nproc) - 1 ))" build/bench/prog_cost | tee "$out/prog_cost.txt"
+echo "results in $out"
