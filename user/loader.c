@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <bpf/libbpf.h>
 
 #include "log.h"
@@ -21,6 +24,28 @@ const char *pr_prog_name(enum pr_prog_id id)
 	return id < PR_PROG__COUNT ? prog_names[id] : "?";
 }
 
+/*
+ * Pins must live on a bpf filesystem. `ip netns exec` remounts /sys, which
+ * hides /sys/fs/bpf: say so instead of letting libbpf fail obscurely.
+ */
+static int check_pin_dir(const char *dir)
+{
+	struct statfs st;
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		pr_err("%s: cannot create the pin directory: %s (is bpffs mounted? "
+		       "mount -t bpf bpf /sys/fs/bpf; under `ip netns exec`, /sys is remounted: "
+		       "use nsenter --net instead)", dir, strerror(errno));
+		return -errno;
+	}
+	if (statfs(dir, &st) || st.f_type != BPF_FS_MAGIC) {
+		pr_err("%s: not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf; under `ip netns "
+		       "exec`, /sys is remounted: use nsenter --net instead)", dir);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
 int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = opts->pin_dir);
@@ -28,6 +53,11 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 	int err;
 
 	memset(dp, 0, sizeof(*dp));
+	if (opts->pin_dir) {
+		err = check_pin_dir(opts->pin_dir);
+		if (err)
+			return err;
+	}
 	dp->skel = podroute__open_opts(&oo);
 	if (!dp->skel) {
 		err = -errno;

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `podroute attach` / `detach`: load the datapath with its maps pinned
+ * (adopting pins that exist, so that re-attaching or upgrading never
+ * empties the maps), attach the programs by role, and record each
+ * interface in pr_ifaces; or take them away again, touching only what
+ * podroute installed.
+ *
+ * Roles and hooks:
+ *   underlay  XDP (native if the driver has it) + TC ingress for the
+ *             hand-off; TC only if XDP is unavailable or --mode tc
+ *   brex      TC ingress (what OVS hands to the host)
+ *   ovn       XDP if native is available (veth), else TC (OVS internal port)
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+
+#include "attach.h"
+#include "cli.h"
+#include "ifaces.h"
+#include "loader.h"
+#include "log.h"
+#include "pinned.h"
+
+static const char attach_help[] =
+	"Usage: podroute attach --underlay IF [--underlay IF ...] [--brex IF] [--ovn IF ...]\n"
+	"                       [--mode auto|native|generic|tc] [--routes4-max N] [--routes6-max N]\n"
+	"Load the datapath (maps pinned under --pin-dir, existing pins adopted) and\n"
+	"attach it. Never replaces an XDP or TC program podroute did not install;\n"
+	"re-attaching replaces podroute's own programs atomically.\n"
+	"  --underlay IF   provider-facing NIC: XDP (+ TC ingress for skb-only targets)\n"
+	"  --brex IF       the bridge's own device: TC ingress\n"
+	"  --ovn IF        OVN-facing port (ovn-k8s-mpX): east-west source\n"
+	"  --mode M        auto (native XDP, else TC), native, generic, tc\n"
+	"  --routes4-max N / --routes6-max N   prefix map capacities (first load only)\n";
+
+int cmd_attach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "underlay", required_argument, NULL, 'u' }, { "brex", required_argument, NULL, 'b' },
+		{ "ovn", required_argument, NULL, 'o' }, { "mode", required_argument, NULL, 'm' },
+		{ "routes4-max", required_argument, NULL, '4' },
+		{ "routes6-max", required_argument, NULL, '6' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pr_attach_set set = { .mode = PR_MODE_AUTO };
+	struct pr_loader_opts lo = { .pin_dir = cli.pin_dir };
+	struct pr_datapath dp;
+	char *end;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+		case 'o':
+			if (pr_attach_set_add(&set, optarg, c == 'u' ? PR_ROLE_UNDERLAY : PR_ROLE_OVN))
+				return cli_usage_error("attach", "too many interfaces or bad name \"%s\"", optarg);
+			break;
+		case 'b':
+			if (pr_attach_set_add(&set, optarg, PR_ROLE_BREX))
+				return cli_usage_error("attach", "bad --brex \"%s\"", optarg);
+			break;
+		case 'm':
+			if (pr_attach_mode_parse(optarg, &set.mode))
+				return cli_usage_error("attach", "--mode: \"%s\" is not auto, native, generic or tc", optarg);
+			break;
+		case '4':
+		case '6': {
+			uint32_t *max = c == '4' ? &lo.routes4_max : &lo.routes6_max;
+
+			errno = 0;
+			*max = strtoul(optarg, &end, 10);
+			if (errno || *end || !*max)
+				return cli_usage_error("attach", "--routes%c-max: \"%s\" is not a positive number", c, optarg);
+			break;
+		}
+		case 'h': fputs(attach_help, stdout); return 0;
+		default: return cli_usage_error("attach", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("attach", "unexpected argument \"%s\"", argv[optind]);
+	if (!pr_attach_set_has_underlay(&set))
+		return cli_usage_error("attach", "at least one --underlay interface is required");
+	err = pr_attach_set_resolve(&set);
+	if (err)
+		return cli_error(PR_EXIT_FAIL, "%s", set.error);
+
+	err = pr_datapath_load(&dp, &lo);
+	if (err)
+		return cli_error(PR_EXIT_FAIL, "cannot load the datapath: %s", strerror(-err));
+	err = pr_attach_set_apply(&dp, &set);
+	pr_datapath_close(&dp); /* the attachments and pins keep everything alive */
+	if (err)
+		return cli_error(PR_EXIT_FAIL, "%s", set.error);
+	for (unsigned i = 0; i < set.n; i++)
+		pr_info("%s: attached as %s (%s)", set.ifs[i].name, pr_role_name(set.ifs[i].role),
+			set.ifs[i].hooks);
+	return 0;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	static const char help[] =
+		"Usage: podroute detach [--unpin] [IF ...]\n"
+		"Remove podroute's XDP and TC programs from the named interfaces (default:\n"
+		"every interface podroute is attached to). Programs of other tools are left\n"
+		"alone. --unpin also removes the pinned maps once no interface is left.\n";
+	static const struct option opts[] = {
+		{ "unpin", no_argument, NULL, 'U' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct pr_pinned p;
+	bool unpin = false;
+	int c, err, ret = 0;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'U': unpin = true; break;
+		case 'h': fputs(help, stdout); return 0;
+		default: return cli_usage_error("detach", "bad option");
+		}
+	}
+	err = pr_pinned_open(&p, cli.pin_dir);
+	if (err == -ENOENT)
+		return cli_error(PR_EXIT_NOT_ATTACHED, "no pinned datapath under %s", cli.pin_dir);
+	if (err)
+		return cli_error(PR_EXIT_FAIL, "cannot open pins under %s: %s", cli.pin_dir, strerror(-err));
+	if (optind < argc) {
+		for (int i = optind; i < argc; i++) {
+			uint32_t ifindex = if_nametoindex(argv[i]);
+
+			if (!ifindex) {
+				ret = cli_error(PR_EXIT_FAIL, "%s: no such interface", argv[i]);
+				continue;
+			}
+			if (pr_detach_iface(p.fd[PR_PM_IFACES], ifindex))
+				ret = PR_EXIT_FAIL;
+		}
+	} else if (pr_detach_all(p.fd[PR_PM_IFACES])) {
+		ret = PR_EXIT_FAIL;
+	}
+	if (unpin && !ret) {
+		uint32_t key;
+
+		if (!bpf_map_get_next_key(p.fd[PR_PM_IFACES], NULL, &key)) {
+			pr_pinned_close(&p);
+			return cli_error(PR_EXIT_FAIL, "interfaces remain attached: not unpinning");
+		}
+		pr_pinned_close(&p);
+		err = pr_pinned_remove(cli.pin_dir);
+		if (err)
+			return cli_error(PR_EXIT_FAIL, "cannot remove pins under %s: %s", cli.pin_dir,
+					 strerror(-err));
+		return ret;
+	}
+	pr_pinned_close(&p);
+	return ret;
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Attach the datapath to a set of interfaces by role (see ifaces.h). */
+#include "ifaces.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "attach.h"
+#include "log.h"
+#include "podroute_abi.h"
+
+const char *pr_role_name(enum pr_role r)
+{
+	return r == PR_ROLE_UNDERLAY ? "underlay" : r == PR_ROLE_BREX ? "brex" : "ovn";
+}
+
+int pr_attach_mode_parse(const char *s, enum pr_attach_mode *m)
+{
+	static const char *const names[] = { "auto", "native", "generic", "tc" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			*m = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int pr_attach_set_add(struct pr_attach_set *s, const char *name, enum pr_role role)
+{
+	if (s->n >= PR_ATTACH_MAX || !*name || strlen(name) >= IF_NAMESIZE)
+		return -EINVAL;
+	for (unsigned i = 0; i < s->n; i++)
+		if (!strcmp(s->ifs[i].name, name))
+			return -EINVAL;
+	memset(&s->ifs[s->n], 0, sizeof(s->ifs[s->n]));
+	snprintf(s->ifs[s->n].name, IF_NAMESIZE, "%s", name);
+	s->ifs[s->n].role = role;
+	s->n++;
+	return 0;
+}
+
+bool pr_attach_set_has_underlay(const struct pr_attach_set *s)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->ifs[i].role == PR_ROLE_UNDERLAY)
+			return true;
+	return false;
+}
+
+static int link_mac(const char *name, uint8_t mac[6])
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, IF_NAMESIZE, "%s", name);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return err;
+}
+
+int pr_attach_set_resolve(struct pr_attach_set *s)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		struct pr_attach_if *a = &s->ifs[i];
+
+		a->ifindex = if_nametoindex(a->name);
+		if (!a->ifindex || link_mac(a->name, a->mac)) {
+			snprintf(s->error, sizeof(s->error), "%s (%s interface): no such device", a->name,
+				 pr_role_name(a->role));
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+/* XDP per mode: 0 attached, <0 not (errno), 1 not attempted. */
+static int try_xdp(struct pr_attach_if *a, int fd, enum pr_attach_mode mode)
+{
+	int err;
+
+	if (mode == PR_MODE_TC)
+		return 1;
+	if (mode == PR_MODE_GENERIC) {
+		err = pr_xdp_attach(a->ifindex, fd, PR_XDP_GENERIC);
+		if (!err)
+			snprintf(a->hooks, sizeof(a->hooks), "xdp generic");
+		return err;
+	}
+	err = pr_xdp_attach(a->ifindex, fd, PR_XDP_NATIVE);
+	if (!err)
+		snprintf(a->hooks, sizeof(a->hooks), "xdp native");
+	return err;
+}
+
+static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr_attach_if *a,
+		      const uint8_t *brex_mac, int ifaces_fd, int txports_fd)
+{
+	bool ovn = a->role == PR_ROLE_OVN;
+	int xdp_fd = pr_datapath_prog_fd(dp, ovn ? PR_PROG_XDP_OVN : PR_PROG_XDP_UNDERLAY);
+	int tc_fd = pr_datapath_prog_fd(dp, ovn ? PR_PROG_TC_OVN : PR_PROG_TC_INGRESS);
+	struct pr_iface ifc = { .flags = ovn ? PR_IF_F_OVN : PR_IF_F_UNDERLAY, .nmacs = 1 };
+	int err, xdp = 1;
+
+	memcpy(ifc.rmac[0], a->mac, 6);
+	/* A NIC that is a port of br-ex receives frames for the bridge's MAC. */
+	if (a->role == PR_ROLE_UNDERLAY && brex_mac) {
+		memcpy(ifc.rmac[1], brex_mac, 6);
+		ifc.nmacs = 2;
+	}
+	/* TC first, with no XDP flag: until XDP is in place, TC decides. */
+	if (!ovn || s->mode == PR_MODE_TC) {
+		err = pr_tc_attach(a->ifindex, tc_fd);
+		if (err)
+			goto fail;
+	}
+	err = bpf_map_update_elem(ifaces_fd, &a->ifindex, &ifc, 0);
+	if (err)
+		goto fail;
+	if (a->role != PR_ROLE_BREX) {
+		xdp = try_xdp(a, xdp_fd, s->mode);
+		if (xdp < 0 && s->mode != PR_MODE_AUTO) {
+			err = xdp;
+			goto fail;
+		}
+	}
+	if (xdp == 0) {
+		ifc.flags |= PR_IF_F_XDP;
+		err = bpf_map_update_elem(ifaces_fd, &a->ifindex, &ifc, 0);
+		if (err)
+			goto fail;
+		if (!ovn)
+			strncat(a->hooks, " + tc", sizeof(a->hooks) - strlen(a->hooks) - 1);
+	} else {
+		/* Auto mode without native XDP (e.g. an OVS internal port): TC alone. */
+		if (ovn && s->mode != PR_MODE_TC) {
+			err = pr_tc_attach(a->ifindex, tc_fd);
+			if (err)
+				goto fail;
+		}
+		snprintf(a->hooks, sizeof(a->hooks), "tc");
+	}
+	if (a->role == PR_ROLE_UNDERLAY) {
+		struct bpf_devmap_val v = { .ifindex = a->ifindex };
+
+		err = bpf_map_update_elem(txports_fd, &a->ifindex, &v, 0);
+		if (err)
+			goto fail;
+	}
+	return 0;
+fail:
+	if (err == -1)
+		err = -errno;
+	snprintf(s->error, sizeof(s->error), "%s: cannot attach as %s: %s", a->name,
+		 pr_role_name(a->role), strerror(-err));
+	return err;
+}
+
+int pr_attach_set_apply(struct pr_datapath *dp, struct pr_attach_set *s)
+{
+	int ifaces_fd = pr_datapath_map_fd(dp, "pr_ifaces");
+	int txports_fd = pr_datapath_map_fd(dp, "pr_txports");
+	int config_fd = pr_datapath_map_fd(dp, "pr_config");
+	const uint8_t *brex_mac = NULL;
+	struct pr_global g = {};
+	uint32_t zero = 0;
+	int err;
+
+	bpf_map_lookup_elem(config_fd, &zero, &g);
+	if (g.abi_version && g.abi_version != PR_ABI_VERSION) {
+		snprintf(s->error, sizeof(s->error), "pinned maps have ABI %u, this podroute %u: "
+			 "detach --unpin first", g.abi_version, PR_ABI_VERSION);
+		return -EINVAL;
+	}
+	g.abi_version = PR_ABI_VERSION;
+	bpf_map_update_elem(config_fd, &zero, &g, 0);
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->ifs[i].role == PR_ROLE_BREX)
+			brex_mac = s->ifs[i].mac;
+	for (unsigned i = 0; i < s->n; i++) {
+		err = attach_one(dp, s, &s->ifs[i], brex_mac, ifaces_fd, txports_fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int pr_detach_iface(int ifaces_fd, uint32_t ifindex)
+{
+	char name[IF_NAMESIZE] = "?";
+	int err = pr_xdp_detach(ifindex), err2;
+
+	if_indextoname(ifindex, name);
+	if (err == -EPERM)
+		err = 0; /* someone else's program: left alone, already logged */
+	err2 = pr_tc_detach(ifindex);
+	if (err || err2) {
+		pr_err("%s: detach failed: %s", name, strerror(-(err ? err : err2)));
+		return err ? err : err2;
+	}
+	if (bpf_map_delete_elem(ifaces_fd, &ifindex) && errno != ENOENT)
+		return -errno;
+	pr_info("%s: detached", name);
+	return 0;
+}
+
+int pr_detach_all(int ifaces_fd)
+{
+	uint32_t keys[PR_MAX_IFACES], *prev = NULL, key;
+	unsigned n = 0;
+	int ret = 0;
+
+	/* Collect first: detaching deletes entries, which upsets iteration. */
+	while (n < PR_MAX_IFACES && !bpf_map_get_next_key(ifaces_fd, prev, &key)) {
+		keys[n++] = key;
+		prev = &keys[n - 1];
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (pr_detach_iface(ifaces_fd, keys[i]))
+			ret = -EIO;
+	return ret;
+}

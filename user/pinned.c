@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Open / remove the datapath's pinned maps (see pinned.h). */
+#include "pinned.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "log.h"
+
+static const char *const names[PR_PM__COUNT] = {
+	"pr_routes4", "pr_routes6", "pr_nets", "pr_nhgrps", "pr_nexthops",
+	"pr_ifaces", "pr_txports", "pr_config", "pr_stats",
+};
+
+const char *pr_pin_map_name(enum pr_pin_map m)
+{
+	return m < PR_PM__COUNT ? names[m] : "?";
+}
+
+int pr_pinned_open(struct pr_pinned *p, const char *dir)
+{
+	char path[512];
+
+	for (int i = 0; i < PR_PM__COUNT; i++)
+		p->fd[i] = -1;
+	for (int i = 0; i < PR_PM__COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		p->fd[i] = bpf_obj_get(path);
+		if (p->fd[i] < 0) {
+			int err = -errno;
+
+			pr_err("%s: %s%s", path, strerror(-err),
+			       err == -ENOENT ? " (is podroute attached? see `podroute attach --help`)" : "");
+			pr_pinned_close(p);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void pr_pinned_close(struct pr_pinned *p)
+{
+	for (int i = 0; i < PR_PM__COUNT; i++) {
+		if (p->fd[i] >= 0)
+			close(p->fd[i]);
+		p->fd[i] = -1;
+	}
+}
+
+int pr_pinned_remove(const char *dir)
+{
+	char path[512];
+	int ret = 0;
+
+	for (int i = 0; i < PR_PM__COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (unlink(path) && errno != ENOENT)
+			ret = -errno;
+	}
+	if (!ret && rmdir(dir) && errno != ENOENT)
+		ret = -errno;
+	return ret;
+}

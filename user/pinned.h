@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The datapath's maps as pinned under bpffs, opened by name for the
+ * operator's commands (which must work without loading anything).
+ */
+#ifndef PR_PINNED_H
+#define PR_PINNED_H
+
+enum pr_pin_map {
+	PR_PM_ROUTES4, PR_PM_ROUTES6, PR_PM_NETS, PR_PM_NHGRPS, PR_PM_NEXTHOPS,
+	PR_PM_IFACES, PR_PM_TXPORTS, PR_PM_CONFIG, PR_PM_STATS, PR_PM__COUNT
+};
+
+struct pr_pinned {
+	int fd[PR_PM__COUNT];
+};
+
+const char *pr_pin_map_name(enum pr_pin_map m);
+
+/* Open every map under dir. Returns 0, or -errno with a message logged
+ * naming the missing pin (typically: podroute is not attached). */
+int pr_pinned_open(struct pr_pinned *p, const char *dir);
+void pr_pinned_close(struct pr_pinned *p);
+/* Remove the pins (the maps live on while a program uses them). */
+int pr_pinned_remove(const char *dir);
+
+#endif
