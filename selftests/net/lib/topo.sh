@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared namespace topology for the namespace tests and the demo (sourced).
+#
+#   client ns               node ns                          pod ns
+#   eth0 192.0.2.2 ---- in0 192.0.2.1 (underlay, XDP)
+#                           mp0 10.128.1.1 (OVN entry stand-in) ---- eth0 10.128.1.5
+#
+# Every name carries a per-run suffix; topo_cleanup removes all of it and
+# is installed as an EXIT trap by topo_create.
+TOPO_ID=${TOPO_ID:-$$}
+NS_CLIENT=prc-$TOPO_ID NS_NODE=prn-$TOPO_ID NS_POD=prp-$TOPO_ID
+PIN_DIR=/sys/fs/bpf/podroute-test-$TOPO_ID
+PODROUTE=${PODROUTE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/build/podroute}
+
+topo_cleanup() {
+	# The datapath goes with the node namespace; the pins are ours to remove.
+	[ -d "$PIN_DIR" ] && node_podroute detach --unpin >/dev/null 2>&1
+	rm -rf "$PIN_DIR" 2>/dev/null
+	for ns in "$NS_CLIENT" "$NS_NODE" "$NS_POD"; do ip netns del "$ns" 2>/dev/null; done
+	return 0
+}
+
+# podroute inside the node namespace. nsenter, not `ip netns exec`: the
+# latter remounts /sys and hides bpffs (and so the pins).
+node_podroute() { nsenter --net=/run/netns/"$NS_NODE" "$PODROUTE" --pin-dir "$PIN_DIR" "$@"; }
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+topo_create() {
+	trap topo_cleanup EXIT
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	ip netns add "$NS_CLIENT" && ip netns add "$NS_NODE" && ip netns add "$NS_POD" || return 1
+	ip -n "$NS_NODE" link add in0 type veth peer name eth0 netns "$NS_CLIENT"
+	ip -n "$NS_NODE" link add mp0 type veth peer name eth0 netns "$NS_POD"
+	for ns in "$NS_CLIENT" "$NS_NODE" "$NS_POD"; do ip -n "$ns" link set lo up; done
+	ip -n "$NS_CLIENT" addr add 192.0.2.2/24 dev eth0
+	ip -n "$NS_CLIENT" link set eth0 up
+	ip -n "$NS_CLIENT" route add 10.128.0.0/16 via 192.0.2.1
+	ip -n "$NS_NODE" addr add 192.0.2.1/24 dev in0
+	ip -n "$NS_NODE" addr add 10.128.1.1/24 dev mp0
+	ip -n "$NS_NODE" link set in0 up
+	ip -n "$NS_NODE" link set mp0 up
+	in_ns "$NS_NODE" sysctl -qw net.ipv4.ip_forward=1
+	ip -n "$NS_POD" addr add 10.128.1.5/24 dev eth0
+	ip -n "$NS_POD" link set eth0 up
+	ip -n "$NS_POD" route add default via 10.128.1.1
+	# A veth drops XDP-redirected frames unless its peer runs NAPI (GRO).
+	in_ns "$NS_POD" ethtool -K eth0 gro on >/dev/null
+	POD_MAC=$(ip -n "$NS_POD" -br link show eth0 | awk '{print $3}')
+}
+
+# podroute fast path for the pod subnet: XDP on in0, redirect to mp0.
+topo_attach() {
+	node_podroute attach --underlay in0 &&
+	node_podroute net set 1 port mp0 mac "$POD_MAC" antispoof &&
+	node_podroute prefix add 10.128.1.0/24 net 1
+}
+
+# Sum of a counter (network, reason) from `podroute -j stats`.
+counter() {
+	node_podroute -j stats --net "$1" | jq "[.[] | select(.reason == \"$2\") | .packets] | add // 0"
+}
