@@ -57,23 +57,38 @@ int pr_xdp_query(int ifindex, uint32_t *prog_id, char *name, size_t name_len, in
 
 int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
 {
-	uint32_t flags = XDP_FLAGS_UPDATE_IF_NOEXIST |
-			 (mode == PR_XDP_NATIVE ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE);
+	uint32_t flags = mode == PR_XDP_NATIVE ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
 	char ifname[IF_NAMESIZE] = "?", other[64];
-	uint32_t id;
-	int err;
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	uint32_t id = 0;
+	int err, old_fd = -1;
 
 	if_indextoname(ifindex, ifname);
-	err = bpf_xdp_attach(ifindex, prog_fd, flags, NULL);
-	if (err == -EBUSY || err == -EEXIST) {
-		if (!pr_xdp_query(ifindex, &id, other, sizeof(other), NULL) && id)
-			pr_err("%s: XDP program %u (%s) is already attached; podroute does not "
-			       "replace programs it did not install", ifname, id, other);
+	pr_xdp_query(ifindex, &id, other, sizeof(other), NULL);
+	if (id && !pr_is_our_prog_name(other)) {
+		pr_err("%s: XDP program %u (%s) is already attached; podroute does not replace "
+		       "programs it did not install", ifname, id, other);
 		return -EBUSY;
 	}
-	if (err)
-		pr_err("%s: cannot attach XDP in %s mode: %s", ifname,
-		       mode == PR_XDP_NATIVE ? "native" : "generic", strerror(-err));
+	if (id) {
+		/* Our own earlier program (agent restart, upgrade): swap it
+		 * atomically, so that no packet sees the device without one. */
+		old_fd = bpf_prog_get_fd_by_id(id);
+		if (old_fd < 0)
+			return -errno;
+		o.old_prog_fd = old_fd;
+		flags |= XDP_FLAGS_REPLACE;
+	} else {
+		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
+	}
+	err = bpf_xdp_attach(ifindex, prog_fd, flags, &o);
+	if (old_fd >= 0)
+		close(old_fd);
+	if (err == -EBUSY || err == -EEXIST)
+		pr_err("%s: another XDP program appeared while attaching; left it alone", ifname);
+	else if (err)
+		pr_debug("%s: cannot attach XDP in %s mode: %s", ifname,
+			 mode == PR_XDP_NATIVE ? "native" : "generic", strerror(-err));
 	return err;
 }
 
