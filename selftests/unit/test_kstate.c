@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests: the agent's kernel-state cache (kstate.c). */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kstate.h"
+
+static struct pr_kroute route(const char *pfx, uint32_t table, uint32_t prio, const char *gw)
+{
+	struct pr_kroute r = { .table = table, .protocol = PR_RTPROT_BGP, .priority = prio };
+
+	assert_int_equal(pr_prefix_parse(pfx, &r.dst, NULL), 0);
+	if (gw) {
+		r.paths[0].gw_family = AF_INET;
+		inet_pton(AF_INET, gw, r.paths[0].gw);
+		r.paths[0].ifindex = 2;
+		r.paths[0].weight = 1;
+		r.npaths = 1;
+	}
+	return r;
+}
+
+static struct pr_knexthop nh_single(uint32_t id, const char *gw)
+{
+	struct pr_knexthop nh = { .id = id, .family = AF_INET };
+
+	nh.path.gw_family = AF_INET;
+	inet_pton(AF_INET, gw, nh.path.gw);
+	nh.path.ifindex = 3;
+	nh.path.weight = 1;
+	return nh;
+}
+
+static void test_set_replace_delete(void **state)
+{
+	struct pr_kstate *ks = pr_kstate_new();
+	struct pr_kroute r = route("10.1.0.0/16", 254, 20, "192.0.2.1"), *out;
+	size_t n, unres;
+
+	(void)state;
+	assert_int_equal(pr_kstate_route_set(ks, &r), 0);
+	r.paths[0].ifindex = 7; /* same key: replaced, not added */
+	assert_int_equal(pr_kstate_route_set(ks, &r), 0);
+	assert_int_equal(pr_kstate_nroutes(ks), 1);
+	assert_int_equal(pr_kstate_export_routes(ks, &out, &n, &unres), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].paths[0].ifindex, 7);
+	free(out);
+	pr_kstate_route_del(ks, &r);
+	pr_kstate_route_del(ks, &r); /* missing: fine */
+	assert_int_equal(pr_kstate_nroutes(ks), 0);
+	pr_kstate_free(ks);
+}
+
+static void test_lowest_metric_wins_per_table(void **state)
+{
+	struct pr_kstate *ks = pr_kstate_new();
+	struct pr_kroute a = route("10.1.0.0/16", 254, 20, "192.0.2.1");
+	struct pr_kroute b = route("10.1.0.0/16", 254, 10, "192.0.2.2");
+	struct pr_kroute c = route("10.1.0.0/16", 100, 50, "192.0.2.3"), *out;
+	size_t n, unres;
+	uint8_t gw2[4];
+
+	(void)state;
+	inet_pton(AF_INET, "192.0.2.2", gw2);
+	pr_kstate_route_set(ks, &a);
+	pr_kstate_route_set(ks, &b);
+	pr_kstate_route_set(ks, &c);
+	assert_int_equal(pr_kstate_export_routes(ks, &out, &n, &unres), 0);
+	assert_int_equal(n, 2); /* one per (table, prefix) */
+	for (size_t i = 0; i < n; i++)
+		if (out[i].table == 254)
+			assert_memory_equal(out[i].paths[0].gw, gw2, 4);
+	free(out);
+	pr_kstate_free(ks);
+}
+
+static void test_nhid_expansion(void **state)
+{
+	struct pr_kstate *ks = pr_kstate_new();
+	struct pr_kroute r = route("10.2.0.0/16", 254, 20, NULL), *out;
+	struct pr_knexthop n1 = nh_single(1, "192.0.2.1"), n2 = nh_single(2, "192.0.2.2");
+	struct pr_knexthop g = { .id = 10, .is_group = true, .ngroup = 2, .group = { 1, 2 },
+				 .group_weight = { 1, 3 } };
+	size_t n, unres;
+
+	(void)state;
+	r.nhid = 10;
+	pr_kstate_route_set(ks, &r);
+	/* Object unknown yet: skipped and counted. */
+	assert_int_equal(pr_kstate_export_routes(ks, &out, &n, &unres), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(unres, 1);
+	free(out);
+	pr_kstate_nexthop_set(ks, &n1);
+	pr_kstate_nexthop_set(ks, &n2);
+	pr_kstate_nexthop_set(ks, &g);
+	assert_int_equal(pr_kstate_export_routes(ks, &out, &n, &unres), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].npaths, 2);
+	assert_int_equal(out[0].paths[1].weight, 3);
+	assert_int_equal(out[0].paths[0].ifindex, 3);
+	free(out);
+	/* The object changes (ip nexthop replace): the next export follows it. */
+	n2 = nh_single(2, "192.0.2.9");
+	pr_kstate_nexthop_set(ks, &n2);
+	assert_int_equal(pr_kstate_export_routes(ks, &out, &n, &unres), 0);
+	assert_int_equal(out[0].paths[1].gw[3], 9);
+	free(out);
+	/* A message that carried expanded paths is used as is. */
+	r = route("10.3.0.0/16", 254, 20, "192.0.2.7");
+	r.nhid = 99;
+	pr_kstate_route_set(ks, &r);
+	assert_int_equal(pr_kstate_export_routes(ks, &out, &n, &unres), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(unres, 0);
+	free(out);
+	pr_kstate_free(ks);
+}
+
+static void test_many_routes_grow(void **state)
+{
+	struct pr_kstate *ks = pr_kstate_new();
+	struct pr_kroute *out;
+	size_t n, unres;
+	char buf[32];
+
+	(void)state;
+	for (unsigned i = 0; i < 20000; i++) {
+		struct pr_kroute r;
+
+		snprintf(buf, sizeof(buf), "10.%u.%u.0/24", i / 256, i % 256);
+		r = route(buf, 254, 20, "192.0.2.1");
+		assert_int_equal(pr_kstate_route_set(ks, &r), 0);
+	}
+	assert_int_equal(pr_kstate_nroutes(ks), 20000);
+	assert_int_equal(pr_kstate_export_routes(ks, &out, &n, &unres), 0);
+	assert_int_equal(n, 20000);
+	free(out);
+	pr_kstate_clear(ks);
+	assert_int_equal(pr_kstate_nroutes(ks), 0);
+	pr_kstate_free(ks);
+}
+
+static void test_neighs_links(void **state)
+{
+	struct pr_kstate *ks = pr_kstate_new();
+	struct pr_kneigh nb = { .ifindex = 2, .family = AF_INET, .has_lladdr = true }, *na;
+	struct pr_klink l = { .ifindex = 2, .name = "eth0", .up = true }, *la;
+	size_t n;
+
+	(void)state;
+	inet_pton(AF_INET, "192.0.2.1", nb.addr);
+	pr_kstate_neigh_set(ks, &nb);
+	nb.lladdr[5] = 9;
+	pr_kstate_neigh_set(ks, &nb);
+	pr_kstate_link_set(ks, &l);
+	assert_int_equal(pr_kstate_export_neighs(ks, &na, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(na[0].lladdr[5], 9);
+	free(na);
+	pr_kstate_neigh_del(ks, &nb);
+	pr_kstate_link_del(ks, 2);
+	assert_int_equal(pr_kstate_export_neighs(ks, &na, &n), 0);
+	assert_int_equal(n, 0);
+	free(na);
+	assert_int_equal(pr_kstate_export_links(ks, &la, &n), 0);
+	assert_int_equal(n, 0);
+	free(la);
+	pr_kstate_free(ks);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_set_replace_delete),
+		cmocka_unit_test(test_lowest_metric_wins_per_table),
+		cmocka_unit_test(test_nhid_expansion),
+		cmocka_unit_test(test_many_routes_grow),
+		cmocka_unit_test(test_neighs_links),
+	};
+	return cmocka_run_group_tests_name("kstate", tests, NULL, NULL);
+}
