@@ -13,9 +13,13 @@ NS_CLIENT=prc-demo NS_NODE=prn-demo NS_POD=prp-demo PIN_DIR=/sys/fs/bpf/podroute
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 topo_cleanup # a previous run killed halfway
 topo_create || { echo "cannot build the topology"; exit 1; }
+topo_bgp || { echo "BGP session did not come up"; exit 1; }
 
 step "Topology: client 192.0.2.2 -> node in0 192.0.2.1 -> mp0 -> pod 10.128.1.5"
 ip -n "$NS_NODE" -br addr
+step "BGP: the node advertises 10.128.1.0/24; the provider learned it (FRR in both namespaces)"
+frr_vtysh "$NS_CLIENT" "show bgp summary" | sed -n '/Neighbor/,$p'
+ip -n "$NS_CLIENT" route show 10.128.1.0/24
 step "Slow path (kernel forwarding), before podroute"
 in_ns "$NS_CLIENT" ping -c 3 -i 0.2 10.128.1.5 | tail -2
 
@@ -36,6 +40,7 @@ step "Detach: the slow path takes over, nothing lost"
 node_podroute detach
 in_ns "$NS_CLIENT" ping -c 3 -i 0.2 10.128.1.5 | tail -2
 step "Cleaning up"
+frr_stop_all
 topo_cleanup
 trap - EXIT
 echo "done: namespaces and pins removed"

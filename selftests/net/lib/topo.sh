@@ -34,7 +34,6 @@ topo_create() {
 	for ns in "$NS_CLIENT" "$NS_NODE" "$NS_POD"; do ip -n "$ns" link set lo up; done
 	ip -n "$NS_CLIENT" addr add 192.0.2.2/24 dev eth0
 	ip -n "$NS_CLIENT" link set eth0 up
-	ip -n "$NS_CLIENT" route add 10.128.0.0/16 via 192.0.2.1
 	ip -n "$NS_NODE" addr add 192.0.2.1/24 dev in0
 	ip -n "$NS_NODE" addr add 10.128.1.1/24 dev mp0
 	ip -n "$NS_NODE" link set in0 up
@@ -46,6 +45,37 @@ topo_create() {
 	# A veth drops XDP-redirected frames unless its peer runs NAPI (GRO).
 	in_ns "$NS_POD" ethtool -K eth0 gro on >/dev/null
 	POD_MAC=$(ip -n "$NS_POD" -br link show eth0 | awk '{print $3}')
+}
+
+# The provider (client namespace) and the node peer over eBGP with FRR;
+# the node advertises its pod subnet, as FRR-k8s does for a
+# RouteAdvertisements object. Waits for the provider to install the route.
+topo_bgp() {
+	. "$(dirname "${BASH_SOURCE[0]}")/frr.sh"
+	trap 'frr_stop_all; topo_cleanup' EXIT
+	frr_start "$NS_CLIENT" "frr defaults datacenter
+hostname provider
+router bgp 65000
+ bgp router-id 192.0.2.2
+ no bgp ebgp-requires-policy
+ neighbor 192.0.2.1 remote-as 65001
+${PROVIDER_BGP_EXTRA:-}" || return 1
+	frr_start "$NS_NODE" "frr defaults datacenter
+hostname node
+router bgp 65001
+ bgp router-id 192.0.2.1
+ no bgp ebgp-requires-policy
+ neighbor 192.0.2.2 remote-as 65000
+ address-family ipv4 unicast
+  network 10.128.1.0/24
+ exit-address-family
+" || return 1
+	frr_wait_established "$NS_CLIENT" 192.0.2.1 60 || return 1
+	for _ in $(seq 120); do
+		ip -n "$NS_CLIENT" route show 10.128.1.0/24 proto bgp | grep -q . && return 0
+		sleep 0.25
+	done
+	return 1
 }
 
 # podroute fast path for the pod subnet: XDP on in0, redirect to mp0.

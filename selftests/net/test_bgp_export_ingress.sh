@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Ingress through the XDP fast path: a client on the provider side pings a
-# pod IP; the requests are redirected by XDP on the node's underlay veth
-# straight into the pod's OVN-port stand-in. Asserts: the pod sees the
+# Export and ingress (scenario a): the node advertises its pod subnet over
+# eBGP (FRR on both sides); the provider learns it; a client on the
+# provider side pings a pod IP and the requests are redirected by XDP on
+# the node's underlay veth straight into the pod's OVN-port stand-in.
+# Asserts: the pod sees the
 # client's real source address (no NAT) with TTL one lower; podroute's
 # redirect counter rises by exactly the packets sent; an nftables counter
 # on the node's forward hook sees none of them; with podroute detached the
@@ -14,6 +16,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 N=20
 
 topo_create || fail "topology"
+topo_bgp || fail "BGP: the provider did not learn 10.128.1.0/24 from the node"
+ip -n "$NS_CLIENT" route show 10.128.1.0/24 | grep -q "proto bgp" || fail "route not from BGP"
 in_ns "$NS_NODE" nft -f - <<'NFT' || fail "nftables"
 table inet prtest {
 	chain slowpath {
