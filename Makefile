@@ -133,7 +133,7 @@ check-prog: $(PROG_BIN) $(BPF_OBJS)
 check-net: all
 	$(Q)selftests/net/run.sh
 
-check-vm: all
+check-vm: all $(PROG_BIN)
 	$(Q)selftests/vm/run-tests.sh
 
 deps:
