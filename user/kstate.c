@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The agent's kernel-state cache (see kstate.h). Four hash tables of
- * fixed-size records keyed by a byte string; chained, power-of-two sized,
- * grown at load factor 1. Records are owned copies.
+ * The agent's kernel-state cache (see kstate.h): four hash tables
+ * (hashtab.h) of owned copies, keyed as the kernel keys them.
  */
 #include "kstate.h"
 
@@ -10,16 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct entry {
-	struct entry *next;
-	uint32_t hash;
-	unsigned char data[]; /* key bytes first, then the rest of the record */
-};
-
-struct table {
-	struct entry **b;
-	size_t nbuckets, count, rec_size, key_size;
-};
+#include "hashtab.h"
 
 struct route_key {
 	uint8_t family, len;
@@ -39,124 +29,8 @@ struct neigh_rec { struct neigh_key k; struct pr_kneigh n; };
 struct link_rec { uint32_t ifindex; struct pr_klink l; };
 
 struct pr_kstate {
-	struct table routes, nexthops, neighs, links;
+	struct pr_htab routes, nexthops, neighs, links;
 };
-
-static uint32_t fnv1a(const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	uint32_t h = 2166136261u;
-
-	while (n--)
-		h = (h ^ *c++) * 16777619u;
-	return h;
-}
-
-static void table_init(struct table *t, size_t rec_size, size_t key_size)
-{
-	memset(t, 0, sizeof(*t));
-	t->rec_size = rec_size;
-	t->key_size = key_size;
-}
-
-static void table_clear(struct table *t)
-{
-	for (size_t i = 0; i < t->nbuckets; i++) {
-		struct entry *e = t->b[i], *n;
-
-		for (; e; e = n) {
-			n = e->next;
-			free(e);
-		}
-		t->b[i] = NULL;
-	}
-	t->count = 0;
-}
-
-static void table_free(struct table *t)
-{
-	table_clear(t);
-	free(t->b);
-	t->b = NULL;
-	t->nbuckets = 0;
-}
-
-static int table_grow(struct table *t)
-{
-	size_t nb = t->nbuckets ? t->nbuckets * 2 : 64;
-	struct entry **b = calloc(nb, sizeof(*b));
-
-	if (!b)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->nbuckets; i++) {
-		struct entry *e = t->b[i], *n;
-
-		for (; e; e = n) {
-			n = e->next;
-			e->next = b[e->hash & (nb - 1)];
-			b[e->hash & (nb - 1)] = e;
-		}
-	}
-	free(t->b);
-	t->b = b;
-	t->nbuckets = nb;
-	return 0;
-}
-
-static struct entry **table_find(const struct table *t, const void *key, uint32_t h)
-{
-	struct entry **pp;
-
-	if (!t->nbuckets)
-		return NULL;
-	for (pp = &t->b[h & (t->nbuckets - 1)]; *pp; pp = &(*pp)->next)
-		if ((*pp)->hash == h && !memcmp((*pp)->data, key, t->key_size))
-			return pp;
-	return pp; /* the empty slot at the end of the chain */
-}
-
-/* rec starts with its key. */
-static int table_set(struct table *t, const void *rec)
-{
-	uint32_t h = fnv1a(rec, t->key_size);
-	struct entry **pp, *e;
-
-	if (t->count >= t->nbuckets && table_grow(t))
-		return -ENOMEM;
-	pp = table_find(t, rec, h);
-	if (*pp) {
-		memcpy((*pp)->data, rec, t->rec_size);
-		return 0;
-	}
-	e = malloc(sizeof(*e) + t->rec_size);
-	if (!e)
-		return -ENOMEM;
-	e->next = NULL;
-	e->hash = h;
-	memcpy(e->data, rec, t->rec_size);
-	*pp = e;
-	t->count++;
-	return 0;
-}
-
-static void table_del(struct table *t, const void *key)
-{
-	struct entry **pp = table_find(t, key, fnv1a(key, t->key_size)), *e;
-
-	if (!pp || !*pp)
-		return;
-	e = *pp;
-	*pp = e->next;
-	free(e);
-	t->count--;
-}
-
-static const void *table_get(const struct table *t, const void *key)
-{
-	struct entry **pp = table_find(t, key, fnv1a(key, t->key_size));
-
-	return pp && *pp ? (*pp)->data : NULL;
-}
 
 struct pr_kstate *pr_kstate_new(void)
 {
@@ -164,29 +38,29 @@ struct pr_kstate *pr_kstate_new(void)
 
 	if (!ks)
 		return NULL;
-	table_init(&ks->routes, sizeof(struct route_rec), sizeof(struct route_key));
-	table_init(&ks->nexthops, sizeof(struct nh_rec), sizeof(uint32_t));
-	table_init(&ks->neighs, sizeof(struct neigh_rec), sizeof(struct neigh_key));
-	table_init(&ks->links, sizeof(struct link_rec), sizeof(uint32_t));
+	pr_htab_init(&ks->routes, sizeof(struct route_rec), sizeof(struct route_key));
+	pr_htab_init(&ks->nexthops, sizeof(struct nh_rec), sizeof(uint32_t));
+	pr_htab_init(&ks->neighs, sizeof(struct neigh_rec), sizeof(struct neigh_key));
+	pr_htab_init(&ks->links, sizeof(struct link_rec), sizeof(uint32_t));
 	return ks;
 }
 
 void pr_kstate_clear(struct pr_kstate *ks)
 {
-	table_clear(&ks->routes);
-	table_clear(&ks->nexthops);
-	table_clear(&ks->neighs);
-	table_clear(&ks->links);
+	pr_htab_clear(&ks->routes);
+	pr_htab_clear(&ks->nexthops);
+	pr_htab_clear(&ks->neighs);
+	pr_htab_clear(&ks->links);
 }
 
 void pr_kstate_free(struct pr_kstate *ks)
 {
 	if (!ks)
 		return;
-	table_free(&ks->routes);
-	table_free(&ks->nexthops);
-	table_free(&ks->neighs);
-	table_free(&ks->links);
+	pr_htab_free(&ks->routes);
+	pr_htab_free(&ks->nexthops);
+	pr_htab_free(&ks->neighs);
+	pr_htab_free(&ks->links);
 	free(ks);
 }
 
@@ -206,7 +80,7 @@ int pr_kstate_route_set(struct pr_kstate *ks, const struct pr_kroute *r)
 
 	route_key(r, &rec.k);
 	rec.r = *r;
-	return table_set(&ks->routes, &rec);
+	return pr_htab_set(&ks->routes, &rec);
 }
 
 void pr_kstate_route_del(struct pr_kstate *ks, const struct pr_kroute *r)
@@ -214,24 +88,24 @@ void pr_kstate_route_del(struct pr_kstate *ks, const struct pr_kroute *r)
 	struct route_key k;
 
 	route_key(r, &k);
-	table_del(&ks->routes, &k);
+	pr_htab_del(&ks->routes, &k);
 }
 
 int pr_kstate_nexthop_set(struct pr_kstate *ks, const struct pr_knexthop *nh)
 {
 	struct nh_rec rec = { .id = nh->id, .nh = *nh };
 
-	return table_set(&ks->nexthops, &rec);
+	return pr_htab_set(&ks->nexthops, &rec);
 }
 
 void pr_kstate_nexthop_del(struct pr_kstate *ks, uint32_t id)
 {
-	table_del(&ks->nexthops, &id);
+	pr_htab_del(&ks->nexthops, &id);
 }
 
 const struct pr_knexthop *pr_kstate_nexthop(const struct pr_kstate *ks, uint32_t id)
 {
-	const struct nh_rec *rec = table_get(&ks->nexthops, &id);
+	const struct nh_rec *rec = pr_htab_get(&ks->nexthops, &id);
 
 	return rec ? &rec->nh : NULL;
 }
@@ -250,7 +124,7 @@ int pr_kstate_neigh_set(struct pr_kstate *ks, const struct pr_kneigh *n)
 
 	neigh_key(n, &rec.k);
 	rec.n = *n;
-	return table_set(&ks->neighs, &rec);
+	return pr_htab_set(&ks->neighs, &rec);
 }
 
 void pr_kstate_neigh_del(struct pr_kstate *ks, const struct pr_kneigh *n)
@@ -258,19 +132,19 @@ void pr_kstate_neigh_del(struct pr_kstate *ks, const struct pr_kneigh *n)
 	struct neigh_key k;
 
 	neigh_key(n, &k);
-	table_del(&ks->neighs, &k);
+	pr_htab_del(&ks->neighs, &k);
 }
 
 int pr_kstate_link_set(struct pr_kstate *ks, const struct pr_klink *l)
 {
 	struct link_rec rec = { .ifindex = l->ifindex, .l = *l };
 
-	return table_set(&ks->links, &rec);
+	return pr_htab_set(&ks->links, &rec);
 }
 
 void pr_kstate_link_del(struct pr_kstate *ks, uint32_t ifindex)
 {
-	table_del(&ks->links, &ifindex);
+	pr_htab_del(&ks->links, &ifindex);
 }
 
 size_t pr_kstate_nroutes(const struct pr_kstate *ks)
@@ -329,9 +203,11 @@ int pr_kstate_export_routes(const struct pr_kstate *ks, struct pr_kroute **out, 
 	*unresolved = 0;
 	if (!a)
 		return -ENOMEM;
-	for (size_t i = 0; i < ks->routes.nbuckets; i++)
-		for (struct entry *e = ks->routes.b[i]; e; e = e->next)
-			a[cnt++] = ((struct route_rec *)e->data)->r;
+	struct pr_htab_iter it = {};
+	const struct route_rec *rec;
+
+	while ((rec = pr_htab_next(&ks->routes, &it)))
+		a[cnt++] = rec->r;
 	/* Sorted by (family, table, prefix, metric): the first of a run wins. */
 	qsort(a, cnt, sizeof(*a), cmp_route_key);
 	for (size_t i = 0; i < cnt; i++) {
@@ -349,18 +225,19 @@ int pr_kstate_export_routes(const struct pr_kstate *ks, struct pr_kroute **out, 
 	return 0;
 }
 
-#define EXPORT(table, rec_type, field, T)                                         \
-	do {                                                                      \
-		size_t cnt = 0;                                                   \
-		T *a = malloc((ks->table.count + 1) * sizeof(*a));                \
-		if (!a)                                                           \
-			return -ENOMEM;                                           \
-		for (size_t i = 0; i < ks->table.nbuckets; i++)                   \
-			for (struct entry *e = ks->table.b[i]; e; e = e->next)    \
-				a[cnt++] = ((struct rec_type *)e->data)->field;   \
-		*out = a;                                                         \
-		*n = cnt;                                                         \
-		return 0;                                                         \
+#define EXPORT(table, rec_type, field, T)                                 \
+	do {                                                              \
+		struct pr_htab_iter it = {};                              \
+		const struct rec_type *rec;                               \
+		size_t cnt = 0;                                           \
+		T *a = malloc((ks->table.count + 1) * sizeof(*a));        \
+		if (!a)                                                   \
+			return -ENOMEM;                                   \
+		while ((rec = pr_htab_next(&ks->table, &it)))             \
+			a[cnt++] = rec->field;                            \
+		*out = a;                                                 \
+		*n = cnt;                                                 \
+		return 0;                                                 \
 	} while (0)
 
 int pr_kstate_export_neighs(const struct pr_kstate *ks, struct pr_kneigh **out, size_t *n)
