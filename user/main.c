@@ -22,6 +22,7 @@ static const struct cmd {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } cmds[] = {
+	{ "agent", cmd_agent, "run the node agent: follow config and BGP routes, keep the maps equal" },
 	{ "attach", cmd_attach, "load/pin the datapath and attach it to interfaces" },
 	{ "detach", cmd_detach, "remove podroute's programs from interfaces (and optionally its pins)" },
 	{ "status", cmd_status, "what is attached where, map occupancy, global mode" },

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The agent's reconcile step: snapshot the kernel-state cache, run the
+ * reconciler against the pinned maps, log what changed (one line).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "log.h"
+#include "mapio_bpf.h"
+#include "mapsync.h"
+
+struct pr_reconcile_state {
+	struct pr_mapio_bpf bio;
+	struct pr_mapio io;
+	struct pr_sync *sync;
+};
+
+int pr_agent_reconcile_init(struct pr_agent *a)
+{
+	struct pr_reconcile_state *rs = calloc(1, sizeof(*rs));
+
+	if (!rs)
+		return -ENOMEM;
+	for (int m = 0; m < PR_SM__COUNT; m++) {
+		rs->bio.fd[m] = pr_datapath_map_fd(&a->dp, pr_sync_map_name(m));
+		if (rs->bio.fd[m] < 0) {
+			pr_err("reconcile: map %s missing", pr_sync_map_name(m));
+			free(rs);
+			return -ENOENT;
+		}
+	}
+	pr_mapio_bpf_init(&rs->bio, &rs->io);
+	rs->sync = pr_sync_new(&rs->io); /* adopts what the pinned maps hold */
+	if (!rs->sync) {
+		free(rs);
+		return -EIO;
+	}
+	a->rs = rs;
+	return 0;
+}
+
+void pr_agent_reconcile_fini(struct pr_agent *a)
+{
+	if (!a->rs)
+		return;
+	pr_sync_free(a->rs->sync);
+	free(a->rs);
+	a->rs = NULL;
+}
+
+int pr_agent_reconcile(struct pr_agent *a)
+{
+	struct pr_sync_input in = { .cfg = &a->cfg };
+	struct pr_kroute *routes = NULL;
+	struct pr_kneigh *neighs = NULL;
+	struct pr_klink *links = NULL;
+	struct pr_sync_stats st;
+	size_t unresolved = 0;
+	unsigned ups = 0, dels = 0;
+	int err;
+
+	err = pr_kstate_export_routes(a->ks, &routes, &in.nroutes, &unresolved) ?:
+	      pr_kstate_export_neighs(a->ks, &neighs, &in.nneighs) ?:
+	      pr_kstate_export_links(a->ks, &links, &in.nlinks);
+	if (!err) {
+		in.routes = routes;
+		in.neighs = neighs;
+		in.links = links;
+		err = pr_sync_run(a->rs->sync, &in, &st);
+	}
+	if (!err) {
+		for (int m = 0; m < PR_SM__COUNT; m++) {
+			ups += st.upserts[m];
+			dels += st.deletes[m];
+		}
+		a->learned_accepted = st.learned_accepted;
+		/* The first round after start says whether the pins were adopted as
+		 * they were (a restart) or had to change. */
+		if (ups || dels || !a->reconciles)
+			pr_info("reconcile: %u written, %u deleted (routes4 +%u -%u, routes6 +%u -%u, "
+				"nexthops +%u -%u); %u learned routes accepted, %u refused, %u over the limit%s",
+				ups, dels, st.upserts[PR_SM_ROUTES4], st.deletes[PR_SM_ROUTES4],
+				st.upserts[PR_SM_ROUTES6], st.deletes[PR_SM_ROUTES6],
+				st.upserts[PR_SM_NEXTHOPS], st.deletes[PR_SM_NEXTHOPS], st.learned_accepted,
+				st.learned_refused, st.learned_over_limit,
+				unresolved ? "; some routes wait for their nexthop object" : "");
+		else
+			pr_debug("reconcile: maps already equal");
+	}
+	free(routes);
+	free(neighs);
+	free(links);
+	return err;
+}

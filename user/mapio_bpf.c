@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The reconciler's map I/O on real BPF maps (struct pr_mapio). Arrays have
+ * no delete: an all-zero value is "absent" (the datapath treats zero
+ * entries as invalid: no VALID flag, count 0).
+ */
+#include "mapio_bpf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+static bool is_array(enum pr_sync_map m)
+{
+	return m == PR_SM_NETS || m == PR_SM_NHGRPS || m == PR_SM_NEXTHOPS || m == PR_SM_CONFIG;
+}
+
+static int update(void *ctx, enum pr_sync_map m, const void *key, const void *val)
+{
+	struct pr_mapio_bpf *b = ctx;
+
+	return bpf_map_update_elem(b->fd[m], key, val, 0) ? -errno : 0;
+}
+
+static int remove_(void *ctx, enum pr_sync_map m, const void *key)
+{
+	struct pr_mapio_bpf *b = ctx;
+	uint8_t zero[64] = {};
+
+	if (is_array(m))
+		return bpf_map_update_elem(b->fd[m], key, zero, 0) ? -errno : 0;
+	return bpf_map_delete_elem(b->fd[m], key) ? -errno : 0;
+}
+
+static int walk(void *ctx, enum pr_sync_map m, void (*fn)(void *, const void *, const void *),
+		void *arg)
+{
+	struct pr_mapio_bpf *b = ctx;
+	uint8_t key[32], next[32], val[64], zero[64] = {};
+	size_t vs = pr_sync_val_size(m);
+	void *prev = NULL;
+
+	if (is_array(m)) {
+		struct bpf_map_info info = {};
+		uint32_t len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(b->fd[m], &info, &len))
+			return -errno;
+		for (uint32_t i = 0; i < info.max_entries; i++) {
+			if (bpf_map_lookup_elem(b->fd[m], &i, val))
+				return -errno;
+			if (memcmp(val, zero, vs))
+				fn(arg, &i, val);
+		}
+		return 0;
+	}
+	while (!bpf_map_get_next_key(b->fd[m], prev, next)) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		if (!bpf_map_lookup_elem(b->fd[m], key, val))
+			fn(arg, key, val);
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+void pr_mapio_bpf_init(struct pr_mapio_bpf *b, struct pr_mapio *io)
+{
+	io->update = update;
+	io->remove = remove_;
+	io->walk = walk;
+	io->ctx = b;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The reconciler: desired map contents = f(config, routes, neighbours,
+ * links), compared with a mirror of what the maps hold, applied as the
+ * minimal set of writes in an order that never leaves a packet pointing at
+ * something missing (see mapsync.c).
+ *
+ * The map I/O goes through struct pr_mapio, so unit tests run the whole
+ * reconciler against in-memory maps and the agent against the pinned ones.
+ */
+#ifndef PR_MAPSYNC_H
+#define PR_MAPSYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "routes.h"
+
+/* The maps the reconciler owns (pr_ifaces and pr_stats are not). */
+enum pr_sync_map { PR_SM_ROUTES4, PR_SM_ROUTES6, PR_SM_NETS, PR_SM_NHGRPS, PR_SM_NEXTHOPS,
+		   PR_SM_TXPORTS, PR_SM_CONFIG, PR_SM__COUNT };
+
+struct pr_mapio {
+	/* Upsert / delete one entry; 0 or -errno. */
+	int (*update)(void *ctx, enum pr_sync_map m, const void *key, const void *val);
+	int (*remove)(void *ctx, enum pr_sync_map m, const void *key);
+	/* Call fn for every present entry (arrays: every non-zero value). */
+	int (*walk)(void *ctx, enum pr_sync_map m,
+		    void (*fn)(void *arg, const void *key, const void *val), void *arg);
+	void *ctx;
+};
+
+/* Key and value sizes of each map as the reconciler writes them. */
+size_t pr_sync_key_size(enum pr_sync_map m);
+size_t pr_sync_val_size(enum pr_sync_map m);
+const char *pr_sync_map_name(enum pr_sync_map m);
+
+/* What reconcile saw and did. */
+struct pr_sync_stats {
+	unsigned upserts[PR_SM__COUNT], deletes[PR_SM__COUNT];
+	unsigned learned_accepted, learned_refused, learned_over_limit;
+	unsigned nets_resolved, nets_unresolved;
+};
+
+struct pr_sync_input {
+	const struct pr_config *cfg;
+	const struct pr_kroute *routes;
+	size_t nroutes;
+	const struct pr_kneigh *neighs;
+	size_t nneighs;
+	const struct pr_klink *links;
+	size_t nlinks;
+};
+
+struct pr_sync;
+
+/* Create, mirroring (adopting) what the maps hold now. */
+struct pr_sync *pr_sync_new(const struct pr_mapio *io);
+void pr_sync_free(struct pr_sync *s);
+/* One round. On a write error the round stops, the error names the map,
+ * and the mirror is re-read so the next round starts from the truth. */
+int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_sync_stats *st);
+/* Why a network is not on the fast path ("" when it is), for logs/status. */
+const char *pr_sync_net_status(const struct pr_sync *s, uint32_t net_id);
+
+#endif
