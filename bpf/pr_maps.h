@@ -73,7 +73,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pr_ifaces SEC(".maps");
 
-/* The only devices podroute may redirect to (key and value: ifindex). */
+/*
+ * The only devices podroute may redirect to (key and value: ifindex). The
+ * kernel makes every devmap read-only for programs and records that in the
+ * map's flags, which libbpf's own pin reuse then calls a mismatch: the
+ * loader adopts pinned maps itself (user/loader.c).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__type(key, __u32);

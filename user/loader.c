@@ -3,7 +3,10 @@
 #include "loader.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
@@ -46,9 +49,76 @@ static int check_pin_dir(const char *dir)
 	return 0;
 }
 
+/*
+ * Adopt every map already pinned under dir (an earlier agent's), so that
+ * programs loaded now share the entries forwarding uses: a restart or an
+ * upgrade never flushes. libbpf's own reuse compares map_flags, which the
+ * kernel changes for devmaps (it adds BPF_F_RDONLY_PROG), so the check is
+ * done here: same type, key and value sizes. A prefix map keeps the
+ * capacity it was created with.
+ */
+static int adopt_pinned(struct pr_datapath *dp, const char *dir)
+{
+	struct bpf_map *m;
+	char path[512];
+
+	bpf_object__for_each_map(m, dp->skel->obj) {
+		struct bpf_map_info info = {};
+		uint32_t len = sizeof(info);
+		int fd, err;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno;
+			pr_err("%s: cannot open the pinned map: %s", path, strerror(-err));
+			return err;
+		}
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != bpf_map__type(m) ||
+		    info.key_size != bpf_map__key_size(m) || info.value_size != bpf_map__value_size(m)) {
+			pr_err("%s: pinned map has another layout (an incompatible podroute left it; "
+			       "podroute detach --unpin, then attach again)", path);
+			close(fd);
+			return -EINVAL;
+		}
+		bpf_map__set_max_entries(m, info.max_entries);
+		err = bpf_map__reuse_fd(m, fd);
+		close(fd); /* reuse_fd took its own reference */
+		if (err) {
+			pr_err("%s: cannot reuse the pinned map: %s", path, strerror(-err));
+			return err;
+		}
+		pr_debug("%s: adopted", path);
+	}
+	return 0;
+}
+
+/* Pin the maps this load created (adopted ones are pinned already). */
+static int pin_new_maps(struct pr_datapath *dp, const char *dir)
+{
+	struct bpf_map *m;
+	char path[512];
+
+	bpf_object__for_each_map(m, dp->skel->obj) {
+		int err;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
+		if (!access(path, F_OK))
+			continue;
+		err = bpf_map__pin(m, path);
+		if (err) {
+			pr_err("%s: cannot pin: %s", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = opts->pin_dir);
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct bpf_map *m;
 	int err;
 
@@ -64,14 +134,21 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 		pr_err("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
-	if (!opts->pin_dir) {
-		bpf_object__for_each_map(m, dp->skel->obj)
-			bpf_map__set_pin_path(m, NULL);
-	}
 	bpf_map__set_max_entries(dp->skel->maps.pr_routes4,
 				 opts->routes4_max ? opts->routes4_max : PR_DEFAULT_ROUTES4);
 	bpf_map__set_max_entries(dp->skel->maps.pr_routes6,
 				 opts->routes6_max ? opts->routes6_max : PR_DEFAULT_ROUTES6);
+	/* Pinning is ours, not libbpf's (see adopt_pinned). */
+	bpf_object__for_each_map(m, dp->skel->obj)
+		bpf_map__set_pin_path(m, NULL);
+	if (opts->pin_dir) {
+		err = adopt_pinned(dp, opts->pin_dir);
+		if (err) {
+			podroute__destroy(dp->skel);
+			dp->skel = NULL;
+			return err;
+		}
+	}
 	err = podroute__load(dp->skel);
 	if (err) {
 		pr_err("cannot load the BPF object%s%s: %s (a pinned map of another layout or "
@@ -81,6 +158,14 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 		podroute__destroy(dp->skel);
 		dp->skel = NULL;
 		return err;
+	}
+	if (opts->pin_dir) {
+		err = pin_new_maps(dp, opts->pin_dir);
+		if (err) {
+			podroute__destroy(dp->skel);
+			dp->skel = NULL;
+			return err;
+		}
 	}
 	dp->pinned = opts->pin_dir != NULL;
 	return 0;

@@ -89,3 +89,25 @@ topo_attach() {
 counter() {
 	node_podroute -j stats --net "$1" | jq "[.[] | select(.reason == \"$2\") | .packets] | add // 0"
 }
+
+# Poll a condition (a shell command) until it holds: up to $2 seconds.
+wait_for() {
+	local cond=$1 timeout=${2:-10} i
+	for ((i = 0; i < timeout * 20; i++)); do
+		eval "$cond" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# The agent in the node namespace, in the background, logging to $AGENT_LOG.
+agent_start() {
+	AGENT_LOG=${AGENT_LOG:-$(mktemp)}
+	nsenter --net=/run/netns/"$NS_NODE" "$PODROUTE" --pin-dir "$PIN_DIR" agent --config "$1" \
+		>>"$AGENT_LOG" 2>&1 &
+	AGENT_PID=$!
+	wait_for "grep -q 'agent running' '$AGENT_LOG'" 20
+}
+
+# jq over `podroute -j routes`.
+routes_jq() { node_podroute -j routes | jq -e "$1" >/dev/null 2>&1; }

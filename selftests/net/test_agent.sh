@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The agent keeps the maps equal to the kernel's BGP routes and the config:
+#  - routes added with `ip route ... proto bgp` (single next hop, multipath,
+#    kernel nexthop objects) appear in the maps, change, and disappear;
+#  - `ip nexthop replace` is followed in both nexthop_compat_mode settings
+#    (in mode 0 the kernel sends no route message at all);
+#  - routes of other protocols are refused; a neighbour change updates the
+#    next hop's MAC;
+#  - a config edit applies; an invalid edit is rejected with file:line:col
+#    and changes nothing;
+#  - kill -9 of the agent while traffic flows through the fast path loses no
+#    packet, and the restarted agent adopts the pins without writing anything.
+set -u
+. "$(dirname "$0")/lib/topo.sh"
+[ "$(id -u)" -eq 0 ] || { echo "needs root"; exit 4; }
+fail() { echo "FAIL: $*"; [ -n "${AGENT_LOG:-}" ] && tail -20 "$AGENT_LOG" | sed 's/^/  agent: /'; exit 1; }
+topo_create || fail "topology"
+dir=$(mktemp -d /run/prtest-agent.XXXXXX)
+AGENT_LOG=$dir/agent.log
+trap 'kill -9 ${AGENT_PID:-0} 2>/dev/null; topo_cleanup; rm -rf "$dir"' EXIT
+cfg=$dir/config.yaml
+write_cfg() {
+	cat >"$cfg.new" <<YAML
+interfaces:
+  underlay: [in0]
+networks:
+  - name: default
+    prefixes: [10.128.1.0/24$1]
+    target:
+      port: mp0
+      neighbour: 10.128.1.5
+YAML
+	mv "$cfg.new" "$cfg"
+}
+write_cfg ""
+in_ns "$NS_NODE" ping -c1 -W2 10.128.1.5 >/dev/null || fail "pod unreachable"
+agent_start "$cfg" || fail "agent did not start"
+wait_for "routes_jq '.[] | select(.prefix == \"10.128.1.0/24\" and .action == \"redirect\")'" ||
+	fail "the advertised prefix did not reach the map"
+
+ipn() { ip -n "$NS_NODE" "$@"; }
+# Single path, then a change of gateway, then delete.
+ipn route add 10.200.0.0/16 via 192.0.2.12 dev in0 proto bgp
+wait_for "routes_jq '.[] | select(.prefix == \"10.200.0.0/16\" and .action == \"nexthop\" and (.nexthops | length) == 1)'" ||
+	fail "single-path BGP route not in the map"
+# A neighbour entry for the gateway: the next hop becomes resolved with its MAC.
+ipn neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:02 dev in0 nud permanent
+wait_for "routes_jq '.[] | select(.prefix == \"10.200.0.0/16\") | .nexthops[0] | .resolved and .mac == \"02:00:00:00:aa:02\"'" ||
+	fail "neighbour MAC not followed"
+ipn neigh replace 192.0.2.13 lladdr 02:00:00:00:aa:03 dev in0 nud permanent
+ipn route replace 10.200.0.0/16 via 192.0.2.13 dev in0 proto bgp
+wait_for "routes_jq '.[] | select(.prefix == \"10.200.0.0/16\") | .nexthops[0].mac == \"02:00:00:00:aa:03\"'" ||
+	fail "gateway change not followed"
+ipn route del 10.200.0.0/16
+wait_for "! routes_jq '.[] | select(.prefix == \"10.200.0.0/16\")'" || fail "deleted route still in the map"
+
+# Multipath (ECMP) growth 1 -> 2.
+ipn route add 10.201.0.0/16 proto bgp nexthop via 192.0.2.12 dev in0 nexthop via 192.0.2.13 dev in0
+wait_for "routes_jq '.[] | select(.prefix == \"10.201.0.0/16\") | (.nexthops | length) == 2'" ||
+	fail "multipath route not in the map with 2 next hops"
+
+# Nexthop objects, in both compat modes.
+for mode in 1 0; do
+	in_ns "$NS_NODE" sysctl -qw net.ipv4.nexthop_compat_mode=$mode
+	ipn nexthop replace id 10 via 192.0.2.12 dev in0
+	ipn route replace 10.202.0.0/16 nhid 10 proto bgp
+	wait_for "routes_jq '.[] | select(.prefix == \"10.202.0.0/16\") | .nexthops[0].mac == \"02:00:00:00:aa:02\"'" ||
+		fail "nhid route (compat mode $mode) not in the map"
+	ipn nexthop replace id 10 via 192.0.2.13 dev in0
+	wait_for "routes_jq '.[] | select(.prefix == \"10.202.0.0/16\") | .nexthops[0].mac == \"02:00:00:00:aa:03\"'" ||
+		fail "ip nexthop replace not followed in compat mode $mode"
+	ipn route del 10.202.0.0/16
+	wait_for "! routes_jq '.[] | select(.prefix == \"10.202.0.0/16\")'" || fail "nhid route not removed"
+done
+
+# Other protocols are not ours.
+ipn route add 10.203.0.0/16 via 192.0.2.12 dev in0 proto static
+ipn route add 10.204.0.0/16 via 192.0.2.12 dev in0 proto bgp
+wait_for "routes_jq '.[] | select(.prefix == \"10.204.0.0/16\")'" || fail "sync marker route missing"
+routes_jq '.[] | select(.prefix == "10.203.0.0/16")' && fail "a static route reached the map"
+
+# Config edit: a second prefix appears.
+write_cfg ", 10.128.2.0/24"
+wait_for "routes_jq '.[] | select(.prefix == \"10.128.2.0/24\")'" || fail "config edit not applied"
+# Invalid edit: rejected with its position, nothing changes.
+before=$(node_podroute -j routes | jq -c 'sort_by(.prefix)')
+printf 'interfaces:\n  underlay: [in0]\nnetworks:\n  - name: default\n    prefixes: [10.128.1.1/24]\n    target: {action: pass}\n' >"$cfg.new"
+mv "$cfg.new" "$cfg"
+wait_for "grep -q 'config rejected.*config.yaml:5:[0-9]*: bad prefix \"10.128.1.1/24\"' '$AGENT_LOG'" ||
+	fail "invalid config not reported with file:line:column"
+after=$(node_podroute -j routes | jq -c 'sort_by(.prefix)')
+[ "$before" = "$after" ] || fail "an invalid config changed the maps"
+write_cfg ", 10.128.2.0/24"
+
+# kill -9 under traffic: the datapath stays; nothing lost; restart adopts.
+ping_out=$dir/ping.txt
+in_ns "$NS_CLIENT" ip route replace 10.128.0.0/16 via 192.0.2.1
+in_ns "$NS_CLIENT" ping -c 300 -i 0.01 -W 1 10.128.1.5 >"$ping_out" 2>&1 &
+pp=$!
+wait_for "[ \$(node_podroute -j stats --net 1 | jq '[.[] | select(.reason == \"redirect\") | .packets] | add // 0') -ge 50 ]" ||
+	fail "traffic is not on the fast path"
+kill -9 "$AGENT_PID"
+wait "$AGENT_PID" 2>/dev/null
+: >"$AGENT_LOG"
+agent_start "$cfg" || fail "agent did not restart"
+wait "$pp"
+grep -q " 0% packet loss" "$ping_out" || fail "packets lost across kill -9 and restart: $(grep loss "$ping_out")"
+grep -q "reconcile: 0 written, 0 deleted" "$AGENT_LOG" || fail "the restarted agent rewrote the maps (no adoption)"
+redirects=$(node_podroute -j stats --net 1 | jq '[.[] | select(.reason == "redirect") | .packets] | add')
+[ "$redirects" -ge 300 ] || fail "only $redirects of 300 pings took the fast path"
+echo "routes single/multipath/nhid(compat 1 and 0) followed; config edits ok; kill -9: 0% loss, restart wrote 0 entries"
+exit 0
