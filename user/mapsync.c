@@ -77,6 +77,7 @@ struct pr_sync {
 	struct pr_htab mirror[PR_SM__COUNT];
 	struct pr_htab nh_ids, grp_ids;   /* identity -> id, carried across rounds */
 	uint8_t *nh_used, *grp_used;      /* ids held by the mirror or this round */
+	bool adopting;                    /* no round has completed since start */
 	char net_status[PR_MAX_NETS][96];
 };
 
@@ -158,6 +159,7 @@ struct pr_sync *pr_sync_new(const struct pr_mapio *io)
 		pr_htab_init(&s->mirror[m], sizeof(struct rec), MAX_KEY);
 	pr_htab_init(&s->nh_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
 	pr_htab_init(&s->grp_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
+	s->adopting = true;
 	s->nh_used = calloc(PR_MAX_NEXTHOPS, 1);
 	s->grp_used = calloc(PR_MAX_NHGRPS, 1);
 	if (!s->nh_used || !s->grp_used || mirror_load(s)) {
@@ -383,12 +385,19 @@ static uint32_t stable_id(struct pr_htab *old, struct pr_htab *now, uint8_t *use
 	return r.id;
 }
 
-/* Adoption after a restart: an id in the maps whose value is this one. */
+/*
+ * Adoption after a restart: an id in the maps whose value is this one.
+ * Only in the first round: afterwards identities are known, and matching
+ * by value would hand a new next hop the id of another one that merely
+ * looks the same (say, both unresolved on one device).
+ */
 static uint32_t adopt_id(struct build *b, enum pr_sync_map m, const void *val, uint8_t *taken)
 {
 	struct pr_htab_iter it = {};
 	const struct rec *r;
 
+	if (!b->s->adopting)
+		return 0;
 	while ((r = pr_htab_next(&b->s->mirror[m], &it))) {
 		uint32_t id;
 
@@ -711,6 +720,7 @@ int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_syn
 		memcpy(s->nh_used, b.nh_taken, PR_MAX_NEXTHOPS);
 		memcpy(s->grp_used, b.grp_taken, PR_MAX_NHGRPS);
 		s->nh_used[0] = s->grp_used[0] = 1;
+		s->adopting = false;
 	} else {
 		pr_htab_free(&b.new_nh_ids);
 		pr_htab_free(&b.new_grp_ids);

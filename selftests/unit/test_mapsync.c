@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests: the reconciler (mapsync.c) on synthetic states, against
+ * in-memory maps that record every operation in order. Configs and kernel
+ * state are built by hand (the parsers have their own tests).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <linux/bpf.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+
+#include "hashtab.h"
+#include "mapsync.h"
+#include "podroute_abi.h"
+
+/* ---------- in-memory maps ---------- */
+
+struct mrec {
+	uint8_t key[20];
+	uint8_t val[36];
+};
+
+struct op {
+	char kind; /* 'u' or 'd' */
+	enum pr_sync_map m;
+};
+
+struct mem {
+	struct pr_htab t[PR_SM__COUNT];
+	struct op ops[4096];
+	unsigned nops;
+	int fail_on_op; /* 1-based op number that fails, 0 = never */
+};
+
+static int mem_update(void *ctx, enum pr_sync_map m, const void *key, const void *val)
+{
+	struct mem *mm = ctx;
+	struct mrec r = {};
+
+	if (mm->fail_on_op && mm->nops + 1 == (unsigned)mm->fail_on_op)
+		return -ENOSPC;
+	memcpy(r.key, key, pr_sync_key_size(m));
+	memcpy(r.val, val, pr_sync_val_size(m));
+	pr_htab_set(&mm->t[m], &r);
+	if (mm->nops < 4096)
+		mm->ops[mm->nops++] = (struct op){ 'u', m };
+	return 0;
+}
+
+static int mem_remove(void *ctx, enum pr_sync_map m, const void *key)
+{
+	struct mem *mm = ctx;
+	uint8_t k[20] = {};
+
+	memcpy(k, key, pr_sync_key_size(m));
+	pr_htab_del(&mm->t[m], k);
+	if (mm->nops < 4096)
+		mm->ops[mm->nops++] = (struct op){ 'd', m };
+	return 0;
+}
+
+static int mem_walk(void *ctx, enum pr_sync_map m, void (*fn)(void *, const void *, const void *),
+		    void *arg)
+{
+	struct mem *mm = ctx;
+	struct pr_htab_iter it = {};
+	const struct mrec *r;
+
+	while ((r = pr_htab_next(&mm->t[m], &it)))
+		fn(arg, r->key, r->val);
+	return 0;
+}
+
+static struct mem *mem_new(struct pr_mapio *io)
+{
+	struct mem *mm = calloc(1, sizeof(*mm));
+
+	for (int m = 0; m < PR_SM__COUNT; m++)
+		pr_htab_init(&mm->t[m], sizeof(struct mrec), 20);
+	io->update = mem_update;
+	io->remove = mem_remove;
+	io->walk = mem_walk;
+	io->ctx = mm;
+	return mm;
+}
+
+static void mem_free(struct mem *mm)
+{
+	for (int m = 0; m < PR_SM__COUNT; m++)
+		pr_htab_free(&mm->t[m]);
+	free(mm);
+}
+
+static unsigned nops(const struct mem *mm, char kind, enum pr_sync_map m)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < mm->nops; i++)
+		n += mm->ops[i].kind == kind && mm->ops[i].m == m;
+	return n;
+}
+
+static const struct pr_route *route4(struct mem *mm, const char *pfx)
+{
+	struct pr_prefix p;
+	struct pr_lpm4_key k;
+	uint8_t key[20] = {};
+	const struct mrec *r;
+
+	pr_prefix_parse(pfx, &p, NULL);
+	pr_prefix_to_key4(&p, &k);
+	memcpy(key, &k, sizeof(k));
+	r = pr_htab_get(&mm->t[PR_SM_ROUTES4], key);
+	return r ? (const struct pr_route *)r->val : NULL;
+}
+
+static const void *arr(struct mem *mm, enum pr_sync_map m, uint32_t id)
+{
+	uint8_t key[20] = {};
+	const struct mrec *r;
+
+	memcpy(key, &id, 4);
+	r = pr_htab_get(&mm->t[m], key);
+	return r ? r->val : NULL;
+}
+
+/* ---------- a synthetic node ---------- */
+
+struct world {
+	struct pr_config cfg;
+	struct pr_cfg_network nets[4];
+	struct pr_kroute routes[16];
+	struct pr_kneigh neighs[16];
+	struct pr_klink links[8];
+	struct pr_sync_input in;
+};
+
+enum { IF_UL = 2, IF_MP0 = 3, IF_MP1 = 4, IF_UL2 = 5, IF_VRF = 6, IF_VRFPORT = 7 };
+
+static void add_link(struct world *w, uint32_t ifindex, const char *name, const char *kind)
+{
+	struct pr_klink *l = &w->links[w->in.nlinks++];
+
+	memset(l, 0, sizeof(*l));
+	l->ifindex = ifindex;
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	snprintf(l->kind, sizeof(l->kind), "%s", kind);
+	l->up = true;
+	l->addr[0] = 0x02;
+	l->addr[5] = ifindex;
+}
+
+static void add_neigh(struct world *w, uint32_t ifindex, const char *ip, uint8_t mac_last)
+{
+	struct pr_kneigh *n = &w->neighs[w->in.nneighs++];
+
+	memset(n, 0, sizeof(*n));
+	n->ifindex = ifindex;
+	n->family = AF_INET;
+	inet_pton(AF_INET, ip, n->addr);
+	n->has_lladdr = true;
+	n->lladdr[0] = 0x0a;
+	n->lladdr[5] = mac_last;
+	n->state = NUD_REACHABLE;
+}
+
+static struct pr_kroute *add_route(struct world *w, const char *pfx, uint32_t table)
+{
+	struct pr_kroute *r = &w->routes[w->in.nroutes++];
+
+	memset(r, 0, sizeof(*r));
+	pr_prefix_parse(pfx, &r->dst, NULL);
+	r->table = table;
+	r->protocol = PR_RTPROT_BGP;
+	r->type = RTN_UNICAST;
+	return r;
+}
+
+static void add_path(struct pr_kroute *r, uint32_t ifindex, const char *gw)
+{
+	struct pr_kpath *p = &r->paths[r->npaths++];
+
+	p->ifindex = ifindex;
+	p->gw_family = AF_INET;
+	inet_pton(AF_INET, gw, p->gw);
+	p->weight = 1;
+}
+
+static struct world *world_new(void)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	struct pr_cfg_network *n = &w->nets[0];
+
+	snprintf(w->cfg.underlay[0], IFNAMSIZ, "eth0");
+	w->cfg.nunderlay = 1;
+	w->cfg.max_learned_routes = 100;
+	w->cfg.accept_tables[0] = RT_TABLE_MAIN;
+	w->cfg.naccept_tables = 1;
+	w->cfg.accept_protocols[0] = PR_RTPROT_BGP;
+	w->cfg.naccept_protocols = 1;
+	w->cfg.networks = w->nets;
+	w->cfg.nnetworks = 1;
+	snprintf(n->name, sizeof(n->name), "default");
+	n->id = 1;
+	pr_prefix_parse("10.128.1.0/24", &n->prefixes[0], NULL);
+	n->nprefixes = 1;
+	n->target = PR_TGT_PORT;
+	snprintf(n->port, IFNAMSIZ, "mp0");
+	n->has_mac = true;
+	n->mac[0] = 0x0a;
+	n->mac[5] = 0x05;
+	n->antispoof = true;
+	add_link(w, IF_UL, "eth0", "veth");
+	add_link(w, IF_MP0, "mp0", "veth");
+	add_link(w, IF_MP1, "mp1", "openvswitch");
+	add_link(w, IF_UL2, "eth1", "veth");
+	w->in.cfg = &w->cfg;
+	w->in.routes = w->routes;
+	w->in.neighs = w->neighs;
+	w->in.links = w->links;
+	return w;
+}
+
+struct fixture {
+	struct world *w;
+	struct mem *mm;
+	struct pr_mapio io;
+	struct pr_sync *s;
+	struct pr_sync_stats st;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->w = world_new();
+	f->mm = mem_new(&f->io);
+	f->s = pr_sync_new(&f->io);
+	*state = f;
+	return f->s ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	pr_sync_free(f->s);
+	mem_free(f->mm);
+	free(f->w);
+	free(f);
+	return 0;
+}
+
+/* One reconcile round; returns the number of operations it made. */
+static unsigned sync(struct fixture *f)
+{
+	f->mm->nops = 0;
+	assert_int_equal(pr_sync_run(f->s, &f->w->in, &f->st), 0);
+	return f->mm->nops;
+}
+
+/* ---------- tests ---------- */
+
+static void test_one_network_from_empty(void **state)
+{
+	struct fixture *f = *state;
+	const struct pr_route *r;
+	const struct pr_net *n;
+
+	sync(f);
+	r = route4(f->mm, "10.128.1.0/24");
+	assert_non_null(r);
+	assert_int_equal(r->net_id, 1);
+	assert_int_equal(r->action, PR_ACT_REDIRECT);
+	assert_int_equal(r->flags, PR_ROUTE_F_LOCAL);
+	n = arr(f->mm, PR_SM_NETS, 1);
+	assert_non_null(n);
+	assert_int_equal(n->ifindex, IF_MP0);
+	assert_int_equal(n->flags, PR_NET_F_VALID | PR_NET_F_ANTISPOOF);
+	assert_int_equal(n->dmac[5], 0x05);
+	assert_int_equal(n->smac[5], IF_MP0);
+	assert_non_null(arr(f->mm, PR_SM_CONFIG, 0));
+	/* Allowed targets: the port and the underlay. */
+	assert_non_null(arr(f->mm, PR_SM_TXPORTS, IF_MP0));
+	assert_non_null(arr(f->mm, PR_SM_TXPORTS, IF_UL));
+	assert_int_equal(f->mm->t[PR_SM_TXPORTS].count, 2);
+}
+
+static void test_idempotent(void **state)
+{
+	struct fixture *f = *state;
+
+	sync(f);
+	assert_int_equal(sync(f), 0);
+}
+
+static void test_add_and_delete_learned_route(void **state)
+{
+	struct fixture *f = *state;
+	const struct pr_route *r;
+	const struct pr_nhgrp *g;
+	const struct pr_nexthop *nh;
+
+	add_path(add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	add_neigh(f->w, IF_UL, "192.0.2.12", 0x12);
+	sync(f);
+	r = route4(f->mm, "10.200.0.0/16");
+	assert_non_null(r);
+	assert_int_equal(r->action, PR_ACT_NEXTHOP);
+	assert_int_equal(r->net_id, 1); /* main table: the network without a VRF */
+	g = arr(f->mm, PR_SM_NHGRPS, r->nhg_id);
+	assert_non_null(g);
+	assert_int_equal(g->count, 1);
+	nh = arr(f->mm, PR_SM_NEXTHOPS, g->nh[0]);
+	assert_non_null(nh);
+	assert_int_equal(nh->ifindex, IF_UL);
+	assert_int_equal(nh->flags, PR_NH_F_VALID);
+	assert_int_equal(nh->dmac[5], 0x12);
+	assert_int_equal(nh->smac[5], IF_UL);
+	assert_int_equal(f->st.learned_accepted, 1);
+
+	f->w->in.nroutes = 0;
+	sync(f);
+	assert_null(route4(f->mm, "10.200.0.0/16"));
+	assert_int_equal(f->mm->t[PR_SM_NHGRPS].count, 0);
+	assert_int_equal(f->mm->t[PR_SM_NEXTHOPS].count, 0);
+}
+
+static void test_change_target_port(void **state)
+{
+	struct fixture *f = *state;
+	const struct pr_net *n;
+
+	sync(f);
+	snprintf(f->w->nets[0].port, IFNAMSIZ, "mp1");
+	sync(f);
+	n = arr(f->mm, PR_SM_NETS, 1);
+	assert_int_equal(n->ifindex, IF_MP1);
+	/* mp1 is an OVS internal port: XDP must hand over to TC. */
+	assert_true(n->flags & PR_NET_F_SKB_XMIT);
+	assert_non_null(arr(f->mm, PR_SM_TXPORTS, IF_MP1));
+	assert_null(arr(f->mm, PR_SM_TXPORTS, IF_MP0));
+	/* The prefix entry itself did not change. */
+	assert_int_equal(nops(f->mm, 'u', PR_SM_ROUTES4), 0);
+}
+
+static void test_neighbour_mac_change_rewrites_one_nexthop(void **state)
+{
+	struct fixture *f = *state;
+
+	add_path(add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	add_path(add_route(f->w, "10.201.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	add_neigh(f->w, IF_UL, "192.0.2.12", 0x12);
+	sync(f);
+	f->w->neighs[0].lladdr[5] = 0x99;
+	assert_int_equal(sync(f), 1);
+	assert_int_equal(nops(f->mm, 'u', PR_SM_NEXTHOPS), 1);
+}
+
+static void test_change_next_hop_gateway(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_kroute *r = add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN);
+	const struct pr_route *m;
+	const struct pr_nexthop *nh;
+
+	add_path(r, IF_UL, "192.0.2.12");
+	add_neigh(f->w, IF_UL, "192.0.2.12", 0x12);
+	add_neigh(f->w, IF_UL, "192.0.2.13", 0x13);
+	sync(f);
+	inet_pton(AF_INET, "192.0.2.13", r->paths[0].gw);
+	sync(f);
+	m = route4(f->mm, "10.200.0.0/16");
+	nh = arr(f->mm, PR_SM_NEXTHOPS, ((const struct pr_nhgrp *)arr(f->mm, PR_SM_NHGRPS, m->nhg_id))->nh[0]);
+	assert_int_equal(nh->dmac[5], 0x13);
+	/* The old next hop and group are gone: nothing stale is left. */
+	assert_int_equal(f->mm->t[PR_SM_NEXTHOPS].count, 1);
+	assert_int_equal(f->mm->t[PR_SM_NHGRPS].count, 1);
+}
+
+static void test_ecmp_growth_and_shrink(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_kroute *r = add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN);
+	char gw[32];
+	const struct pr_nhgrp *g;
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(gw, sizeof(gw), "192.0.2.%d", 20 + i);
+		add_neigh(f->w, IF_UL, gw, 20 + i);
+	}
+	add_path(r, IF_UL, "192.0.2.20");
+	sync(f);
+	for (unsigned want = 2; want <= 8; want *= 2) {
+		while (r->npaths < want) {
+			snprintf(gw, sizeof(gw), "192.0.2.%u", 20 + r->npaths);
+			add_path(r, IF_UL, gw);
+		}
+		sync(f);
+		g = arr(f->mm, PR_SM_NHGRPS, route4(f->mm, "10.200.0.0/16")->nhg_id);
+		assert_int_equal(g->count, want);
+		assert_int_equal(f->mm->t[PR_SM_NEXTHOPS].count, want);
+	}
+	r->npaths = 1;
+	sync(f);
+	g = arr(f->mm, PR_SM_NHGRPS, route4(f->mm, "10.200.0.0/16")->nhg_id);
+	assert_int_equal(g->count, 1);
+	assert_int_equal(f->mm->t[PR_SM_NEXTHOPS].count, 1);
+	assert_int_equal(f->mm->t[PR_SM_NHGRPS].count, 1);
+}
+
+static void test_weights_expand_into_slots(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_kroute *r = add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN);
+	const struct pr_nhgrp *g;
+
+	add_path(r, IF_UL, "192.0.2.12");
+	add_path(r, IF_UL, "192.0.2.13");
+	r->paths[1].weight = 3;
+	sync(f);
+	g = arr(f->mm, PR_SM_NHGRPS, route4(f->mm, "10.200.0.0/16")->nhg_id);
+	assert_int_equal(g->count, 4);
+	assert_int_equal(g->nh[1], g->nh[2]);
+	assert_int_equal(g->nh[2], g->nh[3]);
+	assert_int_not_equal(g->nh[0], g->nh[1]);
+}
+
+static void test_vrf_network_and_table_change(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_cfg_network *n = &f->w->nets[1];
+	const struct pr_net *v;
+
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "blue");
+	n->id = 2;
+	pr_prefix_parse("10.50.0.0/16", &n->prefixes[0], NULL);
+	n->nprefixes = 1;
+	n->has_vrf = true;
+	snprintf(n->vrf_name, IFNAMSIZ, "udn-blue");
+	n->vrf_table = 1001;
+	n->target = PR_TGT_VRF;
+	f->w->cfg.nnetworks = 2;
+	add_link(f->w, IF_VRF, "udn-blue", "vrf");
+	add_link(f->w, IF_VRFPORT, "blue-mp", "veth");
+	f->w->links[f->w->in.nlinks - 1].master = IF_VRF;
+	add_path(add_route(f->w, "10.60.0.0/16", 1001), IF_UL, "192.0.2.12");
+	add_path(add_route(f->w, "10.61.0.0/16", 1002), IF_UL, "192.0.2.12");
+	sync(f);
+	v = arr(f->mm, PR_SM_NETS, 2);
+	assert_int_equal(v->vrf_table, 1001);
+	assert_int_equal(route4(f->mm, "10.50.0.0/16")->action, PR_ACT_FIB);
+	assert_non_null(arr(f->mm, PR_SM_TXPORTS, IF_VRFPORT));
+	/* The VRF's learned route belongs to network 2; another table is refused. */
+	assert_int_equal(route4(f->mm, "10.60.0.0/16")->net_id, 2);
+	assert_null(route4(f->mm, "10.61.0.0/16"));
+	n->vrf_table = 1002;
+	sync(f);
+	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_SM_NETS, 2))->vrf_table, 1002);
+	assert_null(route4(f->mm, "10.60.0.0/16"));
+	assert_int_equal(route4(f->mm, "10.61.0.0/16")->net_id, 2);
+}
+
+static void test_unresolved_neighbour_passes(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_cfg_network *n = &f->w->nets[0];
+
+	n->has_mac = false;
+	pr_prefix_parse("10.128.1.5", &n->neighbour, NULL);
+	sync(f);
+	assert_int_equal(route4(f->mm, "10.128.1.0/24")->action, PR_ACT_PASS);
+	assert_string_equal(pr_sync_net_status(f->s, 1), "neighbour 10.128.1.5/32 unresolved");
+	add_neigh(f->w, IF_MP0, "10.128.1.5", 0x55);
+	sync(f);
+	assert_int_equal(route4(f->mm, "10.128.1.0/24")->action, PR_ACT_REDIRECT);
+	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_SM_NETS, 1))->dmac[5], 0x55);
+	assert_string_equal(pr_sync_net_status(f->s, 1), "");
+	/* Port down: back to the slow path. */
+	f->w->links[1].up = false;
+	sync(f);
+	assert_int_equal(route4(f->mm, "10.128.1.0/24")->action, PR_ACT_PASS);
+}
+
+static void test_shadow_and_antispoof_flags(void **state)
+{
+	struct fixture *f = *state;
+
+	f->w->nets[0].shadow = true;
+	f->w->nets[0].antispoof = false;
+	f->w->cfg.shadow = true;
+	sync(f);
+	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_SM_NETS, 1))->flags,
+			 PR_NET_F_VALID | PR_NET_F_SHADOW);
+	assert_int_equal(((const struct pr_global *)arr(f->mm, PR_SM_CONFIG, 0))->flags, PR_G_F_SHADOW);
+}
+
+static void test_acceptance_policy(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_kroute *r;
+
+	add_path(add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12"); /* ok */
+	r = add_route(f->w, "10.201.0.0/16", RT_TABLE_MAIN);
+	add_path(r, IF_UL, "192.0.2.12");
+	r->protocol = 4; /* static */
+	add_path(add_route(f->w, "10.202.0.0/16", 100), IF_UL, "192.0.2.12"); /* table */
+	add_path(add_route(f->w, "10.128.1.128/25", RT_TABLE_MAIN), IF_UL, "192.0.2.12"); /* ours */
+	add_path(add_route(f->w, "10.203.0.0/16", RT_TABLE_MAIN), IF_MP0, "192.0.2.12"); /* not underlay */
+	r = add_route(f->w, "10.204.0.0/16", RT_TABLE_MAIN);
+	add_path(r, IF_UL, "192.0.2.12");
+	r->type = RTN_BLACKHOLE;
+	add_path(add_route(f->w, "172.16.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12"); /* filter */
+	pr_prefix_parse("10.0.0.0/8", &f->w->cfg.accept_prefixes[0], NULL);
+	f->w->cfg.naccept_prefixes = 1;
+	sync(f);
+	assert_non_null(route4(f->mm, "10.200.0.0/16"));
+	assert_null(route4(f->mm, "10.201.0.0/16"));
+	assert_null(route4(f->mm, "10.202.0.0/16"));
+	assert_null(route4(f->mm, "10.128.1.128/25"));
+	assert_null(route4(f->mm, "10.203.0.0/16"));
+	assert_null(route4(f->mm, "10.204.0.0/16"));
+	assert_null(route4(f->mm, "172.16.0.0/16"));
+	assert_int_equal(f->st.learned_accepted, 1);
+	assert_int_equal(f->st.learned_refused, 5); /* the static route is not counted */
+}
+
+static void test_limit_is_deterministic(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Added in reverse order: the limit keeps the lowest prefixes. */
+	add_path(add_route(f->w, "10.203.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	add_path(add_route(f->w, "10.202.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	add_path(add_route(f->w, "10.201.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	f->w->cfg.max_learned_routes = 2;
+	sync(f);
+	assert_non_null(route4(f->mm, "10.201.0.0/16"));
+	assert_non_null(route4(f->mm, "10.202.0.0/16"));
+	assert_null(route4(f->mm, "10.203.0.0/16"));
+	assert_int_equal(f->st.learned_over_limit, 1);
+}
+
+static void test_restart_adopts_without_writes(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_sync *again;
+
+	add_path(add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	add_path(add_route(f->w, "10.201.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.13");
+	add_path(&f->w->routes[1], IF_UL, "192.0.2.12");
+	add_neigh(f->w, IF_UL, "192.0.2.12", 0x12);
+	add_neigh(f->w, IF_UL, "192.0.2.13", 0x13);
+	sync(f);
+	/* A new agent process: fresh id allocator, same maps. */
+	again = pr_sync_new(&f->io);
+	assert_non_null(again);
+	pr_sync_free(f->s);
+	f->s = again;
+	assert_int_equal(sync(f), 0);
+}
+
+static void test_apply_order_is_hitless(void **state)
+{
+	struct fixture *f = *state;
+	int first_route_up = -1, last_nh_up = -1, last_route_del = -1, first_grp_del = -1;
+
+	add_path(add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	sync(f);
+	/* Replace: new next hop, new group, route repointed, old ones deleted. */
+	inet_pton(AF_INET, "192.0.2.13", f->w->routes[0].paths[0].gw);
+	add_path(add_route(f->w, "10.201.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.14");
+	sync(f);
+	for (unsigned i = 0; i < f->mm->nops; i++) {
+		const struct op *o = &f->mm->ops[i];
+
+		if (o->kind == 'u' && o->m == PR_SM_ROUTES4 && first_route_up < 0)
+			first_route_up = i;
+		if (o->kind == 'u' && (o->m == PR_SM_NEXTHOPS || o->m == PR_SM_NHGRPS))
+			last_nh_up = i;
+		if (o->kind == 'd' && o->m == PR_SM_ROUTES4)
+			last_route_del = i;
+		if (o->kind == 'd' && (o->m == PR_SM_NHGRPS || o->m == PR_SM_NEXTHOPS) && first_grp_del < 0)
+			first_grp_del = i;
+	}
+	assert_true(last_nh_up >= 0 && first_route_up > last_nh_up);
+	assert_true(first_grp_del > first_route_up);
+	assert_true(last_route_del < first_grp_del);
+}
+
+static void test_write_error_stops_and_rereads(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_sync_stats st;
+
+	add_path(add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	f->mm->fail_on_op = 3;
+	f->mm->nops = 0;
+	assert_int_equal(pr_sync_run(f->s, &f->w->in, &st), -ENOSPC);
+	f->mm->fail_on_op = 0;
+	/* The retry completes the job from what the maps really hold. */
+	sync(f);
+	assert_non_null(route4(f->mm, "10.200.0.0/16"));
+	assert_int_equal(sync(f), 0);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_one_network_from_empty),
+		T(test_idempotent),
+		T(test_add_and_delete_learned_route),
+		T(test_change_target_port),
+		T(test_neighbour_mac_change_rewrites_one_nexthop),
+		T(test_change_next_hop_gateway),
+		T(test_ecmp_growth_and_shrink),
+		T(test_weights_expand_into_slots),
+		T(test_vrf_network_and_table_change),
+		T(test_unresolved_neighbour_passes),
+		T(test_shadow_and_antispoof_flags),
+		T(test_acceptance_policy),
+		T(test_limit_is_deterministic),
+		T(test_restart_adopts_without_writes),
+		T(test_apply_order_is_hitless),
+		T(test_write_error_stops_and_rereads),
+	};
+	return cmocka_run_group_tests_name("mapsync", tests, NULL, NULL);
+}
