@@ -18,7 +18,7 @@ fail() { echo "FAIL: $*"; [ -n "${AGENT_LOG:-}" ] && tail -20 "$AGENT_LOG" | sed
 topo_create || fail "topology"
 dir=$(mktemp -d /run/prtest-agent.XXXXXX)
 AGENT_LOG=$dir/agent.log
-trap 'kill -9 ${AGENT_PID:-0} 2>/dev/null; topo_cleanup; rm -rf "$dir"' EXIT
+trap '[ -n "${AGENT_PID:-}" ] && kill -9 "$AGENT_PID" 2>/dev/null; topo_cleanup; rm -rf "$dir"' EXIT
 cfg=$dir/config.yaml
 write_cfg() {
 	cat >"$cfg.new" <<YAML

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Control-plane figures, in a namespace topology of its own:
+#  1. route change -> map entry latency with the agent running (median,
+#     p99 over N adds and N deletes; bench/route_latency.c);
+#  2. cold start with 100,000 BGP routes in the kernel: time for the
+#     kernel to install them (ip -batch) vs time for `podroute agent --once`
+#     to dump them and fill the maps.
+# Usage: control_plane.sh [N_CHANGES] [N_ROUTES]   (defaults 1000, 100000)
+set -u
+cd "$(dirname "$0")/.."
+. selftests/net/lib/topo.sh
+TOPO_ID=bench-cp NS_CLIENT=prc-bcp NS_NODE=prn-bcp NS_POD=prp-bcp PIN_DIR=/sys/fs/bpf/podroute-bench-cp
+N=${1:-1000} ROUTES=${2:-100000}
+topo_cleanup
+topo_create || exit 1
+dir=$(mktemp -d /run/prbench.XXXXXX)
+trap '[ -n "${AGENT_PID:-}" ] && kill "$AGENT_PID" 2>/dev/null; topo_cleanup; rm -rf "$dir"' EXIT
+cat >"$dir/config.yaml" <<YAML
+interfaces:
+  underlay: [in0]
+limits:
+  max_learned_routes: $((ROUTES + 1000))
+networks:
+  - name: default
+    prefixes: [10.128.1.0/24]
+    target: {port: mp0, mac: 0a:58:0a:80:01:05}
+YAML
+ip -n "$NS_NODE" neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:12 dev in0 nud permanent
+
+echo "== 1. route change -> map ($N adds, $N deletes; agent on CPU 0, probe on CPU 1)"
+AGENT_LOG=$dir/agent.log
+nsenter --net=/run/netns/"$NS_NODE" taskset -c 0 "$PODROUTE" --pin-dir "$PIN_DIR" agent \
+	--config "$dir/config.yaml" >>"$AGENT_LOG" 2>&1 &
+AGENT_PID=$!
+wait_for "grep -q 'agent running' '$AGENT_LOG'" 20 || { cat "$AGENT_LOG"; exit 1; }
+nsenter --net=/run/netns/"$NS_NODE" taskset -c 1 build/bench/route_latency "$PIN_DIR" in0 192.0.2.12 "$N"
+kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
+node_podroute detach --unpin >/dev/null 2>&1
+
+echo "== 2. cold start with $ROUTES BGP routes"
+for ((i = 0; i < ROUTES; i++)); do
+	echo "route add $((11 + i / 65536)).$((i / 256 % 256)).$((i % 256)).0/24 via 192.0.2.12 dev in0 proto bgp"
+done >"$dir/routes.batch"
+t0=$(date +%s.%N)
+ip -n "$NS_NODE" -batch "$dir/routes.batch" || exit 1
+t1=$(date +%s.%N)
+nsenter --net=/run/netns/"$NS_NODE" "$PODROUTE" --pin-dir "$PIN_DIR" agent --config "$dir/config.yaml" --once \
+	>"$dir/once.log" 2>&1 || { cat "$dir/once.log"; exit 1; }
+t2=$(date +%s.%N)
+n=$(bpftool map dump pinned "$PIN_DIR/pr_routes4" -j | jq length)
+printf 'kernel install (ip -batch):      %6.2f s\n' "$(echo "$t1 - $t0" | bc)"
+printf 'podroute cold start to full map: %6.2f s  (%s entries in pr_routes4)\n' "$(echo "$t2 - $t1" | bc)" "$n"
+grep reconcile "$dir/once.log"

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Time from a route change in the kernel to the entry in podroute's map,
+ * with the agent running: add N routes (proto bgp) one at a time over
+ * rtnetlink and, for each, spin on the pinned pr_routes4 until the prefix
+ * is there; then delete each and wait until it is gone. Prints median,
+ * p99 and max of both, in microseconds. Run inside the node's namespace.
+ * Usage: route_latency PIN_DIR IFNAME GATEWAY [N]
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/rtnetlink.h>
+#include <bpf/bpf.h>
+
+#include "podroute_abi.h"
+
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* RTM_NEWROUTE / RTM_DELROUTE for 10.a.b.0/24 via gw dev ifindex, acked. */
+static int route_op(int fd, int type, uint8_t a, uint8_t b, uint32_t gw, int ifindex)
+{
+	struct {
+		struct nlmsghdr n;
+		struct rtmsg r;
+		char attrs[64];
+	} req = {};
+	char ack[256];
+	struct rtattr *rta;
+	uint8_t dst[4] = { 10, a, b, 0 };
+	struct nlmsgerr *e;
+
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.r));
+	req.n.nlmsg_type = type;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	req.r.rtm_family = AF_INET;
+	req.r.rtm_dst_len = 24;
+	req.r.rtm_table = RT_TABLE_MAIN;
+	req.r.rtm_protocol = RTPROT_BGP;
+	req.r.rtm_scope = RT_SCOPE_UNIVERSE;
+	req.r.rtm_type = RTN_UNICAST;
+#define PUT(t, p, l)                                                            \
+	rta = (void *)((char *)&req + NLMSG_ALIGN(req.n.nlmsg_len));            \
+	rta->rta_type = t;                                                      \
+	rta->rta_len = RTA_LENGTH(l);                                           \
+	memcpy(RTA_DATA(rta), p, l);                                            \
+	req.n.nlmsg_len = NLMSG_ALIGN(req.n.nlmsg_len) + RTA_ALIGN(rta->rta_len)
+	PUT(RTA_DST, dst, 4);
+	PUT(RTA_GATEWAY, &gw, 4);
+	PUT(RTA_OIF, &ifindex, 4);
+	if (send(fd, &req, req.n.nlmsg_len, 0) < 0)
+		return -errno;
+	if (recv(fd, ack, sizeof(ack), 0) < 0)
+		return -errno;
+	e = NLMSG_DATA((struct nlmsghdr *)ack);
+	return ((struct nlmsghdr *)ack)->nlmsg_type == NLMSG_ERROR ? e->error : 0;
+}
+
+static void report(const char *what, double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp);
+	printf("%-22s n=%d median %.0f us  p99 %.0f us  max %.0f us\n", what, n, v[n / 2],
+	       v[(int)(n * 0.99)], v[n - 1]);
+}
+
+int main(int argc, char **argv)
+{
+	char path[512];
+	int n = argc > 4 ? atoi(argv[4]) : 1000, fd, map, ifindex, err;
+	double *add, *del;
+	uint32_t gw;
+
+	if (argc < 4 || n < 1 || n > 60000) {
+		fprintf(stderr, "usage: %s PIN_DIR IFNAME GATEWAY [N (1-60000)]\n", argv[0]);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/pr_routes4", argv[1]);
+	map = bpf_obj_get(path);
+	ifindex = if_nametoindex(argv[2]);
+	if (map < 0 || !ifindex || inet_pton(AF_INET, argv[3], &gw) != 1) {
+		fprintf(stderr, "need the pinned map %s, device %s, gateway %s\n", path, argv[2], argv[3]);
+		return 1;
+	}
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	add = calloc(n, sizeof(*add));
+	del = calloc(n, sizeof(*del));
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < n; i++) {
+			uint8_t a = 100 + i / 256, b = i % 256;
+			struct pr_lpm4_key k = { .prefixlen = 24, .addr = { 10, a, b, 0 } };
+			struct pr_route v;
+			double t0 = now_us(), t;
+
+			err = route_op(fd, pass ? RTM_DELROUTE : RTM_NEWROUTE, a, b, gw, ifindex);
+			if (err) {
+				fprintf(stderr, "route %s 10.%u.%u.0/24: %s\n", pass ? "del" : "add", a, b,
+					strerror(-err));
+				return 1;
+			}
+			/* The agent writes the entry: spin until it is (not) there. */
+			while ((bpf_map_lookup_elem(map, &k, &v) == 0) == pass) {
+				if (now_us() - t0 > 5e6) {
+					fprintf(stderr, "10.%u.%u.0/24: map not updated within 5 s\n", a, b);
+					return 1;
+				}
+			}
+			t = now_us() - t0;
+			(pass ? del : add)[i] = t;
+		}
+	}
+	report("ip route add -> map", add, n);
+	report("ip route del -> map", del, n);
+	return 0;
+}
