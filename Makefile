@@ -103,7 +103,7 @@ $(BUILD)/podroute: $(BUILD)/obj/main.o $(BUILD)/libpodroute.a
 
 $(BUILD)/unit/%: selftests/unit/%.c $(BUILD)/libpodroute-asan.a | $(BUILD)/unit
 	$(call msg,CC-UNIT,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -O1 -MF $@.d -o $@ $< $(BUILD)/libpodroute-asan.a $(LIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -O1 -DSRCDIR='"$(CURDIR)"' -MF $@.d -o $@ $< $(BUILD)/libpodroute-asan.a $(LIBS) -lcmocka
 
 $(PROG_BIN): $(PROG_SRCS) $(BUILD)/libpodroute.a $(SKELS) | $(BUILD)/prog
 	$(call msg,CC-PROG,$@)
