@@ -34,6 +34,8 @@ topo_create() {
 	for ns in "$NS_CLIENT" "$NS_NODE" "$NS_POD"; do ip -n "$ns" link set lo up; done
 	ip -n "$NS_CLIENT" addr add 192.0.2.2/24 dev eth0
 	ip -n "$NS_CLIENT" link set eth0 up
+	# East-west traffic is redirected by XDP into this veth: its end needs NAPI.
+	in_ns "$NS_CLIENT" ethtool -K eth0 gro on >/dev/null
 	ip -n "$NS_NODE" addr add 192.0.2.1/24 dev in0
 	ip -n "$NS_NODE" addr add 10.128.1.1/24 dev mp0
 	ip -n "$NS_NODE" link set in0 up
@@ -58,8 +60,12 @@ hostname provider
 router bgp 65000
  bgp router-id 192.0.2.2
  no bgp ebgp-requires-policy
+ no bgp network import-check
  neighbor 192.0.2.1 remote-as 65001
-${PROVIDER_BGP_EXTRA:-}" || return 1
+ address-family ipv4 unicast
+${PROVIDER_NETWORKS:-}
+ exit-address-family
+" || return 1
 	frr_start "$NS_NODE" "frr defaults datacenter
 hostname node
 router bgp 65001
