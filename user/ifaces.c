@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "attach.h"
+#include "xdpmulti.h"
 #include "log.h"
 #include "podroute_abi.h"
 
@@ -84,20 +85,21 @@ int pr_attach_set_resolve(struct pr_attach_set *s)
 	return 0;
 }
 
-/* XDP per mode: 0 attached, <0 not (errno), 1 not attempted. */
-static int try_xdp(struct pr_attach_if *a, int fd, enum pr_attach_mode mode)
+/* XDP per mode (through libxdp): 0 attached, <0 not (errno), 1 not attempted. */
+static int try_xdp(struct pr_datapath *dp, struct pr_attach_if *a, enum pr_prog_id id,
+		   enum pr_attach_mode mode)
 {
 	int err;
 
 	if (mode == PR_MODE_TC)
 		return 1;
 	if (mode == PR_MODE_GENERIC) {
-		err = pr_xdp_attach(a->ifindex, fd, PR_XDP_GENERIC);
+		err = pr_xdp_attach_multi(dp, a->ifindex, id, PR_XDP_GENERIC);
 		if (!err)
 			snprintf(a->hooks, sizeof(a->hooks), "xdp generic");
 		return err;
 	}
-	err = pr_xdp_attach(a->ifindex, fd, PR_XDP_NATIVE);
+	err = pr_xdp_attach_multi(dp, a->ifindex, id, PR_XDP_NATIVE);
 	if (!err)
 		snprintf(a->hooks, sizeof(a->hooks), "xdp native");
 	return err;
@@ -107,7 +109,7 @@ static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr
 		      const uint8_t *brex_mac, int ifaces_fd, int txports_fd)
 {
 	bool ovn = a->role == PR_ROLE_OVN;
-	int xdp_fd = pr_datapath_prog_fd(dp, ovn ? PR_PROG_XDP_OVN : PR_PROG_XDP_UNDERLAY);
+	enum pr_prog_id xdp_id = ovn ? PR_PROG_XDP_OVN : PR_PROG_XDP_UNDERLAY;
 	int tc_fd = pr_datapath_prog_fd(dp, ovn ? PR_PROG_TC_OVN : PR_PROG_TC_INGRESS);
 	struct pr_iface ifc = { .flags = ovn ? PR_IF_F_OVN : PR_IF_F_UNDERLAY, .nmacs = 1 };
 	int err, xdp = 1;
@@ -128,7 +130,7 @@ static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr
 	if (err)
 		goto fail;
 	if (a->role != PR_ROLE_BREX) {
-		xdp = try_xdp(a, xdp_fd, s->mode);
+		xdp = try_xdp(dp, a, xdp_id, s->mode);
 		if (xdp < 0 && s->mode != PR_MODE_AUTO) {
 			err = xdp;
 			goto fail;
@@ -198,7 +200,7 @@ int pr_attach_set_apply(struct pr_datapath *dp, struct pr_attach_set *s)
 int pr_detach_iface(int ifaces_fd, uint32_t ifindex)
 {
 	char name[IF_NAMESIZE] = "?";
-	int err = pr_xdp_detach(ifindex), err2;
+	int err = pr_xdp_detach_multi(ifindex), err2;
 
 	if_indextoname(ifindex, name);
 	if (err == -EPERM)

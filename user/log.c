@@ -6,8 +6,10 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 
 static enum pr_log_level cur_level = PR_LOG_INFO;
+static int libbpf_quiet; /* > 0: an expected-to-fail probe is running */
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
 void pr_log_set_level(enum pr_log_level lvl)
@@ -46,7 +48,7 @@ void pr_log(enum pr_log_level lvl, const char *fmt, ...)
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf warnings are our info, its info our debug, its debug dropped. */
-	enum pr_log_level lvl = level == LIBBPF_WARN ? PR_LOG_INFO : PR_LOG_DEBUG;
+	enum pr_log_level lvl = level == LIBBPF_WARN && !libbpf_quiet ? PR_LOG_INFO : PR_LOG_DEBUG;
 
 	if (level == LIBBPF_DEBUG)
 		return 0;
@@ -58,7 +60,22 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
+void pr_log_libbpf_quiet(bool quiet)
+{
+	libbpf_quiet += quiet ? 1 : -1;
+}
+
+static int libxdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	/* libxdp explains its own fallbacks (no freplace: single program);
+	 * podroute logs the outcome itself. */
+	(void)level;
+	vlog(PR_LOG_DEBUG, fmt, ap);
+	return 0;
+}
+
 void pr_log_route_libbpf(void)
 {
 	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
 }

@@ -8,6 +8,7 @@
 #define PR_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum pr_log_level { PR_LOG_ERR, PR_LOG_WARN, PR_LOG_INFO, PR_LOG_DEBUG };
 
@@ -15,6 +16,8 @@ void pr_log_set_level(enum pr_log_level lvl);
 enum pr_log_level pr_log_get_level(void);
 void pr_log(enum pr_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pr_log_route_libbpf(void);
+/* Around calls whose libbpf warnings are expected (probes): log them as debug. */
+void pr_log_libbpf_quiet(bool quiet);
 
 #define pr_err(...) pr_log(PR_LOG_ERR, __VA_ARGS__)
 #define pr_warn(...) pr_log(PR_LOG_WARN, __VA_ARGS__)
