@@ -11,6 +11,13 @@
  * whose maps reuse the loaded datapath's maps: both copies then share every
  * entry, and only the chosen XDP program of the copy is loaded.
  *
+ * A limit found on Debian 12 (libxdp 1.3.1) with kernel 6.12: the verifier
+ * refuses podroute's program as a dispatcher extension ("Extension program
+ * changes packet data, while original does not": podroute strips VLAN tags
+ * and writes XDP metadata, the dispatcher's slots do not). So: alone on a
+ * device, podroute attaches natively by itself; next to another tool's XDP
+ * program it leaves that program alone and the caller falls back to TC.
+ *
  * An XDP program of ours that is already attached with the same tag is
  * kept (an agent restart changes nothing on the device). One with another
  * tag (an upgrade) is replaced: atomically when attached alone, by
@@ -167,8 +174,20 @@ int pr_xdp_attach_multi(struct pr_datapath *dp, int ifindex, enum pr_prog_id id,
 		       "install", ifname, other, oname);
 		err = -EBUSY;
 	} else if (err) {
-		pr_debug("%s: libxdp attach in %s mode: %s", ifname,
-			 mode == PR_XDP_NATIVE ? "native" : "generic", strerror(-err));
+		uint32_t other = 0;
+		char oname[64] = "";
+
+		pr_xdp_query(ifindex, &other, oname, sizeof(oname), NULL);
+		if (!other) {
+			/* Nobody to share with: attach alone, without libxdp. */
+			pr_debug("%s: libxdp attach: %s; attaching %s by itself", ifname, strerror(-err), name);
+			err = pr_xdp_attach(ifindex, pr_datapath_prog_fd(dp, id), mode);
+		} else {
+			pr_warn("%s: cannot join XDP program %u (%s) in libxdp's dispatcher (%s: this "
+				"kernel refuses extension programs that change packet data); leaving it "
+				"alone", ifname, other, oname, strerror(-err));
+			err = -EBUSY;
+		}
 	}
 out:
 	xdp_program__close(xp); /* the attachment keeps the program alive */

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# XDP coexistence through libxdp's dispatcher (this kernel permits
-# freplace, the host's does not): another tool's XDP program attached first
-# with xdp-loader stays attached when podroute attaches (both run in the
-# dispatcher), podroute's fast path works, and `podroute detach` removes
-# only podroute's program.
+# XDP coexistence with another tool's program, on a kernel that permits
+# freplace (the host's does not). The other tool attaches first with
+# xdp-loader, through libxdp's dispatcher. podroute must never replace it.
+# Debian's libxdp 1.3.1 dispatcher cannot take podroute's program as an
+# extension on 6.12 (it changes packet data; the slots do not), so podroute
+# leaves the other program in place and fast-paths through TC on that
+# device; `podroute detach` removes only podroute's hooks. If a later
+# libxdp/kernel lets podroute join the dispatcher, the test accepts that too.
 set -u
 cd /mnt
 fail() { echo "FAIL: $*"; exit 1; }
 ns=vmcoexist pins=/sys/fs/bpf/vmcoexist work=$(mktemp -d)
 P() { nsenter --net=/run/netns/$ns build/podroute --pin-dir $pins "$@"; }
+# nsenter, not ip netns exec: libxdp needs bpffs for its dispatcher.
+L() { nsenter --net=/run/netns/$ns xdp-loader "$@"; }
 ip netns add $ns || fail "netns"
 trap 'P detach --unpin >/dev/null 2>&1; ip netns del $ns; rm -rf $work' EXIT
 ip -n $ns link add ul0 type veth peer name ul0p
@@ -22,13 +27,20 @@ SEC("xdp") int other_tool(struct xdp_md *ctx) { return XDP_PASS; }
 char LICENSE[] SEC("license") = "GPL";
 C
 clang -target bpf -O2 -g -I/usr/include/$(gcc -print-multiarch) -c "$work/other.c" -o "$work/other.o" || fail "build"
-ip netns exec $ns xdp-loader load -m native ul0 "$work/other.o" || fail "xdp-loader load"
+L load -m native ul0 "$work/other.o" || fail "xdp-loader load"
+L status ul0 | grep -q xdp_dispatcher || fail "xdp-loader did not use the dispatcher: $(L status ul0)"
 P attach --underlay ul0 || fail "podroute attach next to another program"
-st=$(ip netns exec $ns xdp-loader status ul0)
+st=$(L status ul0)
 echo "$st" | grep -q other_tool || fail "the other program is gone: $st"
-echo "$st" | grep -q xdp_underlay || fail "podroute's program is not in the dispatcher: $st"
+if echo "$st" | grep -q xdp_underlay; then
+	how="in the dispatcher"
+else
+	P -j status | jq -e '.interfaces[] | select(.ifname == "ul0") | .tc_prog_id > 0' >/dev/null ||
+		fail "podroute neither joined the dispatcher nor attached TC"
+	how="through TC (the dispatcher refused the extension)"
+fi
 P detach || fail "detach"
-st=$(ip netns exec $ns xdp-loader status ul0)
+st=$(L status ul0)
 echo "$st" | grep -q other_tool || fail "detach removed the other program: $st"
 echo "$st" | grep -q xdp_underlay && fail "podroute's program still there: $st"
-echo "dispatcher held other_tool + xdp_underlay; detach left other_tool alone"
+echo "other_tool kept; podroute ran $how; detach left other_tool alone"
