@@ -327,6 +327,14 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		reason = PR_R_NO_TARGET;
 		goto pass;
 	}
+	/* VRF isolation: a network is reachable only from interfaces of its
+	 * own VRF (the default VRF for networks without one), exactly where
+	 * the kernel's lookup in the ingress VRF's table would find it. */
+	if (side == PR_SIDE_UNDERLAY && net->vrf_table != ifc->vrf_table) {
+		net_id = 0;
+		reason = PR_R_MISS;
+		goto pass;
+	}
 	if (side == PR_SIDE_UNDERLAY && pr_spoofed(&p, &spoofed_net)) {
 		net_id = spoofed_net;
 		reason = PR_R_SPOOF;

@@ -17,7 +17,7 @@
 
 /* Bump when a pinned map's key or value layout changes: the agent refuses
  * to adopt pinned maps whose pr_config.abi_version differs. */
-#define PR_ABI_VERSION 1
+#define PR_ABI_VERSION 2
 
 /* Sizes fixed at compile time (map capacities of the prefix maps are set
  * at load time instead, see the loader). */
@@ -102,7 +102,7 @@ struct pr_route {
 
 struct pr_net {
 	__u32 ifindex;   /* PR_ACT_REDIRECT: target device (must be in pr_txports) */
-	__u32 vrf_table; /* PR_ACT_FIB: routing table id */
+	__u32 vrf_table; /* the network's VRF table (0: none); PR_ACT_FIB looks it up */
 	__u8 dmac[6];    /* PR_ACT_REDIRECT: next-hop MAC behind the target */
 	__u8 smac[6];    /* PR_ACT_REDIRECT: the target device's own MAC */
 	__u32 flags;     /* PR_NET_F_* */
@@ -138,6 +138,9 @@ struct pr_iface {
 	__u32 flags;                    /* PR_IF_F_* */
 	__u32 nmacs;                    /* valid entries in rmac[] */
 	__u8 rmac[PR_MAX_RMACS][6];     /* router MACs accepted as destination */
+	__u32 vrf_table;                /* table of the VRF the device is in, 0 if none:
+					 * ingress acts only on networks of this VRF,
+					 * as the kernel's own lookup would */
 };
 
 /* ---- pr_config (ARRAY, 1 entry): global knobs the agent flips at runtime ---- */
@@ -205,7 +208,7 @@ PR_ASSERT_SIZE(struct pr_route, 12);
 PR_ASSERT_SIZE(struct pr_net, 24);
 PR_ASSERT_SIZE(struct pr_nhgrp, 4 + 4 * PR_MAX_NH);
 PR_ASSERT_SIZE(struct pr_nexthop, 20);
-PR_ASSERT_SIZE(struct pr_iface, 8 + 6 * PR_MAX_RMACS);
+PR_ASSERT_SIZE(struct pr_iface, 8 + 6 * PR_MAX_RMACS + 4);
 PR_ASSERT_SIZE(struct pr_global, 8);
 PR_ASSERT_SIZE(struct pr_counter, 16);
 PR_ASSERT_SIZE(struct pr_xdp_meta, 12);

@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 
 #include "agent.h"
 #include "log.h"
 #include "mapio_bpf.h"
 #include "mapsync.h"
+#include "xdpmulti.h"
 
 struct pr_reconcile_state {
 	struct pr_mapio_bpf bio;
@@ -58,6 +60,7 @@ int pr_agent_reconcile(struct pr_agent *a)
 	struct pr_kneigh *neighs = NULL;
 	struct pr_klink *links = NULL;
 	struct pr_sync_stats st;
+	uint32_t xdp[PR_CFG_MAX_IFS * 2 + 1];
 	size_t unresolved = 0;
 	unsigned ups = 0, dels = 0;
 	int err;
@@ -65,6 +68,17 @@ int pr_agent_reconcile(struct pr_agent *a)
 	err = pr_kstate_export_routes(a->ks, &routes, &in.nroutes, &unresolved) ?:
 	      pr_kstate_export_neighs(a->ks, &neighs, &in.nneighs) ?:
 	      pr_kstate_export_links(a->ks, &links, &in.nlinks);
+	/* Ask the kernel where our XDP runs: TC there only takes hand-offs. */
+	for (unsigned i = 0; i < a->cfg.nunderlay + a->cfg.novn; i++) {
+		const char *name = i < a->cfg.nunderlay ? a->cfg.underlay[i] : a->cfg.ovn[i - a->cfg.nunderlay];
+		int ifindex = if_nametoindex(name);
+		char desc[128];
+		bool ours = false;
+
+		if (ifindex && !pr_xdp_describe(ifindex, desc, sizeof(desc), &ours) && ours)
+			xdp[in.nxdp++] = ifindex;
+	}
+	in.xdp_ifindexes = xdp;
 	if (!err) {
 		in.routes = routes;
 		in.neighs = neighs;

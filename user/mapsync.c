@@ -25,6 +25,11 @@
  * group         one per distinct slot list; weights expand into repeated
  *               slots while they fit in PR_MAX_NH, else one slot each.
  * pr_txports    underlay devices, network ports, devices in network VRFs.
+ * pr_ifaces     each configured interface: its role, XDP if podroute's XDP
+ *               runs there, its MAC (an underlay NIC also br-ex's), and the
+ *               table of the VRF it is enslaved to, which scopes ingress.
+ * pr_nets       vrf_table is the network's VRF table for every target, so
+ *               that ingress from another VRF is never fast-pathed.
  *
  * Ids of next hops and groups are stable: a next hop keeps its id while its
  * (ifindex, gateway) is wanted, so a neighbour MAC change rewrites one
@@ -93,10 +98,12 @@ static const struct {
 	[PR_SM_NEXTHOPS] = { "pr_nexthops", 4, sizeof(struct pr_nexthop), true },
 	[PR_SM_TXPORTS] = { "pr_txports", 4, sizeof(struct bpf_devmap_val), false },
 	[PR_SM_CONFIG] = { "pr_config", 4, sizeof(struct pr_global), true },
+	[PR_SM_IFACES] = { "pr_ifaces", 4, sizeof(struct pr_iface), false },
 };
 
 _Static_assert(sizeof(struct pr_lpm6_key) <= MAX_KEY, "MAX_KEY");
 _Static_assert(sizeof(struct pr_nhgrp) <= MAX_VAL, "MAX_VAL");
+_Static_assert(sizeof(struct pr_iface) <= MAX_VAL, "MAX_VAL");
 
 size_t pr_sync_key_size(enum pr_sync_map m) { return maps[m].key; }
 size_t pr_sync_val_size(enum pr_sync_map m) { return maps[m].val; }
@@ -287,6 +294,8 @@ static uint8_t build_net(struct build *b, const struct pr_cfg_network *n, struct
 		   (n->antispoof ? PR_NET_F_ANTISPOOF : 0);
 	if (n->has_vrf && n->vrf_name[0])
 		vrf = link_by_name(in, n->vrf_name);
+	if (n->has_vrf)
+		v->vrf_table = n->vrf_table ? n->vrf_table : vrf ? vrf->vrf_table : 0;
 	switch (n->target) {
 	case PR_TGT_PASS:
 		status(b, n->id, "%s", "");
@@ -295,7 +304,6 @@ static uint8_t build_net(struct build *b, const struct pr_cfg_network *n, struct
 		status(b, n->id, "%s", "");
 		return PR_ACT_DROP;
 	case PR_TGT_VRF:
-		v->vrf_table = n->vrf_table ? n->vrf_table : vrf ? vrf->vrf_table : 0;
 		if (!v->vrf_table) {
 			status(b, n->id, "VRF %s not found", n->vrf_name);
 			return PR_ACT_PASS;
@@ -588,6 +596,35 @@ static int build_learned(struct build *b)
 	return 0;
 }
 
+static bool xdp_runs_on(const struct pr_sync_input *in, uint32_t ifindex)
+{
+	for (size_t i = 0; i < in->nxdp; i++)
+		if (in->xdp_ifindexes[i] == ifindex)
+			return true;
+	return false;
+}
+
+static void want_iface(struct build *b, const char *name, uint32_t role, const struct pr_klink *brex)
+{
+	const struct pr_klink *l = link_by_name(b->in, name), *master;
+	struct pr_iface v = { .flags = role, .nmacs = 1 };
+
+	if (!l)
+		return;
+	if (xdp_runs_on(b->in, l->ifindex))
+		v.flags |= PR_IF_F_XDP;
+	memcpy(v.rmac[0], l->addr, 6);
+	/* A NIC that is a port of br-ex receives frames for the bridge's MAC. */
+	if (role == PR_IF_F_UNDERLAY && brex && brex != l) {
+		memcpy(v.rmac[1], brex->addr, 6);
+		v.nmacs = 2;
+	}
+	master = l->master ? link_by_index(b->in, l->master) : NULL;
+	if (master && !strcmp(master->kind, "vrf"))
+		v.vrf_table = master->vrf_table;
+	rec_set(&b->want[PR_SM_IFACES], PR_SM_IFACES, &l->ifindex, &v);
+}
+
 static int build(struct build *b)
 {
 	const struct pr_config *c = b->in->cfg;
@@ -604,6 +641,16 @@ static int build(struct build *b)
 		pr_htab_set(&b->neighs, &r);
 	}
 	rec_set(&b->want[PR_SM_CONFIG], PR_SM_CONFIG, &zero, &g);
+	{
+		const struct pr_klink *brex = c->brex[0] ? link_by_name(b->in, c->brex) : NULL;
+
+		for (unsigned i = 0; i < c->nunderlay; i++)
+			want_iface(b, c->underlay[i], PR_IF_F_UNDERLAY, brex);
+		if (brex)
+			want_iface(b, c->brex, PR_IF_F_UNDERLAY, NULL);
+		for (unsigned i = 0; i < c->novn; i++)
+			want_iface(b, c->ovn[i], PR_IF_F_OVN, NULL);
+	}
 	for (unsigned i = 0; i < c->nunderlay; i++) {
 		const struct pr_klink *l = link_by_name(b->in, c->underlay[i]);
 
@@ -687,8 +734,9 @@ static int delete_unwanted(struct build *b, enum pr_sync_map m)
 int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_sync_stats *st)
 {
 	static const enum pr_sync_map first[] = { PR_SM_TXPORTS, PR_SM_NEXTHOPS, PR_SM_NHGRPS,
-						  PR_SM_NETS, PR_SM_CONFIG };
-	static const enum pr_sync_map last[] = { PR_SM_NETS, PR_SM_NHGRPS, PR_SM_NEXTHOPS, PR_SM_TXPORTS };
+						  PR_SM_NETS, PR_SM_CONFIG, PR_SM_IFACES };
+	static const enum pr_sync_map last[] = { PR_SM_IFACES, PR_SM_NETS, PR_SM_NHGRPS,
+						 PR_SM_NEXTHOPS, PR_SM_TXPORTS };
 	struct build b = { .s = s, .in = in, .st = st };
 	int err;
 

@@ -18,9 +18,9 @@
 #include "config.h"
 #include "routes.h"
 
-/* The maps the reconciler owns (pr_ifaces and pr_stats are not). */
+/* The maps the reconciler owns (all but pr_stats). */
 enum pr_sync_map { PR_SM_ROUTES4, PR_SM_ROUTES6, PR_SM_NETS, PR_SM_NHGRPS, PR_SM_NEXTHOPS,
-		   PR_SM_TXPORTS, PR_SM_CONFIG, PR_SM__COUNT };
+		   PR_SM_TXPORTS, PR_SM_CONFIG, PR_SM_IFACES, PR_SM__COUNT };
 
 struct pr_mapio {
 	/* Upsert / delete one entry; 0 or -errno. */
@@ -52,6 +52,9 @@ struct pr_sync_input {
 	size_t nneighs;
 	const struct pr_klink *links;
 	size_t nlinks;
+	/* Where podroute's XDP program runs (TC then only takes hand-offs). */
+	const uint32_t *xdp_ifindexes;
+	size_t nxdp;
 };
 
 struct pr_sync;

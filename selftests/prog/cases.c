@@ -54,6 +54,7 @@ struct tcase {
 	enum tgt tgt;
 	enum only only;
 	bool unknown_iface;
+	bool vrf_in;   /* received on in1, the underlay device in table 100's VRF */
 	bool global_shadow;
 };
 
@@ -139,14 +140,18 @@ static const struct tcase cases[] = {
 	{ "spoofed from a /16 network", UL, V4, .src = "10.128.200.1", .dst = "10.128.1.5", DROP(2, PR_R_SPOOF) },
 	{ "spoofed v6 source dropped", UL, V6, .src = "fd00:10:128:1::9", .dst = "fd00:10:128:1::5", DROP(1, PR_R_SPOOF) },
 	{ "source in a network without anti-spoofing", UL, V4, .src = "10.64.0.9", .dst = "10.128.1.5", HIT(1, T_NET1) },
-	/* FIB action (VRF table 100) */
-	{ "FIB v4 resolved", UL, V4, .dst = "10.50.1.1", HIT(4, T_FIB4) },
-	{ "FIB v4 no neighbour", UL, V4, .dst = "10.51.0.1", PASS(4, PR_R_NO_NEIGH) },
-	{ "FIB v4 blackhole", UL, V4, .dst = "10.52.0.1", PASS(4, PR_R_FIB_FAIL) },
-	{ "FIB v4 behind a tag", UL, V4, .dst = "10.50.1.1", .vlans = { Q }, HIT(4, T_FIB4) },
-	{ "FIB v6 resolved", UL, V6, .dst = "fd00:50::1", HIT(4, T_FIB6) },
-	{ "FIB v6 no route in table", UL, V6, .dst = "fd00:50:1::1", PASS(4, PR_R_FIB_FAIL) },
-	{ "FIB TTL 1 passes", UL, V4, .dst = "10.50.1.1", .ttl = 1, PASS(4, PR_R_TTL) },
+	/* FIB action (VRF table 100), received on that VRF's underlay device */
+	{ "FIB v4 resolved", UL, V4, .dst = "10.50.1.1", .vrf_in = true, HIT(4, T_FIB4) },
+	{ "FIB v4 no neighbour", UL, V4, .dst = "10.51.0.1", .vrf_in = true, PASS(4, PR_R_NO_NEIGH) },
+	{ "FIB v4 blackhole", UL, V4, .dst = "10.52.0.1", .vrf_in = true, PASS(4, PR_R_FIB_FAIL) },
+	{ "FIB v4 behind a tag", UL, V4, .dst = "10.50.1.1", .vlans = { Q }, .vrf_in = true, HIT(4, T_FIB4) },
+	{ "FIB v6 resolved", UL, V6, .dst = "fd00:50::1", .vrf_in = true, HIT(4, T_FIB6) },
+	{ "FIB v6 no route in table", UL, V6, .dst = "fd00:50:1::1", .vrf_in = true, PASS(4, PR_R_FIB_FAIL) },
+	{ "FIB TTL 1 passes", UL, V4, .dst = "10.50.1.1", .ttl = 1, .vrf_in = true, PASS(4, PR_R_TTL) },
+	/* VRF isolation: only the ingress VRF's networks are reachable */
+	{ "VRF network from the default VRF's underlay", UL, V4, .dst = "10.50.1.1", PASS(0, PR_R_MISS) },
+	{ "default network from a VRF's underlay", UL, V4, .dst = "10.128.1.5", .vrf_in = true, PASS(0, PR_R_MISS) },
+	{ "v6 VRF network from the default VRF", UL, V6, .dst = "fd00:50::1", PASS(0, PR_R_MISS) },
 	/* pass / drop / shadow / skb-only / bad targets */
 	{ "pass action", UL, V4, .dst = "10.60.0.1", PASS(5, PR_R_PASS_ACT) },
 	{ "drop action", UL, V4, .dst = "10.61.0.1", DROP(6, PR_R_DROP_ACT) },
@@ -156,7 +161,7 @@ static const struct tcase cases[] = {
 	{ "global shadow spoof passed", UL, V4, .src = "10.128.1.9", .dst = "10.128.9.5", .global_shadow = true, .exp = X_PASS, .net = 1, .reason = PR_R_SPOOF, .reason2 = PR_R_SHADOW },
 	{ "skb-only target: XDP defers to TC", UL, V4, .dst = "10.63.0.1", .exp = X_DEFER, .net = 8, .tgt = T_NET2 },
 	{ "skb-only target v4 two tags", UL, .vlans = { AD, Q }, V4, .dst = "10.63.0.1", .exp = X_DEFER, .net = 8, .tgt = T_NET2 },
-	{ "skb-only FIB target defers", UL, V4, .dst = "10.68.1.1", .exp = X_DEFER, .net = 13, .tgt = T_FIB4 },
+	{ "skb-only FIB target defers", UL, V4, .dst = "10.68.1.1", .vrf_in = true, .exp = X_DEFER, .net = 13, .tgt = T_FIB4 },
 	{ "invalid network entry", UL, V4, .dst = "10.65.0.1", PASS(10, PR_R_NO_TARGET) },
 	{ "target not in the allow-list", UL, V4, .dst = "10.66.0.1", PASS(11, PR_R_NO_TARGET) },
 	{ "remote prefix from the underlay", UL, V4, .dst = "10.200.0.1", PASS(0, PR_R_MISS) },
@@ -263,8 +268,8 @@ static bool run_one(const struct tcase *c, bool xdp)
 {
 	enum pr_prog_id id = c->side == UL ? (xdp ? PR_PROG_XDP_UNDERLAY : PR_PROG_TC_INGRESS)
 					   : (xdp ? PR_PROG_XDP_OVN : PR_PROG_TC_OVN);
-	uint32_t ifindex = c->side == UL ? E.if_in : E.if_ovn;
-	const uint8_t *rmac = c->side == UL ? E.mac_in : E.mac_ovn;
+	uint32_t ifindex = c->side == UL ? (c->vrf_in ? E.if_in1 : E.if_in) : E.if_ovn;
+	const uint8_t *rmac = c->side == UL ? (c->vrf_in ? E.mac_in1 : E.mac_in) : E.mac_ovn;
 	uint8_t in[PKT_MAX], out[PKT_MAX + 64];
 	uint32_t out_len, retval, want_ret = 0;
 	struct stat_exp st[2];

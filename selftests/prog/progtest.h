@@ -16,8 +16,8 @@ struct env {
 	int fd_routes4, fd_routes6, fd_nets, fd_nhgrps, fd_nexthops, fd_ifaces, fd_txports,
 		fd_config, fd_stats;
 	int ncpus;
-	uint32_t if_in, if_tgt0, if_tgt1, if_tgt2, if_ul1, if_ovn;
-	uint8_t mac_in[6], mac_tgt0[6], mac_tgt1[6], mac_tgt2[6], mac_ul1[6], mac_ovn[6];
+	uint32_t if_in, if_in1, if_tgt0, if_tgt1, if_tgt2, if_ul1, if_ovn;
+	uint8_t mac_in[6], mac_in1[6], mac_tgt0[6], mac_tgt1[6], mac_tgt2[6], mac_ul1[6], mac_ovn[6];
 };
 extern struct env E;
 

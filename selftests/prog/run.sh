@@ -18,7 +18,7 @@ nsx() { ip -n "$ns" "$@"; }
 set -e
 nsx link set lo up
 i=1
-for d in in0 tgt0 tgt1 tgt2 ul1 ovn0; do
+for d in in0 in1 tgt0 tgt1 tgt2 ul1 ovn0; do
 	nsx link add "$d" address "02:00:00:00:0$i:01" type veth peer name "${d}p" address "02:00:00:00:0$i:02"
 	nsx link set "$d" up
 	nsx link set "${d}p" up

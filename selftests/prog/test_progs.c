@@ -110,7 +110,8 @@ static int dev(const char *name, uint32_t *ifindex, uint8_t mac[6])
 
 static int env_devices(void)
 {
-	return dev("in0", &E.if_in, E.mac_in) ?: dev("tgt0", &E.if_tgt0, E.mac_tgt0) ?:
+	return dev("in0", &E.if_in, E.mac_in) ?: dev("in1", &E.if_in1, E.mac_in1) ?:
+	       dev("tgt0", &E.if_tgt0, E.mac_tgt0) ?:
 	       dev("tgt1", &E.if_tgt1, E.mac_tgt1) ?: dev("tgt2", &E.if_tgt2, E.mac_tgt2) ?:
 	       dev("ul1", &E.if_ul1, E.mac_ul1) ?: dev("ovn0", &E.if_ovn, E.mac_ovn);
 }
@@ -184,9 +185,10 @@ static void put_group(uint32_t id, unsigned count, const uint32_t *nh)
 	must(bpf_map_update_elem(E.fd_nhgrps, &id, &g, 0), "pr_nhgrps");
 }
 
-static void put_iface(uint32_t ifindex, uint32_t flags, const uint8_t *m0, const uint8_t *m1)
+static void put_iface(uint32_t ifindex, uint32_t flags, const uint8_t *m0, const uint8_t *m1,
+		      uint32_t vrf_table)
 {
-	struct pr_iface i = { .flags = flags, .nmacs = m1 ? 2 : 1 };
+	struct pr_iface i = { .flags = flags, .nmacs = m1 ? 2 : 1, .vrf_table = vrf_table };
 
 	memcpy(i.rmac[0], m0, 6);
 	if (m1)
@@ -248,8 +250,10 @@ static void env_fixture(void)
 	E.fd_config = env_map("pr_config");
 	E.fd_stats = env_map("pr_stats");
 
-	put_iface(E.if_in, PR_IF_F_UNDERLAY, E.mac_in, MAC_BR);
-	put_iface(E.if_ovn, PR_IF_F_OVN, E.mac_ovn, NULL);
+	put_iface(E.if_in, PR_IF_F_UNDERLAY, E.mac_in, MAC_BR, 0);
+	/* in1: an underlay device enslaved to the VRF of table 100. */
+	put_iface(E.if_in1, PR_IF_F_UNDERLAY, E.mac_in1, NULL, 100);
+	put_iface(E.if_ovn, PR_IF_F_OVN, E.mac_ovn, NULL, 0);
 	put_txport(E.if_tgt0);
 	put_txport(E.if_tgt1);
 	put_txport(E.if_tgt2);

@@ -470,6 +470,36 @@ static void test_vrf_network_and_table_change(void **state)
 	assert_int_equal(route4(f->mm, "10.61.0.0/16")->net_id, 2);
 }
 
+static void test_ifaces_role_xdp_and_vrf(void **state)
+{
+	struct fixture *f = *state;
+	const struct pr_iface *ul, *ul2;
+	uint32_t xdp[] = { IF_UL };
+
+	/* eth1 is a second underlay, enslaved to VRF udn-blue (table 1001). */
+	snprintf(f->w->cfg.underlay[1], IFNAMSIZ, "eth1");
+	f->w->cfg.nunderlay = 2;
+	add_link(f->w, IF_VRF, "udn-blue", "vrf");
+	f->w->links[f->w->in.nlinks - 1].vrf_table = 1001;
+	f->w->links[3].master = IF_VRF; /* eth1 */
+	f->w->in.xdp_ifindexes = xdp;
+	f->w->in.nxdp = 1;
+	sync(f);
+	ul = arr(f->mm, PR_SM_IFACES, IF_UL);
+	ul2 = arr(f->mm, PR_SM_IFACES, IF_UL2);
+	assert_non_null(ul);
+	assert_non_null(ul2);
+	assert_int_equal(ul->flags, PR_IF_F_UNDERLAY | PR_IF_F_XDP);
+	assert_int_equal(ul->vrf_table, 0);
+	assert_int_equal(ul->rmac[0][5], IF_UL);
+	assert_int_equal(ul2->flags, PR_IF_F_UNDERLAY);
+	assert_int_equal(ul2->vrf_table, 1001);
+	/* Leaving the VRF is followed. */
+	f->w->links[3].master = 0;
+	sync(f);
+	assert_int_equal(((const struct pr_iface *)arr(f->mm, PR_SM_IFACES, IF_UL2))->vrf_table, 0);
+}
+
 static void test_unresolved_neighbour_passes(void **state)
 {
 	struct fixture *f = *state;
@@ -626,6 +656,7 @@ int main(void)
 		T(test_ecmp_growth_and_shrink),
 		T(test_weights_expand_into_slots),
 		T(test_vrf_network_and_table_change),
+		T(test_ifaces_role_xdp_and_vrf),
 		T(test_unresolved_neighbour_passes),
 		T(test_shadow_and_antispoof_flags),
 		T(test_acceptance_policy),
