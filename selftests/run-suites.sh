@@ -7,10 +7,15 @@ set -u
 cd "$(dirname "$0")/.."
 tp=0 tf=0 ts=0 rc=0
 summary=()
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for s in "$@"; do
 	start=$(date +%s)
-	out=$(make --no-print-directory "check-$s" 2>&1 | tee /dev/stderr)
+	# Shown as it runs and kept for the summary. (Not `tee /dev/stderr`:
+	# that reopens stderr with O_TRUNC and wipes a redirected log.)
+	make --no-print-directory "check-$s" 2>&1 | tee "$log"
 	st=${PIPESTATUS[0]}
+	out=$(cat "$log")
 	secs=$(( $(date +%s) - start ))
 	line=$(printf '%s\n' "$out" | grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' | tail -1)
 	if [ -z "$line" ]; then
