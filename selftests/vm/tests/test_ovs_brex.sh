@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Open vSwitch kernel datapath, laid out as OVN-Kubernetes does (issue 4):
+# br-ex holds the underlay device; br-int holds an internal port named
+# ovn-k8s-mp0 and the pod's port; patch ports join them; br-ex has the flow
+# OVN-Kubernetes installs for an advertised network in shared gateway mode:
+#   table=0, priority=300, in_port=<underlay>, ip, nw_dst=<pod subnet>,
+#   actions=output:<patch port>
+# With podroute attached (agent, config target ovn-k8s-mp0), packets for the
+# pod subnet reach the pod through the internal port and never hit that
+# flow (its n_packets stays 0): XDP on the underlay decides, and since an
+# OVS internal port cannot take XDP frames, hands over to TC, which
+# redirects the skb into ovn-k8s-mp0. Without podroute, the same traffic
+# flows through OVS as before (n_packets rises).
+set -u
+cd /mnt
+fail() { echo "FAIL: $*"; exit 1; }
+cl=ovsclient pod=ovspod pins=/sys/fs/bpf/vmovs run=/run/openvswitch
+P() { build/podroute --pin-dir $pins "$@"; }
+cleanup() {
+	P detach --unpin >/dev/null 2>&1
+	ovs-appctl -t ovs-vswitchd exit 2>/dev/null
+	ovs-appctl -t ovsdb-server exit 2>/dev/null
+	ip netns del $cl 2>/dev/null; ip netns del $pod 2>/dev/null
+}
+trap cleanup EXIT
+mkdir -p $run /etc/openvswitch
+ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema || fail "ovsdb-tool"
+ovsdb-server --remote=punix:$run/db.sock --pidfile --detach --log-file=/tmp/ovsdb.log \
+	/etc/openvswitch/conf.db || fail "ovsdb-server"
+ovs-vsctl --no-wait init
+ovs-vswitchd --pidfile --detach --log-file=/tmp/vswitchd.log || fail "ovs-vswitchd"
+for ns in $cl $pod; do ip netns add $ns; ip -n $ns link set lo up; done
+
+ip link add ul0 type veth peer name eth0 netns $cl
+ip link add pod0 type veth peer name eth0 netns $pod
+ip link set ul0 up; ip link set pod0 up
+ovs-vsctl add-br br-ex -- set bridge br-ex other-config:hwaddr=02:00:00:00:0e:01 \
+	-- add-port br-ex ul0 \
+	-- add-br br-int -- add-port br-int ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal \
+	-- add-port br-int pod0 \
+	-- add-port br-ex patch-ex-to-int -- set interface patch-ex-to-int type=patch options:peer=patch-int-to-ex \
+	-- add-port br-int patch-int-to-ex -- set interface patch-int-to-ex type=patch options:peer=patch-ex-to-int ||
+	fail "bridges"
+ip addr add 192.0.2.1/24 dev br-ex; ip link set br-ex up
+ip addr add 10.128.1.1/24 dev ovn-k8s-mp0; ip link set ovn-k8s-mp0 up; ip link set br-int up
+sysctl -qw net.ipv4.ip_forward=1
+ip -n $cl addr add 192.0.2.2/24 dev eth0; ip -n $cl link set eth0 up
+ip -n $cl route add 10.128.0.0/16 via 192.0.2.1
+ip -n $pod addr add 10.128.1.5/24 dev eth0; ip -n $pod link set eth0 up
+ip -n $pod route add default via 10.128.1.1
+podmac=$(ip -n $pod -br link show eth0 | awk '{print $3}')
+ofport() { ovs-vsctl get interface "$1" ofport; }
+ovs-ofctl add-flow br-ex "table=0,priority=300,in_port=$(ofport ul0),ip,nw_dst=10.128.1.0/24,actions=mod_dl_dst:$podmac,output:$(ofport patch-ex-to-int)"
+ovs-ofctl add-flow br-ex "table=0,priority=0,actions=NORMAL"
+ovs-ofctl add-flow br-int "table=0,priority=0,actions=NORMAL"
+ovs-dpctl show | grep -q ovn-k8s-mp0 || fail "internal port not in the kernel datapath"
+flow300() { ovs-ofctl dump-flows br-ex table=0,ip | sed -n 's/.*priority=300.*n_packets=\([0-9]*\).*/\1/p; s/.*n_packets=\([0-9]*\),.*priority=300.*/\1/p' | head -1; }
+
+# Without podroute: through OVS (the priority-300 flow).
+ip netns exec $cl ping -c 3 -i 0.2 -W 2 10.128.1.5 >/dev/null || fail "slow path through OVS"
+[ "$(flow300)" -ge 3 ] || fail "the OVN-like flow did not carry the slow path ($(flow300))"
+
+cat >/tmp/ovs.yaml <<YAML
+interfaces:
+  underlay: [ul0]
+  brex: br-ex
+networks:
+  - name: default
+    prefixes: [10.128.1.0/24]
+    target: {port: ovn-k8s-mp0, mac: $podmac}
+YAML
+P agent --config /tmp/ovs.yaml --once || fail "agent"
+P -j networks | jq -e '.[0].skb_xmit' >/dev/null || fail "ovn-k8s-mp0 not detected as skb-only"
+before=$(flow300)
+ip netns exec $cl ping -c 20 -i 0.05 -W 2 10.128.1.5 >/dev/null || fail "pod unreachable with podroute"
+[ "$(flow300)" -eq "$before" ] || fail "fast-path packets hit the OVN-like flow ($before -> $(flow300))"
+st=$(P -j stats --net 1)
+defer=$(echo "$st" | jq '[.[] | select(.reason == "defer-tc") | .packets] | add // 0')
+redir=$(echo "$st" | jq '[.[] | select(.reason == "redirect") | .packets] | add // 0')
+[ "$defer" -ge 20 ] && [ "$redir" -ge 20 ] || fail "expected 20 XDP hand-offs and 20 TC redirects: $st"
+P detach || fail "detach"
+ip netns exec $cl ping -c 3 -i 0.2 -W 2 10.128.1.5 >/dev/null || fail "slow path after detach"
+[ "$(flow300)" -ge $((before + 3)) ] || fail "OVS did not carry the traffic after detach"
+echo "20/20 via XDP->TC->ovn-k8s-mp0, priority-300 flow untouched ($before); OVS carries it again after detach"
