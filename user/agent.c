@@ -105,7 +105,9 @@ static void on_resync(void *ctx)
 {
 	struct pr_agent *a = ctx;
 
-	pr_warn("netlink: overrun, full resync");
+	/* An overrun, or a link change after which the kernel flushes routes
+	 * without telling anyone (see nlsource.c): start from a fresh dump. */
+	pr_warn("netlink: full resync");
 	a->resyncs++;
 	pr_kstate_clear(a->ks);
 	a->dirty = true;

@@ -43,6 +43,7 @@ int cmd_net(int argc, char **argv);
 int cmd_prefix(int argc, char **argv);
 int cmd_shadow(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+int cmd_debug(int argc, char **argv);
 
 /* true if argv has -h / --help (then the command prints its help). */
 bool cli_wants_help(int argc, char **argv);

@@ -9,7 +9,8 @@
 struct pr_htab_entry {
 	struct pr_htab_entry *next;
 	uint32_t hash;
-	unsigned char data[];
+	/* Records hold 8-byte fields: keep them aligned (UBSan checks). */
+	unsigned char data[] __attribute__((aligned(8)));
 };
 
 static uint32_t fnv1a(const void *p, size_t n)

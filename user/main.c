@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "loader.h"
 #include "log.h"
+#include "nlsource.h"
 
 struct pr_cli cli = { .pin_dir = PR_PIN_DIR_DEFAULT };
 
@@ -33,6 +34,7 @@ static const struct cmd {
 	{ "net", cmd_net, "set or delete a network entry by hand (debugging)" },
 	{ "prefix", cmd_prefix, "add or delete a prefix by hand (debugging)" },
 	{ "shadow", cmd_shadow, "global shadow mode on/off (decide and count, but pass)" },
+	{ "debug", cmd_debug, "debug tools: `debug netlink` prints what the agent's netlink follower sees" },
 };
 
 static void usage(FILE *f)
@@ -91,6 +93,19 @@ int cli_error(int code, const char *fmt, ...)
 	verror(fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int cmd_debug(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "netlink"))
+		return pr_nlsource_debug_main(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("Usage: podroute debug netlink [--rcvbuf BYTES] [--once]\n"
+		       "Print one line per route, nexthop, neighbour and link event the agent's\n"
+		       "netlink follower sees (after its initial dump), and its stats on exit.\n");
+		return 0;
+	}
+	return cli_usage_error("debug", "expected \"netlink\"");
 }
 
 bool cli_wants_help(int argc, char **argv)

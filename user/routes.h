@@ -23,6 +23,9 @@ struct pr_kpath {
 	uint8_t gw[16];      /* network byte order */
 	uint32_t ifindex;
 	uint8_t weight;      /* rtnh_hops + 1; 1 for single-path routes */
+	/* Added for nlroute.c: */
+	uint8_t flags;       /* RTNH_F_* (dead, onlink, linkdown) as the kernel reports them */
+	uint16_t encap_type; /* LWTUNNEL_ENCAP_* of RTA_ENCAP/NHA_ENCAP, 0 = plain IP */
 };
 
 struct pr_kroute {
@@ -37,6 +40,10 @@ struct pr_kroute {
 	 * the paths must come from the nexthop object. */
 	struct pr_kpath paths[PR_MAX_NH];
 	unsigned npaths;
+	/* Added for nlroute.c: the rest of the kernel's route key and flags. */
+	uint8_t tos;         /* rtm_tos (IPv4 routes are keyed by it too) */
+	uint8_t scope;       /* RT_SCOPE_* */
+	uint32_t flags;      /* rtm_flags: RTM_F_*, and RTNH_F_* of a single-path route */
 };
 
 /* A kernel nexthop object (RTM_NEWNEXTHOP): a single next hop or a group. */
@@ -49,6 +56,9 @@ struct pr_knexthop {
 	uint32_t group[PR_MAX_NH];      /* is_group: member ids */
 	uint8_t group_weight[PR_MAX_NH];
 	unsigned ngroup;
+	/* Added for nlroute.c: */
+	uint8_t protocol;    /* nh_protocol: who installed it (RTPROT_ZEBRA ...) */
+	uint16_t group_type; /* NEXTHOP_GRP_TYPE_MPATH or _RES (resilient) */
 };
 
 struct pr_kneigh {
@@ -58,6 +68,7 @@ struct pr_kneigh {
 	uint8_t lladdr[6];
 	bool has_lladdr;
 	uint16_t state; /* NUD_* */
+	uint8_t flags;  /* NTF_* (router, extern_learn ...) */
 };
 
 struct pr_klink {
@@ -68,6 +79,10 @@ struct pr_klink {
 	uint32_t master; /* IFLA_MASTER (e.g. the VRF), 0 if none */
 	char kind[16];   /* IFLA_INFO_KIND, e.g. "vrf", "veth", "" */
 	uint32_t vrf_table; /* IFLA_VRF_TABLE when kind is vrf */
+	/* Added for nlroute.c: */
+	bool carrier;    /* IFF_LOWER_UP */
+	uint32_t flags;  /* ifi_flags (IFF_*) */
+	uint32_t mtu;    /* IFLA_MTU, 0 if absent */
 };
 
 #endif
