@@ -43,6 +43,14 @@ ovs-vsctl add-br br-ex -- set bridge br-ex other-config:hwaddr=02:00:00:00:0e:01
 	-- add-port br-int patch-int-to-ex -- set interface patch-int-to-ex type=patch options:peer=patch-ex-to-int ||
 	fail "bridges"
 ip addr add 192.0.2.1/24 dev br-ex; ip link set br-ex up
+# ovs-vswitchd applies other-config:hwaddr asynchronously; the agent reads
+# br-ex's MAC as a router MAC, so wait for the configured one.
+for _ in $(seq 100); do
+	ip -br link show br-ex | grep -q 02:00:00:00:0e:01 && break
+	sleep 0.1
+done
+ip -br link show br-ex | grep -q 02:00:00:00:0e:01 || fail "br-ex never got its MAC"
+podroute_view() { P stats; P -j status; P networks; }
 ip addr add 10.128.1.1/24 dev ovn-k8s-mp0; ip link set ovn-k8s-mp0 up; ip link set br-int up
 sysctl -qw net.ipv4.ip_forward=1
 ip -n $cl addr add 192.0.2.2/24 dev eth0; ip -n $cl link set eth0 up
@@ -74,7 +82,7 @@ P agent --config /tmp/ovs.yaml --once || fail "agent"
 P -j networks | jq -e '.[0].skb_xmit' >/dev/null || fail "ovn-k8s-mp0 not detected as skb-only"
 before=$(flow300)
 ip netns exec $cl ping -c 20 -i 0.05 -W 2 10.128.1.5 >/dev/null || fail "pod unreachable with podroute"
-[ "$(flow300)" -eq "$before" ] || fail "fast-path packets hit the OVN-like flow ($before -> $(flow300))"
+[ "$(flow300)" -eq "$before" ] || { podroute_view; fail "fast-path packets hit the OVN-like flow ($before -> $(flow300))"; }
 st=$(P -j stats --net 1)
 defer=$(echo "$st" | jq '[.[] | select(.reason == "defer-tc") | .packets] | add // 0')
 redir=$(echo "$st" | jq '[.[] | select(.reason == "redirect") | .packets] | add // 0')
