@@ -45,6 +45,13 @@ int cmd_shadow(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
 
+struct pr_pinned;
+/* Open the pinned maps, reporting a failure (exit code 3 if none). */
+int cli_open_pins(struct pr_pinned *p);
+/* A read command's list: a JSON array with -j, nothing in text mode. */
+void cli_list_begin(void);
+void cli_list_end(void);
+
 /* true if argv has -h / --help (then the command prints its help). */
 bool cli_wants_help(int argc, char **argv);
 

@@ -20,18 +20,6 @@
 #include "podroute_abi.h"
 #include "prefix.h"
 
-static int open_rw(struct pr_pinned *p)
-{
-	int err = pr_pinned_open(p, cli.pin_dir);
-
-	if (err == -ENOENT)
-		return cli_error(PR_EXIT_NOT_ATTACHED, "no pinned datapath under %s (podroute attach first)",
-				 cli.pin_dir);
-	if (err)
-		return cli_error(PR_EXIT_FAIL, "cannot open pins under %s: %s", cli.pin_dir, strerror(-err));
-	return 0;
-}
-
 static int parse_u32(const char *s, uint32_t max, uint32_t *out)
 {
 	char *end;
@@ -117,7 +105,7 @@ int cmd_net(int argc, char **argv)
 				return cli_usage_error("net", "unknown flag \"%s\"", argv[i]);
 		}
 	}
-	rc = open_rw(&p);
+	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
 	if (n.ifindex) {
@@ -172,7 +160,7 @@ int cmd_prefix(int argc, char **argv)
 	} else if (argc != 3) {
 		return cli_usage_error("prefix", "unexpected argument \"%s\"", argv[3]);
 	}
-	rc = open_rw(&p);
+	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
 	if (pfx.family == AF_INET) {
@@ -211,7 +199,7 @@ int cmd_shadow(int argc, char **argv)
 	}
 	if (argc != 2 || (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
 		return cli_usage_error("shadow", "expected \"on\" or \"off\"");
-	rc = open_rw(&p);
+	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
 	bpf_map_lookup_elem(p.fd[PR_PM_CONFIG], &zero, &g);

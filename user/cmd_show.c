@@ -29,18 +29,6 @@ static const char *ifname_of(uint32_t ifindex, char *buf)
 	return buf;
 }
 
-static int open_pins(struct pr_pinned *p)
-{
-	int err = pr_pinned_open(p, cli.pin_dir);
-
-	if (err == -ENOENT)
-		return cli_error(PR_EXIT_NOT_ATTACHED, "no pinned datapath under %s", cli.pin_dir);
-	if (err)
-		return cli_error(PR_EXIT_FAIL, "cannot open the pinned maps under %s: %s", cli.pin_dir,
-				 strerror(-err));
-	return 0;
-}
-
 /* A command whose only options are -h / --help. */
 static int simple_args(int argc, char **argv, const char *help)
 {
@@ -94,7 +82,7 @@ int cmd_status(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = open_pins(&p);
+	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
 	bpf_map_lookup_elem(p.fd[PR_PM_CONFIG], &zero, &g);
@@ -245,13 +233,10 @@ int cmd_routes(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("routes", "unexpected argument \"%s\"", argv[optind]);
-	rc = open_pins(&p);
+	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
-	if (cli.json) {
-		jw_init(&cli.jw, stdout, cli.pretty);
-		jw_arr_begin(&cli.jw);
-	}
+	cli_list_begin();
 	if (v4) {
 		struct pr_lpm4_key k, *prev = NULL;
 
@@ -270,10 +255,7 @@ int cmd_routes(int argc, char **argv)
 				print_route(&p, &pfx, &r);
 		}
 	}
-	if (cli.json) {
-		jw_arr_end(&cli.jw);
-		jw_done(&cli.jw);
-	}
+	cli_list_end();
 	pr_pinned_close(&p);
 	return 0;
 }
@@ -290,13 +272,10 @@ int cmd_networks(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = open_pins(&p);
+	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
-	if (cli.json) {
-		jw_init(&cli.jw, stdout, cli.pretty);
-		jw_arr_begin(&cli.jw);
-	}
+	cli_list_begin();
 	for (uint32_t id = 0; id < PR_MAX_NETS; id++) {
 		struct pr_net n;
 
@@ -322,10 +301,7 @@ int cmd_networks(int argc, char **argv)
 			       n.flags & PR_NET_F_SKB_XMIT ? " skb-xmit" : "");
 		}
 	}
-	if (cli.json) {
-		jw_arr_end(&cli.jw);
-		jw_done(&cli.jw);
-	}
+	cli_list_end();
 	pr_pinned_close(&p);
 	return 0;
 }
@@ -340,13 +316,10 @@ int cmd_nexthops(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = open_pins(&p);
+	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
-	if (cli.json) {
-		jw_init(&cli.jw, stdout, cli.pretty);
-		jw_arr_begin(&cli.jw);
-	}
+	cli_list_begin();
 	for (uint32_t id = 1; id < PR_MAX_NHGRPS; id++) {
 		struct pr_nhgrp g;
 
@@ -369,10 +342,7 @@ int cmd_nexthops(int argc, char **argv)
 			printf("\n");
 		}
 	}
-	if (cli.json) {
-		jw_arr_end(&cli.jw);
-		jw_done(&cli.jw);
-	}
+	cli_list_end();
 	pr_pinned_close(&p);
 	return 0;
 }
@@ -411,16 +381,13 @@ int cmd_stats(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("stats", "unexpected argument \"%s\"", argv[optind]);
-	rc = open_pins(&p);
+	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
 	pc = calloc(ncpu, sizeof(*pc));
-	if (cli.json) {
-		jw_init(&cli.jw, stdout, cli.pretty);
-		jw_arr_begin(&cli.jw);
-	} else {
+	cli_list_begin();
+	if (!cli.json)
 		printf("%-4s %-12s %14s %16s\n", "net", "reason", "packets", "bytes");
-	}
 	for (uint32_t net = 0; net < PR_MAX_NETS; net++) {
 		if (only >= 0 && net != only)
 			continue;
@@ -448,10 +415,7 @@ int cmd_stats(int argc, char **argv)
 			}
 		}
 	}
-	if (cli.json) {
-		jw_arr_end(&cli.jw);
-		jw_done(&cli.jw);
-	}
+	cli_list_end();
 	free(pc);
 	pr_pinned_close(&p);
 	return 0;

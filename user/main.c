@@ -15,6 +15,7 @@
 #include "loader.h"
 #include "log.h"
 #include "nlsource.h"
+#include "pinned.h"
 
 struct pr_cli cli = { .pin_dir = PR_PIN_DIR_DEFAULT };
 
@@ -106,6 +107,35 @@ int cmd_debug(int argc, char **argv)
 		return 0;
 	}
 	return cli_usage_error("debug", "expected \"netlink\"");
+}
+
+int cli_open_pins(struct pr_pinned *p)
+{
+	int err = pr_pinned_open(p, cli.pin_dir);
+
+	if (err == -ENOENT)
+		return cli_error(PR_EXIT_NOT_ATTACHED, "no pinned datapath under %s (podroute attach first)",
+				 cli.pin_dir);
+	if (err)
+		return cli_error(PR_EXIT_FAIL, "cannot open the pinned maps under %s: %s", cli.pin_dir,
+				 strerror(-err));
+	return 0;
+}
+
+void cli_list_begin(void)
+{
+	if (cli.json) {
+		jw_init(&cli.jw, stdout, cli.pretty);
+		jw_arr_begin(&cli.jw);
+	}
+}
+
+void cli_list_end(void)
+{
+	if (cli.json) {
+		jw_arr_end(&cli.jw);
+		jw_done(&cli.jw);
+	}
 }
 
 bool cli_wants_help(int argc, char **argv)
