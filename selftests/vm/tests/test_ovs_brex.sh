@@ -55,6 +55,9 @@ ip addr add 10.128.1.1/24 dev ovn-k8s-mp0; ip link set ovn-k8s-mp0 up; ip link s
 sysctl -qw net.ipv4.ip_forward=1
 ip -n $cl addr add 192.0.2.2/24 dev eth0; ip -n $cl link set eth0 up
 ip -n $cl route add 10.128.0.0/16 via 192.0.2.1
+# The client addresses br-ex by the MAC configured for it: an ARP answer
+# given before ovs-vswitchd applied it would carry another one.
+ip -n $cl neigh replace 192.0.2.1 lladdr 02:00:00:00:0e:01 dev eth0 nud permanent
 ip -n $pod addr add 10.128.1.5/24 dev eth0; ip -n $pod link set eth0 up
 ip -n $pod route add default via 10.128.1.1
 podmac=$(ip -n $pod -br link show eth0 | awk '{print $3}')
