@@ -1,21 +1,71 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# `make check-vm`: boot one VM (Debian's 6.12 cloud kernel) and run the
-# guest suite in it. Ends with "vm: N passed, N failed, N skipped"; a VM
-# that cannot boot is a failure, never a pass.
+# `make check-vm`: the tests that need a kernel the host does not have. It
+# builds nothing of podroute's (make does that first); it fetches the
+# kernel if needed (kernel.sh), compiles the suite's own test-only BPF
+# programs (selftests/vm/*.bpf.c) into build/vm/ on the host, boots ONE VM
+# that runs guest-tests.sh (TAP, one line per test) with build/vm shared
+# read-write at /mnt/out, and ends with "vm: N passed, N failed, N
+# skipped". A VM that cannot boot or run the suite is a failure, never a
+# pass. The console is kept in build/vm/console.log.
+#
+#   run-tests.sh [test_name ...]      (default: every tests/test_*.sh)
+#
+#   PODROUTE_VM_TIMEOUT       seconds before the whole VM is killed (600)
+#   PODROUTE_VM_TEST_TIMEOUT  seconds per test inside the VM (240)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cd "$repo" || exit 1
+out=$repo/${BUILD:-build}/vm
+t0=$SECONDS
+
+finish() { # PASSED FAILED SKIPPED [REASON]
+	echo "# check-vm took $((SECONDS - t0)) s"
+	echo "vm: $1 passed, $2 failed, $3 skipped${4:+ ($4)}"
+	[ "$2" -eq 0 ]
+	exit
+}
 if [ "$(id -u)" -ne 0 ]; then
-	echo "vm: 0 passed, 0 failed, 1 skipped (needs root)"
-	exit 0
+	finish 0 0 1 "needs root"
 fi
-out=$("$here/run.sh" --timeout 900 -- selftests/vm/guest-tests.sh "$@" 2>&1)
-rc=$?
-printf '%s\n' "$out" | grep -v '^vm: [0-9]* passed'
-summary=$(printf '%s\n' "$out" | grep '^vm: [0-9]* passed' | tail -1)
+release=$("$here/kernel.sh") || finish 0 1 0 "no kernel: kernel.sh failed"
+echo "# kernel $release"
+
+# The suite's own BPF programs, compiled here: the guest sees the host's
+# files read-only, and clang under emulation is slow.
+mkdir -p "$out" || finish 0 1 0 "cannot create $out"
+rm -f "$out/summary" "$out"/*.bpf.o
+bpf_failed=0
+for src in "$here"/*.bpf.c; do
+	obj=$out/$(basename "$src" .c).o
+	clang -target bpf -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+		-I"/usr/include/$(gcc -print-multiarch)" -c "$src" -o "$obj" ||
+		{ echo "# could not compile $src"; bpf_failed=$((bpf_failed + 1)); }
+done
+
+# Run the guest suite; the guest's own summary line becomes a comment, the
+# host's verdict below is the one that counts.
+"$here/run.sh" --timeout "${PODROUTE_VM_TIMEOUT:-600}" --out "$out" -- \
+	env PODROUTE_VM_TEST_TIMEOUT="${PODROUTE_VM_TEST_TIMEOUT:-240}" \
+	selftests/vm/guest-tests.sh "$@" 2>&1 |
+	tee "$out/console.log" | sed -u 's/^\(vm: [0-9]* passed\)/# guest: \1/'
+rc=${PIPESTATUS[0]}
+
+summary=$(cat "$out/summary" 2>/dev/null)
+[ -n "$summary" ] || summary=$(grep -a '^vm: [0-9]* passed, [0-9]* failed' "$out/console.log" | tail -n 1)
 if [ -z "$summary" ]; then
-	echo "vm: 0 passed, 1 failed, 0 skipped (the VM did not run the suite: run.sh exit $rc)"
-	exit 1
+	case $rc in
+	124) why="the VM timed out" ;;
+	125) why="the VM did not boot or stopped early" ;;
+	*) why="run.sh exit $rc" ;;
+	esac
+	finish 0 $((1 + bpf_failed)) 0 "the suite did not run: $why; see $out/console.log"
 fi
-echo "$summary"
-[ "$rc" -eq 0 ]
+read -r p f s < <(sed -E 's/^vm: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$summary")
+f=$((f + bpf_failed))
+# The guest said "all passed" but the command failed: count that too.
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	finish "$p" 1 "$s" "guest suite exited $rc"
+fi
+finish "$p" "$f" "$s"

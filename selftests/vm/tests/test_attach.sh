@@ -4,7 +4,7 @@
 # underlay veth, XDP on an OVN-facing veth, TC on a bridge device, and the
 # status reported matches what the kernel says; detach removes exactly it.
 set -u
-cd /mnt
+cd "${PODROUTE_REPO:?run by selftests/vm/guest-tests.sh}" || exit 1
 fail() { echo "FAIL: $*"; exit 1; }
 ns=vmattach pins=/sys/fs/bpf/vmattach
 ip netns add $ns || fail "netns"

@@ -13,13 +13,14 @@
 # redirects the skb into ovn-k8s-mp0. Without podroute, the same traffic
 # flows through OVS as before (n_packets rises).
 set -u
-cd /mnt
+cd "${PODROUTE_REPO:?run by selftests/vm/guest-tests.sh}" || exit 1
 fail() { echo "FAIL: $*"; exit 1; }
 cl=ovsclient pod=ovspod pins=/sys/fs/bpf/vmovs run=/run/openvswitch
 P() { build/podroute --pin-dir $pins "$@"; }
 cleanup() {
 	P detach --unpin >/dev/null 2>&1
-	ovs-appctl -t ovs-vswitchd exit 2>/dev/null
+	# --cleanup: also remove the kernel datapath and bridges it created.
+	ovs-appctl -t ovs-vswitchd exit --cleanup 2>/dev/null
 	ovs-appctl -t ovsdb-server exit 2>/dev/null
 	ip netns del $cl 2>/dev/null; ip netns del $pod 2>/dev/null
 }
@@ -66,7 +67,8 @@ ovs-ofctl add-flow br-ex "table=0,priority=300,in_port=$(ofport ul0),ip,nw_dst=1
 ovs-ofctl add-flow br-ex "table=0,priority=0,actions=NORMAL"
 ovs-ofctl add-flow br-int "table=0,priority=0,actions=NORMAL"
 ovs-dpctl show | grep -q ovn-k8s-mp0 || fail "internal port not in the kernel datapath"
-flow300() { ovs-ofctl dump-flows br-ex table=0,ip | sed -n 's/.*priority=300.*n_packets=\([0-9]*\).*/\1/p; s/.*n_packets=\([0-9]*\),.*priority=300.*/\1/p' | head -1; }
+# Flow statistics lag the datapath: sync them first (revalidator/wait).
+flow300() { ovs-appctl revalidator/wait >/dev/null 2>&1; ovs-ofctl dump-flows br-ex table=0,ip | sed -n 's/.*priority=300.*n_packets=\([0-9]*\).*/\1/p; s/.*n_packets=\([0-9]*\),.*priority=300.*/\1/p' | head -1; }
 
 # Without podroute: through OVS (the priority-300 flow).
 ip netns exec $cl ping -c 3 -i 0.2 -W 2 10.128.1.5 >/dev/null || fail "slow path through OVS"

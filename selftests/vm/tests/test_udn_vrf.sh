@@ -12,7 +12,7 @@
 #    (counted as a miss, red's redirect counter unchanged);
 #  - red works the same from its own underlay.
 set -u
-cd /mnt
+cd "${PODROUTE_REPO:?run by selftests/vm/guest-tests.sh}" || exit 1
 fail() { echo "FAIL: $*"; exit 1; }
 N=node cb=cblue cr=cred pb=pblue pr=pred pins=/sys/fs/bpf/vmudn
 P() { nsenter --net=/run/netns/$N build/podroute --pin-dir $pins "$@"; }

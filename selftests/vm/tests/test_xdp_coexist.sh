@@ -9,14 +9,16 @@
 # device; `podroute detach` removes only podroute's hooks. If a later
 # libxdp/kernel lets podroute join the dispatcher, the test accepts that too.
 set -u
-cd /mnt
+cd "${PODROUTE_REPO:?run by selftests/vm/guest-tests.sh}" || exit 1
 fail() { echo "FAIL: $*"; exit 1; }
 ns=vmcoexist pins=/sys/fs/bpf/vmcoexist work=$(mktemp -d)
 P() { nsenter --net=/run/netns/$ns build/podroute --pin-dir $pins "$@"; }
 # nsenter, not ip netns exec: libxdp needs bpffs for its dispatcher.
 L() { nsenter --net=/run/netns/$ns xdp-loader "$@"; }
 ip netns add $ns || fail "netns"
-trap 'P detach --unpin >/dev/null 2>&1; ip netns del $ns; rm -rf $work' EXIT
+# libxdp's pins for the other tool's dispatcher outlive the namespace:
+# unload it before deleting the namespace.
+trap 'P detach --unpin >/dev/null 2>&1; L unload ul0 --all >/dev/null 2>&1; ip netns del $ns; rm -rf $work' EXIT
 ip -n $ns link add ul0 type veth peer name ul0p
 for d in ul0 ul0p; do ip -n $ns link set $d up; done
 # "Another tool": a minimal XDP program of its own, built here.
