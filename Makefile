@@ -139,7 +139,7 @@ check-vm: all $(PROG_BIN)
 deps:
 	$(Q)./.ci/install-deps.sh
 
-demo: all
+demo: all $(BUILD)/bench/pktgen $(BUILD)/bench/pktgen.bpf.o
 	$(Q)./selftests/net/demo.sh
 
 bench: all $(BENCH_BPF_OBJS) $(BENCH_BINS)

@@ -17,4 +17,8 @@ echo "== per-packet decision cost (BPF_PROG_TEST_RUN) =="
 # Pin to the second CPU: the first one takes the interrupts and this shell.
 taskset -c "$(( $(nproc) - 1 ))" build/bench/prog_cost -j >"$out/prog_cost.json"
 taskset -c "$(( $(nproc) - 1 ))" build/bench/prog_cost | tee "$out/prog_cost.txt"
+echo "== packet rate: fast path vs kernel forwarding (pktrate.sh) =="
+bench/pktrate.sh --json "$out/pktrate.json" | tee "$out/pktrate.txt"
+echo "== control plane: route -> map latency, 100k cold start (control_plane.sh) =="
+bench/control_plane.sh 1000 100000 | tee "$out/control_plane.txt"
 echo "results in $out"

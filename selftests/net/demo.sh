@@ -43,4 +43,8 @@ step "Cleaning up"
 frr_stop_all
 topo_cleanup
 trap - EXIT
+step "Packet rate, fast path vs slow path (bench/pktrate.sh --quick, its own namespaces)"
+echo "UDP frames from an AF_PACKET sender, counted in XDP at the pod; one CPU runs sender and path,"
+echo "so the sender's own cost is in both figures (make bench for 5 runs and 1500-byte frames)."
+"$(dirname "$0")/../../bench/pktrate.sh" --quick
 echo "done: namespaces and pins removed"
