@@ -29,6 +29,7 @@
 
 #include "loader.h"
 #include "log.h"
+#include "names.h"
 #include "pktbuild.h"
 #include "podroute_abi.h"
 #include "prefix.h"
@@ -373,12 +374,7 @@ bool stats_expect(const struct stat_exp *exp, unsigned n, uint32_t len)
 
 const char *reason_name(uint32_t r)
 {
-	static const char *const names[PR_R_MAX] = {
-		"redirect", "defer-tc", "pass-action", "drop-action", "miss", "ttl",
-		"no-neigh", "fib-fail", "spoof", "malformed", "not-ip", "not-for-us",
-		"no-target", "no-iface", "shadow", "no-nexthop", "martian", "ip-options",
-	};
-	return r < PR_R_MAX ? names[r] : "?";
+	return pr_reason_name(r); /* the one list, shared with the CLI */
 }
 
 /* ---------- running a program ---------- */
