@@ -7,13 +7,18 @@ PKGS=(
 	# build
 	make gcc clang llvm libc6-dev pkg-config git
 	libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev
-	libnl-3-dev libnl-route-3-dev libyaml-dev
+	libnl-3-dev libnl-route-3-dev libyaml-dev libjansson-dev libmicrohttpd-dev
 	# tests
 	libcmocka-dev iproute2 nftables tcpdump iputils-ping ethtool kmod procps jq util-linux bc
-	xdp-tools frr openvswitch-switch
+	xdp-tools frr openvswitch-switch yamllint buildah umoci
+	# benchmarks
+	gnuplot-nox iperf3 sockperf
 	# the VM runner (kernel image comes from apt at test time)
 	qemu-system-x86
 )
+# The config sidecar's kubectl: Debian's kubernetes-client, unless some
+# other package already provides /usr/bin/kubectl (the two conflict).
+command -v kubectl >/dev/null 2>&1 || PKGS+=(kubernetes-client)
 if [ "$(id -u)" -ne 0 ]; then
 	echo "make deps: run as root (apt-get)" >&2
 	exit 1

@@ -144,10 +144,10 @@ int main(int argc, char **argv)
 	key0 = 1;
 	bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_nets"), &key0, &net, 0);
 	pr_prefix_parse("10.128.1.0/24", &p, NULL);
-	pr_prefix_to_key4(&p, &k4);
+	pr_prefix_to_key4(&p, 0, &k4);
 	bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_routes4"), &k4, &rt, 0);
 	pr_prefix_parse("fd00:10:128:1::/64", &p, NULL);
-	pr_prefix_to_key6(&p, &k6);
+	pr_prefix_to_key6(&p, 0, &k6);
 	bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_routes6"), &k6, &rt, 0);
 	lomac[0] = 0; /* the frames are addressed to lo's all-zero MAC */
 

@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < n; i++) {
 			uint8_t a = 100 + i / 256, b = i % 256;
-			struct pr_lpm4_key k = { .prefixlen = 24, .addr = { 10, a, b, 0 } };
+			struct pr_lpm4_key k = { .prefixlen = PR_LPM_DOMAIN_BITS + 24, .addr = { 10, a, b, 0 } };
 			struct pr_route v;
 			double t0 = now_us(), t;
 

@@ -72,15 +72,17 @@ static __always_inline bool pr_for_us(const struct pr_iface *ifc, const __u8 *dm
 	return false;
 }
 
-static __always_inline struct pr_route *pr_lookup(struct pr_pkt *p, bool dst)
+/* Longest match of the destination (or source) within the receiving
+ * interface's routing domain (its VRF table; 0 for the default VRF). */
+static __always_inline struct pr_route *pr_lookup(struct pr_pkt *p, __u32 domain, bool dst)
 {
 	if (pr_is_ipv4(p)) {
-		struct pr_lpm4_key k = { .prefixlen = 32 };
+		struct pr_lpm4_key k = { .prefixlen = PR_LPM_DOMAIN_BITS + 32, .domain = domain };
 
 		__builtin_memcpy(k.addr, dst ? &p->ip4->daddr : &p->ip4->saddr, 4);
 		return bpf_map_lookup_elem(&pr_routes4, &k);
 	} else {
-		struct pr_lpm6_key k = { .prefixlen = 128 };
+		struct pr_lpm6_key k = { .prefixlen = PR_LPM_DOMAIN_BITS + 128, .domain = domain };
 
 		__builtin_memcpy(k.addr, dst ? &p->ip6->daddr : &p->ip6->saddr, 16);
 		return bpf_map_lookup_elem(&pr_routes6, &k);
@@ -210,9 +212,9 @@ static __always_inline int pr_resolve_nexthop(struct pr_pkt *p, const struct pr_
 }
 
 /* A packet from the underlay whose source is one of our own prefixes. */
-static __always_inline bool pr_spoofed(struct pr_pkt *p, __u32 *spoofed_net)
+static __always_inline bool pr_spoofed(struct pr_pkt *p, __u32 domain, __u32 *spoofed_net)
 {
-	struct pr_route *src = pr_lookup(p, false);
+	struct pr_route *src = pr_lookup(p, domain, false);
 	struct pr_net *n;
 
 	if (!src || !(src->flags & PR_ROUTE_F_LOCAL))
@@ -311,7 +313,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		goto pass;
 	}
 
-	rt = pr_lookup(&p, true);
+	rt = pr_lookup(&p, ifc->vrf_table, true);
 	if (!rt) {
 		reason = PR_R_MISS;
 		goto pass;
@@ -329,13 +331,15 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 	}
 	/* VRF isolation: a network is reachable only from interfaces of its
 	 * own VRF (the default VRF for networks without one), exactly where
-	 * the kernel's lookup in the ingress VRF's table would find it. */
+	 * the kernel's lookup in the ingress VRF's table would find it. The
+	 * domain in the key already scopes the lookup; this guards against a
+	 * map whose route and network disagree. */
 	if (side == PR_SIDE_UNDERLAY && net->vrf_table != ifc->vrf_table) {
 		net_id = 0;
 		reason = PR_R_MISS;
 		goto pass;
 	}
-	if (side == PR_SIDE_UNDERLAY && pr_spoofed(&p, &spoofed_net)) {
+	if (side == PR_SIDE_UNDERLAY && pr_spoofed(&p, ifc->vrf_table, &spoofed_net)) {
 		net_id = spoofed_net;
 		reason = PR_R_SPOOF;
 		goto drop;

@@ -17,7 +17,7 @@
 
 /* Bump when a pinned map's key or value layout changes: the agent refuses
  * to adopt pinned maps whose pr_config.abi_version differs. */
-#define PR_ABI_VERSION 2
+#define PR_ABI_VERSION 3
 
 /* Sizes fixed at compile time (map capacities of the prefix maps are set
  * at load time instead, see the loader). */
@@ -69,15 +69,26 @@ enum pr_reason {
 	PR_R_MAX,
 };
 
-/* ---- prefix maps: pr_routes4 / pr_routes6 (LPM_TRIE) ---- */
+/* ---- prefix maps: pr_routes4 / pr_routes6 (LPM_TRIE) ----
+ *
+ * A key is (routing domain, prefix). The domain is the table of the VRF the
+ * receiving interface is enslaved to (0: the default VRF), so that two
+ * user-defined networks may use the same prefixes in their own VRFs and a
+ * lookup only ever sees the prefixes of its own VRF, as the kernel's FIB
+ * lookup in the ingress VRF's table would. The domain is always matched in
+ * full: prefixlen counts its 32 bits plus the prefix's length.
+ */
+#define PR_LPM_DOMAIN_BITS 32
 
 struct pr_lpm4_key {
-	__u32 prefixlen; /* 0..32 */
+	__u32 prefixlen; /* PR_LPM_DOMAIN_BITS + 0..32 */
+	__u32 domain;    /* VRF table, 0 = default VRF (host byte order) */
 	__u8 addr[4];    /* network byte order */
 };
 
 struct pr_lpm6_key {
-	__u32 prefixlen; /* 0..128 */
+	__u32 prefixlen; /* PR_LPM_DOMAIN_BITS + 0..128 */
+	__u32 domain;
 	__u8 addr[16];   /* network byte order */
 };
 
@@ -202,8 +213,8 @@ struct pr_xdp_meta {
 /* ---- compile-time layout checks: both sides compile these ---- */
 #define PR_ASSERT_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " size changed: bump PR_ABI_VERSION")
 
-PR_ASSERT_SIZE(struct pr_lpm4_key, 8);
-PR_ASSERT_SIZE(struct pr_lpm6_key, 20);
+PR_ASSERT_SIZE(struct pr_lpm4_key, 12);
+PR_ASSERT_SIZE(struct pr_lpm6_key, 24);
 PR_ASSERT_SIZE(struct pr_route, 12);
 PR_ASSERT_SIZE(struct pr_net, 24);
 PR_ASSERT_SIZE(struct pr_nhgrp, 4 + 4 * PR_MAX_NH);
@@ -212,8 +223,10 @@ PR_ASSERT_SIZE(struct pr_iface, 8 + 6 * PR_MAX_RMACS + 4);
 PR_ASSERT_SIZE(struct pr_global, 8);
 PR_ASSERT_SIZE(struct pr_counter, 16);
 PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
-_Static_assert(__builtin_offsetof(struct pr_lpm4_key, addr) == 4, "LPM key: prefixlen first");
-_Static_assert(__builtin_offsetof(struct pr_lpm6_key, addr) == 4, "LPM key: prefixlen first");
+_Static_assert(__builtin_offsetof(struct pr_lpm4_key, domain) == 4, "LPM key: prefixlen first");
+_Static_assert(__builtin_offsetof(struct pr_lpm6_key, domain) == 4, "LPM key: prefixlen first");
+_Static_assert(__builtin_offsetof(struct pr_lpm4_key, addr) == 8, "LPM key: domain before address");
+_Static_assert(__builtin_offsetof(struct pr_lpm6_key, addr) == 8, "LPM key: domain before address");
 _Static_assert(__builtin_offsetof(struct pr_net, dmac) == 8, "pr_net layout");
 _Static_assert(__builtin_offsetof(struct pr_net, flags) == 20, "pr_net layout");
 _Static_assert(__builtin_offsetof(struct pr_nexthop, dmac) == 8, "pr_nexthop layout");

@@ -121,16 +121,19 @@ int cmd_net(int argc, char **argv)
 }
 
 static const char prefix_help[] =
-	"Usage: podroute prefix add PREFIX net ID [action redirect|fib|pass|drop]\n"
-	"       podroute prefix del PREFIX\n"
+	"Usage: podroute prefix add PREFIX net ID [action redirect|fib|pass|drop] [vrf TABLE]\n"
+	"       podroute prefix del PREFIX [vrf TABLE]\n"
 	"Add a locally advertised prefix for network ID by hand (default action:\n"
-	"redirect), or delete a prefix.\n";
+	"redirect), or delete a prefix. vrf TABLE puts it in the routing domain of\n"
+	"that VRF table (only interfaces enslaved to that VRF see it; default 0,\n"
+	"the default VRF).\n";
 
 int cmd_prefix(int argc, char **argv)
 {
 	struct pr_route r = { .action = PR_ACT_REDIRECT, .flags = PR_ROUTE_F_LOCAL };
 	struct pr_prefix pfx;
 	struct pr_pinned p;
+	uint32_t domain = 0;
 	const char *why;
 	bool add;
 	int rc, fd;
@@ -144,35 +147,44 @@ int cmd_prefix(int argc, char **argv)
 	add = !strcmp(argv[1], "add");
 	if (pr_prefix_parse(argv[2], &pfx, &why))
 		return cli_usage_error("prefix", "bad prefix \"%s\": %s", argv[2], why);
-	if (add) {
-		int a = PR_ACT_REDIRECT;
+	/* Keyword/value pairs after the prefix, each at most once. */
+	for (int i = 3; i < argc; i += 2) {
+		const char *kw = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!(argc == 5 || argc == 7) || strcmp(argv[3], "net"))
-			return cli_usage_error("prefix", "expected \"add PREFIX net ID [action A]\"");
-		if (parse_u32(argv[4], PR_MAX_NETS - 1, &r.net_id) || !r.net_id)
-			return cli_usage_error("prefix", "\"%s\" is not a network id 1..%d", argv[4], PR_MAX_NETS - 1);
-		if (argc == 7) {
-			a = strcmp(argv[5], "action") ? -1 : pr_action_parse(argv[6]);
+		if (!val)
+			return cli_usage_error("prefix", "\"%s\" needs a value", kw);
+		if (add && !strcmp(kw, "net") && !r.net_id) {
+			if (parse_u32(val, PR_MAX_NETS - 1, &r.net_id) || !r.net_id)
+				return cli_usage_error("prefix", "\"%s\" is not a network id 1..%d", val,
+						       PR_MAX_NETS - 1);
+		} else if (add && !strcmp(kw, "action")) {
+			int a = pr_action_parse(val);
+
 			if (a < 0 || a == PR_ACT_NEXTHOP)
 				return cli_usage_error("prefix", "action must be redirect, fib, pass or drop");
+			r.action = a;
+		} else if (!strcmp(kw, "vrf") && !domain) {
+			if (parse_u32(val, UINT32_MAX, &domain) || !domain)
+				return cli_usage_error("prefix", "\"%s\" is not a VRF table 1..%u", val, UINT32_MAX);
+		} else {
+			return cli_usage_error("prefix", "unexpected argument \"%s\"", kw);
 		}
-		r.action = a;
-	} else if (argc != 3) {
-		return cli_usage_error("prefix", "unexpected argument \"%s\"", argv[3]);
 	}
+	if (add && !r.net_id)
+		return cli_usage_error("prefix", "expected \"add PREFIX net ID\"");
 	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
 	if (pfx.family == AF_INET) {
 		struct pr_lpm4_key k;
 
-		pr_prefix_to_key4(&pfx, &k);
+		pr_prefix_to_key4(&pfx, domain, &k);
 		fd = p.fd[PR_PM_ROUTES4];
 		rc = add ? bpf_map_update_elem(fd, &k, &r, 0) : bpf_map_delete_elem(fd, &k);
 	} else {
 		struct pr_lpm6_key k;
 
-		pr_prefix_to_key6(&pfx, &k);
+		pr_prefix_to_key6(&pfx, domain, &k);
 		fd = p.fd[PR_PM_ROUTES6];
 		rc = add ? bpf_map_update_elem(fd, &k, &r, 0) : bpf_map_delete_elem(fd, &k);
 	}

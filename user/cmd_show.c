@@ -173,7 +173,8 @@ static void print_nexthop(const struct pr_pinned *p, uint32_t nh_id)
 	}
 }
 
-static void print_route(const struct pr_pinned *p, const struct pr_prefix *pfx, const struct pr_route *r)
+static void print_route(const struct pr_pinned *p, const struct pr_prefix *pfx, uint32_t domain,
+			const struct pr_route *r)
 {
 	char buf[PR_PREFIX_STRLEN];
 	struct pr_nhgrp g = {};
@@ -186,6 +187,7 @@ static void print_route(const struct pr_pinned *p, const struct pr_prefix *pfx, 
 	if (cli.json) {
 		jw_obj_begin(&cli.jw);
 		jw_kstr(&cli.jw, "prefix", buf);
+		jw_ku64(&cli.jw, "vrf_table", domain);
 		jw_ku64(&cli.jw, "net", r->net_id);
 		jw_kstr(&cli.jw, "action", pr_action_name(r->action));
 		jw_kbool(&cli.jw, "local", r->flags & PR_ROUTE_F_LOCAL);
@@ -202,6 +204,8 @@ static void print_route(const struct pr_pinned *p, const struct pr_prefix *pfx, 
 	}
 	printf("%-40s net %-3u %-8s %s", buf, r->net_id, pr_action_name(r->action),
 	       r->flags & PR_ROUTE_F_LOCAL ? "local" : "learned");
+	if (domain)
+		printf(" vrf-table %u", domain);
 	if (r->action == PR_ACT_NEXTHOP) {
 		printf(" nhg %u:", r->nhg_id);
 		for (unsigned i = 0; i < g.count; i++)
@@ -221,6 +225,7 @@ int cmd_routes(int argc, char **argv)
 	struct pr_pinned p;
 	struct pr_route r;
 	struct pr_prefix pfx;
+	uint32_t domain;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "46h", opts, NULL)) != -1) {
@@ -242,8 +247,8 @@ int cmd_routes(int argc, char **argv)
 
 		while (!bpf_map_get_next_key(p.fd[PR_PM_ROUTES4], prev, &k)) {
 			prev = &k;
-			if (!bpf_map_lookup_elem(p.fd[PR_PM_ROUTES4], &k, &r) && !pr_prefix_from_key4(&pfx, &k))
-				print_route(&p, &pfx, &r);
+			if (!bpf_map_lookup_elem(p.fd[PR_PM_ROUTES4], &k, &r) && !pr_prefix_from_key4(&pfx, &domain, &k))
+				print_route(&p, &pfx, domain, &r);
 		}
 	}
 	if (v6) {
@@ -251,8 +256,8 @@ int cmd_routes(int argc, char **argv)
 
 		while (!bpf_map_get_next_key(p.fd[PR_PM_ROUTES6], prev, &k)) {
 			prev = &k;
-			if (!bpf_map_lookup_elem(p.fd[PR_PM_ROUTES6], &k, &r) && !pr_prefix_from_key6(&pfx, &k))
-				print_route(&p, &pfx, &r);
+			if (!bpf_map_lookup_elem(p.fd[PR_PM_ROUTES6], &k, &r) && !pr_prefix_from_key6(&pfx, &domain, &k))
+				print_route(&p, &pfx, domain, &r);
 		}
 	}
 	cli_list_end();

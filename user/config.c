@@ -1227,15 +1227,18 @@ static int check_ids(struct parser *p)
 struct pref_ref {
 	const struct pr_prefix *pfx;
 	unsigned net;
+	uint32_t domain; /* the network's VRF table, 0 without a VRF */
 	const struct ynode *node;
 };
 
 static int pref_cmp(const void *a, const void *b)
 {
-	const struct pr_prefix *x = ((const struct pref_ref *)a)->pfx;
-	const struct pr_prefix *y = ((const struct pref_ref *)b)->pfx;
+	const struct pref_ref *ra = a, *rb = b;
+	const struct pr_prefix *x = ra->pfx, *y = rb->pfx;
 	int r;
 
+	if (ra->domain != rb->domain)
+		return ra->domain < rb->domain ? -1 : 1;
 	if (x->family != y->family)
 		return x->family < y->family ? -1 : 1;
 	r = memcmp(x->addr, y->addr, sizeof(x->addr));
@@ -1245,11 +1248,13 @@ static int pref_cmp(const void *a, const void *b)
 }
 
 /*
- * No address may belong to two prefixes, or an LPM hit would name one
- * network for another's traffic. Sorted by address then length, an
- * overlap always shows between neighbours (the containing prefix sorts
- * first and anything in between lies inside it too), so this is
- * O(n log n) for the up to 255 * 64 prefixes.
+ * No address may belong to two prefixes of one routing domain (the default
+ * VRF, or one VRF table), or an LPM hit would name one network for
+ * another's traffic; networks in different VRFs may reuse prefixes, since
+ * the datapath looks up within the receiving interface's VRF. Sorted by
+ * domain, address then length, an overlap always shows between neighbours
+ * (the containing prefix sorts first and anything in between lies inside
+ * it too), so this is O(n log n) for the up to 255 * 64 prefixes.
  */
 static int check_overlaps(struct parser *p)
 {
@@ -1267,12 +1272,14 @@ static int check_overlaps(struct parser *p)
 	n = 0;
 	for (unsigned i = 0; i < c->nnetworks; i++)
 		for (unsigned j = 0; j < c->networks[i].nprefixes; j++)
-			r[n++] = (struct pref_ref){ &c->networks[i].prefixes[j], i, p->nets[i].prefix[j] };
+			r[n++] = (struct pref_ref){ &c->networks[i].prefixes[j], i,
+						    c->networks[i].has_vrf ? c->networks[i].vrf_table : 0,
+						    p->nets[i].prefix[j] };
 	qsort(r, n, sizeof(*r), pref_cmp);
 	for (unsigned i = 1; i < n; i++) {
 		const struct pref_ref *a = &r[i - 1], *b = &r[i];
 
-		if (!pr_prefix_overlaps(a->pfx, b->pfx))
+		if (a->domain != b->domain || !pr_prefix_overlaps(a->pfx, b->pfx))
 			continue;
 		if (pos_before(b->node->pos, a->node->pos)) {
 			const struct pref_ref *t = a;

@@ -47,7 +47,8 @@
  *  - Booleans are true/false (not yes/no), integers plain decimal;
  *    quoted scalars are strings. A null value ("key:" or "key: ~") of an
  *    optional key means the key is absent.
- *  - Prefixes may not overlap, within a network or across networks; two
+ *  - Prefixes may not overlap, within a network or across networks of
+ *    the same VRF (networks in different VRFs may reuse prefixes); two
  *    networks naming the same vrf must give it the same table.
  *  - An interface appears at most once across underlay, brex and ovn.
  *  - Anchors, aliases, tags and multiple documents are refused; the file

@@ -20,6 +20,10 @@
  *               (the first N in (family, prefix) order). net = the network
  *               whose VRF table it is; table main -> the first network
  *               without a VRF; else 0.
+ * route keys    (domain, prefix): the domain is the network's VRF table (0
+ *               without a VRF); a learned route's is its table when that is
+ *               a network's VRF table, else 0. Interfaces look up in the
+ *               domain of their VRF, so VRFs may reuse the same prefixes.
  * next hop      one per (underlay ifindex, gateway): { ifindex, smac, dmac,
  *               VALID only if the neighbour is usable and the link up }.
  * group         one per distinct slot list; weights expand into repeated
@@ -56,7 +60,7 @@
 #include "log.h"
 #include "podroute_abi.h"
 
-#define MAX_KEY 20
+#define MAX_KEY 24
 #define MAX_VAL 36
 
 /* A map entry as the mirror and the desired state hold it. */
@@ -349,17 +353,18 @@ static uint8_t build_net(struct build *b, const struct pr_cfg_network *n, struct
 	return PR_ACT_REDIRECT;
 }
 
-static void want_route(struct build *b, const struct pr_prefix *p, const struct pr_route *r)
+static void want_route(struct build *b, const struct pr_prefix *p, uint32_t domain,
+		       const struct pr_route *r)
 {
 	if (p->family == AF_INET) {
 		struct pr_lpm4_key k;
 
-		pr_prefix_to_key4(p, &k);
+		pr_prefix_to_key4(p, domain, &k);
 		rec_set(&b->want[PR_SM_ROUTES4], PR_SM_ROUTES4, &k, r);
 	} else {
 		struct pr_lpm6_key k;
 
-		pr_prefix_to_key6(p, &k);
+		pr_prefix_to_key6(p, domain, &k);
 		rec_set(&b->want[PR_SM_ROUTES6], PR_SM_ROUTES6, &k, r);
 	}
 }
@@ -490,6 +495,22 @@ static bool table_accepted(const struct pr_config *c, uint32_t table)
 	return false;
 }
 
+/* The routing domain of a network: its VRF table, 0 for the default VRF. */
+static uint32_t net_domain(const struct pr_cfg_network *n)
+{
+	return n->has_vrf ? n->vrf_table : 0;
+}
+
+/* A learned route lives in the domain of the network whose VRF table holds
+ * it; routes of main (and of other accepted tables) in the default one. */
+static uint32_t route_domain(const struct pr_config *c, uint32_t table)
+{
+	for (unsigned i = 0; i < c->nnetworks; i++)
+		if (c->networks[i].has_vrf && c->networks[i].vrf_table == table)
+			return table;
+	return 0;
+}
+
 /* 0 if the route may reach the maps, else why not (for debug logs). */
 static const char *route_refused(const struct pr_config *c, const struct pr_kroute *r)
 {
@@ -507,10 +528,13 @@ static const char *route_refused(const struct pr_config *c, const struct pr_krou
 		inside |= pr_prefix_contains(&c->accept_prefixes[i], &r->dst);
 	if (!inside)
 		return "outside the accepted prefixes";
-	for (unsigned i = 0; i < c->nnetworks; i++)
+	for (unsigned i = 0; i < c->nnetworks; i++) {
+		if (net_domain(&c->networks[i]) != route_domain(c, r->table))
+			continue;
 		for (unsigned j = 0; j < c->networks[i].nprefixes; j++)
 			if (pr_prefix_contains(&c->networks[i].prefixes[j], &r->dst))
 				return "inside a locally advertised prefix";
+	}
 	return NULL;
 }
 
@@ -589,7 +613,7 @@ static int build_learned(struct build *b)
 			b->st->learned_refused++;
 			continue;
 		}
-		want_route(b, &r->dst, &v);
+		want_route(b, &r->dst, route_domain(c, r->table), &v);
 		b->st->learned_accepted++;
 	}
 	free(ok);
@@ -669,7 +693,7 @@ static int build(struct build *b)
 			b->st->nets_resolved++;
 		rec_set(&b->want[PR_SM_NETS], PR_SM_NETS, &n->id, &v);
 		for (unsigned j = 0; j < n->nprefixes; j++)
-			want_route(b, &n->prefixes[j], &r);
+			want_route(b, &n->prefixes[j], net_domain(n), &r);
 	}
 	return build_learned(b);
 }

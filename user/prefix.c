@@ -138,32 +138,45 @@ bool pr_prefix_equal(const struct pr_prefix *a, const struct pr_prefix *b)
 	       !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
 }
 
-int pr_prefix_to_key4(const struct pr_prefix *p, struct pr_lpm4_key *k)
+int pr_prefix_to_key4(const struct pr_prefix *p, uint32_t domain, struct pr_lpm4_key *k)
 {
 	if (p->family != AF_INET || p->len > 32)
 		return -EINVAL;
-	k->prefixlen = p->len;
+	memset(k, 0, sizeof(*k));
+	k->prefixlen = PR_LPM_DOMAIN_BITS + p->len;
+	k->domain = domain;
 	memcpy(k->addr, p->addr, 4);
 	return 0;
 }
 
-int pr_prefix_to_key6(const struct pr_prefix *p, struct pr_lpm6_key *k)
+int pr_prefix_to_key6(const struct pr_prefix *p, uint32_t domain, struct pr_lpm6_key *k)
 {
 	if (p->family != AF_INET6 || p->len > 128)
 		return -EINVAL;
-	k->prefixlen = p->len;
+	memset(k, 0, sizeof(*k));
+	k->prefixlen = PR_LPM_DOMAIN_BITS + p->len;
+	k->domain = domain;
 	memcpy(k->addr, p->addr, 16);
 	return 0;
 }
 
-int pr_prefix_from_key4(struct pr_prefix *p, const struct pr_lpm4_key *k)
+/* A key always matches its whole domain: a shorter prefixlen is not ours. */
+int pr_prefix_from_key4(struct pr_prefix *p, uint32_t *domain, const struct pr_lpm4_key *k)
 {
-	return pr_prefix_from_addr(p, AF_INET, k->addr, k->prefixlen);
+	if (k->prefixlen < PR_LPM_DOMAIN_BITS)
+		return -EINVAL;
+	if (domain)
+		*domain = k->domain;
+	return pr_prefix_from_addr(p, AF_INET, k->addr, k->prefixlen - PR_LPM_DOMAIN_BITS);
 }
 
-int pr_prefix_from_key6(struct pr_prefix *p, const struct pr_lpm6_key *k)
+int pr_prefix_from_key6(struct pr_prefix *p, uint32_t *domain, const struct pr_lpm6_key *k)
 {
-	return pr_prefix_from_addr(p, AF_INET6, k->addr, k->prefixlen);
+	if (k->prefixlen < PR_LPM_DOMAIN_BITS)
+		return -EINVAL;
+	if (domain)
+		*domain = k->domain;
+	return pr_prefix_from_addr(p, AF_INET6, k->addr, k->prefixlen - PR_LPM_DOMAIN_BITS);
 }
 
 int pr_mac_parse(const char *s, uint8_t mac[6])

@@ -46,12 +46,14 @@ bool pr_prefix_overlaps(const struct pr_prefix *a, const struct pr_prefix *b);
 
 bool pr_prefix_equal(const struct pr_prefix *a, const struct pr_prefix *b);
 
-/* Encode as LPM keys; -EINVAL if the family does not match. */
-int pr_prefix_to_key4(const struct pr_prefix *p, struct pr_lpm4_key *k);
-int pr_prefix_to_key6(const struct pr_prefix *p, struct pr_lpm6_key *k);
-/* Decode LPM keys (as read back from the maps); -EINVAL on bad length. */
-int pr_prefix_from_key4(struct pr_prefix *p, const struct pr_lpm4_key *k);
-int pr_prefix_from_key6(struct pr_prefix *p, const struct pr_lpm6_key *k);
+/* Encode as LPM keys of routing domain `domain` (a VRF table, 0 = the
+ * default VRF); -EINVAL if the family does not match. */
+int pr_prefix_to_key4(const struct pr_prefix *p, uint32_t domain, struct pr_lpm4_key *k);
+int pr_prefix_to_key6(const struct pr_prefix *p, uint32_t domain, struct pr_lpm6_key *k);
+/* Decode LPM keys (as read back from the maps); -EINVAL on bad length.
+ * domain may be NULL. */
+int pr_prefix_from_key4(struct pr_prefix *p, uint32_t *domain, const struct pr_lpm4_key *k);
+int pr_prefix_from_key6(struct pr_prefix *p, uint32_t *domain, const struct pr_lpm6_key *k);
 
 /* Parse / format a MAC "aa:bb:cc:dd:ee:ff". */
 int pr_mac_parse(const char *s, uint8_t mac[6]);

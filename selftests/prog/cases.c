@@ -152,6 +152,12 @@ static const struct tcase cases[] = {
 	{ "VRF network from the default VRF's underlay", UL, V4, .dst = "10.50.1.1", PASS(0, PR_R_MISS) },
 	{ "default network from a VRF's underlay", UL, V4, .dst = "10.128.1.5", .vrf_in = true, PASS(0, PR_R_MISS) },
 	{ "v6 VRF network from the default VRF", UL, V6, .dst = "fd00:50::1", PASS(0, PR_R_MISS) },
+	/* one prefix in two VRFs: each ingress VRF finds its own network */
+	{ "shared prefix from the default VRF", UL, V4, .dst = "10.70.1.5", HIT(1, T_NET1) },
+	{ "shared prefix from the VRF", UL, V4, .dst = "10.70.1.5", .vrf_in = true, PASS(4, PR_R_FIB_FAIL) },
+	{ "v6 shared prefix from the default VRF", UL, V6, .dst = "fd00:70::5", HIT(1, T_NET1) },
+	{ "v6 shared prefix from the VRF", UL, V6, .dst = "fd00:70::5", .vrf_in = true, PASS(4, PR_R_FIB_FAIL) },
+	{ "route naming another VRF's network", UL, V4, .dst = "10.71.0.1", PASS(0, PR_R_MISS) },
 	/* pass / drop / shadow / skb-only / bad targets */
 	{ "pass action", UL, V4, .dst = "10.60.0.1", PASS(5, PR_R_PASS_ACT) },
 	{ "drop action", UL, V4, .dst = "10.61.0.1", DROP(6, PR_R_DROP_ACT) },

@@ -41,6 +41,9 @@ const char *reason_name(uint32_t r);
 void set_global_shadow(bool on);
 void set_iface_flags(uint32_t ifindex, uint32_t flags);
 void put_route(const char *pfx, uint32_t net_id, uint8_t action, uint8_t flags, uint32_t nhg);
+/* The same in routing domain `domain` (a VRF table; put_route uses 0). */
+void put_route_in(uint32_t domain, const char *pfx, uint32_t net_id, uint8_t action, uint8_t flags,
+		  uint32_t nhg);
 void put_net(uint32_t id, uint32_t ifindex, const uint8_t *dmac, const uint8_t *smac,
 	     uint32_t table, uint32_t flags);
 int env_map(const char *name);

@@ -138,6 +138,12 @@ static void must(int err, const char *what)
 
 void put_route(const char *pfx, uint32_t net_id, uint8_t action, uint8_t flags, uint32_t nhg)
 {
+	put_route_in(0, pfx, net_id, action, flags, nhg);
+}
+
+void put_route_in(uint32_t domain, const char *pfx, uint32_t net_id, uint8_t action, uint8_t flags,
+		  uint32_t nhg)
+{
 	struct pr_prefix p;
 	struct pr_route v = { .net_id = net_id, .nhg_id = nhg, .action = action, .flags = flags };
 
@@ -146,12 +152,12 @@ void put_route(const char *pfx, uint32_t net_id, uint8_t action, uint8_t flags, 
 	if (p.family == AF_INET) {
 		struct pr_lpm4_key k;
 
-		pr_prefix_to_key4(&p, &k);
+		pr_prefix_to_key4(&p, domain, &k);
 		must(bpf_map_update_elem(E.fd_routes4, &k, &v, 0), pfx);
 	} else {
 		struct pr_lpm6_key k;
 
-		pr_prefix_to_key6(&p, &k);
+		pr_prefix_to_key6(&p, domain, &k);
 		must(bpf_map_update_elem(E.fd_routes6, &k, &v, 0), pfx);
 	}
 }
@@ -280,10 +286,10 @@ static void env_fixture(void)
 	put_route("10.128.1.7/32", 3, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
 	put_route("fd00:10:128:1::/64", 1, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
 	put_route("fd00:10:128::/48", 2, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
-	put_route("10.50.0.0/16", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
-	put_route("10.51.0.0/16", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
-	put_route("10.52.0.0/16", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
-	put_route("fd00:50::/32", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
+	put_route_in(100, "10.50.0.0/16", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
+	put_route_in(100, "10.51.0.0/16", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
+	put_route_in(100, "10.52.0.0/16", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
+	put_route_in(100, "fd00:50::/32", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
 	put_route("10.60.0.0/16", 5, PR_ACT_PASS, PR_ROUTE_F_LOCAL, 0);
 	put_route("10.61.0.0/16", 6, PR_ACT_DROP, PR_ROUTE_F_LOCAL, 0);
 	put_route("10.62.0.0/16", 7, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
@@ -292,7 +298,14 @@ static void env_fixture(void)
 	put_route("10.65.0.0/16", 10, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
 	put_route("10.66.0.0/16", 11, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
 	put_route("10.67.0.0/16", 12, PR_ACT_DROP, PR_ROUTE_F_LOCAL, 0);
-	put_route("10.68.0.0/16", 13, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
+	put_route_in(100, "10.68.0.0/16", 13, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
+	/* The same prefixes in the default VRF and in table 100's VRF. */
+	put_route("10.70.0.0/16", 1, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
+	put_route_in(100, "10.70.0.0/16", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
+	put_route("fd00:70::/32", 1, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
+	put_route_in(100, "fd00:70::/32", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
+	/* A map whose route and network disagree (default VRF -> VRF network). */
+	put_route("10.71.0.0/16", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
 
 	/* East-west: BGP-learned remote pod prefixes (network 1, the default). */
 	put_nexthop(1, E.if_ul1, MAC_R1, E.mac_ul1, PR_NH_F_VALID);

@@ -592,6 +592,25 @@ static void test_overlap_across_networks(void **state)
 		   "\"blue\" (line 4)");
 }
 
+/* Networks in different VRFs may reuse prefixes; within one VRF they may not. */
+static void test_overlap_across_vrfs(void **state)
+{
+	struct pr_config c;
+
+	(void)state;
+	load_ok(IFS "networks:\n"
+		"  - {name: blue, prefixes: [10.50.1.0/24], vrf: {name: udn-blue, table: 1001}, target: {vrf: true}}\n"
+		"  - {name: red, prefixes: [10.50.1.0/24], vrf: {name: udn-red, table: 1002}, target: {vrf: true}}\n"
+		"  - {name: default, prefixes: [10.50.0.0/16], target: {action: pass}}\n",
+		&c);
+	assert_int_equal(c.nnetworks, 3);
+	pr_config_free(&c);
+	expect_err(IFS "networks:\n"
+		   "  - {name: blue, prefixes: [10.50.1.0/24], vrf: {name: udn-blue, table: 1001}, target: {vrf: true}}\n"
+		   "  - {name: red, prefixes: [10.50.0.0/16], vrf: {name: udn-blue, table: 1001}, target: {vrf: true}}\n",
+		   5, 28, "prefix 10.50.0.0/16 of network \"red\" overlaps 10.50.1.0/24 of network \"blue\" (line 4)");
+}
+
 static void test_overlap_within_network(void **state)
 {
 	(void)state;
@@ -1263,6 +1282,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_network_id),
 		cmocka_unit_test(test_id_out_of_range),
 		cmocka_unit_test(test_overlap_across_networks),
+		cmocka_unit_test(test_overlap_across_vrfs),
 		cmocka_unit_test(test_overlap_within_network),
 		cmocka_unit_test(test_network_without_prefixes),
 		cmocka_unit_test(test_too_many_prefixes),

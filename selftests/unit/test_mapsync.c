@@ -24,7 +24,7 @@
 /* ---------- in-memory maps ---------- */
 
 struct mrec {
-	uint8_t key[20];
+	uint8_t key[24];
 	uint8_t val[36];
 };
 
@@ -58,7 +58,7 @@ static int mem_update(void *ctx, enum pr_sync_map m, const void *key, const void
 static int mem_remove(void *ctx, enum pr_sync_map m, const void *key)
 {
 	struct mem *mm = ctx;
-	uint8_t k[20] = {};
+	uint8_t k[24] = {};
 
 	memcpy(k, key, pr_sync_key_size(m));
 	pr_htab_del(&mm->t[m], k);
@@ -84,7 +84,7 @@ static struct mem *mem_new(struct pr_mapio *io)
 	struct mem *mm = calloc(1, sizeof(*mm));
 
 	for (int m = 0; m < PR_SM__COUNT; m++)
-		pr_htab_init(&mm->t[m], sizeof(struct mrec), 20);
+		pr_htab_init(&mm->t[m], sizeof(struct mrec), 24);
 	io->update = mem_update;
 	io->remove = mem_remove;
 	io->walk = mem_walk;
@@ -108,23 +108,29 @@ static unsigned nops(const struct mem *mm, char kind, enum pr_sync_map m)
 	return n;
 }
 
-static const struct pr_route *route4(struct mem *mm, const char *pfx)
+/* The route of pfx in routing domain `domain` (a VRF table, 0 = default). */
+static const struct pr_route *route4_in(struct mem *mm, uint32_t domain, const char *pfx)
 {
 	struct pr_prefix p;
 	struct pr_lpm4_key k;
-	uint8_t key[20] = {};
+	uint8_t key[24] = {};
 	const struct mrec *r;
 
 	pr_prefix_parse(pfx, &p, NULL);
-	pr_prefix_to_key4(&p, &k);
+	pr_prefix_to_key4(&p, domain, &k);
 	memcpy(key, &k, sizeof(k));
 	r = pr_htab_get(&mm->t[PR_SM_ROUTES4], key);
 	return r ? (const struct pr_route *)r->val : NULL;
 }
 
+static const struct pr_route *route4(struct mem *mm, const char *pfx)
+{
+	return route4_in(mm, 0, pfx);
+}
+
 static const void *arr(struct mem *mm, enum pr_sync_map m, uint32_t id)
 {
-	uint8_t key[20] = {};
+	uint8_t key[24] = {};
 	const struct mrec *r;
 
 	memcpy(key, &id, 4);
@@ -458,16 +464,56 @@ static void test_vrf_network_and_table_change(void **state)
 	sync(f);
 	v = arr(f->mm, PR_SM_NETS, 2);
 	assert_int_equal(v->vrf_table, 1001);
-	assert_int_equal(route4(f->mm, "10.50.0.0/16")->action, PR_ACT_FIB);
+	/* The network's prefix and its learned routes live in its VRF's domain. */
+	assert_int_equal(route4_in(f->mm, 1001, "10.50.0.0/16")->action, PR_ACT_FIB);
+	assert_null(route4(f->mm, "10.50.0.0/16"));
 	assert_non_null(arr(f->mm, PR_SM_TXPORTS, IF_VRFPORT));
 	/* The VRF's learned route belongs to network 2; another table is refused. */
-	assert_int_equal(route4(f->mm, "10.60.0.0/16")->net_id, 2);
-	assert_null(route4(f->mm, "10.61.0.0/16"));
+	assert_int_equal(route4_in(f->mm, 1001, "10.60.0.0/16")->net_id, 2);
+	assert_null(route4(f->mm, "10.60.0.0/16"));
+	assert_null(route4_in(f->mm, 1002, "10.61.0.0/16"));
 	n->vrf_table = 1002;
 	sync(f);
 	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_SM_NETS, 2))->vrf_table, 1002);
-	assert_null(route4(f->mm, "10.60.0.0/16"));
-	assert_int_equal(route4(f->mm, "10.61.0.0/16")->net_id, 2);
+	assert_null(route4_in(f->mm, 1001, "10.60.0.0/16"));
+	assert_null(route4_in(f->mm, 1001, "10.50.0.0/16"));
+	assert_int_equal(route4_in(f->mm, 1002, "10.50.0.0/16")->net_id, 2);
+	assert_int_equal(route4_in(f->mm, 1002, "10.61.0.0/16")->net_id, 2);
+}
+
+/* Two VRF networks with the same per-node layout: the same prefix, one
+ * key per VRF domain, each naming its own network; a learned route inside
+ * another VRF's local prefix is still accepted in its own VRF. */
+static void test_same_prefix_in_two_vrfs(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int i = 1; i <= 2; i++) {
+		struct pr_cfg_network *n = &f->w->nets[i];
+
+		memset(n, 0, sizeof(*n));
+		snprintf(n->name, sizeof(n->name), i == 1 ? "blue" : "red");
+		n->id = 1 + i;
+		pr_prefix_parse("10.50.1.0/24", &n->prefixes[0], NULL);
+		n->nprefixes = 1;
+		n->has_vrf = true;
+		snprintf(n->vrf_name, IFNAMSIZ, i == 1 ? "udn-blue" : "udn-red");
+		n->vrf_table = 1000 + i;
+		n->target = PR_TGT_VRF;
+	}
+	f->w->cfg.nnetworks = 3;
+	add_link(f->w, IF_VRF, "udn-blue", "vrf");
+	add_link(f->w, IF_VRFPORT + 1, "udn-red", "vrf");
+	add_path(add_route(f->w, "10.50.1.128/25", 1001), IF_UL, "192.0.2.12");
+	add_path(add_route(f->w, "10.40.0.0/16", 1002), IF_UL, "192.0.2.12");
+	sync(f);
+	assert_int_equal(route4_in(f->mm, 1001, "10.50.1.0/24")->net_id, 2);
+	assert_int_equal(route4_in(f->mm, 1002, "10.50.1.0/24")->net_id, 3);
+	assert_null(route4(f->mm, "10.50.1.0/24"));
+	/* blue's own local prefix wins in blue; red's learned route stays red's */
+	assert_null(route4_in(f->mm, 1001, "10.50.1.128/25"));
+	assert_int_equal(route4_in(f->mm, 1002, "10.40.0.0/16")->net_id, 3);
+	assert_int_equal(route4_in(f->mm, 1002, "10.40.0.0/16")->action, PR_ACT_NEXTHOP);
 }
 
 static void test_ifaces_role_xdp_and_vrf(void **state)
@@ -656,6 +702,7 @@ int main(void)
 		T(test_ecmp_growth_and_shrink),
 		T(test_weights_expand_into_slots),
 		T(test_vrf_network_and_table_change),
+		T(test_same_prefix_in_two_vrfs),
 		T(test_ifaces_role_xdp_and_vrf),
 		T(test_unresolved_neighbour_passes),
 		T(test_shadow_and_antispoof_flags),

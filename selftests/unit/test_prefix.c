@@ -93,26 +93,33 @@ static void test_key_roundtrip(void **state)
 	struct pr_prefix p4 = P("10.128.1.0/24"), p6 = P("fd00:10::/48"), back;
 	struct pr_lpm4_key k4;
 	struct pr_lpm6_key k6;
-	const unsigned char want4[8] = {24, 0, 0, 0, 10, 128, 1, 0};
+	/* prefixlen = 32 domain bits + 24 (host order u32), the domain (VRF
+	 * table 1001, host order), then the address in network order */
+	const unsigned char want4[12] = {56, 0, 0, 0, 0xe9, 0x03, 0, 0, 10, 128, 1, 0};
+	uint32_t domain = 0;
 
 	(void)state;
-	assert_int_equal(pr_prefix_to_key4(&p4, &k4), 0);
-	/* prefixlen first (host order u32), then the address in network order */
+	assert_int_equal(pr_prefix_to_key4(&p4, 1001, &k4), 0);
 	assert_memory_equal(&k4, want4, sizeof(want4));
-	assert_int_equal(pr_prefix_from_key4(&back, &k4), 0);
+	assert_int_equal(pr_prefix_from_key4(&back, &domain, &k4), 0);
 	assert_true(pr_prefix_equal(&back, &p4));
+	assert_int_equal(domain, 1001);
 
-	assert_int_equal(pr_prefix_to_key6(&p6, &k6), 0);
-	assert_int_equal(k6.prefixlen, 48);
+	assert_int_equal(pr_prefix_to_key6(&p6, 0, &k6), 0);
+	assert_int_equal(k6.prefixlen, 32 + 48);
+	assert_int_equal(k6.domain, 0);
 	assert_int_equal(k6.addr[0], 0xfd);
 	assert_int_equal(k6.addr[3], 0x10);
-	assert_int_equal(pr_prefix_from_key6(&back, &k6), 0);
+	assert_int_equal(pr_prefix_from_key6(&back, NULL, &k6), 0);
 	assert_true(pr_prefix_equal(&back, &p6));
 
-	assert_int_equal(pr_prefix_to_key4(&p6, &k4), -EINVAL);
-	assert_int_equal(pr_prefix_to_key6(&p4, &k6), -EINVAL);
-	k4.prefixlen = 33;
-	assert_int_equal(pr_prefix_from_key4(&back, &k4), -EINVAL);
+	assert_int_equal(pr_prefix_to_key4(&p6, 0, &k4), -EINVAL);
+	assert_int_equal(pr_prefix_to_key6(&p4, 0, &k6), -EINVAL);
+	k4.prefixlen = 32 + 33;
+	assert_int_equal(pr_prefix_from_key4(&back, NULL, &k4), -EINVAL);
+	/* a key that does not cover its whole domain is not one of ours */
+	k4.prefixlen = 31;
+	assert_int_equal(pr_prefix_from_key4(&back, NULL, &k4), -EINVAL);
 }
 
 static void test_mac(void **state)
