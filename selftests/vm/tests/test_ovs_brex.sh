@@ -2,16 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Open vSwitch kernel datapath, laid out as OVN-Kubernetes does (issue 4):
 # br-ex holds the underlay device; br-int holds an internal port named
-# ovn-k8s-mp0 and the pod's port; patch ports join them; br-ex has the flow
-# OVN-Kubernetes installs for an advertised network in shared gateway mode:
-#   table=0, priority=300, in_port=<underlay>, ip, nw_dst=<pod subnet>,
-#   actions=output:<patch port>
+# ovn-k8s-mp0 and the pod's port; patch ports join them. br-ex has the flow
+# OVN-Kubernetes installs for an advertised network, in both gateway modes:
+#   shared: table=0, priority=300, in_port=<underlay>, ip, nw_dst=<pod subnet>,
+#           actions=output:<patch port>
+#   local:  the same match, actions=output:LOCAL, and the host routes the
+#           packet to ovn-k8s-mp0 (the connected route of its address)
 # With podroute attached (agent, config target ovn-k8s-mp0), packets for the
 # pod subnet reach the pod through the internal port and never hit that
 # flow (its n_packets stays 0): XDP on the underlay decides, and since an
 # OVS internal port cannot take XDP frames, hands over to TC, which
-# redirects the skb into ovn-k8s-mp0. Without podroute, the same traffic
-# flows through OVS as before (n_packets rises).
+# redirects the skb into ovn-k8s-mp0. In local gateway mode they also skip
+# the host's IP forwarding (Ip ForwDatagrams counts the pod's replies, which
+# the host routes, and none of the requests). With podroute's
+# underlay hook removed, what OVS hands to the host (output:LOCAL) is caught
+# by podroute's TC hook on br-ex's own device: the flow counts it, the host
+# still does not forward it. Without podroute, the same traffic flows
+# through OVS (and in local mode the host stack) as before.
 set -u
 cd "${PODROUTE_REPO:?run by selftests/vm/guest-tests.sh}" || exit 1
 fail() { echo "FAIL: $*"; exit 1; }
@@ -83,16 +90,46 @@ networks:
     prefixes: [10.128.1.0/24]
     target: {port: ovn-k8s-mp0, mac: $podmac}
 YAML
-P agent --config /tmp/ovs.yaml --once || fail "agent"
-P -j networks | jq -e '.[0].skb_xmit' >/dev/null || fail "ovn-k8s-mp0 not detected as skb-only"
-before=$(flow300)
-ip netns exec $cl ping -c 20 -i 0.05 -W 2 10.128.1.5 >/dev/null || fail "pod unreachable with podroute"
-[ "$(flow300)" -eq "$before" ] || { podroute_view; fail "fast-path packets hit the OVN-like flow ($before -> $(flow300))"; }
-st=$(P -j stats --net 1)
-defer=$(echo "$st" | jq '[.[] | select(.reason == "defer-tc") | .packets] | add // 0')
-redir=$(echo "$st" | jq '[.[] | select(.reason == "redirect") | .packets] | add // 0')
-[ "$defer" -ge 20 ] && [ "$redir" -ge 20 ] || fail "expected 20 XDP hand-offs and 20 TC redirects: $st"
-P detach || fail "detach"
-ip netns exec $cl ping -c 3 -i 0.2 -W 2 10.128.1.5 >/dev/null || fail "slow path after detach"
-[ "$(flow300)" -ge $((before + 3)) ] || fail "OVS did not carry the traffic after detach"
-echo "20/20 via XDP->TC->ovn-k8s-mp0, priority-300 flow untouched ($before); OVS carries it again after detach"
+# The host's IP forwarding counter (Ip: ForwDatagrams in /proc/net/snmp).
+forwarded() { awk '/^Ip:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "ForwDatagrams") c = i; h = 1 } else print $c }' /proc/net/snmp; }
+reason() { P -j stats --net 1 | jq "[.[] | select(.reason == \"$1\") | .packets] | add // 0"; }
+
+for mode in shared local; do
+	if [ $mode = local ]; then
+		ovs-ofctl del-flows br-ex "table=0,in_port=$(ofport ul0),ip,nw_dst=10.128.1.0/24"
+		ovs-ofctl add-flow br-ex "table=0,priority=300,in_port=$(ofport ul0),ip,nw_dst=10.128.1.0/24,actions=output:LOCAL"
+		b=$(flow300) f=$(forwarded)
+		ip netns exec $cl ping -c 3 -i 0.2 -W 2 10.128.1.5 >/dev/null || fail "local gateway slow path"
+		[ "$(flow300)" -ge $((b + 3)) ] || fail "local mode: output:LOCAL flow did not carry the slow path"
+		[ "$(forwarded)" -ge $((f + 6)) ] || fail "local mode: the host did not forward requests and replies"
+	fi
+	P agent --config /tmp/ovs.yaml --once || fail "$mode: agent"
+	P -j networks | jq -e '.[0].skb_xmit' >/dev/null || fail "ovn-k8s-mp0 not detected as skb-only"
+	before=$(flow300) fwd=$(forwarded) d0=$(reason defer-tc) r0=$(reason redirect)
+	ip netns exec $cl ping -c 20 -i 0.05 -W 2 10.128.1.5 >/dev/null || fail "$mode: pod unreachable with podroute"
+	[ "$(flow300)" -eq "$before" ] || { podroute_view; fail "$mode: fast-path packets hit the OVN-like flow ($before -> $(flow300))"; }
+	[ "$(reason defer-tc)" -ge $((d0 + 20)) ] && [ "$(reason redirect)" -ge $((r0 + 20)) ] ||
+		fail "$mode: expected 20 XDP hand-offs and 20 TC redirects: $(P -j stats --net 1)"
+	# The pod's replies are routed by the host (its gateway is ovn-k8s-mp0's
+	# address): 20 of them, and none of the 20 requests.
+	[ $mode = shared ] || [ "$(forwarded)" -eq $((fwd + 20)) ] ||
+		fail "local mode: requests went through the host's forwarding ($fwd -> $(forwarded), 20 replies expected)"
+	if [ $mode = local ]; then
+		# br-ex's own device: what OVS hands to the host, with no hook on ul0.
+		P detach ul0 >/dev/null || fail "detach ul0"
+		before=$(flow300) fwd=$(forwarded) d0=$(reason defer-tc) r0=$(reason redirect)
+		ip netns exec $cl ping -c 10 -i 0.05 -W 2 10.128.1.5 >/dev/null || fail "local: pod unreachable via br-ex's hook"
+		[ "$(flow300)" -ge $((before + 10)) ] || fail "local: OVS did not hand the packets to br-ex"
+		[ "$(reason redirect)" -ge $((r0 + 10)) ] && [ "$(reason defer-tc)" -eq "$d0" ] ||
+			fail "local: br-ex's TC hook did not redirect them: $(P -j stats --net 1)"
+		[ "$(forwarded)" -eq $((fwd + 10)) ] ||
+			fail "local: br-ex's TC hook let the host forward requests ($fwd -> $(forwarded), 10 replies expected)"
+	fi
+	P detach >/dev/null || fail "$mode: detach"
+	before=$(flow300) fwd=$(forwarded)
+	ip netns exec $cl ping -c 3 -i 0.2 -W 2 10.128.1.5 >/dev/null || fail "$mode: slow path after detach"
+	[ "$(flow300)" -ge $((before + 3)) ] || fail "$mode: OVS did not carry the traffic after detach"
+	[ $mode = shared ] || [ "$(forwarded)" -ge $((fwd + 6)) ] || fail "local: host did not forward after detach"
+	echo "$mode gateway mode: 20/20 via XDP->TC->ovn-k8s-mp0 with the priority-300 flow untouched; OVS carries it again after detach"
+done
+echo "local gateway mode: fast path skipped the host's IP forwarding; br-ex's TC hook caught what OVS handed to the host"
