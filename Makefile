@@ -55,6 +55,8 @@ PROG_SRCS := $(wildcard selftests/prog/*.c)
 BENCH_BPF_OBJS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
 PROG_BIN := $(BUILD)/prog/test_progs
+# Helper programs of the namespace tests and the demo (e.g. the tap "VM").
+NET_TOOLS := $(patsubst selftests/net/%.c,$(BUILD)/net/%,$(wildcard selftests/net/*.c))
 
 .PHONY: all deps check check-unit check-prog check-net check-vm demo bench clean help
 all: $(BPF_OBJS) $(SKELS) $(BUILD)/podroute
@@ -117,11 +119,15 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libpodroute.a | $(BUILD)/bench
 	$(call msg,CC-BENCH,$@)
 	$(Q)$(CC) $(CFLAGS) -MF $@.d -o $@ $< $(BUILD)/libpodroute.a $(LIBS)
 
-$(BUILD) $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/prog $(BUILD)/bench:
+$(BUILD)/net/%: selftests/net/%.c | $(BUILD)/net
+	$(call msg,CC-NET,$@)
+	$(Q)$(CC) $(CFLAGS) -MF $@.d -o $@ $<
+
+$(BUILD) $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/prog $(BUILD)/bench $(BUILD)/net:
 	$(Q)mkdir -p $@
 
 # ---- tests ----
-check: all
+check: all $(NET_TOOLS)
 	$(Q)selftests/run-suites.sh unit prog net vm
 
 check-unit: $(UNIT_BINS)
@@ -130,7 +136,7 @@ check-unit: $(UNIT_BINS)
 check-prog: $(PROG_BIN) $(BPF_OBJS)
 	$(Q)selftests/prog/run.sh $(PROG_BIN)
 
-check-net: all
+check-net: all $(NET_TOOLS)
 	$(Q)selftests/net/run.sh
 
 check-vm: all $(PROG_BIN)
@@ -139,7 +145,7 @@ check-vm: all $(PROG_BIN)
 deps:
 	$(Q)./.ci/install-deps.sh
 
-demo: all $(BUILD)/bench/pktgen $(BUILD)/bench/pktgen.bpf.o
+demo: all $(NET_TOOLS) $(BUILD)/bench/pktgen $(BUILD)/bench/pktgen.bpf.o
 	$(Q)./selftests/net/demo.sh
 
 bench: all $(BENCH_BPF_OBJS) $(BENCH_BINS)
@@ -148,4 +154,4 @@ bench: all $(BENCH_BPF_OBJS) $(BENCH_BINS)
 clean:
 	$(Q)rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d $(BUILD)/bench/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d $(BUILD)/bench/*.d $(BUILD)/net/*.d)

@@ -4,11 +4,14 @@
 #   client ns               node ns                          pod ns
 #   eth0 192.0.2.2 ---- in0 192.0.2.1 (underlay, XDP)
 #                           mp0 10.128.1.1 (OVN entry stand-in) ---- eth0 10.128.1.5
+#                                                            launcher ns (topo_add_vm)
+#                           vm0 10.128.2.1 ------------------ eth0 -+- k6t-eth0 (bridge)
+#                                                            tap0 -+  <- tapvm: "VM" 10.128.2.6
 #
 # Every name carries a per-run suffix; topo_cleanup removes all of it and
 # is installed as an EXIT trap by topo_create.
 TOPO_ID=${TOPO_ID:-$$}
-NS_CLIENT=prc-$TOPO_ID NS_NODE=prn-$TOPO_ID NS_POD=prp-$TOPO_ID
+NS_CLIENT=prc-$TOPO_ID NS_NODE=prn-$TOPO_ID NS_POD=prp-$TOPO_ID NS_VM=prv-$TOPO_ID
 PIN_DIR=/sys/fs/bpf/podroute-test-$TOPO_ID
 PODROUTE=${PODROUTE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/build/podroute}
 
@@ -16,7 +19,8 @@ topo_cleanup() {
 	# The datapath goes with the node namespace; the pins are ours to remove.
 	[ -d "$PIN_DIR" ] && node_podroute detach --unpin >/dev/null 2>&1
 	rm -rf "$PIN_DIR" 2>/dev/null
-	for ns in "$NS_CLIENT" "$NS_NODE" "$NS_POD"; do ip netns del "$ns" 2>/dev/null; done
+	if [ -n "${VM_PID:-}" ]; then kill "$VM_PID" 2>/dev/null; wait "$VM_PID" 2>/dev/null; fi
+	for ns in "$NS_CLIENT" "$NS_NODE" "$NS_POD" "$NS_VM"; do ip netns del "$ns" 2>/dev/null; done
 	return 0
 }
 
@@ -49,6 +53,31 @@ topo_create() {
 	POD_MAC=$(ip -n "$NS_POD" -br link show eth0 | awk '{print $3}')
 }
 
+# A VM-like endpoint, as KubeVirt's bridge binding lays it out: a
+# virt-launcher pod namespace whose eth0 (a veth from the node's vm0) is
+# bridged with tap0, and the "VM" holding tap0 (build/net/tapvm: answers ARP
+# and ping for 10.128.2.6, logs each echo request to $VM_LOG). Network
+# 10.128.2.0/24 stands for a Layer2 UDN with persistent IPs for VMs.
+VM_IP=10.128.2.6 VM_MAC=52:54:00:80:02:06
+TAPVM=${TAPVM:-$(dirname "$PODROUTE")/net/tapvm}
+topo_add_vm() {
+	ip netns add "$NS_VM" || return 1
+	ip -n "$NS_NODE" link add vm0 type veth peer name eth0 netns "$NS_VM"
+	ip -n "$NS_NODE" addr add 10.128.2.1/24 dev vm0
+	ip -n "$NS_NODE" link set vm0 up
+	ip -n "$NS_VM" link set lo up
+	ip -n "$NS_VM" link add k6t-eth0 type bridge
+	ip -n "$NS_VM" tuntap add tap0 mode tap
+	ip -n "$NS_VM" link set eth0 master k6t-eth0
+	ip -n "$NS_VM" link set tap0 master k6t-eth0
+	for d in eth0 tap0 k6t-eth0; do ip -n "$NS_VM" link set "$d" up; done
+	in_ns "$NS_VM" ethtool -K eth0 gro on >/dev/null
+	VM_LOG=$(mktemp)
+	nsenter --net=/run/netns/"$NS_VM" "$TAPVM" --tap tap0 --ip "$VM_IP" --mac "$VM_MAC" >"$VM_LOG" 2>&1 &
+	VM_PID=$!
+	wait_for "grep -q ready '$VM_LOG'" 10
+}
+
 # The provider (client namespace) and the node peer over eBGP with FRR;
 # the node advertises its pod subnet, as FRR-k8s does for a
 # RouteAdvertisements object. Waits for the provider to install the route.
@@ -74,6 +103,7 @@ router bgp 65001
  neighbor 192.0.2.2 remote-as 65000
  address-family ipv4 unicast
   network 10.128.1.0/24
+${NODE_NETWORKS:-}
  exit-address-family
 " || return 1
 	frr_wait_established "$NS_CLIENT" 192.0.2.1 60 || return 1
