@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The agent's kernel-state cache (see kstate.h): four hash tables
- * (hashtab.h) of owned copies, keyed as the kernel keys them.
+ * (hashtab.h) of owned copies, keyed as the kernel keys them, and an index
+ * of the metrics present per (table, prefix), so that the route the FIB
+ * uses for one prefix is found without a scan (pr_kstate_route_best).
  */
 #include "kstate.h"
 
@@ -23,6 +25,22 @@ struct neigh_key {
 	uint8_t addr[16];
 };
 
+/* (table, prefix) -> how many routes it has and the metrics of up to
+ * PFX_PRIOS of them: exact while count == n (each listed metric is a
+ * present route), "too many to tell" otherwise. */
+#define PFX_PRIOS 6
+struct pfx_key {
+	uint8_t family, len;
+	uint8_t addr[16];
+	uint32_t table;
+};
+struct pfx_rec {
+	struct pfx_key k;
+	uint32_t prio[PFX_PRIOS];
+	uint32_t count;
+	uint8_t n;
+};
+
 struct route_rec { struct route_key k; struct pr_kroute r; };
 struct nh_rec { uint32_t id; struct pr_knexthop nh; };
 struct neigh_rec { struct neigh_key k; struct pr_kneigh n; };
@@ -30,6 +48,7 @@ struct link_rec { uint32_t ifindex; struct pr_klink l; };
 
 struct pr_kstate {
 	struct pr_htab routes, nexthops, neighs, links;
+	struct pr_htab prefixes; /* pfx_rec */
 };
 
 struct pr_kstate *pr_kstate_new(void)
@@ -42,6 +61,7 @@ struct pr_kstate *pr_kstate_new(void)
 	pr_htab_init(&ks->nexthops, sizeof(struct nh_rec), sizeof(uint32_t));
 	pr_htab_init(&ks->neighs, sizeof(struct neigh_rec), sizeof(struct neigh_key));
 	pr_htab_init(&ks->links, sizeof(struct link_rec), sizeof(uint32_t));
+	pr_htab_init(&ks->prefixes, sizeof(struct pfx_rec), sizeof(struct pfx_key));
 	return ks;
 }
 
@@ -51,6 +71,7 @@ void pr_kstate_clear(struct pr_kstate *ks)
 	pr_htab_clear(&ks->nexthops);
 	pr_htab_clear(&ks->neighs);
 	pr_htab_clear(&ks->links);
+	pr_htab_clear(&ks->prefixes);
 }
 
 void pr_kstate_free(struct pr_kstate *ks)
@@ -61,6 +82,7 @@ void pr_kstate_free(struct pr_kstate *ks)
 	pr_htab_free(&ks->nexthops);
 	pr_htab_free(&ks->neighs);
 	pr_htab_free(&ks->links);
+	pr_htab_free(&ks->prefixes);
 	free(ks);
 }
 
@@ -74,13 +96,68 @@ static void route_key(const struct pr_kroute *r, struct route_key *k)
 	k->priority = r->priority;
 }
 
+static void pfx_key(const struct pr_prefix *dst, uint32_t table, struct pfx_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = dst->family;
+	k->len = dst->len;
+	memcpy(k->addr, dst->addr, 16);
+	k->table = table;
+}
+
+/* A route with this metric now exists for (table, prefix). */
+static int pfx_add(struct pr_kstate *ks, const struct pr_kroute *r)
+{
+	struct pfx_rec rec = {}, *cur;
+
+	pfx_key(&r->dst, r->table, &rec.k);
+	/* Our own record: the fields past the key may change in place. */
+	cur = (struct pfx_rec *)pr_htab_get(&ks->prefixes, &rec.k);
+	if (cur) {
+		if (cur->n < PFX_PRIOS)
+			cur->prio[cur->n++] = r->priority;
+		cur->count++;
+		return 0;
+	}
+	rec.prio[rec.n++] = r->priority;
+	rec.count = 1;
+	return pr_htab_set(&ks->prefixes, &rec);
+}
+
+static void pfx_remove(struct pr_kstate *ks, const struct pr_kroute *r)
+{
+	struct pfx_key k;
+	struct pfx_rec *cur;
+
+	pfx_key(&r->dst, r->table, &k);
+	cur = (struct pfx_rec *)pr_htab_get(&ks->prefixes, &k);
+	if (!cur)
+		return;
+	for (unsigned i = 0; i < cur->n; i++) {
+		if (cur->prio[i] != r->priority)
+			continue;
+		cur->prio[i] = cur->prio[--cur->n];
+		break;
+	}
+	if (!--cur->count)
+		pr_htab_del(&ks->prefixes, &k);
+}
+
 int pr_kstate_route_set(struct pr_kstate *ks, const struct pr_kroute *r)
 {
 	struct route_rec rec;
+	bool existed;
+	int err;
 
 	route_key(r, &rec.k);
 	rec.r = *r;
-	return pr_htab_set(&ks->routes, &rec);
+	existed = pr_htab_get(&ks->routes, &rec.k) != NULL;
+	err = pr_htab_set(&ks->routes, &rec);
+	if (!err && !existed && pfx_add(ks, r)) {
+		pr_htab_del(&ks->routes, &rec.k); /* keep the index exact */
+		err = -ENOMEM;
+	}
+	return err;
 }
 
 void pr_kstate_route_del(struct pr_kstate *ks, const struct pr_kroute *r)
@@ -88,7 +165,10 @@ void pr_kstate_route_del(struct pr_kstate *ks, const struct pr_kroute *r)
 	struct route_key k;
 
 	route_key(r, &k);
-	pr_htab_del(&ks->routes, &k);
+	if (pr_htab_get(&ks->routes, &k)) {
+		pr_htab_del(&ks->routes, &k);
+		pfx_remove(ks, r);
+	}
 }
 
 int pr_kstate_nexthop_set(struct pr_kstate *ks, const struct pr_knexthop *nh)
@@ -175,6 +255,41 @@ static bool expand_paths(const struct pr_kstate *ks, struct pr_kroute *r)
 		r->npaths++;
 	}
 	return r->npaths > 0;
+}
+
+int pr_kstate_route_best(const struct pr_kstate *ks, uint32_t table, const struct pr_prefix *dst,
+			 struct pr_kroute *out)
+{
+	struct pfx_key k;
+	const struct pfx_rec *p;
+	const struct route_rec *rec;
+	struct route_key rk;
+	uint32_t best;
+
+	pfx_key(dst, table, &k);
+	p = pr_htab_get(&ks->prefixes, &k);
+	if (!p)
+		return 0;
+	if (p->count != p->n)
+		return -EAGAIN;
+	best = p->prio[0];
+	for (unsigned i = 1; i < p->n; i++)
+		if (p->prio[i] < best)
+			best = p->prio[i];
+	memset(&rk, 0, sizeof(rk));
+	rk.family = dst->family;
+	rk.len = dst->len;
+	memcpy(rk.addr, dst->addr, 16);
+	rk.table = table;
+	rk.priority = best;
+	rec = pr_htab_get(&ks->routes, &rk);
+	if (!rec)
+		return -EAGAIN; /* cannot happen while the index is exact */
+	*out = rec->r;
+	/* As the export: a route whose nexthop object is unknown is skipped. */
+	if (!out->npaths && out->nhid && !expand_paths(ks, out))
+		return 0;
+	return 1;
 }
 
 static int cmp_route_key(const void *a, const void *b)

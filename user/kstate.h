@@ -44,6 +44,14 @@ size_t pr_kstate_nroutes(const struct pr_kstate *ks);
  */
 int pr_kstate_export_routes(const struct pr_kstate *ks, struct pr_kroute **out, size_t *n,
 			    size_t *unresolved);
+/*
+ * The route the export would give for (table, dst): the lowest metric, its
+ * paths expanded from its nexthop object. 1 and *out filled; 0 when the
+ * export would have none (no route, or its object is unknown); -EAGAIN
+ * when too many metrics exist for the prefix to tell (use the export).
+ */
+int pr_kstate_route_best(const struct pr_kstate *ks, uint32_t table, const struct pr_prefix *dst,
+			 struct pr_kroute *out);
 int pr_kstate_export_neighs(const struct pr_kstate *ks, struct pr_kneigh **out, size_t *n);
 int pr_kstate_export_links(const struct pr_kstate *ks, struct pr_klink **out, size_t *n);
 

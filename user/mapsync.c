@@ -88,6 +88,11 @@ struct pr_sync {
 	uint8_t *nh_used, *grp_used;      /* ids held by the mirror or this round */
 	bool adopting;                    /* no round has completed since start */
 	char net_status[PR_MAX_NETS][96];
+	/* What pr_sync_route needs from the last complete full round. */
+	bool synced;                      /* that round succeeded, nothing failed since */
+	uint32_t ul_ifindex[PR_CFG_MAX_IFS];
+	unsigned nul;
+	unsigned learned, over_limit;     /* learned routes in the maps / left out */
 };
 
 static const struct {
@@ -208,6 +213,8 @@ struct build {
 	struct pr_htab new_nh_ids, new_grp_ids;
 	uint8_t *nh_taken, *grp_taken; /* ids wanted this round */
 	struct pr_sync_stats *st;
+	uint32_t ul_ifindex[PR_CFG_MAX_IFS]; /* the underlay devices that exist */
+	unsigned nul;
 };
 
 struct neigh_rec {
@@ -453,20 +460,28 @@ static uint32_t nexthop_id(struct build *b, const struct pr_kpath *p)
 	return id;
 }
 
-static uint32_t group_id(struct build *b, const uint32_t *nh, const uint8_t *weight, unsigned n)
+/* A group's slots: weights expand into repeated slots while they fit. */
+static void group_slots(struct pr_nhgrp *g, const uint32_t *nh, const uint8_t *weight, unsigned n)
 {
-	struct pr_nhgrp g = {};
 	unsigned total = 0;
-	uint32_t id;
 
+	memset(g, 0, sizeof(*g));
 	for (unsigned i = 0; i < n; i++)
 		total += weight[i] ? weight[i] : 1;
 	for (unsigned i = 0; i < n; i++) {
 		unsigned reps = total <= PR_MAX_NH ? (weight[i] ? weight[i] : 1) : 1;
 
-		for (unsigned r = 0; r < reps && g.count < PR_MAX_NH; r++)
-			g.nh[g.count++] = nh[i];
+		for (unsigned r = 0; r < reps && g->count < PR_MAX_NH; r++)
+			g->nh[g->count++] = nh[i];
 	}
+}
+
+static uint32_t group_id(struct build *b, const uint32_t *nh, const uint8_t *weight, unsigned n)
+{
+	struct pr_nhgrp g;
+	uint32_t id;
+
+	group_slots(&g, nh, weight, n);
 	if (!pr_htab_get(&b->new_grp_ids, &g) && !pr_htab_get(&b->s->grp_ids, &g)) {
 		id = adopt_id(b, PR_SM_NHGRPS, &g, b->grp_taken);
 		if (id) {
@@ -678,8 +693,10 @@ static int build(struct build *b)
 	for (unsigned i = 0; i < c->nunderlay; i++) {
 		const struct pr_klink *l = link_by_name(b->in, c->underlay[i]);
 
-		if (l)
+		if (l) {
 			want_txport(b, l->ifindex);
+			b->ul_ifindex[b->nul++] = l->ifindex;
+		}
 	}
 	for (unsigned i = 0; i < c->nnetworks; i++) {
 		const struct pr_cfg_network *n = &c->networks[i];
@@ -793,7 +810,13 @@ int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_syn
 		memcpy(s->grp_used, b.grp_taken, PR_MAX_NHGRPS);
 		s->nh_used[0] = s->grp_used[0] = 1;
 		s->adopting = false;
+		memcpy(s->ul_ifindex, b.ul_ifindex, sizeof(s->ul_ifindex));
+		s->nul = b.nul;
+		s->learned = st->learned_accepted;
+		s->over_limit = st->learned_over_limit;
+		s->synced = true;
 	} else {
+		s->synced = false;
 		pr_htab_free(&b.new_nh_ids);
 		pr_htab_free(&b.new_grp_ids);
 		mirror_load(s); /* start the retry from what the maps really hold */
@@ -804,4 +827,123 @@ int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_syn
 	free(b.nh_taken);
 	free(b.grp_taken);
 	return err;
+}
+
+/* ---------- one learned route, between full rounds ---------- */
+
+/* Two accepted tables would share the default domain (main and another
+ * non-VRF table): one key could then stand for two kernel routes. */
+static bool tables_share_domain(const struct pr_config *c)
+{
+	unsigned in_default = 0;
+
+	for (unsigned i = 0; i < c->naccept_tables; i++)
+		if (!route_domain(c, c->accept_tables[i]))
+			in_default++;
+	return in_default > 1;
+}
+
+static bool ul_known(const struct pr_sync *s, uint32_t ifindex)
+{
+	for (unsigned i = 0; i < s->nul; i++)
+		if (s->ul_ifindex[i] == ifindex)
+			return true;
+	return false;
+}
+
+/* The group id the last full round gave these paths, 0 if it gave none
+ * (*known false: an identity it never saw, so only a full round can tell). */
+static uint32_t known_group(const struct pr_sync *s, const struct pr_kroute *r, bool *known)
+{
+	uint32_t nh[PR_MAX_NH];
+	uint8_t w[PR_MAX_NH];
+	unsigned k = 0;
+	struct pr_nhgrp g;
+	const struct id_rec *rec;
+
+	*known = true;
+	for (unsigned p = 0; p < r->npaths && k < PR_MAX_NH; p++) {
+		struct nh_ident ident = { .ifindex = r->paths[p].ifindex, .family = r->paths[p].gw_family };
+		uint8_t key[sizeof(((struct id_rec *)0)->key)] = {};
+
+		if (!r->paths[p].gw_family || !ul_known(s, r->paths[p].ifindex))
+			continue;
+		memcpy(ident.gw, r->paths[p].gw, 16);
+		memcpy(key, &ident, sizeof(ident));
+		rec = pr_htab_get(&s->nh_ids, key);
+		if (!rec) {
+			*known = false;
+			return 0;
+		}
+		nh[k] = rec->id;
+		w[k++] = r->paths[p].weight;
+	}
+	if (!k)
+		return 0; /* no usable path: the full round refuses it too */
+	group_slots(&g, nh, w, k);
+	rec = pr_htab_get(&s->grp_ids, &g);
+	if (!rec)
+		*known = false;
+	return rec ? rec->id : 0;
+}
+
+int pr_sync_route(struct pr_sync *s, const struct pr_config *c, uint32_t table,
+		  const struct pr_prefix *dst, const struct pr_kroute *r)
+{
+	enum pr_sync_map m = dst->family == AF_INET ? PR_SM_ROUTES4 : PR_SM_ROUTES6;
+	uint32_t domain = route_domain(c, table);
+	struct pr_route v = {};
+	uint8_t key[MAX_KEY] = {};
+	const struct rec *cur;
+	bool want = false;
+	int err;
+
+	if (!s->synced || tables_share_domain(c))
+		return 0;
+	if (m == PR_SM_ROUTES4)
+		pr_prefix_to_key4(dst, domain, (struct pr_lpm4_key *)key);
+	else
+		pr_prefix_to_key6(dst, domain, (struct pr_lpm6_key *)key);
+	cur = pr_htab_get(&s->mirror[m], key);
+	if (cur && (((const struct pr_route *)cur->val)->flags & PR_ROUTE_F_LOCAL))
+		return 1; /* a local prefix: learned routes never replace it */
+	if (r && !route_refused(c, r)) {
+		bool known;
+
+		v.nhg_id = known_group(s, r, &known);
+		if (!known)
+			return 0;
+		v.net_id = route_net(c, table);
+		v.action = PR_ACT_NEXTHOP;
+		want = v.nhg_id != 0;
+	}
+	/* The limit keeps the first N in prefix order: only a full round can
+	 * tell what a change does once it is reached. */
+	if (s->over_limit || (want && !cur && s->learned >= c->max_learned_routes))
+		return 0;
+	if (want) {
+		if (cur && !memcmp(cur->val, &v, sizeof(v)))
+			return 1;
+		err = s->io.update(s->io.ctx, m, key, &v);
+		if (err) {
+			pr_err("reconcile: writing %s: %s", maps[m].name, strerror(-err));
+			s->synced = false;
+			return err;
+		}
+		if (!cur)
+			s->learned++;
+		rec_set(&s->mirror[m], m, key, &v);
+		return 1;
+	}
+	if (!cur)
+		return 1;
+	err = s->io.remove(s->io.ctx, m, key);
+	if (err && err != -ENOENT) {
+		pr_err("reconcile: deleting from %s: %s", maps[m].name, strerror(-err));
+		s->synced = false;
+		return err;
+	}
+	pr_htab_del(&s->mirror[m], key);
+	s->learned--;
+	return 1;
 }

@@ -65,6 +65,21 @@ void pr_sync_free(struct pr_sync *s);
 /* One round. On a write error the round stops, the error names the map,
  * and the mirror is re-read so the next round starts from the truth. */
 int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_sync_stats *st);
+/*
+ * One learned route changed, between full rounds: r is what the kernel now
+ * has for (table, dst) as the export would give it (lowest metric, paths
+ * expanded), or NULL when it has none. Writes that one prefix's entry in
+ * O(1) when the result is certain to be what a full round would write:
+ * the last full round succeeded and nothing but routes has changed since
+ * (the caller's contract: config, links, neighbours and nexthop objects
+ * changes go through pr_sync_run), the route's next hops and group are
+ * ones that round already knows, and the learned-route limit is not in
+ * play. Returns 1 when done, 0 when a full round is needed, -errno on a
+ * write error (then a full round is needed too). Groups it stops using are
+ * left for the next full round to delete.
+ */
+int pr_sync_route(struct pr_sync *s, const struct pr_config *cfg, uint32_t table,
+		  const struct pr_prefix *dst, const struct pr_kroute *r);
 /* Why a network is not on the fast path ("" when it is), for logs/status. */
 const char *pr_sync_net_status(const struct pr_sync *s, uint32_t net_id);
 

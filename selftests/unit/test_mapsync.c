@@ -516,6 +516,127 @@ static void test_same_prefix_in_two_vrfs(void **state)
 	assert_int_equal(route4_in(f->mm, 1002, "10.40.0.0/16")->action, PR_ACT_NEXTHOP);
 }
 
+/* Route entries of two map sets mean the same: same keys, and per key the
+ * same network, action, flags and next hops slot by slot (ids may differ). */
+static void assert_same_routes(struct mem *a, struct mem *b)
+{
+	for (int m = PR_SM_ROUTES4; m <= PR_SM_ROUTES6; m++) {
+		struct pr_htab_iter it = {};
+		const struct mrec *rb;
+
+		assert_int_equal(a->t[m].count, b->t[m].count);
+		while ((rb = pr_htab_next(&b->t[m], &it))) {
+			const struct mrec *ra = pr_htab_get(&a->t[m], rb->key);
+			const struct pr_route *x, *y = (const void *)rb->val;
+			const struct pr_nhgrp *gx, *gy;
+
+			assert_non_null(ra);
+			x = (const void *)ra->val;
+			assert_int_equal(x->net_id, y->net_id);
+			assert_int_equal(x->action, y->action);
+			assert_int_equal(x->flags, y->flags);
+			if (y->action != PR_ACT_NEXTHOP)
+				continue;
+			gx = arr(a, PR_SM_NHGRPS, x->nhg_id);
+			gy = arr(b, PR_SM_NHGRPS, y->nhg_id);
+			assert_non_null(gx);
+			assert_non_null(gy);
+			assert_int_equal(gx->count, gy->count);
+			for (unsigned i = 0; i < gy->count; i++) {
+				const void *nx = arr(a, PR_SM_NEXTHOPS, gx->nh[i]);
+				const void *ny = arr(b, PR_SM_NEXTHOPS, gy->nh[i]);
+
+				assert_non_null(nx);
+				assert_non_null(ny);
+				assert_memory_equal(nx, ny, sizeof(struct pr_nexthop));
+			}
+		}
+	}
+}
+
+/*
+ * pr_sync_route (one route at a time) against full rounds: a random
+ * sequence of route adds, changes and deletes over prefixes in the main
+ * table and a VRF's table, some inside local prefixes, with gateways known
+ * and new, resolved and not, on the underlay and not; after every step the
+ * maps kept by the incremental path (falling back to a full round when it
+ * says so) mean exactly what a reconciler doing full rounds writes. Run
+ * with the learned-route limit out of reach, then within reach.
+ */
+static void test_route_increments_equal_full_rounds(void **state)
+{
+	static const char *const pfx[8] = { "10.200.0.0/16", "10.200.1.0/24", "10.201.0.0/16",
+					    "10.128.1.128/25", "10.50.1.0/24", "10.202.7.0/24",
+					    "10.203.0.0/16", "10.200.1.128/25" };
+	static const char *const gws[4] = { "192.0.2.21", "192.0.2.22", "192.0.2.23", "10.128.1.9" };
+	struct fixture *f = *state;
+	struct world *w = f->w;
+	struct pr_kroute slot[16];
+	bool present[16] = {};
+	struct pr_mapio io_full;
+	struct mem *full = mem_new(&io_full);
+	struct pr_sync *ref = pr_sync_new(&io_full);
+	struct pr_cfg_network *blue = &w->nets[1];
+	unsigned seed = 7, fast = 0, rounds = 0;
+
+	memset(blue, 0, sizeof(*blue));
+	snprintf(blue->name, sizeof(blue->name), "blue");
+	blue->id = 2;
+	pr_prefix_parse("10.50.0.0/16", &blue->prefixes[0], NULL);
+	blue->nprefixes = 1;
+	blue->has_vrf = true;
+	snprintf(blue->vrf_name, IFNAMSIZ, "udn-blue");
+	blue->vrf_table = 1001;
+	blue->target = PR_TGT_VRF;
+	w->cfg.nnetworks = 2;
+	add_link(w, IF_VRF, "udn-blue", "vrf");
+	add_neigh(w, IF_UL, "192.0.2.21", 0x21);
+	add_neigh(w, IF_UL, "192.0.2.22", 0x22);
+	for (int phase = 0; phase < 2; phase++) {
+		w->cfg.max_learned_routes = phase ? 5 : 100;
+		sync(f); /* a config change: a full round */
+		for (int step = 0; step < 1500; step++) {
+			unsigned i = rand_r(&seed) % 16;
+			struct pr_kroute *r = &slot[i];
+			int rc;
+
+			if (rand_r(&seed) % 3) {
+				memset(r, 0, sizeof(*r));
+				pr_prefix_parse(pfx[i % 8], &r->dst, NULL);
+				r->table = i < 8 ? RT_TABLE_MAIN : 1001;
+				r->protocol = PR_RTPROT_BGP;
+				r->type = RTN_UNICAST;
+				for (unsigned n = 1 + rand_r(&seed) % 3; r->npaths < n;) {
+					unsigned g = rand_r(&seed) % 4;
+
+					add_path(r, g == 3 ? IF_MP0 : IF_UL, gws[g]);
+					r->paths[r->npaths - 1].weight = 1 + rand_r(&seed) % 2;
+				}
+				present[i] = true;
+			} else {
+				present[i] = false;
+			}
+			w->in.nroutes = 0;
+			for (unsigned k = 0; k < 16; k++)
+				if (present[k])
+					w->routes[w->in.nroutes++] = slot[k];
+			rc = pr_sync_route(f->s, &w->cfg, r->table, &r->dst, present[i] ? r : NULL);
+			assert_true(rc >= 0);
+			if (rc)
+				fast++;
+			else
+				assert_int_equal(pr_sync_run(f->s, &w->in, &f->st), 0), rounds++;
+			assert_int_equal(pr_sync_run(ref, &w->in, &f->st), 0);
+			assert_same_routes(f->mm, full);
+		}
+	}
+	print_message("%u changes applied one by one, %u needed a full round\n", fast, rounds);
+	assert_true(fast > 500); /* both paths were exercised */
+	assert_true(rounds > 10);
+	pr_sync_free(ref);
+	mem_free(full);
+}
+
 static void test_ifaces_role_xdp_and_vrf(void **state)
 {
 	struct fixture *f = *state;
@@ -703,6 +824,7 @@ int main(void)
 		T(test_weights_expand_into_slots),
 		T(test_vrf_network_and_table_change),
 		T(test_same_prefix_in_two_vrfs),
+		T(test_route_increments_equal_full_rounds),
 		T(test_ifaces_role_xdp_and_vrf),
 		T(test_unresolved_neighbour_passes),
 		T(test_shadow_and_antispoof_flags),
