@@ -58,7 +58,9 @@ PROG_BIN := $(BUILD)/prog/test_progs
 # Helper programs of the namespace tests and the demo (e.g. the tap "VM").
 NET_TOOLS := $(patsubst selftests/net/%.c,$(BUILD)/net/%,$(wildcard selftests/net/*.c))
 
-.PHONY: all deps check check-unit check-prog check-net check-vm demo bench clean help
+.PHONY: all deps check check-unit check-prog check-net check-vm demo bench clean help install
+PREFIX ?= /usr/local
+DESTDIR ?=
 all: $(BPF_OBJS) $(SKELS) $(BUILD)/podroute
 
 help:
@@ -71,6 +73,7 @@ help:
 	@echo 'make check-vm   tests inside a QEMU VM (root)'
 	@echo 'make demo       self-contained demo'
 	@echo 'make bench      benchmarks (never part of check)'
+	@echo 'make install    binary, man page, bash completion (PREFIX=/usr/local DESTDIR=)'
 	@echo 'V=1             show full commands'
 
 # ---- BPF ----
@@ -150,6 +153,13 @@ demo: all $(NET_TOOLS) $(BUILD)/bench/pktgen $(BUILD)/bench/pktgen.bpf.o
 
 bench: all $(BENCH_BPF_OBJS) $(BENCH_BINS)
 	$(Q)./bench/run-all.sh
+
+# The BPF object is embedded in the binary (skeleton): nothing else to ship.
+install: $(BUILD)/podroute
+	install -D -m 0755 $(BUILD)/podroute $(DESTDIR)$(PREFIX)/sbin/podroute
+	install -D -m 0644 deploy/podroute.8 $(DESTDIR)$(PREFIX)/share/man/man8/podroute.8
+	install -D -m 0644 deploy/podroute.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/podroute
 
 clean:
 	$(Q)rm -rf $(BUILD)
