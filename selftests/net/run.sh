@@ -3,19 +3,33 @@
 # Network-namespace suite: run each selftests/net/test_*.sh (or the ones
 # named as arguments) as one kselftest-style test: exit 0 = pass, 4 = skip
 # (with the reason on its last output line), anything else = fail. Each
-# test builds and tears down its own namespaces; this runner checks that
-# none are left behind afterwards.
+# test builds and tears down its own namespaces; this runner checks after
+# each test that it left no namespace, no pinned BPF object and no process
+# (FRR daemons, agents, the tap "VM") behind, and fails that test if it did.
 set -u
 cd "$(dirname "$0")"
 tests=("$@")
 [ "${#tests[@]}" -gt 0 ] || tests=(test_*.sh)
 pass=0 fail=0 skip=0 n=0
+# What a test may leave: namespaces, bpffs entries, processes of ours.
+leftovers() {
+	ip netns list 2>/dev/null | awk '{print "netns " $1}'
+	ls /sys/fs/bpf 2>/dev/null | sed 's/^/pin /'
+	pgrep -a -f '(^|/)(zebra|bgpd|staticd|mgmtd|watchfrr|tapvm|podroute) ' 2>/dev/null |
+		sed 's/^[0-9]* /proc /'
+}
 before=$(ip netns list 2>/dev/null | wc -l)
 for t in "${tests[@]}"; do
 	[ -e "$t" ] || continue
 	n=$((n + 1))
+	pre=$(leftovers | sort)
 	out=$(timeout 600 bash "./$t" 2>&1); rc=$?
 	printf '%s\n' "$out" | sed 's/^/# /'
+	left=$(comm -13 <(printf '%s\n' "$pre") <(leftovers | sort) | grep . )
+	if [ -n "$left" ]; then
+		printf '%s\n' "$left" | sed 's/^/# left behind: /'
+		[ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] && rc=99
+	fi
 	case $rc in
 	0) pass=$((pass + 1)); echo "ok $n ${t%.sh}" ;;
 	4) skip=$((skip + 1)); echo "ok $n ${t%.sh} # SKIP $(printf '%s\n' "$out" | tail -1)" ;;

@@ -34,9 +34,11 @@ in_ns "$NS_CLIENT" ping -c 3 -i 0.2 -W 2 10.128.1.5 >/dev/null || fail "slow pat
 
 # 2. Fast path.
 topo_attach || fail "podroute attach"
-# The pinned maps carry BTF: bpftool decodes keys and values by field name.
+# The pinned maps carry BTF: bpftool decodes keys and values by field name
+# (prefixlen counts the 32 bits of the routing domain, 0 = default VRF).
 dump=$(bpftool -j map dump pinned "$PIN_DIR/pr_routes4") || fail "bpftool map dump"
-echo "$dump" | jq -e '.[0].formatted.key.prefixlen == 24 and .[0].formatted.value.net_id == 1 and
+echo "$dump" | jq -e '.[0].formatted.key.prefixlen == 32 + 24 and .[0].formatted.key.domain == 0 and
+	.[0].formatted.value.net_id == 1 and
 	.[0].formatted.value.action == 2 and (.[0].formatted.key.addr | length) == 4' >/dev/null ||
 	fail "bpftool did not decode pr_routes4 by field: $dump"
 before_fwd=$(fwd_count)
