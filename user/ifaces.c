@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/vrf.h>
 
 #include "attach.h"
 #include "xdpmulti.h"
@@ -105,13 +107,40 @@ static int try_xdp(struct pr_datapath *dp, struct pr_attach_if *a, enum pr_prog_
 	return err;
 }
 
+/*
+ * The table of the VRF the interface is enslaved to, 0 if none: it scopes
+ * the interface's lookups (the routing domain of pr_routes4/6). The agent
+ * keeps it current from netlink; this is attach's one-time reading.
+ */
+static uint32_t vrf_table_of(int ifindex)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct rtnl_link *l = NULL, *m = NULL;
+	uint32_t table = 0;
+	int master;
+
+	if (!sk || nl_connect(sk, NETLINK_ROUTE))
+		goto out;
+	if (rtnl_link_get_kernel(sk, ifindex, NULL, &l) || !(master = rtnl_link_get_master(l)))
+		goto out;
+	if (!rtnl_link_get_kernel(sk, master, NULL, &m) && rtnl_link_is_vrf(m) &&
+	    rtnl_link_vrf_get_tableid(m, &table))
+		table = 0;
+out:
+	rtnl_link_put(m);
+	rtnl_link_put(l);
+	nl_socket_free(sk);
+	return table;
+}
+
 static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr_attach_if *a,
 		      const uint8_t *brex_mac, int ifaces_fd, int txports_fd)
 {
 	bool ovn = a->role == PR_ROLE_OVN;
 	enum pr_prog_id xdp_id = ovn ? PR_PROG_XDP_OVN : PR_PROG_XDP_UNDERLAY;
 	int tc_fd = pr_datapath_prog_fd(dp, ovn ? PR_PROG_TC_OVN : PR_PROG_TC_INGRESS);
-	struct pr_iface ifc = { .flags = ovn ? PR_IF_F_OVN : PR_IF_F_UNDERLAY, .nmacs = 1 };
+	struct pr_iface ifc = { .flags = ovn ? PR_IF_F_OVN : PR_IF_F_UNDERLAY, .nmacs = 1,
+				.vrf_table = vrf_table_of(a->ifindex) };
 	int err, xdp = 1;
 
 	memcpy(ifc.rmac[0], a->mac, 6);

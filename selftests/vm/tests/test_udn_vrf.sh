@@ -58,6 +58,14 @@ networks:
     prefixes: [10.50.1.0/24, 10.60.1.0/24]
     target: {vrf: true}
 YAML
+# attach alone already scopes each underlay to its VRF's domain
+P attach --underlay ul-blue --underlay ul-red >/dev/null || fail "attach"
+for v in blue:1001 red:1002; do
+	idx=$(ip netns exec $N cat /sys/class/net/ul-${v%:*}/ifindex)
+	got=$(bpftool -j map lookup pinned $pins/pr_ifaces key $(printf '%d %d %d %d' $((idx & 255)) $((idx >> 8 & 255)) 0 0) |
+		jq '.formatted.value.vrf_table')
+	[ "$got" = "${v#*:}" ] || fail "attach: ul-${v%:*} has vrf_table $got, expected ${v#*:}"
+done
 P agent --config /tmp/udn.yaml --once || fail "agent"
 redirects() { P -j stats --net "$1" | jq '[.[] | select(.reason == "redirect") | .packets] | add // 0'; }
 misses() { P -j stats --net 0 | jq '[.[] | select(.reason == "miss") | .packets] | add // 0'; }
