@@ -14,6 +14,19 @@
  *   netlink overrun (ENOBUFS): full resync (clear cache, re-dump)
  *   TERM / INT: exit, leaving the datapath in place (--detach-on-exit to
  *           remove it)
+ *
+ * Metrics (metrics.c) run on their own thread; after every pass of the
+ * loop the agent publishes a snapshot of its counters there (a memcpy
+ * under a mutex: a scrape never holds the loop up). Route-to-map latency
+ * is measured from a route event's arrival here to the end of the
+ * reconcile that follows it (the map write that reflects it, or the
+ * decision that nothing needs writing).
+ *
+ * Route events are queued by (table, prefix); after a pass that saw only
+ * route events, each queued prefix is written on its own (O(1) per change,
+ * pr_sync_route), and a full reconcile runs instead when one of them needs
+ * it; after incremental writes, a full round tidies up (unused next-hop
+ * groups) once the loop has been idle for a second.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,11 +47,12 @@
 #include "kstate.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
 #include "nlsource.h"
 #include "pinned.h"
 
 static const char agent_help[] =
-	"Usage: podroute agent [--config FILE] [--detach-on-exit] [--once]\n"
+	"Usage: podroute agent [--config FILE] [--metrics-listen ADDR:PORT] [--detach-on-exit] [--once]\n"
 	"Run the node agent. It attaches the datapath to the interfaces the config\n"
 	"names, then keeps the pinned maps equal to the advertised networks of the\n"
 	"config and the BGP-learned routes of the kernel (as FRR installs them),\n"
@@ -46,8 +60,15 @@ static const char agent_help[] =
 	"flush: forwarding never stops.\n"
 	"  --config FILE      YAML config (default /etc/podroute/config.yaml); watched,\n"
 	"                     re-read on change and on SIGHUP\n"
+	"  --metrics-listen ADDR:PORT\n"
+	"                     serve /metrics (Prometheus), /healthz and /readyz here\n"
+	"                     (default " PR_METRICS_LISTEN_DEFAULT "; [::]:9473 for IPv6; none: off).\n"
+	"                     /healthz: 200 while the datapath is attached on every\n"
+	"                     underlay interface and the last reconcile succeeded;\n"
+	"                     /readyz also wants the last config load to have\n"
+	"                     succeeded, no reconcile owed, brex/ovn attached\n"
 	"  --detach-on-exit   on SIGTERM/SIGINT remove the datapath (default: leave it)\n"
-	"  --once             reconcile once and exit (for tests and scripts)\n";
+	"  --once             reconcile once and exit (for tests and scripts; no metrics)\n";
 
 static double now_ms(void)
 {
@@ -57,15 +78,29 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* The queued route changes are in the maps: how long each waited. */
+static void routes_written(struct pr_agent *a)
+{
+	double t = now_ms();
+
+	for (size_t i = 0; i < a->routeq.n; i++)
+		pr_hist_observe(&a->route_hist, (t - a->routeq.items[i].since_ms) / 1e3, 1);
+	pr_routeq_reset(&a->routeq);
+}
+
 static void on_route(void *ctx, int type, const struct pr_kroute *r)
 {
 	struct pr_agent *a = ctx;
 
+	/* During the initial dump the first full reconcile covers everything. */
+	if (a->time_routes)
+		pr_routeq_push(&a->routeq, r->table, &r->dst, now_ms());
+	else
+		a->dirty = true;
 	if (type == RTM_DELROUTE)
 		pr_kstate_route_del(a->ks, r);
 	else if (pr_kstate_route_set(a->ks, r))
 		a->oom = true;
-	a->dirty = true;
 }
 
 static void on_nexthop(void *ctx, int type, const struct pr_knexthop *nh)
@@ -114,7 +149,7 @@ static void on_resync(void *ctx)
 }
 
 /* Attach to the interfaces the config names (re-attaching is atomic). */
-static int agent_attach(struct pr_agent *a, const struct pr_config *cfg)
+static int agent_attach(struct pr_agent *a, const struct pr_config *cfg, char *why, size_t len)
 {
 	struct pr_attach_set set = { .mode = cfg->mode };
 	int err;
@@ -128,6 +163,7 @@ static int agent_attach(struct pr_agent *a, const struct pr_config *cfg)
 	err = pr_attach_set_resolve(&set) ?: pr_attach_set_apply(&a->dp, &set);
 	if (err) {
 		pr_err("attach: %s", set.error);
+		snprintf(why, len, "attach: %s", set.error);
 		return err;
 	}
 	for (unsigned i = 0; i < set.n; i++)
@@ -144,6 +180,7 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 	char msg[600];
 	int err;
 
+	a->config_loads++;
 	err = pr_config_load_file(a->config_path, &cfg, &e);
 	if (!err) {
 		err = pr_config_check_devices(&cfg, &e);
@@ -151,33 +188,38 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 			pr_config_free(&cfg);
 	}
 	if (err) {
-		a->config_failures++;
 		snprintf(a->last_config_error, sizeof(a->last_config_error), "%s",
 			 pr_cfg_error_str(&e, msg, sizeof(msg)));
 		pr_err("config rejected, %s: %s", initial ? "not starting" : "keeping the running config",
 		       a->last_config_error);
-		return err;
+		goto failed;
 	}
 	if (!initial && pr_config_equal(&cfg, &a->cfg)) {
 		pr_config_free(&cfg);
 		pr_debug("config: unchanged");
-		return 0;
+		goto ok;
 	}
-	if (agent_attach(a, &cfg)) {
+	if (agent_attach(a, &cfg, a->last_config_error, sizeof(a->last_config_error))) {
 		pr_config_free(&cfg);
-		a->config_failures++;
-		return -EIO;
+		err = -EIO;
+		goto failed;
 	}
 	if (!initial)
 		pr_config_free(&a->cfg);
 	a->cfg = cfg;
 	a->have_cfg = true;
-	a->last_config_error[0] = '\0';
-	a->config_loads++;
 	a->dirty = true;
 	pr_info("config %s: %u networks, %u underlay interfaces", initial ? "loaded" : "applied",
 		cfg.nnetworks, cfg.nunderlay);
+ok:
+	/* What runs is what the file says (again). */
+	a->last_config_error[0] = '\0';
+	a->last_config_ok = true;
 	return 0;
+failed:
+	a->config_failures++;
+	a->last_config_ok = false;
+	return err;
 }
 
 static int agent_sync(struct pr_agent *a)
@@ -188,31 +230,104 @@ static int agent_sync(struct pr_agent *a)
 	a->last_reconcile_ms = now_ms() - t0;
 	a->reconciles++;
 	a->last_reconcile_ok = !err;
-	if (err)
+	pr_hist_observe(&a->reconcile_hist, a->last_reconcile_ms / 1e3, 1);
+	if (err) {
+		a->reconcile_failures++;
 		pr_err("reconcile failed (%s); retrying on the next event", strerror(-err));
-	else
+	} else {
 		a->dirty = false;
+		a->gc_owed = false;
+		routes_written(a);
+	}
 	return err;
+}
+
+/* After a pass with route events only: each changed prefix on its own, or
+ * a full reconcile when one of them needs it (or a write failed). */
+static void agent_apply_routes(struct pr_agent *a)
+{
+	int rc = pr_agent_apply_routes(a);
+
+	if (rc > 0) {
+		routes_written(a);
+		a->gc_owed = true;
+		return;
+	}
+	if (rc < 0)
+		pr_warn("incremental route write failed (%s): full reconcile", strerror(-rc));
+	a->dirty = true;
+	agent_sync(a);
+}
+
+/* Hand the metrics thread a copy of what the loop knows now. */
+static void agent_publish(struct pr_agent *a)
+{
+	struct pr_metrics_snap *s = a->snap;
+	const struct pr_config *c = &a->cfg;
+
+	if (!a->metrics)
+		return;
+	memset(s, 0, sizeof(*s));
+	s->have_cfg = a->have_cfg;
+	for (unsigned i = 0; a->have_cfg && i < c->nnetworks && i < PR_CFG_MAX_NETWORKS; i++) {
+		s->nets[s->nnets].id = c->networks[i].id;
+		snprintf(s->nets[s->nnets].name, sizeof(s->nets[0].name), "%s", c->networks[i].name);
+		s->nnets++;
+	}
+#define ADD_IF(n, r)                                                                   \
+	do {                                                                           \
+		if (s->nifs < PR_ATTACH_MAX) {                                         \
+			snprintf(s->ifs[s->nifs].name, IF_NAMESIZE, "%s", (n));        \
+			s->ifs[s->nifs++].role = (r);                                  \
+		}                                                                      \
+	} while (0)
+	for (unsigned i = 0; a->have_cfg && i < c->nunderlay; i++)
+		ADD_IF(c->underlay[i], PR_ROLE_UNDERLAY);
+	if (a->have_cfg && c->brex[0])
+		ADD_IF(c->brex, PR_ROLE_BREX);
+	for (unsigned i = 0; a->have_cfg && i < c->novn; i++)
+		ADD_IF(c->ovn[i], PR_ROLE_OVN);
+#undef ADD_IF
+	s->reconciles = a->reconciles;
+	s->reconcile_failures = a->reconcile_failures;
+	s->resyncs = a->resyncs;
+	s->config_loads = a->config_loads;
+	s->config_failures = a->config_failures;
+	s->last_reconcile_ok = a->last_reconcile_ok;
+	s->last_config_ok = a->last_config_ok;
+	s->reconcile_owed = a->dirty;
+	s->last_reconcile_seconds = a->last_reconcile_ms / 1e3;
+	snprintf(s->last_config_error, sizeof(s->last_config_error), "%s", a->last_config_error);
+	s->learned_routes = a->learned_accepted;
+	s->reconcile_seconds = a->reconcile_hist;
+	s->route_to_map_seconds = a->route_hist;
+	for (int m = 0; m < PR_PM__COUNT; m++)
+		s->map_entries[m] = pr_agent_map_entries(a, pr_pin_map_name(m));
+	pr_metrics_publish(a->metrics, s);
 }
 
 int cmd_agent(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "detach-on-exit", no_argument, NULL, 'D' },
+		{ "metrics-listen", required_argument, NULL, 'm' },
 		{ "once", no_argument, NULL, '1' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pr_loader_opts lo = { .pin_dir = cli.pin_dir };
 	struct pr_nl_handlers h = { on_route, on_nexthop, on_neigh, on_link, on_resync };
 	struct pr_agent a = { .config_path = "/etc/podroute/config.yaml" };
+	const char *listen = PR_METRICS_LISTEN_DEFAULT;
 	bool detach_on_exit = false, once = false, running = true;
 	int c, err, sfd, wfd, ret = 0;
+	char why[512];
 	sigset_t mask;
 
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a.config_path = optarg; break;
 		case 'D': detach_on_exit = true; break;
+		case 'm': listen = optarg; break;
 		case '1': once = true; break;
 		case 'h': fputs(agent_help, stdout); return 0;
 		default: return cli_usage_error("agent", "bad option");
@@ -221,13 +336,27 @@ int cmd_agent(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("agent", "unexpected argument \"%s\"", argv[optind]);
 
+	/* Bind first: a bad address or a port in use stops the agent before
+	 * it touches the datapath. --once serves nothing. */
+	if (!once) {
+		err = pr_metrics_open(listen, &a.metrics, why, sizeof(why));
+		if (err == -EINVAL)
+			return cli_usage_error("agent", "%s", why);
+		if (err)
+			return cli_error(PR_EXIT_FAIL, "%s", why);
+	}
+	a.snap = calloc(1, sizeof(*a.snap));
 	a.ks = pr_kstate_new();
-	if (!a.ks)
-		return cli_error(PR_EXIT_FAIL, "out of memory");
+	if (!a.ks || !a.snap || pr_routeq_init(&a.routeq, PR_AGENT_ROUTEQ)) {
+		ret = cli_error(PR_EXIT_FAIL, "out of memory");
+		goto out_mem;
+	}
+	pr_hist_init(&a.reconcile_hist, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
+	pr_hist_init(&a.route_hist, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
 	err = pr_datapath_load(&a.dp, &lo);
 	if (err) {
-		pr_kstate_free(a.ks);
-		return cli_error(PR_EXIT_FAIL, "cannot load the datapath: %s", strerror(-err));
+		ret = cli_error(PR_EXIT_FAIL, "cannot load the datapath: %s", strerror(-err));
+		goto out_mem;
 	}
 	if (agent_load_config(&a, true)) {
 		ret = PR_EXIT_FAIL;
@@ -247,12 +376,18 @@ int cmd_agent(int argc, char **argv)
 		goto out_nl;
 	}
 	pr_info("netlink: %zu routes in the kernel", pr_kstate_nroutes(a.ks));
+	a.time_routes = true;
 	if (agent_sync(&a) && once) {
 		ret = PR_EXIT_FAIL;
 		goto out_nl;
 	}
 	if (once)
 		goto out_nl;
+	agent_publish(&a);
+	if (a.metrics && pr_metrics_start(a.metrics, &a.dp)) {
+		ret = cli_error(PR_EXIT_FAIL, "metrics: cannot serve on %s", pr_metrics_address(a.metrics));
+		goto out_nl;
+	}
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -268,8 +403,9 @@ int cmd_agent(int argc, char **argv)
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = wfd, .events = POLLIN },
 		};
-		/* While a reconcile is owed (it failed), retry once a second. */
-		int n = poll(pfd, 3, a.dirty ? 1000 : -1);
+		/* While a reconcile is owed (it failed), retry once a second; after
+		 * incremental writes, tidy up once a second passes in quiet. */
+		int n = poll(pfd, 3, a.dirty || a.gc_owed ? 1000 : -1);
 
 		if (n < 0 && errno != EINTR) {
 			ret = cli_error(PR_EXIT_FAIL, "poll: %s", strerror(errno));
@@ -297,8 +433,13 @@ int cmd_agent(int argc, char **argv)
 			a.oom = false;
 			on_resync(&a);
 		}
+		if (n == 0 && a.gc_owed)
+			a.dirty = true;
 		if (a.dirty && running)
 			agent_sync(&a);
+		else if (running && (a.routeq.n || a.routeq.overflow))
+			agent_apply_routes(&a);
+		agent_publish(&a);
 	}
 	if (wfd >= 0)
 		close(wfd);
@@ -311,13 +452,22 @@ int cmd_agent(int argc, char **argv)
 		pr_detach_all(fd);
 	}
 out_nl:
+	/* First: the server thread reads the maps. */
+	pr_metrics_close(a.metrics);
+	a.metrics = NULL;
 	pr_nlsource_close(a.nl);
 out_rec:
 	pr_agent_reconcile_fini(&a);
 out_cfg:
 	pr_config_free(&a.cfg);
 out_dp:
+	pr_metrics_close(a.metrics);
+	a.metrics = NULL;
 	pr_datapath_close(&a.dp);
+out_mem:
+	pr_metrics_close(a.metrics);
 	pr_kstate_free(a.ks);
+	free(a.snap);
+	pr_routeq_free(&a.routeq);
 	return ret;
 }

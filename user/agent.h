@@ -9,9 +9,15 @@
 #include "config.h"
 #include "kstate.h"
 #include "loader.h"
+#include "metrics.h"
+#include "routeq.h"
 
 struct pr_nlsource;
 struct pr_reconcile_state;
+
+/* Learned-route changes queued between two passes of the loop; more
+ * than this in one pass and a full reconcile is cheaper anyway. */
+#define PR_AGENT_ROUTEQ 4096
 
 struct pr_agent {
 	const char *config_path;
@@ -21,13 +27,21 @@ struct pr_agent {
 	struct pr_kstate *ks;
 	struct pr_nlsource *nl;
 	struct pr_reconcile_state *rs;
-	bool dirty; /* a reconcile is owed */
+	bool dirty; /* a full reconcile is owed */
+	bool gc_owed; /* routes were applied one by one: a full round tidies up when idle */
+	struct pr_routeq routeq; /* learned-route changes not yet in the maps */
 	bool oom;
 	/* counters for logs / status / metrics */
-	uint64_t reconciles, resyncs, config_loads, config_failures, learned_accepted;
-	bool last_reconcile_ok;
+	uint64_t reconciles, reconcile_failures, resyncs, learned_accepted;
+	uint64_t config_loads, config_failures; /* every attempt / the refused ones */
+	bool last_reconcile_ok, last_config_ok;
 	double last_reconcile_ms;
 	char last_config_error[600];
+	/* metrics (NULL: --metrics-listen none, or --once) */
+	struct pr_metrics *metrics;
+	struct pr_metrics_snap *snap; /* built here, then copied by pr_metrics_publish */
+	struct pr_hist reconcile_hist, route_hist; /* seconds */
+	bool time_routes; /* off during the initial dump: those are not events */
 };
 
 /* The reconcile step: desired maps from a->cfg and a->ks, diffed with and
@@ -35,5 +49,10 @@ struct pr_agent {
 int pr_agent_reconcile_init(struct pr_agent *a);
 int pr_agent_reconcile(struct pr_agent *a);
 void pr_agent_reconcile_fini(struct pr_agent *a);
+/* Entries of pr_routes4 / pr_routes6 (exact, no walk), or -1 for other maps. */
+int64_t pr_agent_map_entries(const struct pr_agent *a, const char *map);
+/* Apply the queued route changes one prefix at a time: 1 done, 0 a full
+ * reconcile is needed instead, -errno a write failed (so is a full one). */
+int pr_agent_apply_routes(struct pr_agent *a);
 
 #endif

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The agent's reconcile step: snapshot the kernel-state cache, run the
- * reconciler against the pinned maps, log what changed (one line).
+ * reconciler against the pinned maps, log what changed (one line); and
+ * the incremental step: the queued learned-route changes applied one
+ * prefix at a time (pr_sync_route), or a full round when one of them
+ * cannot be.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +22,19 @@ struct pr_reconcile_state {
 	struct pr_mapio io;
 	struct pr_sync *sync;
 };
+
+/* The reconciler's mirror is what the maps hold: counting its entries
+ * costs nothing, where walking a trie of a million prefixes per scrape
+ * would. Only the maps the reconciler alone writes are reported. */
+int64_t pr_agent_map_entries(const struct pr_agent *a, const char *map)
+{
+	if (!a->rs)
+		return -1;
+	for (int m = PR_SM_ROUTES4; m <= PR_SM_ROUTES6; m++)
+		if (!strcmp(pr_sync_map_name(m), map))
+			return pr_sync_count(a->rs->sync, m);
+	return -1;
+}
 
 int pr_agent_reconcile_init(struct pr_agent *a)
 {
@@ -108,4 +124,25 @@ int pr_agent_reconcile(struct pr_agent *a)
 	free(neighs);
 	free(links);
 	return err;
+}
+
+int pr_agent_apply_routes(struct pr_agent *a)
+{
+	struct pr_routeq *q = &a->routeq;
+
+	if (q->overflow)
+		return 0;
+	for (size_t i = 0; i < q->n; i++) {
+		const struct pr_routeq_item *it = &q->items[i];
+		struct pr_kroute best;
+		int rc = pr_kstate_route_best(a->ks, it->table, &it->dst, &best);
+
+		if (rc < 0)
+			return 0;
+		rc = pr_sync_route(a->rs->sync, &a->cfg, it->table, &it->dst, rc ? &best : NULL);
+		if (rc <= 0)
+			return rc;
+	}
+	a->learned_accepted = pr_sync_learned(a->rs->sync);
+	return 1;
 }

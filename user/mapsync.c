@@ -198,6 +198,16 @@ void pr_sync_free(struct pr_sync *s)
 	free(s);
 }
 
+size_t pr_sync_count(const struct pr_sync *s, enum pr_sync_map m)
+{
+	return s->mirror[m].count;
+}
+
+unsigned pr_sync_learned(const struct pr_sync *s)
+{
+	return s->learned;
+}
+
 const char *pr_sync_net_status(const struct pr_sync *s, uint32_t net_id)
 {
 	return net_id < PR_MAX_NETS ? s->net_status[net_id] : "";

@@ -80,6 +80,10 @@ int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_syn
  */
 int pr_sync_route(struct pr_sync *s, const struct pr_config *cfg, uint32_t table,
 		  const struct pr_prefix *dst, const struct pr_kroute *r);
+/* Entries of a map as the mirror holds them (what the map holds, without a
+ * walk), and learned routes in the maps. */
+size_t pr_sync_count(const struct pr_sync *s, enum pr_sync_map m);
+unsigned pr_sync_learned(const struct pr_sync *s);
 /* Why a network is not on the fast path ("" when it is), for logs/status. */
 const char *pr_sync_net_status(const struct pr_sync *s, uint32_t net_id);
 
