@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Control-plane figures, in a namespace topology of its own:
-#  1. route change -> map entry latency with the agent running (median,
-#     p99 over N adds and N deletes; bench/route_latency.c);
+#  1. route change -> map entry latency with the agent running and no other
+#     routes (median, p99 over N adds and N deletes; bench/route_latency.c);
 #  2. cold start with 100,000 BGP routes in the kernel: time for the
 #     kernel to install them (ip -batch) vs time for `podroute agent --once`
-#     to dump them and fill the maps.
+#     to dump them and fill the maps;
+#  3. the same route change latency as 1, with those 100,000 routes
+#     installed and in the maps (the agent applies a change to its one
+#     entry: the cost must not grow with the table).
 # Usage: control_plane.sh [N_CHANGES] [N_ROUTES]   (defaults 1000, 100000)
 set -u
 cd "$(dirname "$0")/.."
@@ -31,7 +34,7 @@ ip -n "$NS_NODE" neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:12 dev in0 nud p
 echo "== 1. route change -> map ($N adds, $N deletes; agent on CPU 0, probe on CPU 1)"
 AGENT_LOG=$dir/agent.log
 nsenter --net=/run/netns/"$NS_NODE" taskset -c 0 "$PODROUTE" --pin-dir "$PIN_DIR" agent \
-	--config "$dir/config.yaml" >>"$AGENT_LOG" 2>&1 &
+	--config "$dir/config.yaml" --metrics-listen none >>"$AGENT_LOG" 2>&1 &
 AGENT_PID=$!
 wait_for "grep -q 'agent running' '$AGENT_LOG'" 20 || { cat "$AGENT_LOG"; exit 1; }
 nsenter --net=/run/netns/"$NS_NODE" taskset -c 1 build/bench/route_latency "$PIN_DIR" in0 192.0.2.12 "$N"
@@ -52,3 +55,10 @@ n=$(bpftool map dump pinned "$PIN_DIR/pr_routes4" -j | jq length)
 printf 'kernel install (ip -batch):      %6.2f s\n' "$(echo "$t1 - $t0" | bc)"
 printf 'podroute cold start to full map: %6.2f s  (%s entries in pr_routes4)\n' "$(echo "$t2 - $t1" | bc)" "$n"
 grep reconcile "$dir/once.log"
+
+echo "== 3. route change -> map with $ROUTES routes installed ($N adds, $N deletes)"
+nsenter --net=/run/netns/"$NS_NODE" taskset -c 0 "$PODROUTE" --pin-dir "$PIN_DIR" agent \
+	--config "$dir/config.yaml" --metrics-listen none >>"$AGENT_LOG" 2>&1 &
+AGENT_PID=$!
+wait_for "[ \$(grep -c 'agent running' '$AGENT_LOG') -ge 2 ]" 120 || { cat "$AGENT_LOG"; exit 1; }
+nsenter --net=/run/netns/"$NS_NODE" taskset -c 1 build/bench/route_latency "$PIN_DIR" in0 192.0.2.12 "$N"
