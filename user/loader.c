@@ -12,6 +12,7 @@
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 
+#include "caps.h"
 #include "log.h"
 #include "podroute.skel.h"
 
@@ -150,6 +151,17 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 		}
 	}
 	err = podroute__load(dp->skel);
+	if (err && (err == -EPERM || err == -EACCES)) {
+		char missing[64];
+
+		if (pr_caps_missing(missing, sizeof(missing))) {
+			pr_err("cannot load the BPF programs: %s; podroute needs CAP_BPF, CAP_PERFMON and "
+			       "CAP_NET_ADMIN (this process lacks %s)", strerror(-err), missing);
+			podroute__destroy(dp->skel);
+			dp->skel = NULL;
+			return err;
+		}
+	}
 	if (err) {
 		pr_err("cannot load the BPF object%s%s: %s (a pinned map of another layout or "
 		       "capacity? see `podroute status`)",

@@ -613,7 +613,14 @@ void pr_metrics_publish(struct pr_metrics *m, const struct pr_metrics_snap *s)
 	pthread_mutex_unlock(&m->lock);
 }
 
-static bool prog_is_ours(uint32_t id, bool *dispatcher)
+/*
+ * Whether program id is one of podroute's, by its name. Opening a program
+ * by id needs CAP_SYS_ADMIN, which the least-privilege DaemonSet does not
+ * grant: then the name cannot be read, and a program present where
+ * pr_ifaces (which only podroute writes) says podroute attached one counts
+ * as ours (*unsure tells the caller).
+ */
+static bool prog_is_ours(uint32_t id, bool *dispatcher, bool *unsure)
 {
 	struct bpf_prog_info info = {};
 	uint32_t len = sizeof(info);
@@ -621,6 +628,7 @@ static bool prog_is_ours(uint32_t id, bool *dispatcher)
 	bool ours = false;
 
 	*dispatcher = false;
+	*unsure = fd < 0 && errno == EPERM;
 	if (fd < 0)
 		return false;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
@@ -647,9 +655,9 @@ static void read_if(struct pr_metrics *m, const char *name, struct pr_metrics_if
 		st->if_flags = ifc.flags;
 	}
 	if (!pr_tc_query(st->ifindex, &id) && id) {
-		bool d;
+		bool d, unsure;
 
-		st->tc = prog_is_ours(id, &d);
+		st->tc = prog_is_ours(id, &d, &unsure) || (unsure && st->in_ifaces);
 	}
 	if (bpf_xdp_query(st->ifindex, 0, &q))
 		return;
@@ -657,12 +665,13 @@ static void read_if(struct pr_metrics *m, const char *name, struct pr_metrics_if
 	uint32_t ids[3] = { q.drv_prog_id, q.skb_prog_id, q.hw_prog_id };
 
 	for (int i = 0; i < 3 && !st->xdp; i++) {
-		bool dispatcher, ours;
+		bool dispatcher, ours, unsure;
 		char desc[128];
 
 		if (!ids[i])
 			continue;
-		ours = prog_is_ours(ids[i], &dispatcher);
+		ours = prog_is_ours(ids[i], &dispatcher, &unsure) ||
+		       (unsure && st->in_ifaces && (st->if_flags & PR_IF_F_XDP));
 		/* In libxdp's dispatcher our program is one of its extensions:
 		 * only libxdp can tell (rare: this kernel usually refuses). */
 		if (!ours && dispatcher)
