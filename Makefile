@@ -58,7 +58,7 @@ PROG_BIN := $(BUILD)/prog/test_progs
 # Helper programs of the namespace tests and the demo (e.g. the tap "VM").
 NET_TOOLS := $(patsubst selftests/net/%.c,$(BUILD)/net/%,$(wildcard selftests/net/*.c))
 
-.PHONY: all deps check check-unit check-prog check-net check-vm demo bench clean help install
+.PHONY: all deps check check-unit check-prog check-net check-deploy check-vm demo bench clean help install
 PREFIX ?= /usr/local
 DESTDIR ?=
 all: $(BPF_OBJS) $(SKELS) $(BUILD)/podroute
@@ -66,10 +66,11 @@ all: $(BPF_OBJS) $(SKELS) $(BUILD)/podroute
 help:
 	@echo 'make            build BPF objects, skeletons and build/podroute'
 	@echo 'make deps       install the Debian packages the build and tests need'
-	@echo 'make check      run every suite (unit, prog, net, vm)'
+	@echo 'make check      run every suite (unit, prog, net, deploy, vm)'
 	@echo 'make check-unit cmocka unit tests under ASan/UBSan'
 	@echo 'make check-prog BPF_PROG_TEST_RUN program tests (root)'
 	@echo 'make check-net  network-namespace tests (root)'
+	@echo 'make check-deploy manifests, docs, config render/sync, image (no cluster)'
 	@echo 'make check-vm   tests inside a QEMU VM (root)'
 	@echo 'make demo       self-contained demo'
 	@echo 'make bench      benchmarks (never part of check)'
@@ -131,7 +132,7 @@ $(BUILD) $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/prog $(BUILD)/bench $
 
 # ---- tests ----
 check: all $(NET_TOOLS)
-	$(Q)selftests/run-suites.sh unit prog net vm
+	$(Q)selftests/run-suites.sh unit prog net deploy vm
 
 check-unit: $(UNIT_BINS)
 	$(Q)selftests/run-unit.sh $(UNIT_BINS)
@@ -141,6 +142,9 @@ check-prog: $(PROG_BIN) $(BPF_OBJS)
 
 check-net: all $(NET_TOOLS)
 	$(Q)selftests/net/run.sh
+
+check-deploy: all
+	$(Q)selftests/deploy/run.sh
 
 check-vm: all $(PROG_BIN)
 	$(Q)selftests/vm/run-tests.sh

@@ -35,6 +35,7 @@ static const struct cmd {
 	{ "net", cmd_net, "set or delete a network entry by hand (debugging)" },
 	{ "prefix", cmd_prefix, "add or delete a prefix by hand (debugging)" },
 	{ "shadow", cmd_shadow, "global shadow mode on/off (decide and count, but pass)" },
+	{ "config", cmd_config, "config check; render one node's config from RouteAdvertisements; the sync sidecar" },
 	{ "debug", cmd_debug, "debug tools: `debug netlink` prints what the agent's netlink follower sees" },
 };
 

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `podroute config check|render|sync`: validate a config file; render one
+ * node's config from the cluster's objects (ra_render.h); and the
+ * DaemonSet's sidecar loop that runs kubectl, renders, and rewrites the
+ * agent's config atomically when, and only when, it changed.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+#include "ra_render.h"
+
+static const char config_help[] =
+	"Usage: podroute config check FILE\n"
+	"       podroute config render --node NAME --base FILE --input FILE [--input FILE ...]\n"
+	"                              [--vrf-table VRF=TABLE ...] [-o FILE]\n"
+	"       podroute config sync --node NAME --base FILE -o FILE [--interval SECONDS]\n"
+	"                            [--kubectl PATH] [--vrf-table VRF=TABLE ...] [--once]\n"
+	"check: validate a config file and print it in canonical form.\n"
+	"render: write one node's config from the cluster's objects as `kubectl get -o json`\n"
+	"  prints them (RouteAdvertisements, ClusterUserDefinedNetworks, UserDefinedNetworks,\n"
+	"  NetworkAttachmentDefinitions, Nodes; any mix, one or more files): the base file\n"
+	"  gives interfaces, limits and policy, render adds the networks this node advertises.\n"
+	"  VRF tables come from this node's kernel unless given with --vrf-table.\n"
+	"  -o writes atomically (temporary file, fsync, rename); default stdout.\n"
+	"sync: the DaemonSet's sidecar: every --interval (default 10) seconds run\n"
+	"  `kubectl get routeadvertisements,clusteruserdefinednetworks,userdefinednetworks,\n"
+	"  network-attachment-definitions -A -o json` and `kubectl get node NAME -o json`,\n"
+	"  render, and rewrite -o only when the result changed. A failure keeps the last\n"
+	"  good file. --once: one round, exit status says how it went.\n";
+
+/* The rendered config as text, checked by reading it back. */
+static int render_text(const struct pr_render_opts *ro, const char *base, char **text, size_t *len,
+		       char *err, size_t errlen)
+{
+	struct pr_config cfg, back;
+	struct pr_cfg_error e;
+	char msg[600];
+	FILE *f;
+	int rc;
+
+	rc = pr_config_load_file(base, &cfg, &e);
+	if (rc) {
+		snprintf(err, errlen, "base config: %s", pr_cfg_error_str(&e, msg, sizeof(msg)));
+		return rc;
+	}
+	rc = pr_render(ro, &cfg, err, errlen);
+	if (rc) {
+		pr_config_free(&cfg);
+		return rc;
+	}
+	f = open_memstream(text, len);
+	if (!f) {
+		pr_config_free(&cfg);
+		return -ENOMEM;
+	}
+	fputs("# Rendered by `podroute config render`: do not edit, the sidecar rewrites it.\n", f);
+	pr_config_dump(&cfg, f);
+	fclose(f);
+	/* What is written must be what the agent accepts, and mean the same. */
+	rc = pr_config_load_string("rendered", *text, *len, &back, &e);
+	if (rc) {
+		snprintf(err, errlen, "rendered config refused: %s", pr_cfg_error_str(&e, msg, sizeof(msg)));
+	} else {
+		if (!pr_config_equal(&cfg, &back)) {
+			snprintf(err, errlen, "rendered config does not read back the same");
+			rc = -EINVAL;
+		}
+		pr_config_free(&back);
+	}
+	pr_config_free(&cfg);
+	if (rc) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+/* Write atomically: a temporary file in the same directory, fsync, rename. */
+static int write_atomic(const char *path, const char *text, size_t len)
+{
+	char tmp[4096];
+	int fd, err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
+		err = errno ? -errno : -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+static int read_file(const char *path, char **text, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return -errno;
+	do {
+		if (n + 4096 > cap) {
+			char *nb = realloc(buf, cap = cap * 2 + 8192);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r);
+	fclose(f);
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+struct common {
+	struct pr_render_opts ro;
+	const char *base, *out, *kubectl;
+	unsigned interval;
+	bool once;
+};
+
+static int parse_common(int argc, char **argv, const char *cmd, struct common *c, bool sync)
+{
+	static const struct option opts[] = {
+		{ "node", required_argument, NULL, 'n' }, { "base", required_argument, NULL, 'b' },
+		{ "input", required_argument, NULL, 'i' }, { "vrf-table", required_argument, NULL, 'v' },
+		{ "output", required_argument, NULL, 'o' }, { "interval", required_argument, NULL, 't' },
+		{ "kubectl", required_argument, NULL, 'k' }, { "once", no_argument, NULL, '1' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int ch;
+
+	optind = 1;
+	c->interval = 10;
+	c->kubectl = "kubectl";
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n': c->ro.node = optarg; break;
+		case 'b': c->base = optarg; break;
+		case 'o': c->out = optarg; break;
+		case 'i':
+			if (sync)
+				return cli_usage_error(cmd, "--input is for render; sync runs kubectl");
+			if (c->ro.ninputs == PR_RENDER_MAX_INPUTS)
+				return cli_usage_error(cmd, "more than %d --input files", PR_RENDER_MAX_INPUTS);
+			c->ro.inputs[c->ro.ninputs++] = optarg;
+			break;
+		case 'v':
+			if (pr_render_add_vrf_table(&c->ro, optarg))
+				return cli_usage_error(cmd, "--vrf-table \"%s\": expected VRF=TABLE (table 1..%u)",
+						       optarg, UINT32_MAX);
+			break;
+		case 't':
+			c->interval = strtoul(optarg, &end, 10);
+			if (!sync || *end || end == optarg || c->interval < 1 || c->interval > 86400)
+				return cli_usage_error(cmd, "--interval \"%s\": seconds 1..86400 (sync only)", optarg);
+			break;
+		case 'k':
+			if (!sync)
+				return cli_usage_error(cmd, "--kubectl is for sync");
+			c->kubectl = optarg;
+			break;
+		case '1':
+			if (!sync)
+				return cli_usage_error(cmd, "--once is for sync");
+			c->once = true;
+			break;
+		case 'h': fputs(config_help, stdout); return -1;
+		default: return cli_usage_error(cmd, "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (!c->ro.node || !c->base)
+		return cli_usage_error(cmd, "--node and --base are required");
+	if (sync && !c->out)
+		return cli_usage_error(cmd, "-o FILE is required");
+	if (!sync && !c->ro.ninputs)
+		return cli_usage_error(cmd, "at least one --input FILE (kubectl get -o json) is required");
+	return 0;
+}
+
+static int cmd_render(int argc, char **argv)
+{
+	struct common c = {};
+	char err[1024], *text = NULL;
+	size_t len = 0;
+	int rc = parse_common(argc, argv, "config render", &c, false);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = render_text(&c.ro, c.base, &text, &len, err, sizeof(err));
+	if (rc)
+		return cli_error(PR_EXIT_FAIL, "%s", err);
+	if (c.out) {
+		rc = write_atomic(c.out, text, len);
+		if (rc)
+			rc = cli_error(PR_EXIT_FAIL, "writing %s: %s", c.out, strerror(-rc));
+	} else {
+		fwrite(text, 1, len, stdout);
+	}
+	free(text);
+	return rc;
+}
+
+/* Run argv, capture stdout into path; 0, or -1 with the reason in why. */
+static int run_capture(char *const *av, const char *path, char *why, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), errp[2], st;
+	char buf[512] = "";
+	ssize_t n;
+	pid_t pid;
+
+	if (fd < 0 || pipe2(errp, O_CLOEXEC)) {
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd, 1);
+		dup2(errp[1], 2);
+		execvp(av[0], av);
+		fprintf(stderr, "cannot run %s: %s", av[0], strerror(errno));
+		_exit(127);
+	}
+	close(fd);
+	close(errp[1]);
+	n = pid > 0 ? read(errp[0], buf, sizeof(buf) - 1) : 0;
+	buf[n > 0 ? n : 0] = '\0';
+	while (n > 0) { /* drain: a chatty child must not block on a full pipe */
+		char sink[512];
+
+		n = read(errp[0], sink, sizeof(sink));
+	}
+	close(errp[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) < 0) {
+		snprintf(why, len, "%s: %s", av[0], strerror(errno));
+		return -1;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(why, len, "%s %s %s exited %d: %s", av[0], av[1], av[2],
+			 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), buf);
+		return -1;
+	}
+	return 0;
+}
+
+/* One round of sync: 1 rewritten, 0 unchanged, -1 failed (kept the old). */
+static int sync_round(struct common *c, const char *dir)
+{
+	char objs[4096], node[4096], why[1024], *text = NULL, *cur = NULL;
+	char *av1[] = { (char *)c->kubectl, "get",
+			"routeadvertisements,clusteruserdefinednetworks,userdefinednetworks,"
+			"network-attachment-definitions",
+			"-A", "-o", "json", NULL };
+	char *av2[] = { (char *)c->kubectl, "get", "node", (char *)c->ro.node, "-o", "json", NULL };
+	struct pr_render_opts ro = c->ro;
+	size_t len = 0, curlen = 0;
+	int rc;
+
+	snprintf(objs, sizeof(objs), "%s/objects.json", dir);
+	snprintf(node, sizeof(node), "%s/node.json", dir);
+	if (run_capture(av1, objs, why, sizeof(why)) || run_capture(av2, node, why, sizeof(why))) {
+		pr_err("config sync: %s; keeping %s", why, c->out);
+		return -1;
+	}
+	ro.inputs[0] = objs;
+	ro.inputs[1] = node;
+	ro.ninputs = 2;
+	if (render_text(&ro, c->base, &text, &len, why, sizeof(why))) {
+		pr_err("config sync: %s; keeping %s", why, c->out);
+		return -1;
+	}
+	if (!read_file(c->out, &cur, &curlen) && curlen == len && !memcmp(cur, text, len)) {
+		free(cur);
+		free(text);
+		pr_debug("config sync: %s unchanged", c->out);
+		return 0;
+	}
+	free(cur);
+	rc = write_atomic(c->out, text, len);
+	free(text);
+	if (rc) {
+		pr_err("config sync: writing %s: %s", c->out, strerror(-rc));
+		return -1;
+	}
+	pr_info("config sync: %s rewritten", c->out);
+	return 1;
+}
+
+static int cmd_sync(int argc, char **argv)
+{
+	struct common c = {};
+	char dir[] = "/tmp/podroute-sync.XXXXXX";
+	sigset_t mask;
+	int rc = parse_common(argc, argv, "config sync", &c, true), sfd, ret = 0;
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (!mkdtemp(dir))
+		return cli_error(PR_EXIT_FAIL, "cannot create a work directory: %s", strerror(errno));
+	if (c.once) {
+		ret = sync_round(&c, dir) < 0 ? PR_EXIT_FAIL : 0;
+		goto out;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	pr_info("config sync: node %s, every %u s, writing %s", c.ro.node, c.interval, c.out);
+	for (;;) {
+		struct pollfd p = { .fd = sfd, .events = POLLIN };
+
+		sync_round(&c, dir);
+		if (poll(&p, 1, (int)c.interval * 1000) > 0)
+			break; /* TERM / INT */
+	}
+	pr_info("config sync: exiting");
+	close(sfd);
+out:
+	for (int i = 0; i < 2; i++) {
+		char f[sizeof(dir) + 16];
+
+		snprintf(f, sizeof(f), "%s/%s", dir, i ? "node.json" : "objects.json");
+		unlink(f);
+	}
+	rmdir(dir);
+	return ret;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct pr_config cfg;
+	struct pr_cfg_error e;
+	char msg[600];
+
+	if (argc != 2)
+		return cli_usage_error("config check", "expected one FILE");
+	if (pr_config_load_file(argv[1], &cfg, &e))
+		return cli_error(PR_EXIT_FAIL, "%s", pr_cfg_error_str(&e, msg, sizeof(msg)));
+	pr_config_dump(&cfg, stdout);
+	pr_config_free(&cfg);
+	return 0;
+}
+
+int cmd_config(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "render"))
+		return cmd_render(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "sync"))
+		return cmd_sync(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "check"))
+		return cmd_check(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(config_help, stdout);
+		return 0;
+	}
+	return cli_usage_error("config", "expected check, render or sync");
+}
