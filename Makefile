@@ -58,7 +58,7 @@ PROG_BIN := $(BUILD)/prog/test_progs
 # Helper programs of the namespace tests and the demo (e.g. the tap "VM").
 NET_TOOLS := $(patsubst selftests/net/%.c,$(BUILD)/net/%,$(wildcard selftests/net/*.c))
 
-.PHONY: all deps check check-unit check-prog check-net check-deploy check-vm demo bench clean help install
+.PHONY: image all deps check check-unit check-prog check-net check-deploy check-vm demo bench clean help install
 PREFIX ?= /usr/local
 DESTDIR ?=
 all: $(BPF_OBJS) $(SKELS) $(BUILD)/podroute
@@ -74,6 +74,7 @@ help:
 	@echo 'make check-vm   tests inside a QEMU VM (root)'
 	@echo 'make demo       self-contained demo'
 	@echo 'make bench      benchmarks (never part of check)'
+	@echo 'make image      OCI image build/podroute-image.oci.tar (buildah, no network)'
 	@echo 'make install    binary, man page, bash completion (PREFIX=/usr/local DESTDIR=)'
 	@echo 'V=1             show full commands'
 
@@ -157,6 +158,9 @@ demo: all $(NET_TOOLS) $(BUILD)/bench/pktgen $(BUILD)/bench/pktgen.bpf.o
 
 bench: all $(BENCH_BPF_OBJS) $(BENCH_BINS)
 	$(Q)./bench/run-all.sh
+
+image: $(BUILD)/podroute
+	$(Q)deploy/build-image.sh
 
 # The BPF object is embedded in the binary (skeleton): nothing else to ship.
 install: $(BUILD)/podroute

@@ -67,6 +67,9 @@ check("the rendered config is a shared emptyDir", shared and "emptyDir" in vols[
       and mounts["/run/podroute"]["name"] == shared[0])
 ssc = sync["securityContext"]
 check("config-sync: no capabilities at all", ssc["capabilities"] == {"drop": ["ALL"]})
+smounts = {m["mountPath"]: m["name"] for m in sync["volumeMounts"]}
+check("config-sync: a writable /tmp (emptyDir) under its read-only root",
+      ssc.get("readOnlyRootFilesystem") is True and "/tmp" in smounts and "emptyDir" in vols[smounts["/tmp"]])
 check("config-sync: NODE_NAME from spec.nodeName",
       any(e["name"] == "NODE_NAME" and e["valueFrom"]["fieldRef"]["fieldPath"] == "spec.nodeName" for e in sync["env"]))
 check("both containers have resource requests and memory limits",
