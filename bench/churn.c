@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The fast path's decision rate and correctness while the agent rewrites
+ * the maps under it. Runs inside the node's namespace next to a running
+ * agent: loads the datapath program onto the agent's pinned maps (the
+ * same maps the attached program reads) and drives it with
+ * BPF_PROG_TEST_RUN on a frame for an unchanged prefix (to the pod), in
+ * windows of WINDOW_MS, alternating quiet windows and churn windows. In a
+ * churn window a child process changes other routes in the kernel (proto
+ * bgp, 10.100.0.0/16 and up, add then delete, paced to RATE changes/s over
+ * rtnetlink), which the agent follows into the same maps. Every decision
+ * must be a redirect (XDP_REDIRECT); anything else is a wrong verdict.
+ * Prints per-window decisions/s, medians, the ratio and wrong verdicts,
+ * and the change rate achieved. With CHURN_CMD set in the environment, a
+ * churn window runs that shell command instead (e.g. full resyncs of a
+ * large table) and kills it at the window's end. Usage:
+ *   churn PIN_DIR IFNAME GATEWAY DST RATE WINDOWS [--json FILE]
+ */
+#define _GNU_SOURCE /* sched_setaffinity */
+#include <arpa/inet.h>
+#include <sched.h>
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/rtnetlink.h>
+#include <linux/udp.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+
+#define WINDOW_MS 500
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Add or delete 10.a.b.0/24 via gw dev ifindex, proto bgp; acked. */
+static int route_op(int fd, int type, uint32_t n, uint32_t gw, int ifindex)
+{
+	struct {
+		struct nlmsghdr n;
+		struct rtmsg r;
+		char attrs[64];
+	} req = {};
+	char ack[256];
+	uint8_t dst[4] = { 10, 100 + n / 256 % 100, n % 256, 0 };
+	struct rtattr *rta;
+
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.r));
+	req.n.nlmsg_type = type;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	req.r.rtm_family = AF_INET;
+	req.r.rtm_dst_len = 24;
+	req.r.rtm_table = RT_TABLE_MAIN;
+	req.r.rtm_protocol = 186; /* bgp */
+	req.r.rtm_scope = RT_SCOPE_UNIVERSE;
+	req.r.rtm_type = RTN_UNICAST;
+#define PUT(t, p, l)                                                                \
+	rta = (void *)((char *)&req + NLMSG_ALIGN(req.n.nlmsg_len));                \
+	rta->rta_type = t;                                                          \
+	rta->rta_len = RTA_LENGTH(l);                                               \
+	memcpy(RTA_DATA(rta), p, l);                                                \
+	req.n.nlmsg_len = NLMSG_ALIGN(req.n.nlmsg_len) + RTA_ALIGN(rta->rta_len)
+	PUT(RTA_DST, dst, 4);
+	PUT(RTA_GATEWAY, &gw, 4);
+	PUT(RTA_OIF, &ifindex, 4);
+	if (send(fd, &req, req.n.nlmsg_len, 0) < 0 || recv(fd, ack, sizeof(ack), 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The churn child: paced add/delete until killed; writes its count to wfd. */
+static void churner(int rate, uint32_t gw, int ifindex, int wfd)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	double t0 = now_s();
+	unsigned long done = 0;
+	sigset_t m;
+
+	cpu_set_t cpus;
+
+	/* Away from the measurement's CPU, next to the agent (CPU 0). */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	sigemptyset(&m);
+	sigaddset(&m, SIGTERM);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+	for (;;) {
+		struct timespec z = { 0, 0 };
+		int sig;
+
+		/* Pace: change number k is due at t0 + k / rate. */
+		while (now_s() < t0 + (double)done / rate) {
+			if (sigtimedwait(&m, NULL, &z) == SIGTERM)
+				goto out;
+		}
+		sig = sigtimedwait(&m, NULL, &z);
+		if (sig == SIGTERM)
+			break;
+		route_op(fd, done & 1 ? RTM_DELROUTE : RTM_NEWROUTE, (uint32_t)(done / 2) % 2000, gw, ifindex);
+		done++;
+	}
+out:
+	{
+		double r = done / (now_s() - t0);
+
+		if (write(wfd, &r, sizeof(r)) != sizeof(r))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+	struct pr_loader_opts lo = {};
+	struct pr_datapath dp;
+	uint8_t pkt[ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr) + 18] = {};
+	struct ethhdr *eth = (void *)pkt;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct udphdr *udp = (void *)(ip + 1);
+	int ifindex, rate, windows, prog, sk;
+	uint32_t gw, dst;
+	struct ifreq ifr = {};
+	double quiet[64], busy[64], rates[64];
+	int nq = 0, nb = 0;
+	unsigned long long wrong = 0, total = 0;
+	const char *json = argc == 9 && !strcmp(argv[7], "--json") ? argv[8] : NULL;
+
+	if ((argc != 7 && !json) || (ifindex = if_nametoindex(argv[2])) == 0 ||
+	    inet_pton(AF_INET, argv[3], &gw) != 1 || inet_pton(AF_INET, argv[4], &dst) != 1 ||
+	    (rate = atoi(argv[5])) < 1 || (windows = atoi(argv[6])) < 2 || windows > 64) {
+		fprintf(stderr, "usage: churn PIN_DIR IFNAME GATEWAY DST RATE WINDOWS(2..64) [--json FILE]\n");
+		return 2;
+	}
+	lo.pin_dir = argv[1];
+	if (pr_datapath_load(&dp, &lo))
+		return 1;
+	prog = pr_datapath_prog_fd(&dp, PR_PROG_XDP_UNDERLAY);
+	/* A UDP frame to dst, addressed to the device's own MAC. */
+	sk = socket(AF_INET, SOCK_DGRAM, 0);
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", argv[2]);
+	if (ioctl(sk, SIOCGIFHWADDR, &ifr) < 0) {
+		perror("SIOCGIFHWADDR");
+		return 1;
+	}
+	close(sk);
+	memcpy(eth->h_dest, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	eth->h_source[0] = 0x02;
+	eth->h_proto = htons(ETH_P_IP);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(sizeof(pkt) - ETH_HLEN);
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = htonl(0xc0000202); /* 192.0.2.2 */
+	ip->daddr = dst;
+	udp->source = htons(1234);
+	udp->dest = htons(5678);
+	udp->len = htons(sizeof(pkt) - ETH_HLEN - sizeof(*ip));
+	for (int w = 0; w < windows; w++) {
+		bool churn = w & 1;
+		int pfd[2] = { -1, -1 };
+		pid_t pid = 0;
+		unsigned long long n = 0;
+		double t0, t, r = 0;
+
+		if (churn) {
+			if (pipe(pfd))
+				return 1;
+			pid = fork();
+			if (!pid && getenv("CHURN_CMD")) {
+				setpgid(0, 0); /* the window's end kills the whole group */
+				execl("/bin/sh", "sh", "-c", getenv("CHURN_CMD"), (char *)NULL);
+				_exit(127);
+			}
+			if (!pid) {
+				close(pfd[0]);
+				churner(rate, gw, ifindex, pfd[1]);
+			}
+			close(pfd[1]);
+		}
+		t0 = now_s();
+		do {
+			/* The frame is not restored between repeats: TTL 255 allows
+			 * 250 decrements per run. */
+			struct xdp_md ctx = { .data_end = sizeof(pkt), .ingress_ifindex = ifindex };
+			uint8_t frame[sizeof(pkt)];
+			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = sizeof(frame),
+				    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+			memcpy(frame, pkt, sizeof(pkt));
+			((struct iphdr *)(frame + ETH_HLEN))->ttl = 64;
+			if (bpf_prog_test_run_opts(prog, &o)) {
+				perror("test run");
+				return 1;
+			}
+			wrong += o.retval != XDP_REDIRECT;
+			n++;
+			t = now_s();
+		} while (t - t0 < WINDOW_MS / 1e3);
+		total += n;
+		if (churn) {
+			if (getenv("CHURN_CMD"))
+				kill(-pid, SIGKILL);
+			else
+				kill(pid, SIGTERM);
+			if (read(pfd[0], &r, sizeof(r)) != sizeof(r))
+				r = 0;
+			close(pfd[0]);
+			waitpid(pid, NULL, 0);
+			rates[nb] = r;
+			busy[nb++] = n / (t - t0);
+		} else {
+			quiet[nq++] = n / (t - t0);
+		}
+		printf("window %2d %-6s %9.0f decisions/s%s", w, churn ? "churn" : "quiet", n / (t - t0),
+		       churn ? "" : "\n");
+		if (churn)
+			printf("  (%.0f route changes/s)\n", r);
+	}
+	qsort(quiet, nq, sizeof(double), cmp_d);
+	qsort(busy, nb, sizeof(double), cmp_d);
+	qsort(rates, nb, sizeof(double), cmp_d);
+	printf("quiet median %.0f/s, churn median %.0f/s, ratio %.3f; %.0f route changes/s achieved (median); "
+	       "wrong verdicts %llu of %llu\n", quiet[nq / 2], busy[nb / 2], busy[nb / 2] / quiet[nq / 2],
+	       rates[nb / 2], wrong, total);
+	if (json) {
+		FILE *f = fopen(json, "w");
+
+		if (!f)
+			return 1;
+		fprintf(f, "{\"quiet_per_s\": [");
+		for (int i = 0; i < nq; i++)
+			fprintf(f, "%s%.0f", i ? ", " : "", quiet[i]);
+		fprintf(f, "], \"churn_per_s\": [");
+		for (int i = 0; i < nb; i++)
+			fprintf(f, "%s%.0f", i ? ", " : "", busy[i]);
+		fprintf(f, "], \"changes_per_s\": [");
+		for (int i = 0; i < nb; i++)
+			fprintf(f, "%s%.0f", i ? ", " : "", rates[i]);
+		fprintf(f, "], \"ratio\": %.4f, \"wrong_verdicts\": %llu, \"decisions\": %llu}\n",
+			busy[nb / 2] / quiet[nq / 2], wrong, total);
+		fclose(f);
+	}
+	pr_datapath_close(&dp);
+	return wrong ? 1 : 0;
+}

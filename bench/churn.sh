@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Churn: the fast path's decisions for an unchanged prefix (the pod's), in
+# alternating quiet and churn windows (bench/churn.c), with the agent
+# running and following the kernel:
+#  1. route churn: other BGP routes added and deleted at RATE/s (10,000);
+#  2. full resync: with 100,000 routes installed, `podroute agent --once`
+#     re-reading and reconciling the whole table over and over.
+# Reports decisions/s quiet vs churn (median, ratio; target drop <= 10%)
+# and wrong verdicts (anything but a redirect for the pod: must be 0).
+# Agent and churn on CPU 0, the measurement on CPU 1.
+# Writes bench/results/churn.{json,md}. Usage: churn.sh [--quick]
+set -u
+cd "$(dirname "$0")/.."
+. selftests/net/lib/topo.sh
+TOPO_ID=bchurn NS_CLIENT=prc-bch NS_NODE=prn-bch NS_POD=prp-bch NS_VM=prv-bch PIN_DIR=/sys/fs/bpf/podroute-bench-churn
+RATE=10000 WINDOWS=10 ROUTES=100000
+[ "${1:-}" = --quick ] && WINDOWS=4 ROUTES=20000
+topo_cleanup
+topo_create || exit 1
+res=bench/results dir=$(mktemp -d)
+mkdir -p "$res"
+trap '[ -n "${AGENT_PID:-}" ] && kill "$AGENT_PID" 2>/dev/null; rm -rf "$dir"; topo_cleanup' EXIT
+cat >"$dir/config.yaml" <<YAML
+interfaces:
+  underlay: [in0]
+limits:
+  max_learned_routes: $((ROUTES + 10000))
+networks:
+  - name: default
+    prefixes: [10.128.1.0/24]
+    target: {port: mp0, mac: $POD_MAC}
+YAML
+ip -n "$NS_NODE" neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:12 dev in0 nud permanent
+AGENT_LOG=$dir/agent.log
+nsenter --net=/run/netns/"$NS_NODE" taskset -c 0 "$PODROUTE" --pin-dir "$PIN_DIR" agent --config "$dir/config.yaml" \
+	--metrics-listen none >>"$AGENT_LOG" 2>&1 &
+AGENT_PID=$!
+wait_for "grep -q 'agent running' '$AGENT_LOG'" 20 || { cat "$AGENT_LOG"; exit 1; }
+run() { nsenter --net=/run/netns/"$NS_NODE" taskset -c 1 build/bench/churn "$PIN_DIR" in0 192.0.2.12 10.128.1.5 "$@"; }
+echo "== 1. route churn at $RATE changes/s"
+run "$RATE" "$WINDOWS" --json "$dir/churn.json" | tee "$dir/churn.txt" || exit 1
+echo "== 2. full resync of $ROUTES routes, over and over"
+for ((i = 0; i < ROUTES; i++)); do
+	echo "route add $((11 + i / 65536)).$((i / 256 % 256)).$((i % 256)).0/24 via 192.0.2.12 dev in0 proto bgp"
+done >"$dir/routes.batch"
+ip -n "$NS_NODE" -batch "$dir/routes.batch" || exit 1
+wait_for "[ \$(bpftool map dump pinned '$PIN_DIR/pr_routes4' -j | jq length) -gt $ROUTES ]" 60 || { echo "agent did not take the routes"; exit 1; }
+CHURN_CMD="while :; do taskset -c 0 nsenter --net=/run/netns/$NS_NODE $PODROUTE --pin-dir $PIN_DIR agent --config $dir/config.yaml --once --metrics-listen none >/dev/null 2>&1; done" \
+	run 1 "$WINDOWS" --json "$dir/resync.json" | tee "$dir/resync.txt" || exit 1
+{
+	echo "Fast-path decisions/s for an unchanged prefix, median of $((WINDOWS / 2)) windows each (BPF_PROG_TEST_RUN on the agent's pinned maps, one decision per run)."
+	echo
+	echo "| condition | quiet | during | ratio | route changes/s | wrong verdicts |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	for f in churn resync; do
+		jq -r --arg f "$f" '"| \(if $f == "churn" then "route churn" else "full resync" end) | \(.quiet_per_s | sort | .[length/2|floor]) | \(.churn_per_s | sort | .[length/2|floor]) | \(.ratio*1000|round/1000) | \(if $f == "churn" then (.changes_per_s | sort | .[length/2|floor]) else "-" end) | \(.wrong_verdicts) of \(.decisions) |"' "$dir/$f.json"
+	done
+} | tee "$res/churn.md"
+jq -n --slurpfile c "$dir/churn.json" --slurpfile r "$dir/resync.json" \
+	--arg commit "$(git describe --always --dirty 2>/dev/null || echo unknown)" --arg kernel "$(uname -r)" \
+	--arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" --arg date "$(date -u +%FT%TZ)" \
+	--argjson rate "$RATE" --argjson routes "$ROUTES" \
+	'{bench: "churn", meta: {commit: $commit, kernel: $kernel, cpu: $cpu, date: $date, target_rate: $rate, resync_routes: $routes},
+	  route_churn: $c[0], full_resync: $r[0]}' >"$res/churn.json"
+echo "results: $res/churn.json, $res/churn.md"
