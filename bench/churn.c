@@ -39,6 +39,7 @@
 #include <bpf/libbpf.h>
 
 #include "loader.h"
+#include "rtnl_route.h"
 
 #define WINDOW_MS 500
 
@@ -48,41 +49,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-/* Add or delete 10.a.b.0/24 via gw dev ifindex, proto bgp; acked. */
-static int route_op(int fd, int type, uint32_t n, uint32_t gw, int ifindex)
-{
-	struct {
-		struct nlmsghdr n;
-		struct rtmsg r;
-		char attrs[64];
-	} req = {};
-	char ack[256];
-	uint8_t dst[4] = { 10, 100 + n / 256 % 100, n % 256, 0 };
-	struct rtattr *rta;
-
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.r));
-	req.n.nlmsg_type = type;
-	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_REPLACE : 0);
-	req.r.rtm_family = AF_INET;
-	req.r.rtm_dst_len = 24;
-	req.r.rtm_table = RT_TABLE_MAIN;
-	req.r.rtm_protocol = 186; /* bgp */
-	req.r.rtm_scope = RT_SCOPE_UNIVERSE;
-	req.r.rtm_type = RTN_UNICAST;
-#define PUT(t, p, l)                                                                \
-	rta = (void *)((char *)&req + NLMSG_ALIGN(req.n.nlmsg_len));                \
-	rta->rta_type = t;                                                          \
-	rta->rta_len = RTA_LENGTH(l);                                               \
-	memcpy(RTA_DATA(rta), p, l);                                                \
-	req.n.nlmsg_len = NLMSG_ALIGN(req.n.nlmsg_len) + RTA_ALIGN(rta->rta_len)
-	PUT(RTA_DST, dst, 4);
-	PUT(RTA_GATEWAY, &gw, 4);
-	PUT(RTA_OIF, &ifindex, 4);
-	if (send(fd, &req, req.n.nlmsg_len, 0) < 0 || recv(fd, ack, sizeof(ack), 0) < 0)
-		return -errno;
-	return 0;
 }
 
 /* The churn child: paced add/delete until killed; writes its count to wfd. */
@@ -114,7 +80,11 @@ static void churner(int rate, uint32_t gw, int ifindex, int wfd)
 		sig = sigtimedwait(&m, NULL, &z);
 		if (sig == SIGTERM)
 			break;
-		route_op(fd, done & 1 ? RTM_DELROUTE : RTM_NEWROUTE, (uint32_t)(done / 2) % 2000, gw, ifindex);
+		{
+			uint32_t k = (uint32_t)(done / 2) % 2000;
+
+			rtnl_route24(fd, done & 1 ? RTM_DELROUTE : RTM_NEWROUTE, 100 + k / 256, k % 256, gw, ifindex);
+		}
 		done++;
 	}
 out:

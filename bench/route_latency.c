@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 
 #include "podroute_abi.h"
+#include "rtnl_route.h"
 
 static double now_us(void)
 {
@@ -33,45 +34,6 @@ static int cmp(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
-}
-
-/* RTM_NEWROUTE / RTM_DELROUTE for 10.a.b.0/24 via gw dev ifindex, acked. */
-static int route_op(int fd, int type, uint8_t a, uint8_t b, uint32_t gw, int ifindex)
-{
-	struct {
-		struct nlmsghdr n;
-		struct rtmsg r;
-		char attrs[64];
-	} req = {};
-	char ack[256];
-	struct rtattr *rta;
-	uint8_t dst[4] = { 10, a, b, 0 };
-	struct nlmsgerr *e;
-
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.r));
-	req.n.nlmsg_type = type;
-	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0);
-	req.r.rtm_family = AF_INET;
-	req.r.rtm_dst_len = 24;
-	req.r.rtm_table = RT_TABLE_MAIN;
-	req.r.rtm_protocol = RTPROT_BGP;
-	req.r.rtm_scope = RT_SCOPE_UNIVERSE;
-	req.r.rtm_type = RTN_UNICAST;
-#define PUT(t, p, l)                                                            \
-	rta = (void *)((char *)&req + NLMSG_ALIGN(req.n.nlmsg_len));            \
-	rta->rta_type = t;                                                      \
-	rta->rta_len = RTA_LENGTH(l);                                           \
-	memcpy(RTA_DATA(rta), p, l);                                            \
-	req.n.nlmsg_len = NLMSG_ALIGN(req.n.nlmsg_len) + RTA_ALIGN(rta->rta_len)
-	PUT(RTA_DST, dst, 4);
-	PUT(RTA_GATEWAY, &gw, 4);
-	PUT(RTA_OIF, &ifindex, 4);
-	if (send(fd, &req, req.n.nlmsg_len, 0) < 0)
-		return -errno;
-	if (recv(fd, ack, sizeof(ack), 0) < 0)
-		return -errno;
-	e = NLMSG_DATA((struct nlmsghdr *)ack);
-	return ((struct nlmsghdr *)ack)->nlmsg_type == NLMSG_ERROR ? e->error : 0;
 }
 
 static void report(const char *what, double *v, int n)
@@ -109,7 +71,7 @@ int main(int argc, char **argv)
 			struct pr_route v;
 			double t0 = now_us(), t;
 
-			err = route_op(fd, pass ? RTM_DELROUTE : RTM_NEWROUTE, a, b, gw, ifindex);
+			err = rtnl_route24(fd, pass ? RTM_DELROUTE : RTM_NEWROUTE, a, b, gw, ifindex);
 			if (err) {
 				fprintf(stderr, "route %s 10.%u.%u.0/24: %s\n", pass ? "del" : "add", a, b,
 					strerror(-err));
