@@ -21,6 +21,44 @@ bool pr_is_our_prog_name(const char *name)
 	return false;
 }
 
+static int progids_fd = -1;
+
+static bool id_recorded(uint32_t id);
+
+void pr_attach_use_progids(int fd)
+{
+	progids_fd = fd;
+}
+
+void pr_attach_record_id(uint32_t id)
+{
+	uint32_t zero = 0, next = 0, slot;
+
+	if (progids_fd < 0 || !id || id_recorded(id))
+		return;
+	bpf_map_lookup_elem(progids_fd, &zero, &next);
+	slot = 1 + next++ % 15;
+	bpf_map_update_elem(progids_fd, &slot, &id, 0);
+	bpf_map_update_elem(progids_fd, &zero, &next, 0);
+}
+
+void pr_attach_forget_progids(int fd)
+{
+	if (progids_fd == fd)
+		progids_fd = -1;
+}
+
+static bool id_recorded(uint32_t id)
+{
+	for (uint32_t slot = 1; id && progids_fd >= 0 && slot < 16; slot++) {
+		uint32_t v = 0;
+
+		if (!bpf_map_lookup_elem(progids_fd, &slot, &v) && v == id)
+			return true;
+	}
+	return false;
+}
+
 static int prog_name_by_id(uint32_t id, char *name, size_t len)
 {
 	struct bpf_prog_info info = {};
@@ -35,6 +73,15 @@ static int prog_name_by_id(uint32_t id, char *name, size_t len)
 		return -errno;
 	snprintf(name, len, "%s", info.name);
 	return 0;
+}
+
+bool pr_prog_is_ours(uint32_t id)
+{
+	char name[64];
+
+	if (!prog_name_by_id(id, name, sizeof(name)))
+		return pr_is_our_prog_name(name);
+	return id_recorded(id);
 }
 
 int pr_xdp_query(int ifindex, uint32_t *prog_id, char *name, size_t name_len, int *mode)
@@ -65,7 +112,7 @@ int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
 
 	if_indextoname(ifindex, ifname);
 	pr_xdp_query(ifindex, &id, other, sizeof(other), NULL);
-	if (id && !pr_is_our_prog_name(other)) {
+	if (id && !pr_is_our_prog_name(other) && !(other[0] == '\0' && id_recorded(id))) {
 		pr_err("%s: XDP program %u (%s) is already attached; podroute does not replace "
 		       "programs it did not install", ifname, id, other);
 		return -EBUSY;
@@ -74,10 +121,14 @@ int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
 		/* Our own earlier program (agent restart, upgrade): swap it
 		 * atomically, so that no packet sees the device without one. */
 		old_fd = bpf_prog_get_fd_by_id(id);
-		if (old_fd < 0)
+		if (old_fd >= 0) {
+			o.old_prog_fd = old_fd;
+			flags |= XDP_FLAGS_REPLACE;
+		} else if (errno != EPERM) {
 			return -errno;
-		o.old_prog_fd = old_fd;
-		flags |= XDP_FLAGS_REPLACE;
+		}
+		/* Without CAP_SYS_ADMIN the old program cannot be opened: swap
+		 * it without the REPLACE guard (still atomic for packets). */
 	} else {
 		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
 	}
@@ -103,11 +154,20 @@ int pr_xdp_detach(int ifindex)
 	err = pr_xdp_query(ifindex, &id, name, sizeof(name), &mode);
 	if (err || !id)
 		return err;
-	if (!pr_is_our_prog_name(name)) {
+	if (!pr_is_our_prog_name(name) && !(name[0] == '\0' && id_recorded(id))) {
 		pr_warn("%s: leaving XDP program %u (%s) alone: not podroute's", ifname, id, name);
 		return -EPERM;
 	}
 	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0 && errno == EPERM) {
+		/* Ours by its recorded id, but not ours to open (no
+		 * CAP_SYS_ADMIN): detach whatever is there in that mode. */
+		err = bpf_xdp_detach(ifindex, mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE,
+				     NULL);
+		if (err)
+			pr_err("%s: cannot detach XDP program %u: %s", ifname, id, strerror(-err));
+		return err;
+	}
 	if (fd < 0)
 		return -errno;
 	/* REPLACE with the program we saw: fails rather than remove one that

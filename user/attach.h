@@ -34,5 +34,13 @@ int pr_tc_query(int ifindex, uint32_t *prog_id);
 
 /* True for the program names podroute installs. */
 bool pr_is_our_prog_name(const char *name);
+/* The pinned pr_progids map (the loader hands it over): program ids
+ * podroute loaded, recognised as ours when a name cannot be read. */
+void pr_attach_use_progids(int fd);
+void pr_attach_forget_progids(int fd); /* fd is about to be closed */
+/* Add an attached program's id to pr_progids (libxdp loads its own copy). */
+void pr_attach_record_id(uint32_t id);
+/* Whether program id is podroute's: by name, else by pr_progids. */
+bool pr_prog_is_ours(uint32_t id);
 
 #endif

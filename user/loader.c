@@ -12,6 +12,7 @@
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 
+#include "attach.h"
 #include "caps.h"
 #include "log.h"
 #include "podroute.skel.h"
@@ -117,6 +118,28 @@ static int pin_new_maps(struct pr_datapath *dp, const char *dir)
 	return 0;
 }
 
+/* Our programs' ids into the pr_progids ring, and the ring to attach.c. */
+static void record_prog_ids(struct pr_datapath *dp)
+{
+	int fd = pr_datapath_map_fd(dp, "pr_progids");
+	uint32_t zero = 0, next = 0;
+
+	if (fd < 0)
+		return;
+	bpf_map_lookup_elem(fd, &zero, &next);
+	for (int i = 0; i < PR_PROG__COUNT; i++) {
+		struct bpf_prog_info info = {};
+		uint32_t len = sizeof(info), slot;
+
+		if (bpf_obj_get_info_by_fd(pr_datapath_prog_fd(dp, i), &info, &len))
+			continue;
+		slot = 1 + next++ % 15;
+		bpf_map_update_elem(fd, &slot, &info.id, 0);
+	}
+	bpf_map_update_elem(fd, &zero, &next, 0);
+	pr_attach_use_progids(fd);
+}
+
 int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
@@ -180,11 +203,14 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 		}
 	}
 	dp->pinned = opts->pin_dir != NULL;
+	record_prog_ids(dp);
 	return 0;
 }
 
 void pr_datapath_close(struct pr_datapath *dp)
 {
+	if (dp->skel)
+		pr_attach_forget_progids(pr_datapath_map_fd(dp, "pr_progids"));
 	podroute__destroy(dp->skel);
 	dp->skel = NULL;
 }

@@ -8,11 +8,13 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "attach.h"
+
 #include "log.h"
 
 static const char *const names[PR_PM__COUNT] = {
 	"pr_routes4", "pr_routes6", "pr_nets", "pr_nhgrps", "pr_nexthops",
-	"pr_ifaces", "pr_txports", "pr_config", "pr_stats",
+	"pr_ifaces", "pr_txports", "pr_config", "pr_stats", "pr_progids",
 };
 
 const char *pr_pin_map_name(enum pr_pin_map m)
@@ -38,11 +40,14 @@ int pr_pinned_open(struct pr_pinned *p, const char *dir)
 			return err;
 		}
 	}
+	pr_attach_use_progids(p->fd[PR_PM_PROGIDS]);
 	return 0;
 }
 
 void pr_pinned_close(struct pr_pinned *p)
 {
+	if (p->fd[PR_PM_PROGIDS] >= 0)
+		pr_attach_forget_progids(p->fd[PR_PM_PROGIDS]);
 	for (int i = 0; i < PR_PM__COUNT; i++) {
 		if (p->fd[i] >= 0)
 			close(p->fd[i]);

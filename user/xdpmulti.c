@@ -74,6 +74,16 @@ static int find_ours(int ifindex, struct ours *o)
 	return 0;
 }
 
+/* An XDP program is attached whose name we may not read, and its id is one
+ * podroute recorded (pr_progids). */
+static bool unreadable_but_ours(int ifindex)
+{
+	char name[64] = "";
+	uint32_t id = 0;
+
+	return !pr_xdp_query(ifindex, &id, name, sizeof(name), NULL) && id && !name[0] && pr_prog_is_ours(id);
+}
+
 static bool same_tag(const struct xdp_program *attached, int fd)
 {
 	struct bpf_prog_info info = {};
@@ -122,6 +132,11 @@ int pr_xdp_attach_multi(struct pr_datapath *dp, int ifindex, enum pr_prog_id id,
 	int err;
 
 	if_indextoname(ifindex, ifname);
+	/* Without CAP_SYS_ADMIN libxdp cannot open what is attached (by id);
+	 * our own earlier program, known by its recorded id, is swapped by
+	 * attach.c as the single program it is. */
+	if (unreadable_but_ours(ifindex))
+		return pr_xdp_attach(ifindex, pr_datapath_prog_fd(dp, id), mode);
 	find_ours(ifindex, &o);
 	if (o.prog && !strcmp(xdp_program__name(o.prog), name) &&
 	    same_tag(o.prog, pr_datapath_prog_fd(dp, id))) {
@@ -190,6 +205,13 @@ int pr_xdp_attach_multi(struct pr_datapath *dp, int ifindex, enum pr_prog_id id,
 		}
 	}
 out:
+	if (!err && xp) {
+		/* libxdp attached its own load of the program: record that id. */
+		uint32_t now = 0;
+
+		if (!pr_xdp_query(ifindex, &now, NULL, 0, NULL) && now)
+			pr_attach_record_id(now);
+	}
 	xdp_program__close(xp); /* the attachment keeps the program alive */
 	bpf_object__close(obj);
 	xdp_multiprog__close(o.mp);
@@ -203,6 +225,8 @@ int pr_xdp_detach_multi(int ifindex)
 	int err = 0;
 
 	if_indextoname(ifindex, ifname);
+	if (unreadable_but_ours(ifindex))
+		return pr_xdp_detach(ifindex);
 	find_ours(ifindex, &o);
 	if (!o.mp)
 		return 0;

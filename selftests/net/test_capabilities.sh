@@ -50,14 +50,21 @@ code=$(in_ns "$NS_NODE" curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:
 [ "$code" = 200 ] || fail "/healthz answered $code under the least capabilities: $(in_ns "$NS_NODE" curl -s http://127.0.0.1:9481/healthz)"
 kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
 echo "ok: bpf+perfmon+net_admin: attached, maps filled, 10/10 fast-pathed, healthz 200"
-# A restart (rolling update) under the same set adopts the pinned maps and
-# keeps forwarding. Without CAP_SYS_ADMIN it cannot open the running XDP
-# program by id to swap it (BPF_PROG_GET_FD_BY_ID), so the previous one,
-# reading the same maps, keeps running and the new agent adds TC.
+# A restart (rolling update) under the same set adopts the pinned maps,
+# recognises the XDP program the earlier agent attached by its recorded id
+# (opening it by id would need CAP_SYS_ADMIN) and swaps it atomically.
+xdp_id() { ip -n "$NS_NODE" -j link show in0 | jq '.[0].xdp.prog.id // 0'; }
+old=$(xdp_id)
 (with_caps "$CAPS" agent --config "$cfg" --once) >"$log" 2>&1 || fail "restart under $CAPS: $(cat "$log")"
+new=$(xdp_id)
+[ "$new" != 0 ] && [ "$new" != "$old" ] || fail "restart did not swap the XDP program ($old -> $new): $(cat "$log")"
+grep -q 'attached as underlay (xdp native + tc)' "$log" || fail "restart fell back: $(cat "$log")"
 in_ns "$NS_CLIENT" ping -c 10 -i 0.05 -W 2 10.128.1.5 >/dev/null || fail "ping after the restart"
 [ "$(counter 1 redirect)" -eq 20 ] || fail "after the restart: expected 20 redirects, got $(counter 1 redirect)"
-echo "ok: restart under the same set: maps adopted, 10/10 more fast-pathed"
+# detach under the same set (kubectl exec ... podroute detach) removes it
+(with_caps "$CAPS" detach in0) >"$log" 2>&1 || fail "detach under $CAPS: $(cat "$log")"
+[ "$(xdp_id)" = 0 ] || fail "detach under $CAPS left XDP program $(xdp_id): $(cat "$log")"
+echo "ok: restart under the same set: maps adopted, XDP program swapped ($old -> $new), 10/10 more fast-pathed; detach works too"
 node_podroute detach --unpin >/dev/null 2>&1
 
 # 2. Each one missing: a clear refusal naming it, nothing pinned.
