@@ -60,7 +60,7 @@ frr_stop_all
 topo_cleanup
 trap - EXIT
 step "Packet rate, fast path vs slow path (bench/pktrate.sh --quick, its own namespaces)"
-echo "UDP frames from an AF_PACKET sender, counted in XDP at the pod; one CPU runs sender and path,"
-echo "so the sender's own cost is in both figures (make bench for 5 runs and 1500-byte frames)."
+echo "UDP frames handed to the underlay by a live-frames generator (as its driver would), counted in XDP"
+echo "at the pod; one CPU runs generator and path (make bench: every variant, 1500 B, IPv6, nftables)."
 "$(dirname "$0")/../../bench/pktrate.sh" --quick
 echo "done: namespaces and pins removed"
