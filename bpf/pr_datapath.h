@@ -28,6 +28,7 @@
 
 #include "podroute_abi.h"
 #include "pr_ctx.h"
+#include "pr_lsx.h"
 #include "pr_maps.h"
 #include "pr_parse.h"
 
@@ -73,18 +74,28 @@ static __always_inline bool pr_for_us(const struct pr_iface *ifc, const __u8 *dm
 }
 
 /* Longest match of the destination (or source) within the receiving
- * interface's routing domain (its VRF table; 0 for the default VRF). */
+ * interface's routing domain (its VRF table; 0 for the default VRF):
+ * through the lookup index while it is current, else the trie. */
 static __always_inline struct pr_route *pr_lookup(struct pr_pkt *p, __u32 domain, bool dst)
 {
+	struct pr_route *r;
+	__u32 w[4] = {};
+
 	if (pr_is_ipv4(p)) {
 		struct pr_lpm4_key k = { .prefixlen = PR_LPM_DOMAIN_BITS + 32, .domain = domain };
 
-		__builtin_memcpy(k.addr, dst ? &p->ip4->daddr : &p->ip4->saddr, 4);
+		w[0] = dst ? p->ip4->daddr : p->ip4->saddr;
+		if (pr_lsx_lookup(false, domain, w, &r))
+			return r;
+		__builtin_memcpy(k.addr, w, 4);
 		return bpf_map_lookup_elem(&pr_routes4, &k);
 	} else {
 		struct pr_lpm6_key k = { .prefixlen = PR_LPM_DOMAIN_BITS + 128, .domain = domain };
 
-		__builtin_memcpy(k.addr, dst ? &p->ip6->daddr : &p->ip6->saddr, 16);
+		__builtin_memcpy(w, dst ? &p->ip6->daddr : &p->ip6->saddr, 16);
+		if (pr_lsx_lookup(true, domain, w, &r))
+			return r;
+		__builtin_memcpy(k.addr, w, 16);
 		return bpf_map_lookup_elem(&pr_routes6, &k);
 	}
 }

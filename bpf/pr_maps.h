@@ -37,6 +37,37 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pr_routes6 SEC(".maps");
 
+/* The lookup index over pr_routes4/6 (podroute_abi.h): two tables of
+ * lines per family, back to back; the loader sizes them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pr_lsx_line);
+	__uint(max_entries, 2);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_lsx4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pr_lsx_line);
+	__uint(max_entries, 2);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_lsx6 SEC(".maps");
+
+/* Which table of each family is current (or none: read the trie), and
+ * its lengths. Written by userspace through mmap only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pr_lsx_ctl);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_lsx_ctl SEC(".maps");
+
 /* Network id -> its target (port + MACs, or VRF table) and flags. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -17,7 +17,7 @@
 
 /* Bump when a pinned map's key or value layout changes: the agent refuses
  * to adopt pinned maps whose pr_config.abi_version differs. */
-#define PR_ABI_VERSION 3
+#define PR_ABI_VERSION 4
 
 /* Sizes fixed at compile time (map capacities of the prefix maps are set
  * at load time instead, see the loader). */
@@ -102,6 +102,88 @@ struct pr_route {
 	__u8 flags;   /* PR_ROUTE_F_* */
 	__u16 pad;
 };
+
+/* ---- the lookup index: pr_lsx4 / pr_lsx6 (ARRAY, mmapable) + pr_lsx_ctl ----
+ *
+ * A faster copy of pr_routes4/6 that the datapath reads instead of the LPM
+ * trie while it is current: a binary search over the prefix lengths present
+ * (Waldvogel et al.), each probe one open-addressing lookup of (domain,
+ * length, address masked to the length) in a table of 64-byte lines. An
+ * entry is a prefix, or a marker that a longer prefix leaves on the lengths
+ * its search passes through on the way longer, and carries the longest
+ * prefix at or above its own length that covers it (bmp), so that a search
+ * that goes longer and then fails still knows its answer. At most
+ * ceil(log2(lengths + 1)) probes, where the trie walks one node per bit.
+ *
+ * The trie stays the reference: the agent (user/lsx.c) builds the index
+ * from what it wrote to the trie, into whichever of the two tables of each
+ * map is idle, and publishes it with one store to pr_lsx_ctl.active. Any
+ * writer of a trie first stores 0 there (the datapath reads the trie until
+ * the next build), so the index never answers for an older trie.
+ */
+#define PR_LSX_MAX_LENS 16   /* lengths present per family; more: the trie serves */
+#define PR_LSX_MAX_PROBE 64  /* slots a search scans at most; the builder guarantees it */
+#define PR_LSX_MAX_DOMAIN ((1U << 19) - 1) /* domains above: the trie serves */
+#define PR_DEFAULT_LSX4 65536 /* prefixes each table is sized for */
+#define PR_DEFAULT_LSX6 16384
+
+/* pr_lsx_slot.meta: 0 = empty; else the key, USED | V6 | TABLE1 (the entry
+ * belongs to table 1) | domain << 8 | length, plus BMP when bmp is valid
+ * and PREFIX when the entry is a prefix, not only a marker. */
+#define PR_LSX_USED (1U << 31)
+#define PR_LSX_BMP (1U << 30)
+#define PR_LSX_PREFIX (1U << 29)
+#define PR_LSX_V6 (1U << 28)
+#define PR_LSX_TABLE1 (1U << 27)
+#define PR_LSX_DOMAIN_SHIFT 8
+#define PR_LSX_KEYMASK (~(PR_LSX_BMP | PR_LSX_PREFIX))
+
+struct pr_lsx_slot {
+	__u8 addr[16];       /* masked to the length; IPv4 in the first 4 bytes */
+	__u32 meta;
+	struct pr_route bmp; /* valid with PR_LSX_BMP */
+};
+
+struct pr_lsx_line {
+	struct pr_lsx_slot s[2];
+};
+
+struct pr_lsx_len {
+	__u32 len;
+	__u32 mask[4]; /* network byte order, as raw words of the address */
+};
+
+struct pr_lsx_lens {
+	__u32 n;       /* lengths present, shortest first */
+	__u32 nlines;  /* lines in each of the family's two tables */
+	struct pr_lsx_len e[PR_LSX_MAX_LENS];
+};
+
+/* The one entry of pr_lsx_ctl. Table t of a family is lines
+ * [t * nlines, (t + 1) * nlines) of its map. */
+struct pr_lsx_ctl {
+	__u32 active[2];             /* [0] IPv4, [1] IPv6: 0 = read the trie, 1 + t = table t */
+	struct pr_lsx_lens lens[2][2]; /* [family][table] */
+};
+
+/* The table's hash, the same on both sides: words are raw loads of the
+ * masked address (byte order does not matter as long as both agree). */
+static inline __u32 pr_lsx_hash(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
+{
+	__u64 h = (meta & PR_LSX_KEYMASK) * 0x9e3779b97f4a7c15ULL;
+
+	h = (h ^ w0) * 0xff51afd7ed558ccdULL;
+	h = (h ^ w1) * 0xff51afd7ed558ccdULL;
+	h = (h ^ w2) * 0xff51afd7ed558ccdULL;
+	h = (h ^ w3) * 0xc4ceb9fe1a85ec53ULL;
+	return h >> 32;
+}
+
+/* Home line of a hash: multiply-shift, so any number of lines works. */
+static inline __u32 pr_lsx_line_of(__u32 hash, __u32 nlines)
+{
+	return ((__u64)hash * nlines) >> 32;
+}
 
 /* ---- pr_nets (ARRAY, PR_MAX_NETS): one entry per network ---- */
 
@@ -223,6 +305,10 @@ PR_ASSERT_SIZE(struct pr_iface, 8 + 6 * PR_MAX_RMACS + 4);
 PR_ASSERT_SIZE(struct pr_global, 8);
 PR_ASSERT_SIZE(struct pr_counter, 16);
 PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
+PR_ASSERT_SIZE(struct pr_lsx_slot, 32);
+PR_ASSERT_SIZE(struct pr_lsx_line, 64);
+PR_ASSERT_SIZE(struct pr_lsx_lens, 8 + 20 * PR_LSX_MAX_LENS);
+PR_ASSERT_SIZE(struct pr_lsx_ctl, 8 + 4 * (8 + 20 * PR_LSX_MAX_LENS));
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm6_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, addr) == 8, "LPM key: domain before address");

@@ -381,6 +381,7 @@ int cmd_agent(int argc, char **argv)
 		ret = PR_EXIT_FAIL;
 		goto out_nl;
 	}
+	pr_agent_lsx_build(&a, now_ms());
 	if (once)
 		goto out_nl;
 	agent_publish(&a);
@@ -404,8 +405,14 @@ int cmd_agent(int argc, char **argv)
 			{ .fd = wfd, .events = POLLIN },
 		};
 		/* While a reconcile is owed (it failed), retry once a second; after
-		 * incremental writes, tidy up once a second passes in quiet. */
-		int n = poll(pfd, 3, a.dirty || a.gc_owed ? 1000 : -1);
+		 * incremental writes, tidy up once a second passes in quiet; wake
+		 * for a lookup-index rebuild when one is owed. */
+		double lsx_due = pr_agent_lsx_due(&a, now_ms());
+		int idle_timeout = a.dirty || a.gc_owed ? 1000 : -1, timeout = idle_timeout, n;
+
+		if (lsx_due >= 0 && (timeout < 0 || lsx_due < timeout))
+			timeout = (int)lsx_due + (lsx_due > (int)lsx_due);
+		n = poll(pfd, 3, timeout);
 
 		if (n < 0 && errno != EINTR) {
 			ret = cli_error(PR_EXIT_FAIL, "poll: %s", strerror(errno));
@@ -433,12 +440,14 @@ int cmd_agent(int argc, char **argv)
 			a.oom = false;
 			on_resync(&a);
 		}
-		if (n == 0 && a.gc_owed)
+		if (n == 0 && a.gc_owed && timeout == idle_timeout)
 			a.dirty = true;
 		if (a.dirty && running)
 			agent_sync(&a);
 		else if (running && (a.routeq.n || a.routeq.overflow))
 			agent_apply_routes(&a);
+		if (running && pr_agent_lsx_due(&a, now_ms()) == 0)
+			pr_agent_lsx_build(&a, now_ms());
 		agent_publish(&a);
 	}
 	if (wfd >= 0)

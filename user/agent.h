@@ -14,6 +14,7 @@
 
 struct pr_nlsource;
 struct pr_reconcile_state;
+struct pr_lsx;
 
 /* Learned-route changes queued between two passes of the loop; more
  * than this in one pass and a full reconcile is cheaper anyway. */
@@ -54,5 +55,10 @@ int64_t pr_agent_map_entries(const struct pr_agent *a, const char *map);
 /* Apply the queued route changes one prefix at a time: 1 done, 0 a full
  * reconcile is needed instead, -errno a write failed (so is a full one). */
 int pr_agent_apply_routes(struct pr_agent *a);
+/* The lookup index: ms until a rebuild may run (0: now, -1: none owed),
+ * and the rebuild of every family a trie write turned off. */
+double pr_agent_lsx_due(const struct pr_agent *a, double now_ms);
+void pr_agent_lsx_build(struct pr_agent *a, double now_ms);
+const struct pr_lsx *pr_agent_lsx(const struct pr_agent *a);
 
 #endif

@@ -4,7 +4,9 @@
  * reconciler against the pinned maps, log what changed (one line); and
  * the incremental step: the queued learned-route changes applied one
  * prefix at a time (pr_sync_route), or a full round when one of them
- * cannot be.
+ * cannot be. And the lookup index (lsx.c): every write to a prefix trie
+ * first turns the index of its family off, and the loop rebuilds it from
+ * the reconciler's mirror when the writes pause.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,15 +15,53 @@
 
 #include "agent.h"
 #include "log.h"
+#include "lsx.h"
 #include "mapio_bpf.h"
 #include "mapsync.h"
+#include "prefix.h"
 #include "xdpmulti.h"
 
 struct pr_reconcile_state {
 	struct pr_mapio_bpf bio;
-	struct pr_mapio io;
+	struct pr_mapio bpf_io; /* the maps */
+	struct pr_mapio io;     /* the same, turning the index off before a trie write */
 	struct pr_sync *sync;
+	struct pr_lsx lsx;
+	double lsx_not_before;  /* ms: builds take at most a fifth of the time */
+	struct pr_lsx_entry *entries;
+	size_t nentries, cap;
 };
+
+static bool is_trie(enum pr_sync_map m)
+{
+	return m == PR_SM_ROUTES4 || m == PR_SM_ROUTES6;
+}
+
+static int lsx_update(void *ctx, enum pr_sync_map m, const void *key, const void *val)
+{
+	struct pr_reconcile_state *rs = ctx;
+
+	if (is_trie(m))
+		pr_lsx_invalidate(&rs->lsx, m == PR_SM_ROUTES6);
+	return rs->bpf_io.update(rs->bpf_io.ctx, m, key, val);
+}
+
+static int lsx_remove(void *ctx, enum pr_sync_map m, const void *key)
+{
+	struct pr_reconcile_state *rs = ctx;
+
+	if (is_trie(m))
+		pr_lsx_invalidate(&rs->lsx, m == PR_SM_ROUTES6);
+	return rs->bpf_io.remove(rs->bpf_io.ctx, m, key);
+}
+
+static int lsx_walk(void *ctx, enum pr_sync_map m, void (*fn)(void *, const void *, const void *),
+		    void *arg)
+{
+	struct pr_reconcile_state *rs = ctx;
+
+	return rs->bpf_io.walk(rs->bpf_io.ctx, m, fn, arg);
+}
 
 /* The reconciler's mirror is what the maps hold: counting its entries
  * costs nothing, where walking a trie of a million prefixes per scrape
@@ -39,6 +79,7 @@ int64_t pr_agent_map_entries(const struct pr_agent *a, const char *map)
 int pr_agent_reconcile_init(struct pr_agent *a)
 {
 	struct pr_reconcile_state *rs = calloc(1, sizeof(*rs));
+	int err;
 
 	if (!rs)
 		return -ENOMEM;
@@ -50,9 +91,23 @@ int pr_agent_reconcile_init(struct pr_agent *a)
 			return -ENOENT;
 		}
 	}
-	pr_mapio_bpf_init(&rs->bio, &rs->io);
+	err = pr_lsx_open(&rs->lsx, pr_datapath_map_fd(&a->dp, "pr_lsx4"),
+			  pr_datapath_map_fd(&a->dp, "pr_lsx6"), pr_datapath_map_fd(&a->dp, "pr_lsx_ctl"));
+	if (err) {
+		pr_err("reconcile: cannot map the lookup index: %s", strerror(-err));
+		free(rs);
+		return err;
+	}
+	/* An earlier agent's index may not match the tries any more (hand
+	 * edits): the trie serves until this agent has built its own. */
+	pr_lsx_invalidate(&rs->lsx, false);
+	pr_lsx_invalidate(&rs->lsx, true);
+	pr_mapio_bpf_init(&rs->bio, &rs->bpf_io);
+	rs->io = (struct pr_mapio){ .update = lsx_update, .remove = lsx_remove, .walk = lsx_walk,
+				    .ctx = rs };
 	rs->sync = pr_sync_new(&rs->io); /* adopts what the pinned maps hold */
 	if (!rs->sync) {
+		pr_lsx_close(&rs->lsx);
 		free(rs);
 		return -EIO;
 	}
@@ -65,6 +120,8 @@ void pr_agent_reconcile_fini(struct pr_agent *a)
 	if (!a->rs)
 		return;
 	pr_sync_free(a->rs->sync);
+	pr_lsx_close(&a->rs->lsx);
+	free(a->rs->entries);
 	free(a->rs);
 	a->rs = NULL;
 }
@@ -145,4 +202,92 @@ int pr_agent_apply_routes(struct pr_agent *a)
 	}
 	a->learned_accepted = pr_sync_learned(a->rs->sync);
 	return 1;
+}
+
+/* ---------- the lookup index ---------- */
+
+static void collect(void *arg, const void *key, const void *val, bool v6)
+{
+	struct pr_reconcile_state *rs = arg;
+	struct pr_lsx_entry *e;
+	struct pr_prefix p;
+	uint32_t domain;
+	int err;
+
+	if (rs->nentries == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 4096;
+		void *n = realloc(rs->entries, cap * sizeof(*rs->entries));
+
+		if (!n)
+			return; /* counted short: pr_agent_lsx_build notices */
+		rs->entries = n;
+		rs->cap = cap;
+	}
+	err = v6 ? pr_prefix_from_key6(&p, &domain, key) : pr_prefix_from_key4(&p, &domain, key);
+	if (err)
+		return;
+	e = &rs->entries[rs->nentries++];
+	memset(e, 0, sizeof(*e));
+	e->domain = domain;
+	e->len = p.len;
+	memcpy(e->addr, p.addr, 16);
+	memcpy(&e->r, val, sizeof(e->r));
+}
+
+static void collect4(void *arg, const void *key, const void *val)
+{
+	collect(arg, key, val, false);
+}
+
+static void collect6(void *arg, const void *key, const void *val)
+{
+	collect(arg, key, val, true);
+}
+
+double pr_agent_lsx_due(const struct pr_agent *a, double now)
+{
+	const struct pr_reconcile_state *rs = a->rs;
+
+	if (!rs || (!rs->lsx.stale[0] && !rs->lsx.stale[1]))
+		return -1;
+	return rs->lsx_not_before > now ? rs->lsx_not_before - now : 0;
+}
+
+void pr_agent_lsx_build(struct pr_agent *a, double now)
+{
+	struct pr_reconcile_state *rs = a->rs;
+	double spent = 0;
+
+	for (int f = 0; f < 2; f++) {
+		enum pr_sync_map m = f ? PR_SM_ROUTES6 : PR_SM_ROUTES4;
+		size_t want = pr_sync_count(rs->sync, m);
+		bool was_on = !rs->lsx.why_off[f][0];
+		int err;
+
+		if (!rs->lsx.stale[f])
+			continue;
+		rs->nentries = 0;
+		pr_sync_walk(rs->sync, m, f ? collect6 : collect4, rs);
+		err = rs->nentries == want ? pr_lsx_publish(&rs->lsx, f, rs->entries, rs->nentries)
+					   : -ENOMEM;
+		spent += rs->lsx.last_build_ms[f];
+		if (err) {
+			if (err == -ENOMEM)
+				snprintf(rs->lsx.why_off[f], sizeof(rs->lsx.why_off[f]), "out of memory");
+			/* Said once per cause, not per route change. */
+			if (was_on || a->reconciles <= 1)
+				pr_warn("lookup index (IPv%d): off, the trie serves: %s", f ? 6 : 4,
+					rs->lsx.why_off[f]);
+			rs->lsx.stale[f] = false; /* until the next trie write */
+			continue;
+		}
+		pr_debug("lookup index (IPv%d): %zu prefixes, %zu entries, built in %.1f ms", f ? 6 : 4,
+			 rs->nentries, rs->lsx.entries[f], rs->lsx.last_build_ms[f]);
+	}
+	rs->lsx_not_before = now + 4 * spent;
+}
+
+const struct pr_lsx *pr_agent_lsx(const struct pr_agent *a)
+{
+	return a->rs ? &a->rs->lsx : NULL;
 }

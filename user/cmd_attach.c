@@ -28,12 +28,14 @@
 #include "cli.h"
 #include "ifaces.h"
 #include "loader.h"
+#include "lsx.h"
 #include "log.h"
 #include "pinned.h"
 
 static const char attach_help[] =
 	"Usage: podroute attach --underlay IF [--underlay IF ...] [--brex IF] [--ovn IF ...]\n"
 	"                       [--mode auto|native|generic|tc] [--routes4-max N] [--routes6-max N]\n"
+	"                       [--index4-max N] [--index6-max N]\n"
 	"Load the datapath (maps pinned under --pin-dir, existing pins adopted) and\n"
 	"attach it. Never replaces an XDP or TC program podroute did not install;\n"
 	"re-attaching replaces podroute's own programs atomically.\n"
@@ -41,7 +43,10 @@ static const char attach_help[] =
 	"  --brex IF       the bridge's own device: TC ingress\n"
 	"  --ovn IF        OVN-facing port (ovn-k8s-mpX): east-west source\n"
 	"  --mode M        auto (native XDP, else TC), native, generic, tc\n"
-	"  --routes4-max N / --routes6-max N   prefix map capacities (first load only)\n";
+	"  --routes4-max N / --routes6-max N   prefix map capacities (first load only)\n"
+	"  --index4-max N / --index6-max N     prefixes the lookup index holds (first load\n"
+	"                  only; default 65536 / 16384, 256 bytes each; 0: no index).\n"
+	"                  Beyond it, the datapath reads the prefix trie itself\n";
 
 int cmd_attach(int argc, char **argv)
 {
@@ -49,7 +54,9 @@ int cmd_attach(int argc, char **argv)
 		{ "underlay", required_argument, NULL, 'u' }, { "brex", required_argument, NULL, 'b' },
 		{ "ovn", required_argument, NULL, 'o' }, { "mode", required_argument, NULL, 'm' },
 		{ "routes4-max", required_argument, NULL, '4' },
-		{ "routes6-max", required_argument, NULL, '6' }, { "help", no_argument, NULL, 'h' },
+		{ "routes6-max", required_argument, NULL, '6' },
+		{ "index4-max", required_argument, NULL, 'i' },
+		{ "index6-max", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pr_attach_set set = { .mode = PR_MODE_AUTO };
@@ -81,6 +88,19 @@ int cmd_attach(int argc, char **argv)
 			*max = strtoul(optarg, &end, 10);
 			if (errno || *end || !*max)
 				return cli_usage_error("attach", "--routes%c-max: \"%s\" is not a positive number", c, optarg);
+			break;
+		}
+		case 'i':
+		case 'j': {
+			uint32_t *max = c == 'i' ? &lo.lsx4_max : &lo.lsx6_max;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || optarg[0] == '-' || v > PR_LSX_MAX_PREFIXES)
+				return cli_usage_error("attach", "--index%c-max: \"%s\" is not a number from 0 to %u",
+						       c == 'i' ? '4' : '6', optarg, PR_LSX_MAX_PREFIXES);
+			*max = v ? (uint32_t)v : PR_LSX_OFF;
 			break;
 		}
 		case 'h': fputs(attach_help, stdout); return 0;

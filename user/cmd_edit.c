@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "lsx.h"
 #include "names.h"
 #include "pinned.h"
 #include "podroute_abi.h"
@@ -175,6 +176,12 @@ int cmd_prefix(int argc, char **argv)
 	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
+	/* The lookup index must not answer for the trie as it was. */
+	rc = pr_lsx_invalidate_fd(p.fd[PR_PM_LSX_CTL], pfx.family == AF_INET6);
+	if (rc) {
+		pr_pinned_close(&p);
+		return cli_error(PR_EXIT_FAIL, "cannot turn the lookup index off: %s", strerror(-rc));
+	}
 	if (pfx.family == AF_INET) {
 		struct pr_lpm4_key k;
 

@@ -66,6 +66,11 @@ static uint32_t map_capacity(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }
 
+static bool lsx_on(const struct pr_lsx_ctl *c, int family)
+{
+	return c->active[family] == 1 || c->active[family] == 2;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const char help[] =
@@ -74,7 +79,8 @@ int cmd_status(int argc, char **argv)
 		"and how full the prefix maps are.\n";
 	struct pr_pinned p;
 	struct pr_global g = {};
-	uint32_t zero = 0, key, *prev = NULL;
+	struct pr_lsx_ctl ctl = {};
+	uint32_t zero = 0, key, *prev = NULL, lsx_cap[2];
 	struct pr_iface ifc;
 	unsigned r4, r6;
 	char name[IF_NAMESIZE];
@@ -88,6 +94,10 @@ int cmd_status(int argc, char **argv)
 	bpf_map_lookup_elem(p.fd[PR_PM_CONFIG], &zero, &g);
 	r4 = count_keys(p.fd[PR_PM_ROUTES4], sizeof(struct pr_lpm4_key));
 	r6 = count_keys(p.fd[PR_PM_ROUTES6], sizeof(struct pr_lpm6_key));
+	bpf_map_lookup_elem(p.fd[PR_PM_LSX_CTL], &zero, &ctl);
+	/* Two tables of lines, two lines per prefix (loader.c); 1 line: disabled. */
+	for (int f = 0; f < 2; f++)
+		lsx_cap[f] = map_capacity(p.fd[f ? PR_PM_LSX6 : PR_PM_LSX4]) / 4;
 	if (cli.json) {
 		jw_init(&cli.jw, stdout, cli.pretty);
 		jw_obj_begin(&cli.jw);
@@ -104,6 +114,17 @@ int cmd_status(int argc, char **argv)
 		jw_ku64(&cli.jw, "entries", r6);
 		jw_ku64(&cli.jw, "capacity", map_capacity(p.fd[PR_PM_ROUTES6]));
 		jw_obj_end(&cli.jw);
+		jw_key(&cli.jw, "lookup_index");
+		jw_obj_begin(&cli.jw);
+		for (int f = 0; f < 2; f++) {
+			jw_key(&cli.jw, f ? "ipv6" : "ipv4");
+			jw_obj_begin(&cli.jw);
+			jw_kbool(&cli.jw, "active", lsx_on(&ctl, f));
+			jw_ku64(&cli.jw, "lengths", lsx_on(&ctl, f) ? ctl.lens[f][ctl.active[f] - 1].n : 0);
+			jw_ku64(&cli.jw, "capacity", lsx_cap[f]);
+			jw_obj_end(&cli.jw);
+		}
+		jw_obj_end(&cli.jw);
 		jw_key(&cli.jw, "interfaces");
 		jw_arr_begin(&cli.jw);
 	} else {
@@ -111,6 +132,18 @@ int cmd_status(int argc, char **argv)
 		printf("global mode:  %s\n", g.flags & PR_G_F_SHADOW ? "shadow (deciding, passing everything)" : "enforcing");
 		printf("prefixes:     %u IPv4 of %u, %u IPv6 of %u\n", r4,
 		       map_capacity(p.fd[PR_PM_ROUTES4]), r6, map_capacity(p.fd[PR_PM_ROUTES6]));
+		printf("lookup index:");
+		for (int f = 0; f < 2; f++) {
+			printf(" IPv%d ", f ? 6 : 4);
+			if (!lsx_cap[f])
+				printf("disabled");
+			else if (lsx_on(&ctl, f))
+				printf("on (%u lengths, room for about %u prefixes)",
+				       ctl.lens[f][ctl.active[f] - 1].n, lsx_cap[f]);
+			else
+				printf("off (the trie serves)");
+			printf(f ? "\n" : ",");
+		}
 		printf("interfaces:\n");
 	}
 	while (!bpf_map_get_next_key(p.fd[PR_PM_IFACES], prev, &key)) {

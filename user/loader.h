@@ -23,7 +23,13 @@ struct pr_loader_opts {
 	const char *pin_dir;     /* NULL: no pinning */
 	uint32_t routes4_max;    /* 0: PR_DEFAULT_ROUTES4 */
 	uint32_t routes6_max;    /* 0: PR_DEFAULT_ROUTES6 */
+	/* Prefixes the lookup index holds (0: PR_DEFAULT_LSX4/6; beyond, or
+	 * with PR_LSX_OFF, the trie serves). */
+	uint32_t lsx4_max, lsx6_max;
 };
+
+/* lsx4_max / lsx6_max: no index, the trie always serves. */
+#define PR_LSX_OFF UINT32_MAX
 
 struct pr_datapath {
 	struct podroute *skel;

@@ -203,6 +203,16 @@ size_t pr_sync_count(const struct pr_sync *s, enum pr_sync_map m)
 	return s->mirror[m].count;
 }
 
+void pr_sync_walk(const struct pr_sync *s, enum pr_sync_map m,
+		  void (*fn)(void *arg, const void *key, const void *val), void *arg)
+{
+	struct pr_htab_iter it = {};
+	const struct rec *r;
+
+	while ((r = pr_htab_next(&s->mirror[m], &it)))
+		fn(arg, r->key, r->val);
+}
+
 unsigned pr_sync_learned(const struct pr_sync *s)
 {
 	return s->learned;

@@ -83,6 +83,10 @@ int pr_sync_route(struct pr_sync *s, const struct pr_config *cfg, uint32_t table
 /* Entries of a map as the mirror holds them (what the map holds, without a
  * walk), and learned routes in the maps. */
 size_t pr_sync_count(const struct pr_sync *s, enum pr_sync_map m);
+/* Call fn for every entry of map m as the mirror holds it (what the map
+ * holds, without reading it). */
+void pr_sync_walk(const struct pr_sync *s, enum pr_sync_map m,
+		  void (*fn)(void *arg, const void *key, const void *val), void *arg);
 unsigned pr_sync_learned(const struct pr_sync *s);
 /* Why a network is not on the fast path ("" when it is), for logs/status. */
 const char *pr_sync_net_status(const struct pr_sync *s, uint32_t net_id);

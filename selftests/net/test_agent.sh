@@ -93,6 +93,10 @@ after=$(node_podroute -j routes | jq -c 'sort_by(.prefix)')
 [ "$before" = "$after" ] || fail "an invalid config changed the maps"
 write_cfg ", 10.128.2.0/24"
 
+# The lookup index: rebuilt, and current again, once the writes pause.
+index_on() { [ "$(node_podroute -j status | jq '.lookup_index.ipv4.active')" = true ]; }
+wait_for index_on || fail "lookup index (IPv4) not current after the route and config changes"
+
 # kill -9 under traffic: the datapath stays; nothing lost; restart adopts.
 ping_out=$dir/ping.txt
 in_ns "$NS_CLIENT" ip route replace 10.128.0.0/16 via 192.0.2.1
@@ -109,5 +113,6 @@ grep -q " 0% packet loss" "$ping_out" || fail "packets lost across kill -9 and r
 grep -q "reconcile: 0 written, 0 deleted" "$AGENT_LOG" || fail "the restarted agent rewrote the maps (no adoption)"
 redirects=$(node_podroute -j stats --net 1 | jq '[.[] | select(.reason == "redirect") | .packets] | add')
 [ "$redirects" -ge 300 ] || fail "only $redirects of 300 pings took the fast path"
-echo "routes single/multipath/nhid(compat 1 and 0) followed; config edits ok; kill -9: 0% loss, restart wrote 0 entries"
+wait_for index_on || fail "the restarted agent did not rebuild the lookup index"
+echo "routes single/multipath/nhid(compat 1 and 0) followed; config edits ok; index current; kill -9: 0% loss, restart wrote 0 entries"
 exit 0

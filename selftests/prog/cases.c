@@ -342,7 +342,7 @@ static bool run_one(const struct tcase *c, bool xdp)
 	return check_forwarded(in, len, l3_off, out, out_len, dmac, smac);
 }
 
-void run_case_table(const char *only)
+void run_case_table(const char *only, const char *label)
 {
 	char name[160];
 
@@ -352,7 +352,7 @@ void run_case_table(const char *only)
 
 			if ((c->only == XDP_ONLY && !xdp) || (c->only == TC_ONLY && xdp))
 				continue;
-			snprintf(name, sizeof(name), "%s: %s", xdp ? "xdp" : "tc", c->name);
+			snprintf(name, sizeof(name), "%s%s: %s", label, xdp ? "xdp" : "tc", c->name);
 			if (only && !strstr(name, only))
 				continue;
 			tap_begin();

@@ -54,9 +54,15 @@ int run_prog(enum pr_prog_id id, uint32_t ifindex, const uint8_t *in, size_t len
 bool check_forwarded(const uint8_t *in, size_t in_len, size_t l3_off, const uint8_t *out,
 		     size_t out_len, const uint8_t *dmac, const uint8_t *smac);
 
-void run_case_table(const char *only);
+/* label prefixes each case's name ("" or "index "). */
+void run_case_table(const char *only, const char *label);
 void run_ecmp_tests(const char *only);
 void run_truncation_tests(const char *only);
 void run_live_tests(const char *only);
+/* The lookup index: build it from the tries (a case of its own; false if
+ * it failed or only filters it out), then the random sweeps against the
+ * trie, which replace the fixture's prefixes. */
+bool index_begin(const char *only);
+void run_index_sweeps(const char *only);
 
 #endif

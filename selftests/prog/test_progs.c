@@ -419,7 +419,8 @@ int run_prog(enum pr_prog_id id, uint32_t ifindex, const uint8_t *in, size_t len
 
 int main(int argc, char **argv)
 {
-	struct pr_loader_opts lo = { .routes4_max = 1024, .routes6_max = 1024 };
+	struct pr_loader_opts lo = { .routes4_max = 16384, .routes6_max = 16384,
+				     .lsx4_max = 8192, .lsx6_max = 8192 };
 	const char *only = argc > 1 ? argv[1] : NULL;
 
 	pr_log_route_libbpf();
@@ -436,10 +437,14 @@ int main(int argc, char **argv)
 		E.prog[i] = pr_datapath_prog_fd(&E.dp, i);
 	env_fixture();
 
-	run_case_table(only);
+	run_case_table(only, "");
 	run_ecmp_tests(only);
 	run_truncation_tests(only);
 	run_live_tests(only);
+	/* The same decisions through the lookup index, then index vs trie. */
+	if (index_begin(only))
+		run_case_table(only && strstr(only, "index") ? NULL : only, "index ");
+	run_index_sweeps(only);
 
 	printf("1..%d\n", n_total);
 	printf("prog: %d passed, %d failed, %d skipped\n", n_pass, n_fail, n_skip);

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The datapath's reader of the lookup index (the layout and why it exists:
+ * include/podroute_abi.h; the builder: user/lsx.c). pr_lsx_lookup() answers
+ * for a destination when the index of its family is current and its domain
+ * is indexed, and says so; otherwise the caller reads the trie.
+ */
+#ifndef PR_LSX_H
+#define PR_LSX_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "podroute_abi.h"
+#include "pr_maps.h"
+
+/*
+ * The slot (line * 2 + slot, within the family's map) holding the key
+ * meta + address words, or -1. Linear probing from the key's home line in
+ * the key's own table; the builder keeps every key within PR_LSX_MAX_PROBE
+ * slots of it and an empty slot ends a run. A global function: the
+ * verifier checks it once, on its own, rather than at every step of every
+ * caller's search (and BPF functions take at most five arguments, hence
+ * the family and table inside meta).
+ */
+__noinline int pr_lsx_find(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
+{
+	__u32 zero = 0, fam = meta & PR_LSX_V6 ? 1 : 0, tbl = meta & PR_LSX_TABLE1 ? 1 : 0;
+	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
+	void *map = fam ? (void *)&pr_lsx6 : (void *)&pr_lsx4;
+	__u32 nlines, base, line;
+
+	if (!c)
+		return -1;
+	nlines = c->lens[fam][tbl].nlines;
+	if (!nlines)
+		return -1;
+	base = tbl ? nlines : 0;
+	line = pr_lsx_line_of(pr_lsx_hash(meta, w0, w1, w2, w3), nlines);
+	for (int i = 0; i < PR_LSX_MAX_PROBE / 2; i++) {
+		__u32 idx = base + line;
+		struct pr_lsx_line *ln = bpf_map_lookup_elem(map, &idx);
+
+		if (!ln)
+			return -1;
+#pragma unroll
+		for (int s = 0; s < 2; s++) {
+			const struct pr_lsx_slot *sl = &ln->s[s];
+			const __u32 *a = (const __u32 *)sl->addr;
+
+			if (!sl->meta)
+				return -1;
+			if ((sl->meta & PR_LSX_KEYMASK) == meta && a[0] == w0 && a[1] == w1 &&
+			    a[2] == w2 && a[3] == w3)
+				return (int)(idx * 2 + s);
+		}
+		line = line + 1 == nlines ? 0 : line + 1;
+	}
+	return -1;
+}
+
+/*
+ * Longest match of address words w (IPv4: w[0], the rest 0) in domain,
+ * through the index: true with *out the route (NULL: no prefix matches),
+ * or false when the index cannot answer (not built, being rebuilt, or the
+ * domain is not indexed) and the trie must. A probe that finds an entry
+ * sends the search longer and brings the entry's bmp; one that finds
+ * nothing sends it shorter.
+ */
+static __always_inline bool pr_lsx_lookup(bool v6, __u32 domain, const __u32 *w,
+					  struct pr_route **out)
+{
+	__u32 zero = 0, fam = v6 ? 1 : 0, act, tbl, key;
+	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
+	struct pr_route *best = NULL;
+	struct pr_lsx_lens *ls;
+	int lo = 0, hi;
+
+	if (!c || domain > PR_LSX_MAX_DOMAIN)
+		return false;
+	act = c->active[fam];
+	if (act != 1 && act != 2)
+		return false;
+	tbl = act - 1;
+	/* clang folds the two tests into a range check the verifier cannot
+	 * follow to the index: hide the value, then mask it. */
+	asm volatile("" : "+r"(tbl));
+	tbl &= 1;
+	ls = &c->lens[fam][tbl];
+	if (!ls->n || ls->n > PR_LSX_MAX_LENS)
+		return false;
+	key = PR_LSX_USED | (v6 ? PR_LSX_V6 : 0) | (tbl ? PR_LSX_TABLE1 : 0) |
+	      domain << PR_LSX_DOMAIN_SHIFT;
+	hi = (int)ls->n - 1;
+	for (int it = 0; it < 5; it++) { /* ceil(log2(PR_LSX_MAX_LENS + 1)) */
+		struct pr_lsx_line *ln;
+		struct pr_lsx_len *e;
+		__u32 mid, line;
+		int s;
+
+		if (lo > hi)
+			break;
+		mid = ((__u32)(lo + hi) / 2) & (PR_LSX_MAX_LENS - 1);
+		e = &ls->e[mid];
+		s = pr_lsx_find(key | (e->len & 0xff), w[0] & e->mask[0], w[1] & e->mask[1],
+				w[2] & e->mask[2], w[3] & e->mask[3]);
+		if (s < 0) {
+			hi = (int)mid - 1;
+			continue;
+		}
+		line = (__u32)s >> 1;
+		ln = v6 ? bpf_map_lookup_elem(&pr_lsx6, &line) : bpf_map_lookup_elem(&pr_lsx4, &line);
+		if (ln && (ln->s[s & 1].meta & PR_LSX_BMP))
+			best = &ln->s[s & 1].bmp;
+		lo = (int)mid + 1;
+	}
+	*out = best;
+	return true;
+}
+
+#endif /* PR_LSX_H */

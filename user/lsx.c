@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The lookup index: builder, search and the mmapped maps (see lsx.h and
+ * the layout in include/podroute_abi.h).
+ *
+ * Why a whole rebuild per publish rather than edits in place: the table
+ * the datapath reads is never written, so a reader can never see a half
+ * moved probe run, a torn route or a marker whose bmp is being repainted.
+ * A publish writes the idle table and flips one word. The idle table was
+ * last read before the previous flip to 0 (every trie write stores 0
+ * first), a whole build ago; a program run lasts microseconds.
+ */
+#include "lsx.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+static void mask_addr(uint8_t *a, unsigned len)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = len > i * 8 ? len - i * 8 : 0;
+
+		a[i] &= bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+	}
+}
+
+static uint32_t key_meta(bool v6, unsigned tbl, uint32_t domain, unsigned len)
+{
+	return PR_LSX_USED | (v6 ? PR_LSX_V6 : 0) | (tbl ? PR_LSX_TABLE1 : 0) |
+	       domain << PR_LSX_DOMAIN_SHIFT | len;
+}
+
+/* The slot of key (meta, addr), or with add the first free one on its run;
+ * NULL when absent (or no room within PR_LSX_MAX_PROBE slots). */
+static struct pr_lsx_slot *slot_get(struct pr_lsx_line *tab, uint32_t nlines, uint32_t meta,
+				    const uint8_t *addr, bool add, unsigned *probe)
+{
+	uint32_t w[4], line;
+
+	memcpy(w, addr, 16);
+	line = pr_lsx_line_of(pr_lsx_hash(meta, w[0], w[1], w[2], w[3]), nlines);
+	for (unsigned i = 0; i < PR_LSX_MAX_PROBE; i++) {
+		struct pr_lsx_slot *sl = &tab[line].s[i % 2];
+
+		if (!sl->meta) {
+			if (!add)
+				return NULL;
+			memcpy(sl->addr, addr, 16);
+			sl->meta = meta;
+			if (probe && i + 1 > *probe)
+				*probe = i + 1;
+			return sl;
+		}
+		if ((sl->meta & PR_LSX_KEYMASK) == meta && !memcmp(sl->addr, addr, 16))
+			return sl;
+		if (i % 2)
+			line = line + 1 == nlines ? 0 : line + 1;
+	}
+	return NULL;
+}
+
+/* The lengths shorter than len at which the search for len goes longer:
+ * where a prefix of length len leaves a marker (same steps as the search). */
+static int marker_lens(const struct pr_lsx_lens *ls, unsigned len, unsigned *out)
+{
+	int lo = 0, hi = (int)ls->n - 1, k = 0;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (ls->e[mid].len == len)
+			break;
+		if (ls->e[mid].len < len) {
+			out[k++] = ls->e[mid].len;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return k;
+}
+
+static int fill_lens(const struct pr_lsx_entry *e, size_t n, bool v6, struct pr_lsx_lens *ls)
+{
+	bool present[129] = { false };
+	unsigned max = v6 ? 128 : 32;
+
+	for (size_t i = 0; i < n; i++)
+		if (e[i].domain <= PR_LSX_MAX_DOMAIN && e[i].len <= max)
+			present[e[i].len] = true;
+	ls->n = 0;
+	for (unsigned len = 0; len <= max; len++) {
+		uint8_t m[16];
+
+		if (!present[len])
+			continue;
+		if (ls->n == PR_LSX_MAX_LENS)
+			return -E2BIG;
+		memset(m, 0xff, sizeof(m));
+		mask_addr(m, len);
+		if (!v6)
+			memset(m + 4, 0, 12);
+		ls->e[ls->n].len = len;
+		memcpy(ls->e[ls->n].mask, m, 16);
+		ls->n++;
+	}
+	return 0;
+}
+
+int pr_lsx_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
+		const struct pr_lsx_entry *e, size_t n, struct pr_lsx_lens *ls,
+		struct pr_lsx_build_stats *st)
+{
+	unsigned path[PR_LSX_MAX_LENS];
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	memset(ls, 0, sizeof(*ls));
+	if (nlines < 2)
+		return -ENOSPC;
+	err = fill_lens(e, n, v6, ls);
+	if (err)
+		return err;
+	ls->nlines = nlines;
+	memset(tab, 0, (size_t)nlines * sizeof(*tab));
+	/* Prefixes first: each its own bmp. */
+	for (size_t i = 0; i < n; i++) {
+		struct pr_lsx_slot *sl;
+
+		if (e[i].domain > PR_LSX_MAX_DOMAIN || e[i].len > (v6 ? 128 : 32)) {
+			st->skipped++;
+			continue;
+		}
+		sl = slot_get(tab, nlines, key_meta(v6, tbl, e[i].domain, e[i].len), e[i].addr, true,
+			      &st->max_probe);
+		if (!sl)
+			return -ENOSPC;
+		sl->bmp = e[i].r;
+		sl->meta |= PR_LSX_PREFIX | PR_LSX_BMP;
+		st->prefixes++;
+	}
+	/* Then the markers each prefix's search needs on its way longer. */
+	for (size_t i = 0; i < n; i++) {
+		int k;
+
+		if (e[i].domain > PR_LSX_MAX_DOMAIN || e[i].len > (v6 ? 128 : 32))
+			continue;
+		k = marker_lens(ls, e[i].len, path);
+		for (int j = 0; j < k; j++) {
+			uint8_t a[16];
+
+			memcpy(a, e[i].addr, 16);
+			mask_addr(a, path[j]);
+			if (!slot_get(tab, nlines, key_meta(v6, tbl, e[i].domain, path[j]), a, true,
+				      &st->max_probe))
+				return -ENOSPC;
+		}
+	}
+	/* A marker's bmp: the longest prefix of a shorter length present that
+	 * covers it (the search that went longer from it and then failed
+	 * answers with that). */
+	for (size_t j = 0; j < (size_t)nlines * 2; j++) {
+		struct pr_lsx_slot *sl = &tab[j / 2].s[j % 2];
+		unsigned len = sl->meta & 0xff;
+		uint32_t domain = (sl->meta >> PR_LSX_DOMAIN_SHIFT) & PR_LSX_MAX_DOMAIN;
+
+		if (!sl->meta || (sl->meta & PR_LSX_PREFIX))
+			continue;
+		st->markers++;
+		for (int i = (int)ls->n - 1; i >= 0; i--) {
+			const struct pr_lsx_slot *p;
+			uint8_t a[16];
+
+			if (ls->e[i].len >= len)
+				continue;
+			memcpy(a, sl->addr, 16);
+			mask_addr(a, ls->e[i].len);
+			p = slot_get(tab, nlines, key_meta(v6, tbl, domain, ls->e[i].len), a, false, NULL);
+			if (p && (p->meta & PR_LSX_PREFIX)) {
+				sl->bmp = p->bmp;
+				sl->meta |= PR_LSX_BMP;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+const struct pr_route *pr_lsx_search(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls,
+				     bool v6, unsigned tbl, uint32_t domain, const uint8_t *addr)
+{
+	const struct pr_route *best = NULL;
+	int lo = 0, hi = (int)ls->n - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		const struct pr_lsx_slot *sl;
+		uint8_t a[16];
+
+		memcpy(a, addr, 16);
+		if (!v6)
+			memset(a + 4, 0, 12);
+		mask_addr(a, ls->e[mid].len);
+		sl = slot_get((struct pr_lsx_line *)tab, ls->nlines,
+			      key_meta(v6, tbl, domain, ls->e[mid].len), a, false, NULL);
+		if (!sl) {
+			hi = mid - 1;
+			continue;
+		}
+		if (sl->meta & PR_LSX_BMP)
+			best = &sl->bmp;
+		lo = mid + 1;
+	}
+	return best;
+}
+
+/* ---------- the index on the pinned maps ---------- */
+
+uint32_t pr_lsx_map_lines(uint32_t prefixes)
+{
+	if (!prefixes || prefixes > PR_LSX_MAX_PREFIXES)
+		return 2;
+	return 2 * 2 * prefixes;
+}
+
+static int map_lines(int fd, uint32_t *lines)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.value_size != sizeof(struct pr_lsx_line) || info.max_entries < 2)
+		return -EINVAL;
+	*lines = info.max_entries;
+	return 0;
+}
+
+int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl)
+{
+	int fds[2] = { fd_lsx4, fd_lsx6 };
+
+	memset(x, 0, sizeof(*x));
+	x->ctl = mmap(NULL, sizeof(*x->ctl), PROT_READ | PROT_WRITE, MAP_SHARED, fd_ctl, 0);
+	if (x->ctl == MAP_FAILED) {
+		x->ctl = NULL;
+		return -errno;
+	}
+	for (int f = 0; f < 2; f++) {
+		uint32_t total = 0;
+		int err = map_lines(fds[f], &total);
+		void *m;
+
+		if (err) {
+			pr_lsx_close(x);
+			return err;
+		}
+		m = mmap(NULL, (size_t)total * sizeof(struct pr_lsx_line), PROT_READ | PROT_WRITE,
+			 MAP_SHARED, fds[f], 0);
+		if (m == MAP_FAILED) {
+			err = -errno;
+			pr_lsx_close(x);
+			return err;
+		}
+		x->lines[f] = m;
+		x->nlines[f] = total / 2;
+		/* Build next into the table that is not current (if one is). */
+		x->last[f] = x->ctl->active[f] == 2 ? 1 : 0;
+		x->stale[f] = true;
+		snprintf(x->why_off[f], sizeof(x->why_off[f]), "not built yet");
+	}
+	return 0;
+}
+
+void pr_lsx_close(struct pr_lsx *x)
+{
+	for (int f = 0; f < 2; f++)
+		if (x->lines[f])
+			munmap(x->lines[f], (size_t)x->nlines[f] * 2 * sizeof(struct pr_lsx_line));
+	if (x->ctl)
+		munmap(x->ctl, sizeof(*x->ctl));
+	memset(x, 0, sizeof(*x));
+}
+
+void pr_lsx_invalidate(struct pr_lsx *x, bool v6)
+{
+	if (!x->ctl)
+		return;
+	__atomic_store_n(&x->ctl->active[v6], 0, __ATOMIC_SEQ_CST);
+	if (!x->stale[v6])
+		snprintf(x->why_off[v6], sizeof(x->why_off[v6]), "rebuilding");
+	x->stale[v6] = true;
+}
+
+int pr_lsx_invalidate_fd(int fd_ctl, bool v6)
+{
+	struct pr_lsx_ctl *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED, fd_ctl, 0);
+
+	if (c == MAP_FAILED)
+		return -errno;
+	__atomic_store_n(&c->active[v6], 0, __ATOMIC_SEQ_CST);
+	munmap(c, sizeof(*c));
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size_t n)
+{
+	unsigned tbl = x->last[v6] ^ 1;
+	struct pr_lsx_build_stats st;
+	struct pr_lsx_lens ls;
+	double t0 = now_ms();
+	int err;
+
+	if (!x->ctl)
+		return -EBADF;
+	/* Never write the table the datapath may be reading. */
+	pr_lsx_invalidate(x, v6);
+	err = pr_lsx_fill(x->lines[v6] + (size_t)tbl * x->nlines[v6], x->nlines[v6], v6, tbl, e, n,
+			  &ls, &st);
+	x->builds++;
+	x->last_build_ms[v6] = now_ms() - t0;
+	if (err) {
+		x->failures++;
+		x->entries[v6] = 0;
+		snprintf(x->why_off[v6], sizeof(x->why_off[v6]), "%s",
+			 err == -E2BIG ? "more than 16 prefix lengths" :
+			 err == -ENOSPC ? "more prefixes than the index holds (attach --index4-max/--index6-max)" :
+			 strerror(-err));
+		return err;
+	}
+	x->ctl->lens[v6][tbl] = ls;
+	__atomic_store_n(&x->ctl->active[v6], tbl + 1, __ATOMIC_SEQ_CST);
+	x->last[v6] = tbl;
+	x->stale[v6] = false;
+	x->entries[v6] = st.prefixes + st.markers;
+	x->why_off[v6][0] = 0;
+	if (st.skipped)
+		snprintf(x->why_off[v6], sizeof(x->why_off[v6]),
+			 "%zu prefixes of VRF tables above %u are looked up in the trie", st.skipped,
+			 PR_LSX_MAX_DOMAIN);
+	return 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The lookup index (layout and purpose: include/podroute_abi.h): a faster
+ * copy of the prefix tries that the datapath reads while it is current.
+ *
+ * Two layers. The builder and the search are pure functions on memory, so
+ * unit tests check them against a brute-force longest match. struct pr_lsx
+ * is the index on the pinned maps (mmapped): invalidate before any trie
+ * write, publish a new build into the idle table after.
+ */
+#ifndef PR_LSX_H
+#define PR_LSX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "podroute_abi.h"
+
+/* One prefix of a trie, as the index takes it. */
+struct pr_lsx_entry {
+	uint32_t domain;
+	uint8_t len;
+	uint8_t addr[16]; /* network byte order, bits past len zero; IPv4 first 4 bytes */
+	struct pr_route r;
+};
+
+struct pr_lsx_build_stats {
+	size_t prefixes, markers; /* entries written */
+	size_t skipped;           /* prefixes of domains above PR_LSX_MAX_DOMAIN */
+	unsigned max_probe;       /* longest run a key needed, in slots */
+};
+
+/*
+ * Build table tbl (0 or 1) of a family into tab (nlines lines, zeroed
+ * here) from n prefixes, and its lengths into *ls. Returns 0, -E2BIG when
+ * more than PR_LSX_MAX_LENS lengths are present, or -ENOSPC when the table
+ * is too small (a key would land further than PR_LSX_MAX_PROBE slots from
+ * its home line). On error the table holds garbage: it must not be
+ * published.
+ */
+int pr_lsx_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
+		const struct pr_lsx_entry *e, size_t n, struct pr_lsx_lens *ls,
+		struct pr_lsx_build_stats *st);
+
+/* The datapath's search, step for step (bpf/pr_lsx.h): the longest
+ * prefix of domain that covers addr, or NULL. tab is table tbl's first line. */
+const struct pr_route *pr_lsx_search(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls,
+				     bool v6, unsigned tbl, uint32_t domain, const uint8_t *addr);
+
+/* ---- the index on the pinned maps ---- */
+
+/* The most prefixes an index may be sized for (1 GiB of tables). */
+#define PR_LSX_MAX_PREFIXES (1U << 22)
+
+/*
+ * Lines (max_entries) of a pr_lsx4/6 map sized for a number of prefixes:
+ * two tables of two lines (four slots) per prefix. Prefixes leave about
+ * one marker each in practice, so a table runs near half full: 128 bytes
+ * per prefix per table. 0 prefixes: the smallest map, which the builder
+ * always refuses (the trie serves).
+ */
+uint32_t pr_lsx_map_lines(uint32_t prefixes);
+
+struct pr_lsx {
+	struct pr_lsx_ctl *ctl;         /* mmapped pr_lsx_ctl */
+	struct pr_lsx_line *lines[2];   /* mmapped pr_lsx4 / pr_lsx6 (both tables) */
+	uint32_t nlines[2];             /* lines per table */
+	unsigned last[2];               /* table most recently published */
+	bool stale[2];                  /* a trie changed since the last publish */
+	/* for logs, status and metrics */
+	uint64_t builds, failures;
+	double last_build_ms[2];
+	size_t entries[2];              /* prefixes + markers of the current build */
+	char why_off[2][96];            /* "" while current, else why the trie serves */
+};
+
+/* Map the three maps (fds stay the caller's). 0 or -errno. */
+int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl);
+void pr_lsx_close(struct pr_lsx *x);
+/* The datapath reads family v6's trie from now on, until the next publish. */
+void pr_lsx_invalidate(struct pr_lsx *x, bool v6);
+/* The same through pr_lsx_ctl's fd alone (hand edits of the tries). */
+int pr_lsx_invalidate_fd(int fd_ctl, bool v6);
+/* Build the idle table from the family's whole trie content and make it
+ * current. 0, or -errno with the index left off (the trie serves). */
+int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size_t n);
+
+#endif
