@@ -19,63 +19,25 @@
  *              neighbour, as xdp-tools' xdp-forward does by default) in the
  *              kernel table of the namespace the bench runs in
  *   lk_decide  (d) lk_parse's frame write, then podroute's whole decision,
- *              pr_process() from bpf/pr_datapath.h as xdp_underlay runs it
+ *              pr_process() from bpf/pr_datapath.h as xdp_underlay runs it;
+ *              the bench runs it with the lookup index off (d: the trie
+ *              answers) and on (d': the index answers)
  *   lk_lenhash (e1) prototype: one BPF hash of (domain, length, masked
  *              address), probed for the lengths present, longest first
- *   lk_bsl     (e3) prototype: binary search on the lengths present
+ *   lk_bsl     (e3) podroute's lookup index (bpf/pr_lsx.h, built by
+ *              user/lsx.c): binary search on the lengths present
  *              (Waldvogel), each probe one open-addressing lookup in an
- *              mmapable array of 64-byte lines (lk_oa4/6)
+ *              mmapable array of 64-byte lines
  *   lk_dir     (e2) prototype, IPv4: DIR-24-8 (2^24 entries on the top 24
  *              bits, 256-entry chunks for the /24s that hold longer
  *              prefixes), then the interned route value
- *   lk_check   every prototype against the trie for each destination of a
+ *   lk_check   every structure against the trie for each destination of a
  *              set: counts disagreements (the bench fails on any)
  *
- * Design note: how the prototypes would go into the datapath (the lead
- * integrates; nothing here changes podroute's maps or ABI).
- *   pr_lookup() in bpf/pr_datapath.h is the only reader of pr_routes4/6
- *   (the destination, and the anti-spoof source). It would call one
- *   function per family, the rest of the decision unchanged:
- *   - IPv4: DIR-24-8 for the default VRF (domain 0). pr_dir4_l1 (ARRAY,
- *     BPF_F_MMAPABLE, 2^20 blocks of 16 u32 = 64 MiB: array values sit at
- *     an 8-byte stride, so single u32 values would waste half), pr_dir4_l2
- *     (ARRAY, MMAPABLE, one 1 KiB chunk per /24 that holds a longer
- *     prefix; the loader sizes it) and pr_rtval (ARRAY of struct pr_route
- *     indexed by an interned value id: the agent gives prefixes with the
- *     same (network, action, flags, group) one id, so the array stays
- *     small and cache-hot). At most three dependent loads whatever the
- *     number of prefixes. The cost is memory: 64 MiB fixed plus 1 KiB per
- *     /24 with longer prefixes (the bench's mix, 40% /28 and /32, needs
- *     331 MiB at 1M; u16 chunk entries, the length kept only in the
- *     agent's mirror, would halve that).
- *   - IPv6, and IPv4 VRF domains: the length binary search over
- *     pr_lpm6_oa-like tables (key = domain index, length, masked address;
- *     64-byte lines of two 32-byte slots, the route inline) and a small
- *     ARRAY of the lengths present with their masks. At most
- *     ceil(log2(lengths + 1)) probes (2 for /48 /64 /128), each usually
- *     one cache line; a domain index (16 bits, from pr_iface next to
- *     vrf_table) keeps VRFs apart in the same table.
- *     lk_lenhash (kernel BPF hash, longest length first) is simpler but
- *     pays up to one probe per length, each two dependent cache misses
- *     (bucket, element): it missed the target in this bench.
- *   Updates, all from the agent's reconciler, which already mirrors the
- *   maps: DIR-24-8 entries are written through the mmapped arrays
- *   (aligned u32 stores are atomic for readers; a new chunk is filled
- *   before the first-level entry naming it is stored with release order;
- *   a freed chunk is reused only once no program run can still be reading
- *   it, e.g. after a quarantine far longer than any run); a delete
- *   repaints the range with
- *   the next shorter covering prefix (a trie lookup of length len - 1, or
- *   the mirror). A /16 rewrites 256 entries. The open-addressing table
- *   takes a prefix as its slot plus a marker per level its search passes
- *   on the way longer; the bmp of markers under a new or deleted prefix
- *   is repainted, and a change in the set of lengths present rebuilds the
- *   markers (the bench rebuilds per scale and reports it). Deletes need
- *   tombstones or backward shift; writers must publish a slot's key and
- *   value before its meta word (done here with a release store).
- *   The trie can stay as the control plane's reference (podroute status,
- *   tests): the selftests can then assert, as lk_check does here, that the
- *   fast structure answers every destination as the trie does.
+ * (e3) went into the datapath (include/podroute_abi.h says how it stays
+ * equal to the trie). DIR-24-8 stays a prototype: 4 to 5 times faster
+ * again on IPv4, but 64 MiB before the first prefix and 1 KiB per /24 that
+ * holds a longer prefix, and IPv4 only.
  */
 #include "pr_datapath.h"
 #include "lookup_cost.h"
@@ -157,31 +119,6 @@ struct {
 	__type(value, struct pr_route);
 	__uint(max_entries, LK_NVALUES);
 } lk_rtval SEC(".maps");
-
-/* (e3) lengths present, shortest first, and each table's number of lines. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__type(key, __u32);
-	__type(value, struct lk_lenset);
-	__uint(max_entries, LK_LENS__COUNT);
-} lk_bslens SEC(".maps");
-
-/* (e3) open-addressing tables of prefixes and markers; sized by the bench. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct lk_oa_line);
-	__uint(max_entries, 1);
-} lk_oa4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct lk_oa_line);
-	__uint(max_entries, 1);
-} lk_oa6 SEC(".maps");
 
 /* The router MAC of the test frames (the bench configures pr_ifaces with it). */
 static const __u8 lk_rmac[ETH_ALEN] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
@@ -291,87 +228,18 @@ static __always_inline struct pr_route *lk_look_dir(const struct lk_addr *k)
 	return bpf_map_lookup_elem(&lk_rtval, &slot);
 }
 
-/* Linear probing from the key's home line; the writer keeps every key
- * within LK_OA_MAX_PROBE slots of it, and an empty slot ends the run. */
-static __always_inline int lk_oa_scan(void *map, __u32 nlines, __u32 meta, __u32 w0, __u32 w1,
-				      __u32 w2, __u32 w3)
+/* (e3) podroute's lookup index (bpf/pr_lsx.h), as pr_lookup() reads it
+ * for the default VRF; the bench makes it current only for this variant,
+ * (d') and the check. */
+static __always_inline struct pr_route *lk_look_lsx(const struct lk_addr *k, __u32 family)
 {
-	__u32 line = lk_oa_line_of(lk_oa_hash(meta, w0, w1, w2, w3), nlines);
+	struct pr_route *r = NULL;
+	__u32 w[4];
 
-	for (int i = 0; i < LK_OA_MAX_PROBE / 2; i++) {
-		struct lk_oa_line *ln = bpf_map_lookup_elem(map, &line);
-
-		if (!ln)
-			return -1;
-#pragma unroll
-		for (int s = 0; s < 2; s++) {
-			const struct lk_oa_slot *sl = &ln->s[s];
-			const __u32 *a = (const __u32 *)sl->addr;
-
-			if (!sl->meta)
-				return -1;
-			if ((sl->meta & LK_OA_KEYMASK) == meta && a[0] == w0 && a[1] == w1 &&
-			    a[2] == w2 && a[3] == w3)
-				return line * 2 + s;
-		}
-		line = line + 1 == nlines ? 0 : line + 1;
-	}
-	return -1;
-}
-
-/*
- * (e3) The slot (line * 2 + slot) holding key (meta, address words), or
- * -1. A global function: the verifier checks it once, on its own, rather
- * than at every step of every caller's length search.
- */
-__noinline int lk_oa_find(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
-{
-	__u32 fam = meta & LK_OA_V6 ? LK_LENS6 : LK_LENS4;
-	struct lk_lenset *ls = bpf_map_lookup_elem(&lk_bslens, &fam);
-
-	if (!ls || !ls->nlines)
-		return -1;
-	if (meta & LK_OA_V6)
-		return lk_oa_scan(&lk_oa6, ls->nlines, meta, w0, w1, w2, w3);
-	return lk_oa_scan(&lk_oa4, ls->nlines, meta, w0, w1, w2, w3);
-}
-
-/* (e3) Binary search over the lengths present: a hit (prefix or marker)
- * sends the search longer and brings its bmp, a miss sends it shorter. */
-static __always_inline struct pr_route *lk_look_bsl(const struct lk_addr *k, __u32 family)
-{
-	__u32 idx = family == 4 ? LK_LENS4 : LK_LENS6, v6 = family == 4 ? 0 : LK_OA_V6;
-	struct lk_lenset *ls = bpf_map_lookup_elem(&lk_bslens, &idx);
-	const __u32 *w = (const __u32 *)k->a;
-	struct pr_route *best = NULL;
-	int lo = 0, hi;
-
-	if (!ls)
-		return NULL;
-	hi = (int)ls->n - 1;
-	for (int it = 0; it < 5; it++) { /* ceil(log2(LK_MAX_LENS + 1)) */
-		struct lk_oa_line *ln;
-		struct lk_lenent *e;
-		__u32 mid, line;
-		int s;
-
-		if (lo > hi)
-			break;
-		mid = ((__u32)(lo + hi) / 2) & (LK_MAX_LENS - 1);
-		e = &ls->e[mid];
-		s = lk_oa_find(LK_OA_USED | v6 | e->len, w[0] & e->mask[0], w[1] & e->mask[1],
-			       w[2] & e->mask[2], w[3] & e->mask[3]);
-		if (s < 0) {
-			hi = (int)mid - 1;
-			continue;
-		}
-		line = (__u32)s >> 1;
-		ln = v6 ? bpf_map_lookup_elem(&lk_oa6, &line) : bpf_map_lookup_elem(&lk_oa4, &line);
-		if (ln && (ln->s[s & 1].meta & LK_OA_BMP))
-			best = &ln->s[s & 1].r;
-		lo = (int)mid + 1;
-	}
-	return best;
+	__builtin_memcpy(w, k->a, 16);
+	if (family == 4)
+		w[1] = w[2] = w[3] = 0;
+	return pr_lsx_lookup(family != 4, 0, w, &r) ? r : NULL;
 }
 
 static __always_inline void lk_count(struct lk_loop *l, struct pr_route *r)
@@ -531,7 +399,7 @@ static long lk_cb_bsl(__u64 i, void *ctx)
 
 	if (!k)
 		return 1;
-	lk_count(l, lk_look_bsl(k, l->family));
+	lk_count(l, lk_look_lsx(k, l->family));
 	l->done++;
 	return 0;
 }
@@ -570,7 +438,7 @@ static long lk_cb_check(__u64 i, void *ctx)
 	t = lk_look_trie(k, l->family);
 	if (!lk_same(t, lk_look_hash(k, l->family)))
 		bad |= LK_BAD_LENHASH;
-	if (!lk_same(t, lk_look_bsl(k, l->family)))
+	if (!lk_same(t, lk_look_lsx(k, l->family)))
 		bad |= LK_BAD_BSL;
 	if (l->family == 4 && !lk_same(t, lk_look_dir(k)))
 		bad |= LK_BAD_DIR;

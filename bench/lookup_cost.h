@@ -3,8 +3,8 @@
  * What bench/lookup_cost.bpf.c and bench/lookup_cost.c share: the layout
  * of the destination arrays, the per-run parameters and results, and the
  * keys and encodings of the prototype structures (per-length hash, IPv4
- * DIR-24-8, binary search on lengths over an open-addressing table). Nothing here is podroute's ABI: the trie
- * variant uses include/podroute_abi.h's keys and maps unchanged.
+ * DIR-24-8). Nothing here is podroute's ABI: the trie and the lookup index
+ * use include/podroute_abi.h's keys and maps unchanged.
  */
 #ifndef LOOKUP_COST_H
 #define LOOKUP_COST_H
@@ -33,11 +33,11 @@ struct lk_lenent {
 
 struct lk_lenset {
 	__u32 n;
-	__u32 nlines; /* lk_bslens: lines in the family's lk_oa table */
+	__u32 pad;
 	struct lk_lenent e[LK_MAX_LENS];
 };
 
-/* lk_lens / lk_bslens index */
+/* lk_lens index */
 enum { LK_LENS4, LK_LENS6, LK_LENS__COUNT };
 
 /*
@@ -48,52 +48,6 @@ enum { LK_LENS4, LK_LENS6, LK_LENS__COUNT };
  * destination by the check program.
  */
 #define LK_NVALUES 4096
-
-/*
- * (e3) binary search on prefix lengths (Waldvogel et al.) over an
- * open-addressing table in an mmapable array, one 64-byte line of two
- * 32-byte slots per index, linear probing. A slot holds a prefix or a
- * marker (a shorter piece of a longer prefix that tells the search to go
- * longer), and the best matching prefix at or above its length (bmp).
- * meta: 0 = empty slot; otherwise USED | V6 | domain index << 8 | length,
- * plus BMP when r is valid and PREFIX (for the writer) when the slot is an
- * installed prefix rather than only a marker.
- */
-#define LK_OA_USED (1U << 31)
-#define LK_OA_BMP (1U << 30)
-#define LK_OA_V6 (1U << 29)
-#define LK_OA_PREFIX (1U << 28)
-#define LK_OA_KEYMASK (~(LK_OA_BMP | LK_OA_PREFIX))
-#define LK_OA_MAX_PROBE 64 /* slots a lookup scans at most; the writer guarantees it */
-
-struct lk_oa_slot {
-	__u8 addr[16]; /* masked to the length; IPv4 in the first 4 */
-	__u32 meta;
-	struct pr_route r; /* the bmp, valid with LK_OA_BMP */
-};
-
-struct lk_oa_line {
-	struct lk_oa_slot s[2];
-};
-
-/* The table's hash, the same on both sides: words are raw loads of the
- * masked address, so byte order does not matter as long as both agree. */
-static inline __u32 lk_oa_hash(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
-{
-	__u64 h = (meta & LK_OA_KEYMASK) * 0x9e3779b97f4a7c15ULL;
-
-	h = (h ^ w0) * 0xff51afd7ed558ccdULL;
-	h = (h ^ w1) * 0xff51afd7ed558ccdULL;
-	h = (h ^ w2) * 0xff51afd7ed558ccdULL;
-	h = (h ^ w3) * 0xc4ceb9fe1a85ec53ULL;
-	return h >> 32;
-}
-
-/* Home line of a hash: multiply-shift, so any number of lines works. */
-static inline __u32 lk_oa_line_of(__u32 hash, __u32 nlines)
-{
-	return ((__u64)hash * nlines) >> 32;
-}
 
 /* Per-length hash keys: (domain, length, address masked to length). */
 struct lk_h4_key {

@@ -47,6 +47,7 @@
 #include "kstate.h"
 #include "loader.h"
 #include "log.h"
+#include "lsx.h"
 #include "metrics.h"
 #include "nlsource.h"
 #include "pinned.h"
@@ -264,6 +265,7 @@ static void agent_publish(struct pr_agent *a)
 {
 	struct pr_metrics_snap *s = a->snap;
 	const struct pr_config *c = &a->cfg;
+	const struct pr_lsx *x;
 
 	if (!a->metrics)
 		return;
@@ -303,6 +305,14 @@ static void agent_publish(struct pr_agent *a)
 	s->route_to_map_seconds = a->route_hist;
 	for (int m = 0; m < PR_PM__COUNT; m++)
 		s->map_entries[m] = pr_agent_map_entries(a, pr_pin_map_name(m));
+	x = pr_agent_lsx(a);
+	for (int f = 0; x && f < 2; f++) {
+		s->lsx_active[f] = x->ctl && __atomic_load_n(&x->ctl->active[f], __ATOMIC_RELAXED);
+		s->lsx_entries[f] = s->lsx_active[f] ? x->entries[f] : 0;
+		s->lsx_build_seconds[f] = x->last_build_ms[f] / 1e3;
+	}
+	s->lsx_builds = x ? x->builds : 0;
+	s->lsx_failures = x ? x->failures : 0;
 	pr_metrics_publish(a->metrics, s);
 }
 

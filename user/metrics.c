@@ -414,6 +414,27 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 	pr_prom_family(b, "podroute_learned_routes", "gauge",
 		       "BGP-learned routes accepted into the maps by the last reconcile");
 	pr_prom_u64(b, "podroute_learned_routes", NULL, s->learned_routes);
+	pr_prom_family(b, "podroute_lookup_index_active", "gauge",
+		       "1 while the datapath reads the lookup index, 0 while it reads the prefix trie "
+		       "(being rebuilt after route changes, or off: see podroute status)");
+	for (int f = 0; f < 2; f++)
+		pr_prom_u64(b, "podroute_lookup_index_active", L("family", f ? "ipv6" : "ipv4"),
+			    s->lsx_active[f]);
+	pr_prom_family(b, "podroute_lookup_index_entries", "gauge",
+		       "Prefixes and markers in the current lookup index");
+	for (int f = 0; f < 2; f++)
+		pr_prom_u64(b, "podroute_lookup_index_entries", L("family", f ? "ipv6" : "ipv4"),
+			    s->lsx_entries[f]);
+	pr_prom_family(b, "podroute_lookup_index_last_build_seconds", "gauge",
+		       "Duration of the last lookup index build");
+	for (int f = 0; f < 2; f++)
+		pr_prom_double(b, "podroute_lookup_index_last_build_seconds",
+			       L("family", f ? "ipv6" : "ipv4"), s->lsx_build_seconds[f]);
+	pr_prom_family(b, "podroute_lookup_index_builds_total", "counter", "Lookup index builds");
+	pr_prom_u64(b, "podroute_lookup_index_builds_total", NULL, s->lsx_builds);
+	pr_prom_family(b, "podroute_lookup_index_build_failures_total", "counter",
+		       "Lookup index builds refused (capacity, more than 16 prefix lengths)");
+	pr_prom_u64(b, "podroute_lookup_index_build_failures_total", NULL, s->lsx_failures);
 
 	pr_prom_family(b, "podroute_config_loads_total", "counter",
 		       "Config loads attempted (start, file change, SIGHUP)");
@@ -780,8 +801,10 @@ static void collect(struct pr_metrics *m, const struct pr_metrics_snap *s, struc
 
 		mm->have_capacity = true;
 		mm->capacity = m->info[i].max_entries;
-		if (i == PR_PM_STATS)
-			continue; /* every slot of a per-CPU array always exists */
+		/* Every slot of a per-CPU array always exists; the lookup index's
+		 * entries are podroute_lookup_index_entries (no walk of its lines). */
+		if (i == PR_PM_STATS || i == PR_PM_LSX4 || i == PR_PM_LSX6 || i == PR_PM_LSX_CTL)
+			continue;
 		if (s->map_entries[i] >= 0) {
 			mm->entries = s->map_entries[i];
 			mm->have_entries = true;

@@ -103,6 +103,12 @@ struct pr_metrics_snap {
 	char last_config_error[600]; /* "" after a successful load */
 	uint64_t learned_routes;
 	struct pr_hist reconcile_seconds, route_to_map_seconds;
+	/* The lookup index per family ([0] IPv4): current (the datapath reads
+	 * it), its entries (prefixes + markers), the last build's duration. */
+	bool lsx_active[2];
+	uint64_t lsx_entries[2];
+	double lsx_build_seconds[2];
+	uint64_t lsx_builds, lsx_failures;
 	/* Entries per map when the agent knows them without a walk (the
 	 * prefix maps it alone writes), else -1: counted at scrape time. */
 	int64_t map_entries[PR_PM__COUNT];

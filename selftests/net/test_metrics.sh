@@ -133,6 +133,11 @@ wait_metric 'podroute_map_entries{map="pr_routes4"}' "-eq 2" || fail "learned ro
 	fail "next hops not counted: groups $(entries pr_nhgrps), next hops $(entries pr_nexthops)"
 [ "$(metric podroute_learned_routes)" = 1 ] || fail "learned routes $(metric podroute_learned_routes)"
 [ "$(metric podroute_route_to_map_latency_seconds_count)" -gt "$lat0" ] || fail "route latency not observed"
+# The lookup index is rebuilt once the writes pause and holds both prefixes.
+wait_metric 'podroute_lookup_index_active{family="ipv4"}' "-eq 1" || fail "lookup index not current"
+wait_metric 'podroute_lookup_index_entries{family="ipv4"}' "-ge 2" ||
+	fail "lookup index holds $(metric 'podroute_lookup_index_entries{family="ipv4"}') entries"
+[ "$(metric podroute_lookup_index_builds_total)" -ge 1 ] || fail "no lookup index build counted"
 # From one scrape: the agent may observe more between two.
 page=$(scrape /metrics)
 inf=$(awk '$1 == "podroute_route_to_map_latency_seconds_bucket{le=\"+Inf\"}" { print $2 }' <<<"$page")
