@@ -15,29 +15,12 @@
 #include "podroute_abi.h"
 #include "pr_maps.h"
 
-/*
- * The slot (line * 2 + slot, within the family's map) holding the key
- * meta + address words, or -1. Linear probing from the key's home line in
- * the key's own table; the builder keeps every key within PR_LSX_MAX_PROBE
- * slots of it and an empty slot ends a run. A global function: the
- * verifier checks it once, on its own, rather than at every step of every
- * caller's search (and BPF functions take at most five arguments, hence
- * the family and table inside meta).
- */
-__noinline int pr_lsx_find(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
+/* Linear probing from the key's home line within [base, base + nlines). */
+static __always_inline int pr_lsx_scan(void *map, __u32 base, __u32 nlines, __u32 meta, __u32 w0,
+				       __u32 w1, __u32 w2, __u32 w3)
 {
-	__u32 zero = 0, fam = meta & PR_LSX_V6 ? 1 : 0, tbl = meta & PR_LSX_TABLE1 ? 1 : 0;
-	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
-	void *map = fam ? (void *)&pr_lsx6 : (void *)&pr_lsx4;
-	__u32 nlines, base, line;
+	__u32 line = pr_lsx_line_of(pr_lsx_hash(meta, w0, w1, w2, w3), nlines);
 
-	if (!c)
-		return -1;
-	nlines = c->lens[fam][tbl].nlines;
-	if (!nlines)
-		return -1;
-	base = tbl ? nlines : 0;
-	line = pr_lsx_line_of(pr_lsx_hash(meta, w0, w1, w2, w3), nlines);
 	for (int i = 0; i < PR_LSX_MAX_PROBE / 2; i++) {
 		__u32 idx = base + line;
 		struct pr_lsx_line *ln = bpf_map_lookup_elem(map, &idx);
@@ -58,6 +41,32 @@ __noinline int pr_lsx_find(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
 		line = line + 1 == nlines ? 0 : line + 1;
 	}
 	return -1;
+}
+
+/*
+ * The slot (line * 2 + slot, within the family's map) holding the key
+ * meta + address words, or -1. The builder keeps every key within
+ * PR_LSX_MAX_PROBE slots of its home line and an empty slot ends a run. A
+ * global function: the verifier checks it once, on its own, rather than at
+ * every step of every caller's search (and BPF functions take at most five
+ * arguments, hence the family and table inside meta). One call site per
+ * map: a lookup whose map is known there is inlined, one that may be
+ * either map is a real call.
+ */
+__noinline int pr_lsx_find(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
+{
+	__u32 zero = 0, fam = meta & PR_LSX_V6 ? 1 : 0, tbl = meta & PR_LSX_TABLE1 ? 1 : 0;
+	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
+	struct pr_lsx_lens *ls;
+
+	if (!c)
+		return -1;
+	ls = &c->lens[fam][tbl];
+	if (!ls->nlines)
+		return -1;
+	if (fam)
+		return pr_lsx_scan(&pr_lsx6, ls->base, ls->nlines, meta, w0, w1, w2, w3);
+	return pr_lsx_scan(&pr_lsx4, ls->base, ls->nlines, meta, w0, w1, w2, w3);
 }
 
 /*

@@ -155,12 +155,15 @@ struct pr_lsx_len {
 
 struct pr_lsx_lens {
 	__u32 n;       /* lengths present, shortest first */
-	__u32 nlines;  /* lines in each of the family's two tables */
+	__u32 nlines;  /* lines this build uses: sized to the prefixes, not to the
+			* map, so that a small set stays in a few cache-hot pages */
+	__u32 base;    /* the table's first line in the map */
+	__u32 pad;
 	struct pr_lsx_len e[PR_LSX_MAX_LENS];
 };
 
-/* The one entry of pr_lsx_ctl. Table t of a family is lines
- * [t * nlines, (t + 1) * nlines) of its map. */
+/* The one entry of pr_lsx_ctl. Table t of a family starts at line
+ * t * (max_entries / 2) of its map. */
 struct pr_lsx_ctl {
 	__u32 active[2];             /* [0] IPv4, [1] IPv6: 0 = read the trie, 1 + t = table t */
 	struct pr_lsx_lens lens[2][2]; /* [family][table] */
@@ -307,8 +310,8 @@ PR_ASSERT_SIZE(struct pr_counter, 16);
 PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
 PR_ASSERT_SIZE(struct pr_lsx_slot, 32);
 PR_ASSERT_SIZE(struct pr_lsx_line, 64);
-PR_ASSERT_SIZE(struct pr_lsx_lens, 8 + 20 * PR_LSX_MAX_LENS);
-PR_ASSERT_SIZE(struct pr_lsx_ctl, 8 + 4 * (8 + 20 * PR_LSX_MAX_LENS));
+PR_ASSERT_SIZE(struct pr_lsx_lens, 16 + 20 * PR_LSX_MAX_LENS);
+PR_ASSERT_SIZE(struct pr_lsx_ctl, 8 + 4 * (16 + 20 * PR_LSX_MAX_LENS));
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm6_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, addr) == 8, "LPM key: domain before address");

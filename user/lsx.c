@@ -315,20 +315,37 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* Lines for n prefixes: four slots each (a prefix leaves about one marker),
+ * a power of two from 16 up to what the table has. */
+static uint32_t lines_for(size_t n, uint32_t room)
+{
+	uint32_t lines = 16;
+
+	while (lines < room && lines < 2 * n)
+		lines *= 2;
+	return lines < room ? lines : room;
+}
+
 int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size_t n)
 {
 	unsigned tbl = x->last[v6] ^ 1;
+	struct pr_lsx_line *tab = x->lines[v6] + (size_t)tbl * x->nlines[v6];
 	struct pr_lsx_build_stats st;
 	struct pr_lsx_lens ls;
 	double t0 = now_ms();
+	uint32_t lines;
 	int err;
 
 	if (!x->ctl)
 		return -EBADF;
 	/* Never write the table the datapath may be reading. */
 	pr_lsx_invalidate(x, v6);
-	err = pr_lsx_fill(x->lines[v6] + (size_t)tbl * x->nlines[v6], x->nlines[v6], v6, tbl, e, n,
-			  &ls, &st);
+	/* As small as the set allows: a thousand prefixes then probe 128 KiB,
+	 * not the whole table sized for the capacity. */
+	lines = lines_for(n, x->nlines[v6]);
+	while ((err = pr_lsx_fill(tab, lines, v6, tbl, e, n, &ls, &st)) == -ENOSPC &&
+	       lines < x->nlines[v6])
+		lines = lines * 2 < x->nlines[v6] ? lines * 2 : x->nlines[v6];
 	x->builds++;
 	x->last_build_ms[v6] = now_ms() - t0;
 	if (err) {
@@ -340,6 +357,7 @@ int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size
 			 strerror(-err));
 		return err;
 	}
+	ls.base = tbl * x->nlines[v6];
 	x->ctl->lens[v6][tbl] = ls;
 	__atomic_store_n(&x->ctl->active[v6], tbl + 1, __ATOMIC_SEQ_CST);
 	x->last[v6] = tbl;
