@@ -1,0 +1,454 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The in-VM half of bench/pktrate_vm.sh, run by selftests/vm/run.sh (--smp 2,
+# --out DIR) from the repository's top: packets/s of Open vSwitch's kernel
+# datapath laid out as OVN-Kubernetes does, of podroute's XDP fast path on
+# the same node, and of the kernel's IP forwarding, counted the same way at
+# the pod. Writes runs.tsv, meta.json and log to $PODROUTE_VM_OUT; the host
+# half turns them into bench/results/pktrate_vm.{json,md,png}.
+#
+# The node (the VM's root namespace):
+#   client ns eth0 --- ul0 [br-ex] patch-ex-to-int == patch-int-to-ex [br-int] pod0 --- pod ns eth0
+#                      br-ex: 192.0.2.1                ovn-k8s-mp0 (internal port)       10.128.1.5
+#   kclient ns eth0 --- kul0 (192.0.3.1)  IP forwarding  kpod0 (10.129.1.1) --- kpod ns eth0 10.129.1.5
+# br-ex carries OVN-Kubernetes' flow for an advertised pod subnet (table 0,
+# priority 300, in_port=ul0, ip, nw_dst=10.128.1.0/24: mod_dl_dst to the
+# pod, output to the patch port); br-int delivers by destination MAC to the
+# pod's port, as OVN's logical switch would. With 1,000 flows, 999 other
+# priority-301 flows (900 /32s and 99 /24s of other networks, as other
+# advertised networks, egress IPs and services add) sit ahead of it. The
+# kernel-forwarding pair is a separate, plain path (OVS takes every frame
+# that enters ul0, so it cannot be the same device).
+#
+# Variants (each a node configuration; all of them every round, in an order
+# rotated each round, so baseline and candidate run back to back):
+#   ovs-1flow      frames entering ul0 go through OVS (2 flows on br-ex)
+#   ovs-1000flows  the same with the 999 other flows installed
+#   podroute-xdp   podroute's agent (build/podroute agent --once) with a
+#                  config naming the pod network 10.128.1.0/24, target the
+#                  pod's port pod0: XDP on ul0 redirects to the pod's veth
+#   kernel         IP forwarding kul0 -> kpod0, no netfilter rules
+#
+# CPU layout: vCPU 0 forwards, vCPU 1 generates. ul0 and kul0 behave as NIC
+# receive queues: GRO on (as NIC drivers have it by default), which gives a
+# veth a NAPI poll fed by a ring, and that poll in its own kernel thread
+# (threaded NAPI) pinned to vCPU 0. Everything the poll runs (podroute's XDP,
+# OVS, IP forwarding, the pod veth's NAPI it raises, the receiver) runs
+# there. This script, everything it starts (OVS daemons included), the
+# generators and movable interrupts stay on vCPU 1. Without GRO, veth hands
+# skbs to netif_rx on the sender's CPU; and veth only queues skbs to the
+# peer's NAPI when they are GRO-eligible, which skbs from a non-socket
+# sender are not while the sending side has TSO on: so the clients' eth0
+# have TSO off (attaching XDP to ul0 does that by itself, detaching undoes
+# it).
+#
+# Generators, both on vCPU 1, both entering the underlay port from its peer:
+#   live      bench/pktgen live on the client's eth0 (BPF_PROG_RUN, live
+#             frames, headers from 16 flow templates: UDP from ports
+#             10000-10015 to 8080, valid checksums), handed to an XDP_TX
+#             program on that eth0 (xdp-bench tx -p no-touch): each frame
+#             is transmitted into ul0's ring as a NIC would fill its RX
+#             ring. pktgen.bpf.o has no XDP_TX target of its own, hence
+#             xdp-bench; libxdp must attach it directly, not behind its
+#             dispatcher, which a tail call cannot enter (EBUSY): pointing
+#             LIBXDP_BPFFS at a folder that is no bpffs does that.
+#   kpktgen   the kernel's pktgen (its thread for vCPU 1) on the client's
+#             eth0, skbs through the veth into ul0's ring, same flows.
+# Receiver: bench/pktgen's XDP counter on the pod's eth0 (for every variant:
+# redirected XDP frames and OVS's or the stack's skbs alike) counts UDP/8080
+# frames with a valid IPv4 header checksum, any TTL (OVS does not decrement
+# it, podroute and the kernel do), and drops them. Rate: frames counted
+# over the time from the first to the last one counted.
+#
+# Per run, besides the receiver's count: the forwarding vCPU's busy ticks
+# (/proc/stat) over the run, the frames ul0's ring refused (the forwarding
+# CPU falling behind) and the generator's own rate. When the forwarding CPU
+# is not saturated (the generator is the bottleneck), the host report gives
+# the rate per busy forwarding CPU ("per core") next to the received rate.
+#
+# Why 48 dummy devices carry an XDP program: every BPF_PROG_RUN with
+# repeat > 1 (each live run, twice) re-points the kernel's XDP dispatcher
+# (text_poke of bpf_dispatcher_xdp_func) at its start and end, while vCPU 0
+# runs XDP through it; under QEMU's multi-threaded TCG that crashed the
+# guest (int3 / invalid opcode in bpf_dispatcher_xdp_func). The dispatcher
+# stops changing once it holds 48 programs: with it full, every XDP program
+# (podroute's and the receiver's in every variant alike) is reached through
+# its indirect-call fallback, a plain indirect call with mitigations=off.
+#
+#   pktrate_vm_guest.sh [--quick] [--runs N] [--secs S] [--sizes "64 1500"]
+#                       [--deadline S] [--min-runs N]
+#     --runs N      rounds (default 7; --quick: 2, 64 bytes only)
+#     --secs S      measured window of each run (default 2.5; --quick 1.5),
+#                   after a 1.5 s warm-up
+#     --deadline S  start no round that would end after S seconds of the
+#                   VM's uptime, once --min-runs (5) rounds are done: the
+#                   host's time budget under a loaded host
+# shellcheck disable=SC2015 # "A && B || fail": fail exits, which is the point
+set -u
+RUNS=7 SECS=2.5 SIZES="64 1500" DEADLINE=0 MIN_RUNS=5
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) RUNS=2 SECS=1.5 SIZES=64 MIN_RUNS=2 ;;
+	--runs) RUNS=$2; shift ;;
+	--secs) SECS=$2; shift ;;
+	--sizes) SIZES=$2; shift ;;
+	--deadline) DEADLINE=$2; shift ;;
+	--min-runs) MIN_RUNS=$2; shift ;;
+	*) echo "usage: pktrate_vm_guest.sh [--quick] [--runs N] [--secs S] [--sizes \"64 1500\"] [--deadline S] [--min-runs N]"
+		exit 2 ;;
+	esac
+	shift
+done
+OUT=${PODROUTE_VM_OUT:?run me with selftests/vm/run.sh --out DIR (bench/pktrate_vm.sh does)}
+[ "${PODROUTE_IN_VM:-}" = 1 ] || { echo "pktrate_vm_guest.sh: only inside the VM (it starts OVS)"; exit 2; }
+[ "$(nproc)" -ge 2 ] || { echo "pktrate_vm_guest.sh: needs 2 vCPUs (run.sh --smp 2)"; exit 2; }
+G=$PWD/build/bench/pktgen
+export PKTGEN_OBJ=$PWD/build/bench/pktgen.bpf.o
+FWD_CPU=0 GEN_CPU=1
+cl=vmbclient pod=vmbpod kcl=vmbkclient kpod=vmbkpod pins=/sys/fs/bpf/vmbench run=/run/openvswitch
+RXPIN=/sys/fs/bpf/vmbench-rx KRXPIN=/sys/fs/bpf/vmbench-krx DATA=$OUT/runs.tsv LOG=$OUT/log
+BREX_MAC=02:00:00:00:0e:01 NFILL=48
+P() { build/podroute --pin-dir $pins "$@"; }
+say() { local up _; read -r up _ </proc/uptime; echo "pktrate_vm: [$up s] $*"; }
+fail() { say "FAIL: $*" >&2; exit 1; }
+xb_pids=()
+cleanup() {
+	local i
+	P detach --unpin >/dev/null 2>&1
+	for i in "${xb_pids[@]}"; do kill "$i" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -f $RXPIN $KRXPIN
+	for ((i = 0; i < NFILL; i++)); do ip link del "vmbfill$i" 2>/dev/null; done
+	ovs-appctl -t ovs-vswitchd exit --cleanup 2>/dev/null
+	ovs-appctl -t ovsdb-server exit 2>/dev/null
+	for i in $cl $pod $kcl $kpod; do ip netns del "$i" 2>/dev/null; done
+}
+trap cleanup EXIT
+for f in "$G" "$PKTGEN_OBJ" build/podroute; do [ -e "$f" ] || fail "$f missing: build on the host first"; done
+for t in ovs-vswitchd xdp-bench ethtool jq taskset; do command -v $t >/dev/null || fail "$t not installed"; done
+# Everything started from here on inherits the generator's vCPU.
+taskset -pc $GEN_CPU $$ >/dev/null || fail "cannot pin myself to vCPU $GEN_CPU"
+for irq in /proc/irq/[0-9]*; do echo $((1 << GEN_CPU)) >"$irq/smp_affinity" 2>/dev/null; done
+# No IPv6 (router and neighbour solicitations would be flooded by OVS into
+# the measured paths); new namespaces inherit this.
+sysctl -qw net.core.devconf_inherit_init_net=1 net.ipv6.conf.all.disable_ipv6=1 \
+	net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1
+
+# ---- the XDP dispatcher, filled (see the header) ----
+say "filling the XDP dispatcher ($NFILL programs on dummy devices)"
+for ((i = 0; i < NFILL; i++)); do
+	ip link add "vmbfill$i" type dummy &&
+		ip link set "vmbfill$i" xdpgeneric obj "$PKTGEN_OBJ" program xdp_pass ||
+		fail "filler XDP program $i"
+done
+
+# ---- Open vSwitch ----
+# Open vSwitch 3.1.0 counts no CPU before 10 s of uptime (selftests/vm/README.md).
+while read -r up _ </proc/uptime && [ "${up%.*}" -lt 11 ]; do sleep 0.2; done
+say "starting Open vSwitch"
+mkdir -p $run /etc/openvswitch
+ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema || fail "ovsdb-tool"
+ovsdb-server --remote=punix:$run/db.sock --pidfile --detach --log-file=/tmp/ovsdb.log \
+	/etc/openvswitch/conf.db >>"$LOG" 2>&1 || fail "ovsdb-server"
+ovs-vsctl --no-wait init
+ovs-vswitchd --pidfile --detach --log-file=/tmp/vswitchd.log >>"$LOG" 2>&1 || fail "ovs-vswitchd"
+for ns in $cl $pod $kcl $kpod; do
+	ip netns add "$ns" && ip -n "$ns" link set lo up || fail "namespace $ns"
+done
+ip link add ul0 type veth peer name eth0 netns $cl
+ip link add pod0 type veth peer name eth0 netns $pod
+ip link add kul0 type veth peer name eth0 netns $kcl
+ip link add kpod0 type veth peer name eth0 netns $kpod
+ovs-vsctl add-br br-ex -- set bridge br-ex other-config:hwaddr=$BREX_MAC \
+	-- add-port br-ex ul0 \
+	-- add-br br-int -- add-port br-int ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal \
+	-- add-port br-int pod0 \
+	-- add-port br-ex patch-ex-to-int -- set interface patch-ex-to-int type=patch options:peer=patch-int-to-ex \
+	-- add-port br-int patch-int-to-ex -- set interface patch-int-to-ex type=patch options:peer=patch-ex-to-int ||
+	fail "bridges"
+ip addr add 192.0.2.1/24 dev br-ex
+ip addr add 10.128.1.1/24 dev ovn-k8s-mp0
+ip addr add 192.0.3.1/24 dev kul0
+ip addr add 10.129.1.1/24 dev kpod0
+for d in br-ex br-int ovn-k8s-mp0 ul0 pod0 kul0 kpod0; do ip link set "$d" up || fail "link $d up"; done
+# ovs-vswitchd applies other-config:hwaddr asynchronously; podroute reads
+# br-ex's MAC as the router MAC.
+for _ in $(seq 100); do
+	ip -br link show br-ex | grep -q $BREX_MAC && break
+	sleep 0.1
+done
+ip -br link show br-ex | grep -q $BREX_MAC || fail "br-ex never got its MAC"
+say "bridges up"
+ip -n $cl addr add 192.0.2.2/24 dev eth0
+ip -n $kcl addr add 192.0.3.2/24 dev eth0
+ip -n $pod addr add 10.128.1.5/24 dev eth0
+ip -n $kpod addr add 10.129.1.5/24 dev eth0
+for ns in $cl $pod $kcl $kpod; do ip -n "$ns" link set eth0 up || fail "eth0 up in $ns"; done
+ip -n $pod route add default via 10.128.1.1
+ip -n $kpod route add default via 10.129.1.1
+podmac=$(ip -n $pod -br link show eth0 | awk '{print $3}')
+kpodmac=$(ip -n $kpod -br link show eth0 | awk '{print $3}')
+clmac=$(ip -n $cl -br link show eth0 | awk '{print $3}')
+kclmac=$(ip -n $kcl -br link show eth0 | awk '{print $3}')
+kulmac=$(ip -br link show kul0 | awk '{print $3}')
+# No ARP in the measured path.
+ip neigh replace 10.129.1.5 lladdr "$kpodmac" dev kpod0 nud permanent
+ip neigh replace 10.128.1.5 lladdr "$podmac" dev ovn-k8s-mp0 nud permanent
+
+# ---- the NIC-like underlay ports and the CPU layout (see the header) ----
+for d in ul0 kul0; do
+	ethtool -K "$d" gro on >/dev/null && echo 1 >/sys/class/net/"$d"/threaded || fail "$d: GRO / threaded NAPI"
+done
+for ns in $cl $kcl; do
+	nsenter --net=/run/netns/"$ns" ethtool -K eth0 tso off >/dev/null || fail "$ns eth0: TSO off"
+done
+# A veth drops XDP frames redirected into it unless its far end runs NAPI.
+for ns in $pod $kpod; do
+	nsenter --net=/run/netns/"$ns" ethtool -K eth0 gro on >/dev/null || fail "$ns eth0: GRO"
+done
+pin_napi() { # the underlay ports' NAPI threads to the forwarding vCPU
+	local p
+	fwd_pids=()
+	for p in $(pgrep '^napi/k?ul0-'); do
+		taskset -pc $FWD_CPU "$p" >/dev/null || return 1
+		fwd_pids+=("$p")
+	done
+	[ ${#fwd_pids[@]} -eq 2 ] || { echo "pktrate_vm: ${#fwd_pids[@]} NAPI threads for ul0 and kul0, expected 2" >&2; return 1; }
+	fwd_pids+=("$(pgrep -x "ksoftirqd/$FWD_CPU")")
+}
+pin_napi || fail "NAPI threads"
+say "devices up"
+
+# ---- flows ----
+ofport() { ovs-vsctl get interface "$1" ofport; }
+# Each command costs about 0.1 s under emulation: ask once.
+p_ul0=$(ofport ul0) p_patch=$(ofport patch-ex-to-int) p_pod0=$(ofport pod0)
+ovs-ofctl add-flow br-ex "table=0,priority=300,in_port=$p_ul0,ip,nw_dst=10.128.1.0/24,actions=mod_dl_dst:$podmac,output:$p_patch" &&
+	ovs-ofctl add-flow br-ex "table=0,priority=0,actions=NORMAL" &&
+	ovs-ofctl add-flow br-int "table=0,priority=100,dl_dst=$podmac,actions=output:$p_pod0" &&
+	ovs-ofctl add-flow br-int "table=0,priority=0,actions=NORMAL" || fail "flows"
+# The 999 others, removable by their cookie.
+for ((i = 0; i < 900; i++)); do
+	echo "table=0,cookie=0x999,priority=301,in_port=$p_ul0,ip,nw_dst=10.200.$((i / 250)).$((i % 250 + 1)),actions=output:$p_patch"
+done >/tmp/flows999
+for ((i = 0; i < 99; i++)); do
+	echo "table=0,cookie=0x999,priority=301,in_port=$p_ul0,ip,nw_dst=10.$((201 + i / 50)).$((i % 50)).0/24,actions=output:$p_patch"
+done >>/tmp/flows999
+
+say "flows"
+# ---- receivers and the live generator's XDP_TX programs ----
+nsenter --net=/run/netns/$pod "$G" rx-attach eth0 $RXPIN || fail "receiver's counter (pod)"
+nsenter --net=/run/netns/$kpod "$G" rx-attach eth0 $KRXPIN || fail "receiver's counter (kpod)"
+mkdir -p /tmp/no-bpffs
+for ns in $cl $kcl; do
+	# Each with a /run of its own: xdp-bench takes a lock file there for
+	# as long as it runs, one instance per system.
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	nsenter --net=/run/netns/"$ns" unshare -m --propagation private \
+		bash -c 'mount -t tmpfs tmpfs /run && exec "$@"' _ env LIBXDP_BPFFS=/tmp/no-bpffs \
+		xdp-bench tx -p no-touch -m native -i 3600 eth0 >>"$LOG" 2>&1 &
+	xb_pids+=($!)
+done
+for ns in $cl $kcl; do
+	for _ in $(seq 300); do
+		ip -n "$ns" -d link show eth0 | grep -q "prog/xdp" && break
+		sleep 0.1
+	done
+	ip -n "$ns" -d link show eth0 | grep -q "prog/xdp" || fail "xdp-bench tx did not attach in $ns: $(tail -3 "$LOG")"
+done
+
+say "generators' XDP_TX programs attached"
+agent_cfg() { # FILE
+	cat >"$1" <<YAML
+interfaces:
+  underlay: [ul0]
+  brex: br-ex
+networks:
+  - name: default
+    prefixes: [10.128.1.0/24]
+    target: {port: pod0, mac: $podmac}
+YAML
+}
+agent_cfg /tmp/podroute.yaml
+nflows() { ovs-ofctl dump-flows br-ex table=0 | grep -c priority=; }
+configure() {
+	P detach >/dev/null 2>&1
+	case $1 in
+	ovs1) ovs-ofctl del-flows br-ex "cookie=0x999/-1" && [ "$(nflows)" -eq 2 ] ;;
+	ovs1000) { [ "$(nflows)" -gt 900 ] || ovs-ofctl add-flows br-ex /tmp/flows999; } && [ "$(nflows)" -eq 1001 ] ;;
+	podroute) P agent --config /tmp/podroute.yaml --once >>"$LOG" 2>&1 &&
+		ip -d link show ul0 | grep -q "prog/xdp" ;;
+	kernel) true ;;
+	esac || fail "cannot configure $1 (br-ex has $(nflows) flows; $(tail -2 "$LOG"))"
+	pin_napi || fail "NAPI threads after configuring $1"
+}
+
+# ---- one run ----
+# Each run starts a generator with no end of its own, lets it run WARM
+# seconds (object load, live mode's sizing call, OVS's upcall), then looks
+# at the receiver and at the forwarding vCPU twice, SECS apart, and stops
+# the generator: the figures are those of that window, in steady state.
+# Why not the live generator's own report: it sizes a run from the rate the
+# receiver saw during a short first call, which suits a generator that
+# carries the path on its own CPU; here it is open-loop (frames the
+# forwarding vCPU cannot take are dropped at ul0's ring, cheaply), so run
+# lengths came out anywhere between 0.02 s and 3 s.
+WARM=1.5
+# CPU time (ns) the forwarding took: the run time of the threads that do it
+# on the forwarding vCPU (the underlay ports' NAPI threads, which also run
+# the softirqs they raise, i.e. the pod veth's NAPI, and ksoftirqd in case
+# softirqs were deferred), from the scheduler's clock (/proc/PID/schedstat).
+# /proc/stat is no good here: its busy fields are sampled ticks that TCG
+# loses (busy + idle fell 10-15 % short of the wall clock).
+fwd_ns() {
+	local p t sum=0
+	for p in "${fwd_pids[@]}"; do
+		read -r t _ <"/proc/$p/schedstat" || return 1
+		sum=$((sum + t))
+	done
+	echo $sum
+}
+# Idle ticks (USER_HZ) of the forwarding vCPU, a cross-check: idle time is
+# taken from the idle-entry clock, not sampled.
+idle_ticks() {
+	local name i w _
+	while read -r name _ _ _ i w _; do
+		[ "$name" = "cpu$FWD_CPU" ] && { echo $((i + w)); return; }
+	done </proc/stat
+}
+# Where each variant's frames go: underlay port, client ns, its MAC and
+# address, the MAC and address the generator sends to, the receiver's
+# counter.
+path_of() {
+	case $1 in
+	kernel) echo "kul0 $kcl $kclmac 192.0.3.2 $kulmac 10.129.1.5 $KRXPIN" ;;
+	*) echo "ul0 $cl $clmac 192.0.2.2 $BREX_MAC 10.128.1.5 $RXPIN" ;;
+	esac
+}
+# runs.tsv, one line per run (raw; the host derives the rates):
+#   round variant generator size
+#   t_a t_b          wall clock ($EPOCHREALTIME) of the two looks
+#   idle_a idle_b    the forwarding vCPU's idle ticks then
+#   fwd_ns_a fwd_ns_b  CPU time of the forwarding threads then
+#   good_a pps_a good_b pps_b   the receiver then (rx-read: good frames and
+#                    their rate since the generator's reset; good/pps is
+#                    the receiver's own clock from the first good frame)
+#   bad other        receiver's bad and other frames at the second look
+#   ring_drops       frames ul0's ring refused during the window
+record() { local IFS=$'\t'; echo "$round$IFS$*" >>"$DATA"; }
+# window VARIANT GENERATOR SIZE PID: measure the stream PID generates.
+window() {
+	local ul rx ta tb ia ib fa fb ga gb pa pb bad other d0 d1
+	read -r ul _ _ _ _ _ rx <<<"$(path_of "$1")"
+	sleep $WARM
+	kill -0 "$4" 2>/dev/null || return 1
+	read -r d0 <"/sys/class/net/$ul/statistics/rx_dropped"
+	ta=$EPOCHREALTIME ia=$(idle_ticks) fa=$(fwd_ns)
+	read -r ga _ _ pa <<<"$("$G" rx-read "$rx")"
+	sleep "$SECS"
+	tb=$EPOCHREALTIME ib=$(idle_ticks) fb=$(fwd_ns)
+	read -r gb bad other pb <<<"$("$G" rx-read "$rx")"
+	read -r d1 <"/sys/class/net/$ul/statistics/rx_dropped"
+	# The generator must have run through the window.
+	kill -0 "$4" 2>/dev/null || return 1
+	[ "${ga:-0}" -gt 0 ] && [ "${gb:-0}" -gt "$ga" ] && [ "${pa:-0}" -gt 0 ] ||
+		fail "$1 ($2, $3 B): the receiver counted no frames ($ga -> $gb): a setup bug"
+	record "$1" "$2" "$3" "$ta" "$tb" "$ia" "$ib" "$fa" "$fb" "$ga" "$pa" "$gb" "$pb" "$bad" "$other" $((d1 - d0))
+}
+live() { # VARIANT SIZE
+	local ns smac src dmac dst rx pid ok=1
+	read -r _ ns smac src dmac dst rx <<<"$(path_of "$1")"
+	# --secs 100000: longer than any window (it is stopped by a signal,
+	# which ends BPF_PROG_RUN's loop between batches).
+	nsenter --net=/run/netns/"$ns" "$G" live eth0 --to attached --dmac "$dmac" --smac "$smac" \
+		--src "$src" --dst "$dst" --size "$2" --secs 100000 --rx "$rx" >/dev/null 2>>"$LOG" &
+	pid=$!
+	window "$1" live "$2" "$pid" || ok=0
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	[ $ok = 1 ] || fail "$1 $2 B: the live generator stopped early: $(tail -2 "$LOG")"
+}
+# The kernel's pktgen: its thread for the generator's vCPU sends frames of
+# SIZE bytes from the client's eth0 until stopped (count 0).
+kpktgen() { # VARIANT SIZE
+	local ns src dmac dst rx pid ok=1
+	read -r _ ns _ src dmac dst rx <<<"$(path_of "$1")"
+	# Its counter starts from zero, as the live generator's does.
+	"$G" rx-reset "$rx" || fail "receiver reset"
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	nsenter --net=/run/netns/"$ns" bash -c '
+		cpu=$1 src=$2 dst=$3 dmac=$4 size=$5 d=/proc/net/pktgen
+		echo rem_device_all >$d/kpktgend_$cpu && echo "add_device eth0" >$d/kpktgend_$cpu || exit 1
+		for c in "count 0" "pkt_size $size" "delay 0" "clone_skb 0" "dst $dst" "src_min $src" \
+			"src_max $src" "dst_mac $dmac" "udp_src_min 10000" "udp_src_max 10015" \
+			"udp_dst_min 8080" "udp_dst_max 8080"; do
+			echo "$c" >$d/eth0 || exit 1
+		done
+		echo start >$d/pgctrl' _ $GEN_CPU "$src" "$dst" "$dmac" "$2" >>"$LOG" 2>&1 &
+	pid=$!
+	window "$1" kpktgen "$2" "$pid" || ok=0
+	nsenter --net=/run/netns/"$ns" bash -c 'echo stop >/proc/net/pktgen/pgctrl'
+	wait "$pid" 2>/dev/null
+	[ $ok = 1 ] || fail "$1 $2 B: the kernel's pktgen stopped early: $(tail -2 "$LOG")"
+}
+runs_of() {
+	local v=$1 size
+	[ "$v" = ovs1 ] && v=ovs-1flow
+	[ "$v" = ovs1000 ] && v=ovs-1000flows
+	[ "$v" = podroute ] && v=podroute-xdp
+	for size in $SIZES; do
+		live "$v" "$size"
+	done
+	# The second generator, 64 bytes.
+	case " $SIZES " in *" 64 "*) kpktgen "$v" 64 ;; esac
+	return 0
+}
+
+# What the forwarding vCPU does with no traffic, by both measures.
+ta=$EPOCHREALTIME ia=$(idle_ticks) fa=$(fwd_ns)
+sleep 2
+tb=$EPOCHREALTIME ib=$(idle_ticks) fb=$(fwd_ns)
+read -r idle_busy idle_fwd <<<"$(awk -v ta="$ta" -v tb="$tb" -v i="$((ib - ia))" -v f="$((fb - fa))" \
+	-v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.4f %.4f", 1 - i / hz / (tb - ta), f / 1e9 / (tb - ta) }')"
+say "no traffic: forwarding vCPU $FWD_CPU not idle $idle_busy of the time, forwarding threads $idle_fwd"
+
+: >"$DATA"
+cfgs=(ovs1 podroute ovs1000 kernel)
+round_secs=0
+for ((round = 0; round < RUNS; round++)); do
+	read -r up _ </proc/uptime
+	if [ "$DEADLINE" != 0 ] && [ "$round" -ge "$MIN_RUNS" ] &&
+		[ $((${up%.*} + round_secs * 11 / 10)) -gt "$DEADLINE" ]; then
+		say "stopping after $round rounds: another would end past the deadline (${DEADLINE} s)"
+		break
+	fi
+	# Rotate the order each round, so that no variant always runs first.
+	for ((i = 0; i < ${#cfgs[@]}; i++)); do
+		c=${cfgs[$(((i + round) % ${#cfgs[@]}))]}
+		configure "$c"
+		runs_of "$c"
+		# OVS's kernel datapath flows after its runs: what the stream
+		# matched (the last round's are kept).
+		case $c in ovs*) ovs-dpctl dump-flows >"$OUT/dpflows-$c.txt" 2>&1 ;; esac
+	done
+	read -r up2 _ </proc/uptime
+	round_secs=$((${up2%.*} - ${up%.*}))
+	say "round $((round + 1))/$RUNS done in $round_secs s (kpps received, per busy forwarding core):"
+	awk -F'\t' -v r="$round" '$1 == r {
+		n = $13 - $11; w = $13 / $14 - $11 / $12; busy = ($10 - $9) / 1e9
+		printf "  %-14s %-8s %4s B  %7.1f  %7.1f  (busy %3.0f%%)\n", $2, $3, $4, n / w / 1e3, n / busy / 1e3, 100 * busy / ($6 - $5) }' "$DATA"
+done
+# P stats: the fast path's own view of the podroute runs.
+P -j stats --net 1 >"$OUT/podroute_stats.json" 2>/dev/null
+
+# ---- what the figures were measured on ----
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+jq -n --arg kernel "$(uname -r)" --arg cpu "$cpu" --argjson rounds "$round" --argjson secs "$SECS" \
+	--arg ovs "$(ovs-vswitchd --version | head -1)" --arg podroute "$(build/podroute --version 2>&1 | head -1)" \
+	--argjson idle_busy "$idle_busy" --argjson idle_fwd "$idle_fwd" --argjson warm "$WARM" --argjson ncpu "$(nproc --all)" --arg sizes "$SIZES" \
+	--arg order "${cfgs[*]}" --arg hz "$(getconf CLK_TCK)" \
+	'{vm_kernel: $kernel, vm_cpu: $cpu, vm_vcpus: $ncpu, rounds: $rounds, seconds_per_run: $secs,
+	  sizes: ($sizes | split(" ") | map(tonumber)), config_order_round0: ($order | split(" ")),
+	  openvswitch: $ovs, podroute: $podroute, user_hz: ($hz | tonumber),
+	  warmup_seconds: $warm, no_traffic: {fwd_cpu_not_idle: $idle_busy, fwd_threads_busy: $idle_fwd}}' >"$OUT/meta.json"
+say "$(wc -l <"$DATA") runs recorded"
