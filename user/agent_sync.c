@@ -18,7 +18,6 @@
 #include "lsx.h"
 #include "mapio_bpf.h"
 #include "mapsync.h"
-#include "prefix.h"
 #include "xdpmulti.h"
 
 struct pr_reconcile_state {
@@ -209,10 +208,6 @@ int pr_agent_apply_routes(struct pr_agent *a)
 static void collect(void *arg, const void *key, const void *val, bool v6)
 {
 	struct pr_reconcile_state *rs = arg;
-	struct pr_lsx_entry *e;
-	struct pr_prefix p;
-	uint32_t domain;
-	int err;
 
 	if (rs->nentries == rs->cap) {
 		size_t cap = rs->cap ? rs->cap * 2 : 4096;
@@ -223,15 +218,9 @@ static void collect(void *arg, const void *key, const void *val, bool v6)
 		rs->entries = n;
 		rs->cap = cap;
 	}
-	err = v6 ? pr_prefix_from_key6(&p, &domain, key) : pr_prefix_from_key4(&p, &domain, key);
-	if (err)
-		return;
-	e = &rs->entries[rs->nentries++];
-	memset(e, 0, sizeof(*e));
-	e->domain = domain;
-	e->len = p.len;
-	memcpy(e->addr, p.addr, 16);
-	memcpy(&e->r, val, sizeof(e->r));
+	memset(&rs->entries[rs->nentries], 0, sizeof(rs->entries[0]));
+	if (!pr_lsx_entry_from_key(v6, key, val, &rs->entries[rs->nentries]))
+		rs->nentries++;
 }
 
 static void collect4(void *arg, const void *key, const void *val)

@@ -19,13 +19,11 @@
 #include <time.h>
 #include <bpf/bpf.h>
 
+#include "prefix.h"
+
 static void mask_addr(uint8_t *a, unsigned len)
 {
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned bits = len > i * 8 ? len - i * 8 : 0;
-
-		a[i] &= bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
-	}
+	pr_addr_mask(a, len, 128);
 }
 
 static uint32_t key_meta(bool v6, unsigned tbl, uint32_t domain, unsigned len)
@@ -216,6 +214,19 @@ const struct pr_route *pr_lsx_search(const struct pr_lsx_line *tab, const struct
 		lo = mid + 1;
 	}
 	return best;
+}
+
+int pr_lsx_entry_from_key(bool v6, const void *key, const void *route, struct pr_lsx_entry *e)
+{
+	struct pr_prefix p;
+	int err = v6 ? pr_prefix_from_key6(&p, &e->domain, key) : pr_prefix_from_key4(&p, &e->domain, key);
+
+	if (err)
+		return err;
+	e->len = p.len;
+	memcpy(e->addr, p.addr, 16);
+	memcpy(&e->r, route, sizeof(e->r)); /* a mirror record need not be aligned */
+	return 0;
 }
 
 /* ---------- the index on the pinned maps ---------- */

@@ -48,6 +48,10 @@ int pr_lsx_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
 const struct pr_route *pr_lsx_search(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls,
 				     bool v6, unsigned tbl, uint32_t domain, const uint8_t *addr);
 
+/* The entry of a pr_routes4 (v6: pr_routes6) key and its struct pr_route
+ * value. 0 or -EINVAL. */
+int pr_lsx_entry_from_key(bool v6, const void *key, const void *route, struct pr_lsx_entry *e);
+
 /* ---- the index on the pinned maps ---- */
 
 /* The most prefixes an index may be sized for (1 GiB of tables). */

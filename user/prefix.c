@@ -21,10 +21,14 @@ static bool host_bits_clear(const uint8_t *addr, unsigned len, unsigned bits)
 	return true;
 }
 
-static void clear_host_bits(uint8_t *addr, unsigned len, unsigned bits)
+void pr_addr_mask(uint8_t *addr, unsigned len, unsigned bits)
 {
-	for (unsigned i = len; i < bits; i++)
-		addr[i / 8] &= ~(0x80 >> (i % 8));
+	for (unsigned i = 0; i < bits / 8; i++) {
+		unsigned keep = len > i * 8 ? len - i * 8 : 0;
+
+		if (keep < 8)
+			addr[i] &= (uint8_t)(0xff00 >> keep);
+	}
 }
 
 int pr_prefix_parse(const char *s, struct pr_prefix *p, const char **why)
@@ -104,7 +108,7 @@ int pr_prefix_from_addr(struct pr_prefix *p, int family, const void *addr, unsig
 	p->family = family;
 	p->len = len;
 	memcpy(p->addr, addr, family == AF_INET ? 4 : 16);
-	clear_host_bits(p->addr, len, family_bits(family));
+	pr_addr_mask(p->addr, len, family_bits(family));
 	return 0;
 }
 

@@ -35,6 +35,10 @@ int pr_prefix_parse(const char *s, struct pr_prefix *p, const char **why);
 /* Format into buf (at least PR_PREFIX_STRLEN bytes); returns buf. */
 char *pr_prefix_format(const struct pr_prefix *p, char *buf, size_t size);
 
+/* Clear the bits of addr from len up to bits (32 or 128): byte-wise, as the
+ * lookup index's builder calls it for every marker. */
+void pr_addr_mask(uint8_t *addr, unsigned len, unsigned bits);
+
 /* Build a prefix from an address and length, clearing host bits. */
 int pr_prefix_from_addr(struct pr_prefix *p, int family, const void *addr, unsigned len);
 

@@ -44,8 +44,7 @@ static size_t trie_entries(bool v6, struct pr_lsx_entry **out)
 	void *prev = NULL;
 
 	while (!bpf_map_get_next_key(fd, prev, next)) {
-		struct pr_prefix p;
-		uint32_t domain;
+		struct pr_route r;
 
 		memcpy(key, next, sizeof(key));
 		prev = key;
@@ -56,14 +55,8 @@ static size_t trie_entries(bool v6, struct pr_lsx_entry **out)
 				abort();
 		}
 		memset(&e[n], 0, sizeof(e[n]));
-		if (bpf_map_lookup_elem(fd, key, &e[n].r) ||
-		    (v6 ? pr_prefix_from_key6(&p, &domain, (void *)key)
-			: pr_prefix_from_key4(&p, &domain, (void *)key)))
-			continue;
-		e[n].domain = domain;
-		e[n].len = p.len;
-		memcpy(e[n].addr, p.addr, 16);
-		n++;
+		if (!bpf_map_lookup_elem(fd, key, &r) && !pr_lsx_entry_from_key(v6, key, &r, &e[n]))
+			n++;
 	}
 	*out = e;
 	return n;
