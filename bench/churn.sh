@@ -10,7 +10,7 @@
 # and wrong verdicts (anything but a redirect for the pod: must be 0).
 # Agent and churn on CPU 0, the measurement on CPU 1.
 # Writes bench/results/churn.{json,md}. Usage: churn.sh [--quick]
-set -u
+set -u -o pipefail
 cd "$(dirname "$0")/.."
 . selftests/net/lib/topo.sh
 TOPO_ID=bchurn NS_CLIENT=prc-bch NS_NODE=prn-bch NS_POD=prp-bch NS_VM=prv-bch PIN_DIR=/sys/fs/bpf/podroute-bench-churn

@@ -520,8 +520,14 @@ static void bench_open(struct bench *b, const struct opts *o, uint32_t nmax, uin
 	b->rtval = map_fd(b, "lk_rtval");
 	b->lsx[0] = map_fd(b, "pr_lsx4");
 	b->lsx[1] = map_fd(b, "pr_lsx6");
-	if (pr_lsx_open(&b->index, b->lsx[0], b->lsx[1], map_fd(b, "pr_lsx_ctl")))
-		die("lookup index: cannot map: %s", strerror(errno));
+	{
+		const int chg[2][2] = { { map_fd(b, "pr_lsx_chg4_0"), map_fd(b, "pr_lsx_chg4_1") },
+					{ map_fd(b, "pr_lsx_chg6_0"), map_fd(b, "pr_lsx_chg6_1") } };
+		int err = pr_lsx_open(&b->index, b->lsx[0], b->lsx[1], map_fd(b, "pr_lsx_ctl"), chg);
+
+		if (err)
+			die("lookup index: cannot map: %s", strerror(-err));
+	}
 	b->d8_chunks = chunks ? chunks : 1;
 	b->keys_mem = map_mmap(b->keys, (size_t)LK_SET__COUNT * LK_KEYS_MAX * sizeof(struct lk_addr),
 			       "lk_keys");

@@ -85,17 +85,17 @@ static __always_inline struct pr_route *pr_lookup(struct pr_pkt *p, __u32 domain
 		struct pr_lpm4_key k = { .prefixlen = PR_LPM_DOMAIN_BITS + 32, .domain = domain };
 
 		w[0] = dst ? p->ip4->daddr : p->ip4->saddr;
-		if (pr_lsx_lookup(false, domain, w, &r))
-			return r;
 		__builtin_memcpy(k.addr, w, 4);
+		if (pr_lsx_lookup(false, domain, w, &k, &r))
+			return r;
 		return bpf_map_lookup_elem(&pr_routes4, &k);
 	} else {
 		struct pr_lpm6_key k = { .prefixlen = PR_LPM_DOMAIN_BITS + 128, .domain = domain };
 
 		__builtin_memcpy(w, dst ? &p->ip6->daddr : &p->ip6->saddr, 16);
-		if (pr_lsx_lookup(true, domain, w, &r))
-			return r;
 		__builtin_memcpy(k.addr, w, 16);
+		if (pr_lsx_lookup(true, domain, w, &k, &r))
+			return r;
 		return bpf_map_lookup_elem(&pr_routes6, &k);
 	}
 }

@@ -69,16 +69,29 @@ __noinline int pr_lsx_find(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
 	return pr_lsx_scan(&pr_lsx4, ls->base, ls->nlines, meta, w0, w1, w2, w3);
 }
 
+/* Whether a prefix covering the destination (trie_key) changed since
+ * table tbl of its family was built. */
+static __always_inline bool pr_lsx_changed(bool v6, __u32 tbl, const void *trie_key)
+{
+	if (v6)
+		return tbl ? bpf_map_lookup_elem(&pr_lsx_chg6_1, trie_key)
+			   : bpf_map_lookup_elem(&pr_lsx_chg6_0, trie_key);
+	return tbl ? bpf_map_lookup_elem(&pr_lsx_chg4_1, trie_key)
+		   : bpf_map_lookup_elem(&pr_lsx_chg4_0, trie_key);
+}
+
 /*
  * Longest match of address words w (IPv4: w[0], the rest 0) in domain,
  * through the index: true with *out the route (NULL: no prefix matches),
- * or false when the index cannot answer (not built, being rebuilt, or the
- * domain is not indexed) and the trie must. A probe that finds an entry
- * sends the search longer and brings the entry's bmp; one that finds
- * nothing sends it shorter.
+ * or false when the index cannot answer and the trie must: not built, off
+ * until the next build, the domain is not indexed, or a prefix covering
+ * the destination changed since the build (trie_key: the trie's key for
+ * the destination, looked up in the set of changed prefixes). A probe that
+ * finds an entry sends the search longer and brings the entry's bmp; one
+ * that finds nothing sends it shorter.
  */
 static __always_inline bool pr_lsx_lookup(bool v6, __u32 domain, const __u32 *w,
-					  struct pr_route **out)
+					  const void *trie_key, struct pr_route **out)
 {
 	__u32 zero = 0, fam = v6 ? 1 : 0, act, tbl, key;
 	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
@@ -98,6 +111,11 @@ static __always_inline bool pr_lsx_lookup(bool v6, __u32 domain, const __u32 *w,
 	tbl &= 1;
 	ls = &c->lens[fam][tbl];
 	if (!ls->n || ls->n > PR_LSX_MAX_LENS)
+		return false;
+	/* The table's own set: the agent records a change there before it
+	 * writes the trie, and empties it only to rebuild the table, a grace
+	 * period after the datapath stopped reading it. */
+	if (c->changed[fam][tbl] && pr_lsx_changed(v6, tbl, trie_key))
 		return false;
 	key = PR_LSX_USED | (v6 ? PR_LSX_V6 : 0) | (tbl ? PR_LSX_TABLE1 : 0) |
 	      domain << PR_LSX_DOMAIN_SHIFT;

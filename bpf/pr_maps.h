@@ -57,6 +57,23 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pr_lsx6 SEC(".maps");
 
+/* Per table of the index, the prefixes changed since it was built (the
+ * value is unused): destinations they cover are looked up in the trie. */
+#define PR_LSX_CHG_MAP(name, keytype)                                  \
+	struct {                                                       \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                   \
+		__type(key, keytype);                                  \
+		__type(value, __u32);                                  \
+		__uint(max_entries, PR_LSX_MAX_CHANGED);               \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                  \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                   \
+	} name SEC(".maps")
+
+PR_LSX_CHG_MAP(pr_lsx_chg4_0, struct pr_lpm4_key);
+PR_LSX_CHG_MAP(pr_lsx_chg4_1, struct pr_lpm4_key);
+PR_LSX_CHG_MAP(pr_lsx_chg6_0, struct pr_lpm6_key);
+PR_LSX_CHG_MAP(pr_lsx_chg6_1, struct pr_lpm6_key);
+
 /* Which table of each family is current (or none: read the trie), and
  * its lengths. Written by userspace through mmap only. */
 struct {

@@ -17,7 +17,7 @@
 
 /* Bump when a pinned map's key or value layout changes: the agent refuses
  * to adopt pinned maps whose pr_config.abi_version differs. */
-#define PR_ABI_VERSION 4
+#define PR_ABI_VERSION 5
 
 /* Sizes fixed at compile time (map capacities of the prefix maps are set
  * at load time instead, see the loader). */
@@ -117,15 +117,30 @@ struct pr_route {
  *
  * The trie stays the reference: the agent (user/lsx.c) builds the index
  * from what it wrote to the trie, into whichever of the two tables of each
- * map is idle, and publishes it with one store to pr_lsx_ctl.active. Any
- * writer of a trie first stores 0 there (the datapath reads the trie until
- * the next build), so the index never answers for an older trie.
+ * map is idle, and publishes it with one store to pr_lsx_ctl.active.
+ *
+ * Between builds the index stays on through route changes. Each table t
+ * has a set of changed prefixes, pr_lsx_chg4_t / pr_lsx_chg6_t (LPM tries
+ * with the trie's keys): before the agent writes or deletes a prefix, it
+ * adds the prefix to the set of the current table and sets
+ * pr_lsx_ctl.changed. A destination covered by a changed prefix is looked
+ * up in the trie; any other has the same longest match before and after
+ * the changes, which the table still knows. A build empties the set of the
+ * table it writes. A writer that cannot record its change (the set is
+ * full, or a hand edit with `podroute prefix`) stores 0 in active instead:
+ * the trie serves until the next build. Either way the index never answers
+ * for an older trie.
+ *
+ * The agent writes a table (or empties its set) only after a grace period
+ * has passed since the datapath stopped reading it (user/rcu_wait.h), so no
+ * program run still in flight can see a half-written table.
  */
 #define PR_LSX_MAX_LENS 16   /* lengths present per family; more: the trie serves */
 #define PR_LSX_MAX_PROBE 64  /* slots a search scans at most; the builder guarantees it */
 #define PR_LSX_MAX_DOMAIN ((1U << 19) - 1) /* domains above: the trie serves */
 #define PR_DEFAULT_LSX4 65536 /* prefixes each table is sized for */
 #define PR_DEFAULT_LSX6 16384
+#define PR_LSX_MAX_CHANGED 16384 /* changed prefixes per table between builds */
 
 /* pr_lsx_slot.meta: 0 = empty; else the key, USED | V6 | TABLE1 (the entry
  * belongs to table 1) | domain << 8 | length, plus BMP when bmp is valid
@@ -166,6 +181,7 @@ struct pr_lsx_lens {
  * t * (max_entries / 2) of its map. */
 struct pr_lsx_ctl {
 	__u32 active[2];             /* [0] IPv4, [1] IPv6: 0 = read the trie, 1 + t = table t */
+	__u32 changed[2][2];         /* [family][table] nonzero: its set may hold prefixes */
 	struct pr_lsx_lens lens[2][2]; /* [family][table] */
 };
 
@@ -311,7 +327,7 @@ PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
 PR_ASSERT_SIZE(struct pr_lsx_slot, 32);
 PR_ASSERT_SIZE(struct pr_lsx_line, 64);
 PR_ASSERT_SIZE(struct pr_lsx_lens, 16 + 20 * PR_LSX_MAX_LENS);
-PR_ASSERT_SIZE(struct pr_lsx_ctl, 8 + 4 * (16 + 20 * PR_LSX_MAX_LENS));
+PR_ASSERT_SIZE(struct pr_lsx_ctl, 24 + 4 * (16 + 20 * PR_LSX_MAX_LENS));
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm6_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, addr) == 8, "LPM key: domain before address");

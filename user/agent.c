@@ -309,6 +309,7 @@ static void agent_publish(struct pr_agent *a)
 	for (int f = 0; x && f < 2; f++) {
 		s->lsx_active[f] = x->ctl && __atomic_load_n(&x->ctl->active[f], __ATOMIC_RELAXED);
 		s->lsx_entries[f] = s->lsx_active[f] ? x->entries[f] : 0;
+		s->lsx_changed[f] = s->lsx_active[f] ? x->changed[f] : 0;
 		s->lsx_build_seconds[f] = x->last_build_ms[f] / 1e3;
 	}
 	s->lsx_builds = x ? x->builds : 0;
@@ -391,7 +392,7 @@ int cmd_agent(int argc, char **argv)
 		ret = PR_EXIT_FAIL;
 		goto out_nl;
 	}
-	pr_agent_lsx_build(&a, now_ms());
+	pr_agent_lsx_build(&a, now_ms(), true);
 	if (once)
 		goto out_nl;
 	agent_publish(&a);
@@ -457,7 +458,7 @@ int cmd_agent(int argc, char **argv)
 		else if (running && (a.routeq.n || a.routeq.overflow))
 			agent_apply_routes(&a);
 		if (running && pr_agent_lsx_due(&a, now_ms()) == 0)
-			pr_agent_lsx_build(&a, now_ms());
+			pr_agent_lsx_build(&a, now_ms(), false);
 		agent_publish(&a);
 	}
 	if (wfd >= 0)

@@ -56,9 +56,11 @@ int64_t pr_agent_map_entries(const struct pr_agent *a, const char *map);
  * reconcile is needed instead, -errno a write failed (so is a full one). */
 int pr_agent_apply_routes(struct pr_agent *a);
 /* The lookup index: ms until a rebuild may run (0: now, -1: none owed),
- * and the rebuild of every family a trie write turned off. */
-double pr_agent_lsx_due(const struct pr_agent *a, double now_ms);
-void pr_agent_lsx_build(struct pr_agent *a, double now_ms);
+ * and the rebuild of every family whose trie changed since its last build
+ * (with wait, also of those whose grace period is still running: it waits
+ * for it; without, they are left for a later call). */
+double pr_agent_lsx_due(struct pr_agent *a, double now_ms);
+void pr_agent_lsx_build(struct pr_agent *a, double now_ms, bool wait);
 const struct pr_lsx *pr_agent_lsx(const struct pr_agent *a);
 
 #endif

@@ -5,8 +5,9 @@
  * the incremental step: the queued learned-route changes applied one
  * prefix at a time (pr_sync_route), or a full round when one of them
  * cannot be. And the lookup index (lsx.c): every write to a prefix trie
- * first turns the index of its family off, and the loop rebuilds it from
- * the reconciler's mirror when the writes pause.
+ * is first recorded as a change (the index sends the destinations it
+ * covers to the trie), and the loop rebuilds the index from the
+ * reconciler's mirror, at most a fifth of the time.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 struct pr_reconcile_state {
 	struct pr_mapio_bpf bio;
 	struct pr_mapio bpf_io; /* the maps */
-	struct pr_mapio io;     /* the same, turning the index off before a trie write */
+	struct pr_mapio io;     /* the same, noting each trie write to the index first */
 	struct pr_sync *sync;
 	struct pr_lsx lsx;
 	double lsx_not_before;  /* ms: builds take at most a fifth of the time */
@@ -41,7 +42,7 @@ static int lsx_update(void *ctx, enum pr_sync_map m, const void *key, const void
 	struct pr_reconcile_state *rs = ctx;
 
 	if (is_trie(m))
-		pr_lsx_invalidate(&rs->lsx, m == PR_SM_ROUTES6);
+		pr_lsx_note_change(&rs->lsx, m == PR_SM_ROUTES6, key);
 	return rs->bpf_io.update(rs->bpf_io.ctx, m, key, val);
 }
 
@@ -50,7 +51,7 @@ static int lsx_remove(void *ctx, enum pr_sync_map m, const void *key)
 	struct pr_reconcile_state *rs = ctx;
 
 	if (is_trie(m))
-		pr_lsx_invalidate(&rs->lsx, m == PR_SM_ROUTES6);
+		pr_lsx_note_change(&rs->lsx, m == PR_SM_ROUTES6, key);
 	return rs->bpf_io.remove(rs->bpf_io.ctx, m, key);
 }
 
@@ -90,8 +91,16 @@ int pr_agent_reconcile_init(struct pr_agent *a)
 			return -ENOENT;
 		}
 	}
-	err = pr_lsx_open(&rs->lsx, pr_datapath_map_fd(&a->dp, "pr_lsx4"),
-			  pr_datapath_map_fd(&a->dp, "pr_lsx6"), pr_datapath_map_fd(&a->dp, "pr_lsx_ctl"));
+	{
+		const int chg[2][2] = {
+			{ pr_datapath_map_fd(&a->dp, "pr_lsx_chg4_0"), pr_datapath_map_fd(&a->dp, "pr_lsx_chg4_1") },
+			{ pr_datapath_map_fd(&a->dp, "pr_lsx_chg6_0"), pr_datapath_map_fd(&a->dp, "pr_lsx_chg6_1") },
+		};
+
+		err = pr_lsx_open(&rs->lsx, pr_datapath_map_fd(&a->dp, "pr_lsx4"),
+				  pr_datapath_map_fd(&a->dp, "pr_lsx6"),
+				  pr_datapath_map_fd(&a->dp, "pr_lsx_ctl"), chg);
+	}
 	if (err) {
 		pr_err("reconcile: cannot map the lookup index: %s", strerror(-err));
 		free(rs);
@@ -233,16 +242,29 @@ static void collect6(void *arg, const void *key, const void *val)
 	collect(arg, key, val, true);
 }
 
-double pr_agent_lsx_due(const struct pr_agent *a, double now)
-{
-	const struct pr_reconcile_state *rs = a->rs;
+/* While the grace period before a build is still running, look again this
+ * often (it lasts milliseconds; the current table answers meanwhile). */
+#define LSX_GP_POLL_MS 2
 
-	if (!rs || (!rs->lsx.stale[0] && !rs->lsx.stale[1]))
-		return -1;
-	return rs->lsx_not_before > now ? rs->lsx_not_before - now : 0;
+double pr_agent_lsx_due(struct pr_agent *a, double now)
+{
+	struct pr_reconcile_state *rs = a->rs;
+	double due = -1;
+
+	for (int f = 0; rs && f < 2; f++) {
+		double d = rs->lsx_not_before > now ? rs->lsx_not_before - now : 0;
+
+		if (!rs->lsx.stale[f])
+			continue;
+		if (!pr_lsx_writable(&rs->lsx, f) && d < LSX_GP_POLL_MS)
+			d = LSX_GP_POLL_MS;
+		if (due < 0 || d < due)
+			due = d;
+	}
+	return due;
 }
 
-void pr_agent_lsx_build(struct pr_agent *a, double now)
+void pr_agent_lsx_build(struct pr_agent *a, double now, bool wait)
 {
 	struct pr_reconcile_state *rs = a->rs;
 	double spent = 0;
@@ -253,7 +275,7 @@ void pr_agent_lsx_build(struct pr_agent *a, double now)
 		bool was_on = !rs->lsx.why_off[f][0];
 		int err;
 
-		if (!rs->lsx.stale[f])
+		if (!rs->lsx.stale[f] || (!wait && !pr_lsx_writable(&rs->lsx, f)))
 			continue;
 		rs->nentries = 0;
 		pr_sync_walk(rs->sync, m, f ? collect6 : collect4, rs);

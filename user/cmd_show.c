@@ -80,7 +80,7 @@ int cmd_status(int argc, char **argv)
 	struct pr_pinned p;
 	struct pr_global g = {};
 	struct pr_lsx_ctl ctl = {};
-	uint32_t zero = 0, key, *prev = NULL, lsx_cap[2];
+	uint32_t zero = 0, key, *prev = NULL, lsx_cap[2], lsx_changed[2] = { 0, 0 };
 	struct pr_iface ifc;
 	unsigned r4, r6;
 	char name[IF_NAMESIZE];
@@ -96,8 +96,16 @@ int cmd_status(int argc, char **argv)
 	r6 = count_keys(p.fd[PR_PM_ROUTES6], sizeof(struct pr_lpm6_key));
 	bpf_map_lookup_elem(p.fd[PR_PM_LSX_CTL], &zero, &ctl);
 	/* Two tables of lines, two lines per prefix (loader.c); 1 line: disabled. */
-	for (int f = 0; f < 2; f++)
+	for (int f = 0; f < 2; f++) {
+		static const enum pr_pin_map chg[2][2] = { { PR_PM_LSX_CHG4_0, PR_PM_LSX_CHG4_1 },
+							   { PR_PM_LSX_CHG6_0, PR_PM_LSX_CHG6_1 } };
+
 		lsx_cap[f] = map_capacity(p.fd[f ? PR_PM_LSX6 : PR_PM_LSX4]) / 4;
+		/* Prefixes changed since the current table was built: the
+		 * destinations they cover are looked up in the trie. */
+		if (lsx_on(&ctl, f))
+			lsx_changed[f] = count_keys(p.fd[chg[f][ctl.active[f] - 1]], 0);
+	}
 	if (cli.json) {
 		jw_init(&cli.jw, stdout, cli.pretty);
 		jw_obj_begin(&cli.jw);
@@ -121,6 +129,7 @@ int cmd_status(int argc, char **argv)
 			jw_obj_begin(&cli.jw);
 			jw_kbool(&cli.jw, "active", lsx_on(&ctl, f));
 			jw_ku64(&cli.jw, "lengths", lsx_on(&ctl, f) ? ctl.lens[f][ctl.active[f] - 1].n : 0);
+			jw_ku64(&cli.jw, "changed", lsx_changed[f]);
 			jw_ku64(&cli.jw, "capacity", lsx_cap[f]);
 			jw_obj_end(&cli.jw);
 		}
@@ -138,8 +147,8 @@ int cmd_status(int argc, char **argv)
 			if (!lsx_cap[f])
 				printf("disabled");
 			else if (lsx_on(&ctl, f))
-				printf("on (%u lengths, room for about %u prefixes)",
-				       ctl.lens[f][ctl.active[f] - 1].n, lsx_cap[f]);
+				printf("on (%u lengths, %u prefixes changed since the build, room for about %u prefixes)",
+				       ctl.lens[f][ctl.active[f] - 1].n, lsx_changed[f], lsx_cap[f]);
 			else
 				printf("off (the trie serves)");
 			printf(f ? "\n" : ",");

@@ -6,9 +6,12 @@
  * Why a whole rebuild per publish rather than edits in place: the table
  * the datapath reads is never written, so a reader can never see a half
  * moved probe run, a torn route or a marker whose bmp is being repainted.
- * A publish writes the idle table and flips one word. The idle table was
- * last read before the previous flip to 0 (every trie write stores 0
- * first), a whole build ago; a program run lasts microseconds.
+ * A publish writes the idle table and flips one word, then asks for a
+ * grace period (rcu_wait.h); the next publish writes the table it left
+ * only once that period has ended. Between publishes, changes are recorded
+ * in the current table's set of changed prefixes (see podroute_abi.h),
+ * which keeps the index on while the agent follows a stream of route
+ * changes: one small LPM lookup more per packet, instead of the big trie.
  */
 #include "lsx.h"
 
@@ -20,6 +23,7 @@
 #include <bpf/bpf.h>
 
 #include "prefix.h"
+#include "rcu_wait.h"
 
 static void mask_addr(uint8_t *a, unsigned len)
 {
@@ -251,9 +255,9 @@ static int map_lines(int fd, uint32_t *lines)
 	return 0;
 }
 
-int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl)
+int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const int fd_chg[2][2])
 {
-	int fds[2] = { fd_lsx4, fd_lsx6 };
+	int fds[2] = { fd_lsx4, fd_lsx6 }, err;
 
 	memset(x, 0, sizeof(*x));
 	x->ctl = mmap(NULL, sizeof(*x->ctl), PROT_READ | PROT_WRITE, MAP_SHARED, fd_ctl, 0);
@@ -261,11 +265,16 @@ int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl)
 		x->ctl = NULL;
 		return -errno;
 	}
+	err = pr_rcu_wait_open(&x->gp);
+	if (err) {
+		pr_lsx_close(x);
+		return err;
+	}
 	for (int f = 0; f < 2; f++) {
 		uint32_t total = 0;
-		int err = map_lines(fds[f], &total);
 		void *m;
 
+		err = map_lines(fds[f], &total);
 		if (err) {
 			pr_lsx_close(x);
 			return err;
@@ -279,8 +288,12 @@ int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl)
 		}
 		x->lines[f] = m;
 		x->nlines[f] = total / 2;
-		/* Build next into the table that is not current (if one is). */
+		x->fd_chg[f][0] = fd_chg[f][0];
+		x->fd_chg[f][1] = fd_chg[f][1];
+		/* Build next into the table that is not current (if one is),
+		 * once an earlier process's readers of it are surely gone. */
 		x->last[f] = x->ctl->active[f] == 2 ? 1 : 0;
+		x->gp_ticket[f] = pr_rcu_wait_request(x->gp);
 		x->stale[f] = true;
 		snprintf(x->why_off[f], sizeof(x->why_off[f]), "not built yet");
 	}
@@ -294,6 +307,7 @@ void pr_lsx_close(struct pr_lsx *x)
 			munmap(x->lines[f], (size_t)x->nlines[f] * 2 * sizeof(struct pr_lsx_line));
 	if (x->ctl)
 		munmap(x->ctl, sizeof(*x->ctl));
+	pr_rcu_wait_close(x->gp);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -316,6 +330,51 @@ int pr_lsx_invalidate_fd(int fd_ctl, bool v6)
 	__atomic_store_n(&c->active[v6], 0, __ATOMIC_SEQ_CST);
 	munmap(c, sizeof(*c));
 	return 0;
+}
+
+void pr_lsx_note_change(struct pr_lsx *x, bool v6, const void *trie_key)
+{
+	uint32_t act, one = 1;
+	int err;
+
+	if (!x->ctl)
+		return;
+	x->stale[v6] = true;
+	act = __atomic_load_n(&x->ctl->active[v6], __ATOMIC_RELAXED);
+	if (act != 1 && act != 2)
+		return; /* off: the next build covers it */
+	/* The flag before the prefix, both before the trie write: a reader
+	 * that can see the new route can see that it changed. */
+	__atomic_store_n(&x->ctl->changed[v6][act - 1], 1, __ATOMIC_SEQ_CST);
+	if (!bpf_map_update_elem(x->fd_chg[v6][act - 1], trie_key, &one, BPF_NOEXIST)) {
+		x->changed[v6]++;
+		return;
+	}
+	err = errno;
+	if (err == EEXIST)
+		return;
+	pr_lsx_invalidate(x, v6);
+	snprintf(x->why_off[v6], sizeof(x->why_off[v6]), "%s",
+		 err == E2BIG ? "more route changes than the index follows between builds, rebuilding"
+			      : "cannot record a route change, rebuilding");
+}
+
+bool pr_lsx_writable(struct pr_lsx *x, bool v6)
+{
+	return x->gp && pr_rcu_wait_done(x->gp, x->gp_ticket[v6]);
+}
+
+/* Empty a table's set of changed prefixes (no reader left: see publish). */
+static int clear_changed(struct pr_lsx *x, bool v6, unsigned tbl)
+{
+	uint8_t key[sizeof(struct pr_lpm6_key)];
+	int fd = x->fd_chg[v6][tbl];
+
+	__atomic_store_n(&x->ctl->changed[v6][tbl], 0, __ATOMIC_SEQ_CST);
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	return errno == ENOENT ? 0 : -errno;
 }
 
 static double now_ms(void)
@@ -349,8 +408,19 @@ int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size
 
 	if (!x->ctl)
 		return -EBADF;
-	/* Never write the table the datapath may be reading. */
-	pr_lsx_invalidate(x, v6);
+	/* Never write the table the datapath may be reading: it stopped at
+	 * the last flip, and programs that read it before are done once the
+	 * grace period asked for then has ended. The current table goes on
+	 * answering meanwhile. */
+	pr_rcu_wait_sync(x->gp, x->gp_ticket[v6]);
+	err = clear_changed(x, v6, tbl);
+	if (err) {
+		pr_lsx_invalidate(x, v6);
+		x->failures++;
+		snprintf(x->why_off[v6], sizeof(x->why_off[v6]), "cannot empty the set of changes: %s",
+			 strerror(-err));
+		return err;
+	}
 	/* As small as the set allows: a thousand prefixes then probe 128 KiB,
 	 * not the whole table sized for the capacity. */
 	lines = lines_for(n, x->nlines[v6]);
@@ -360,6 +430,7 @@ int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size
 	x->builds++;
 	x->last_build_ms[v6] = now_ms() - t0;
 	if (err) {
+		pr_lsx_invalidate(x, v6);
 		x->failures++;
 		x->entries[v6] = 0;
 		snprintf(x->why_off[v6], sizeof(x->why_off[v6]), "%s",
@@ -371,8 +442,10 @@ int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size
 	ls.base = tbl * x->nlines[v6];
 	x->ctl->lens[v6][tbl] = ls;
 	__atomic_store_n(&x->ctl->active[v6], tbl + 1, __ATOMIC_SEQ_CST);
+	x->gp_ticket[v6] = pr_rcu_wait_request(x->gp);
 	x->last[v6] = tbl;
 	x->stale[v6] = false;
+	x->changed[v6] = 0;
 	x->entries[v6] = st.prefixes + st.markers;
 	x->why_off[v6][0] = 0;
 	if (st.skipped)

@@ -5,8 +5,8 @@
  *
  * Two layers. The builder and the search are pure functions on memory, so
  * unit tests check them against a brute-force longest match. struct pr_lsx
- * is the index on the pinned maps (mmapped): invalidate before any trie
- * write, publish a new build into the idle table after.
+ * is the index on the pinned maps (mmapped): note every trie change before
+ * writing it, publish a new build into the idle table after.
  */
 #ifndef PR_LSX_H
 #define PR_LSX_H
@@ -66,28 +66,47 @@ int pr_lsx_entry_from_key(bool v6, const void *key, const void *route, struct pr
  */
 uint32_t pr_lsx_map_lines(uint32_t prefixes);
 
+struct pr_rcu_wait;
+
 struct pr_lsx {
 	struct pr_lsx_ctl *ctl;         /* mmapped pr_lsx_ctl */
 	struct pr_lsx_line *lines[2];   /* mmapped pr_lsx4 / pr_lsx6 (both tables) */
 	uint32_t nlines[2];             /* lines per table */
+	int fd_chg[2][2];               /* [family][table]: its set of changed prefixes */
+	struct pr_rcu_wait *gp;         /* grace periods */
+	uint64_t gp_ticket[2];          /* the table not current may be written once it ended */
 	unsigned last[2];               /* table most recently published */
 	bool stale[2];                  /* a trie changed since the last publish */
 	/* for logs, status and metrics */
 	uint64_t builds, failures;
 	double last_build_ms[2];
 	size_t entries[2];              /* prefixes + markers of the current build */
+	size_t changed[2];              /* prefixes in the current table's set */
 	char why_off[2][96];            /* "" while current, else why the trie serves */
 };
 
-/* Map the three maps (fds stay the caller's). 0 or -errno. */
-int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl);
+/* Map the maps (fds stay the caller's; fd_chg: pr_lsx_chg4_0, _1,
+ * pr_lsx_chg6_0, _1) and start the grace-period thread. 0 or -errno. */
+int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const int fd_chg[2][2]);
 void pr_lsx_close(struct pr_lsx *x);
 /* The datapath reads family v6's trie from now on, until the next publish. */
 void pr_lsx_invalidate(struct pr_lsx *x, bool v6);
 /* The same through pr_lsx_ctl's fd alone (hand edits of the tries). */
 int pr_lsx_invalidate_fd(int fd_ctl, bool v6);
+/*
+ * Before writing or deleting the prefix trie_key (a pr_lpm4_key or
+ * pr_lpm6_key) in family v6's trie: the current table keeps answering for
+ * every destination the prefix does not cover, and sends those it covers
+ * to the trie. When the change cannot be recorded (the set is full) the
+ * index goes off instead. Either way the family is stale.
+ */
+void pr_lsx_note_change(struct pr_lsx *x, bool v6, const void *trie_key);
+/* Whether the table a publish would write is free (the grace period since
+ * the datapath stopped reading it has ended): a publish now would not wait. */
+bool pr_lsx_writable(struct pr_lsx *x, bool v6);
 /* Build the idle table from the family's whole trie content and make it
- * current. 0, or -errno with the index left off (the trie serves). */
+ * current (waiting first for the grace period, if it has not ended). 0, or
+ * -errno with the index left off (the trie serves). */
 int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size_t n);
 
 #endif

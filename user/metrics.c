@@ -416,7 +416,7 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 	pr_prom_u64(b, "podroute_learned_routes", NULL, s->learned_routes);
 	pr_prom_family(b, "podroute_lookup_index_active", "gauge",
 		       "1 while the datapath reads the lookup index, 0 while it reads the prefix trie "
-		       "(being rebuilt after route changes, or off: see podroute status)");
+		       "(not built yet, or off: see podroute status)");
 	for (int f = 0; f < 2; f++)
 		pr_prom_u64(b, "podroute_lookup_index_active", L("family", f ? "ipv6" : "ipv4"),
 			    s->lsx_active[f]);
@@ -425,6 +425,12 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 	for (int f = 0; f < 2; f++)
 		pr_prom_u64(b, "podroute_lookup_index_entries", L("family", f ? "ipv6" : "ipv4"),
 			    s->lsx_entries[f]);
+	pr_prom_family(b, "podroute_lookup_index_changed_prefixes", "gauge",
+		       "Prefixes changed since the current lookup index was built: the destinations "
+		       "they cover are looked up in the prefix trie until the next build");
+	for (int f = 0; f < 2; f++)
+		pr_prom_u64(b, "podroute_lookup_index_changed_prefixes", L("family", f ? "ipv6" : "ipv4"),
+			    s->lsx_changed[f]);
 	pr_prom_family(b, "podroute_lookup_index_last_build_seconds", "gauge",
 		       "Duration of the last lookup index build");
 	for (int f = 0; f < 2; f++)
@@ -802,8 +808,9 @@ static void collect(struct pr_metrics *m, const struct pr_metrics_snap *s, struc
 		mm->have_capacity = true;
 		mm->capacity = m->info[i].max_entries;
 		/* Every slot of a per-CPU array always exists; the lookup index's
-		 * entries are podroute_lookup_index_entries (no walk of its lines). */
-		if (i == PR_PM_STATS || i == PR_PM_LSX4 || i == PR_PM_LSX6 || i == PR_PM_LSX_CTL)
+		 * entries are podroute_lookup_index_entries and _changed_prefixes
+		 * (no walk of its lines or sets). */
+		if (i == PR_PM_STATS || i >= PR_PM_LSX4)
 			continue;
 		if (s->map_entries[i] >= 0) {
 			mm->entries = s->map_entries[i];

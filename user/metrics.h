@@ -107,6 +107,7 @@ struct pr_metrics_snap {
 	 * it), its entries (prefixes + markers), the last build's duration. */
 	bool lsx_active[2];
 	uint64_t lsx_entries[2];
+	uint64_t lsx_changed[2]; /* prefixes in the current table's set of changes */
 	double lsx_build_seconds[2];
 	uint64_t lsx_builds, lsx_failures;
 	/* Entries per map when the agent knows them without a walk (the

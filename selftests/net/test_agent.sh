@@ -93,9 +93,10 @@ after=$(node_podroute -j routes | jq -c 'sort_by(.prefix)')
 [ "$before" = "$after" ] || fail "an invalid config changed the maps"
 write_cfg ", 10.128.2.0/24"
 
-# The lookup index: rebuilt, and current again, once the writes pause.
-index_on() { [ "$(node_podroute -j status | jq '.lookup_index.ipv4.active')" = true ]; }
-wait_for index_on || fail "lookup index (IPv4) not current after the route and config changes"
+# The lookup index: current, and rebuilt since the route and config changes
+# (a build empties the current table's set of changed prefixes).
+index_on() { [ "$(node_podroute -j status | jq '.lookup_index.ipv4 | .active and .changed == 0')" = true ]; }
+wait_for index_on || fail "lookup index (IPv4) not current and rebuilt after the route and config changes: $(node_podroute -j status | jq -c .lookup_index.ipv4)"
 
 # kill -9 under traffic: the datapath stays; nothing lost; restart adopts.
 ping_out=$dir/ping.txt

@@ -138,6 +138,8 @@ wait_metric 'podroute_lookup_index_active{family="ipv4"}' "-eq 1" || fail "looku
 wait_metric 'podroute_lookup_index_entries{family="ipv4"}' "-ge 2" ||
 	fail "lookup index holds $(metric 'podroute_lookup_index_entries{family="ipv4"}') entries"
 [ "$(metric podroute_lookup_index_builds_total)" -ge 1 ] || fail "no lookup index build counted"
+wait_metric 'podroute_lookup_index_changed_prefixes{family="ipv4"}' "-eq 0" ||
+	fail "the rebuilt index still sends $(metric 'podroute_lookup_index_changed_prefixes{family="ipv4"}') changed prefixes to the trie"
 # From one scrape: the agent may observe more between two.
 page=$(scrape /metrics)
 inf=$(awk '$1 == "podroute_route_to_map_latency_seconds_bucket{le=\"+Inf\"}" { print $2 }' <<<"$page")

@@ -105,7 +105,12 @@ bool index_begin(const char *only)
 
 	if (only && !strstr("index", only) && !strstr(only, "index"))
 		return false;
-	err = pr_lsx_open(&X, env_map("pr_lsx4"), env_map("pr_lsx6"), env_map("pr_lsx_ctl"));
+	{
+		const int chg[2][2] = { { env_map("pr_lsx_chg4_0"), env_map("pr_lsx_chg4_1") },
+					{ env_map("pr_lsx_chg6_0"), env_map("pr_lsx_chg6_1") } };
+
+		err = pr_lsx_open(&X, env_map("pr_lsx4"), env_map("pr_lsx6"), env_map("pr_lsx_ctl"), chg);
+	}
 	tap_begin();
 	if (err) {
 		check_fail("pr_lsx_open: %s", strerror(-err));
@@ -171,27 +176,68 @@ static struct pr_prefix *random_prefixes(bool v6, size_t n)
 	return p;
 }
 
-/* A destination inside a random installed prefix, or anywhere in the range. */
-static void random_dst(bool v6, const struct pr_prefix *p, size_t n, char *out, size_t size)
+/* A random address inside prefix pfx/len (len 0: anywhere). */
+static void addr_in(bool v6, const uint8_t *pfx, unsigned len, char *out, size_t size)
 {
 	uint8_t a[16];
 
 	for (int b = 0; b < 16; b++)
 		a[b] = (uint8_t)rnd();
+	for (unsigned bit = 0; bit < len; bit++) {
+		uint8_t m = 0x80 >> (bit % 8);
+
+		a[bit / 8] = (a[bit / 8] & ~m) | (pfx[bit / 8] & m);
+	}
+	inet_ntop(v6 ? AF_INET6 : AF_INET, a, out, size);
+}
+
+/* A destination inside a random installed prefix, or anywhere in the range. */
+static void random_dst(bool v6, const struct pr_prefix *p, size_t n, char *out, size_t size)
+{
+	static const uint8_t range4[16] = { 10 }, range6[16] = { 0xfd, 0x42 };
+
 	if (rnd() % 2) {
 		const struct pr_prefix *q = &p[rnd() % n];
 
-		for (unsigned bit = 0; bit < q->len; bit++) {
-			uint8_t m = 0x80 >> (bit % 8);
-
-			a[bit / 8] = (a[bit / 8] & ~m) | (q->addr[bit / 8] & m);
-		}
-	} else if (v6) {
-		a[0] = 0xfd, a[1] = 0x42;
+		addr_in(v6, q->addr, q->len, out, size);
 	} else {
-		a[0] = 10;
+		addr_in(v6, v6 ? range6 : range4, v6 ? 16 : 8, out, size);
 	}
-	inet_ntop(v6 ? AF_INET6 : AF_INET, a, out, size);
+}
+
+/* A UDP frame src -> dst from the peer to the underlay's MAC. */
+static size_t frame_to(bool v6, const char *src, const char *dst, uint8_t *in)
+{
+	struct pkt_spec s = { .family = v6 ? AF_INET6 : AF_INET, .src = src, .dst = dst,
+			      .ttl = 64, .sport = 7, .dport = 9, .payload_len = 16 };
+	size_t l3;
+
+	memcpy(s.dmac, E.mac_in, 6);
+	memcpy(s.smac, MAC_PEER, 6);
+	return pkt_build(&s, in, &l3);
+}
+
+static bool same_out(uint32_t ret_a, uint32_t len_a, const uint8_t *a, uint32_t ret_b, uint32_t len_b,
+		     const uint8_t *b)
+{
+	return ret_a == ret_b && len_a == len_b && !memcmp(a, b, len_a);
+}
+
+/* Tries holding only n random prefixes of one family, indexed; NULL when
+ * the build failed. */
+static struct pr_prefix *fresh_prefixes(bool v6, size_t n)
+{
+	struct pr_prefix *p;
+
+	index_use(false);
+	clear_trie(E.fd_routes4);
+	clear_trie(E.fd_routes6);
+	p = random_prefixes(v6, n);
+	if (index_publish()) {
+		free(p);
+		return NULL;
+	}
+	return p;
 }
 
 /* Packets from the default VRF's underlay: the index's verdict and frame
@@ -202,27 +248,18 @@ static bool sweep(bool v6, size_t nprefixes, unsigned npackets)
 	unsigned redirects = 0, others = 0;
 	bool ok = true;
 
-	index_use(false);
-	clear_trie(E.fd_routes4);
-	clear_trie(E.fd_routes6);
-	p = random_prefixes(v6, nprefixes);
-	if (index_publish()) {
-		free(p);
+	p = fresh_prefixes(v6, nprefixes);
+	if (!p)
 		return check_fail("publish failed");
-	}
 	for (unsigned i = 0; i < npackets && ok; i++) {
 		char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
-		struct pkt_spec s = { .family = v6 ? AF_INET6 : AF_INET, .src = src, .dst = dst,
-				      .ttl = 64, .sport = 7, .dport = 9, .payload_len = 16 };
 		uint8_t in[PKT_MAX], out[2][PKT_MAX + 64];
 		uint32_t out_len[2], ret[2];
-		size_t len, l3;
+		size_t len;
 
 		random_dst(v6, p, nprefixes, dst, sizeof(dst));
 		random_dst(v6, p, nprefixes, src, sizeof(src)); /* the anti-spoof lookup too */
-		memcpy(s.dmac, E.mac_in, 6);
-		memcpy(s.smac, MAC_PEER, 6);
-		len = pkt_build(&s, in, &l3);
+		len = frame_to(v6, src, dst, in);
 		for (int on = 0; on < 2; on++) {
 			int err;
 
@@ -231,8 +268,7 @@ static bool sweep(bool v6, size_t nprefixes, unsigned npackets)
 			if (err)
 				ok = check_fail("%s -> %s: test run: %s", src, dst, strerror(-err));
 		}
-		if (ok && (ret[0] != ret[1] || out_len[0] != out_len[1] ||
-			   memcmp(out[0], out[1], out_len[0])))
+		if (ok && !same_out(ret[0], out_len[0], out[0], ret[1], out_len[1], out[1]))
 			ok = check_fail("%s -> %s: trie gave verdict %u (%u bytes), index %u (%u bytes)",
 					src, dst, ret[0], out_len[0], ret[1], out_len[1]);
 		if (ret[0] == XDP_REDIRECT)
@@ -244,6 +280,144 @@ static bool sweep(bool v6, size_t nprefixes, unsigned npackets)
 	/* Not vacuous: both kinds of verdict occur, often. */
 	if (ok && (redirects < npackets / 10 || others < npackets / 10))
 		ok = check_fail("only %u redirects and %u others", redirects, others);
+	return ok;
+}
+
+/* The trie key of an index entry (domain, length, address). */
+static void entry_key(bool v6, const struct pr_lsx_entry *e, void *key)
+{
+	if (v6) {
+		struct pr_lpm6_key *k = key;
+
+		*k = (struct pr_lpm6_key){ .prefixlen = PR_LPM_DOMAIN_BITS + e->len, .domain = e->domain };
+		memcpy(k->addr, e->addr, 16);
+	} else {
+		struct pr_lpm4_key *k = key;
+
+		*k = (struct pr_lpm4_key){ .prefixlen = PR_LPM_DOMAIN_BITS + e->len, .domain = e->domain };
+		memcpy(k->addr, e->addr, 4);
+	}
+}
+
+/* Whether the current table's set of changes is consulted. */
+static void changes_use(bool v6, bool on)
+{
+	unsigned t = saved_active[v6] - 1;
+
+	__atomic_store_n(&X.ctl->changed[v6][t], on ? 1 : 0, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Route changes after a build, recorded the way the agent records them
+ * (pr_lsx_note_change, then the trie write): deletions, new targets, and
+ * new prefixes nested in old ones, some at lengths the table does not have.
+ * The index must stay on and still decide every packet as the trie does,
+ * including packets to the changed prefixes; and without its set of
+ * changes the same table must get some of those wrong (else the test
+ * proves nothing). A new build then empties the set.
+ */
+static bool changes_while_on(bool v6, size_t nprefixes, size_t nchanges, unsigned npackets)
+{
+	static const unsigned new_lens4[] = { 22, 26, 30 }, new_lens6[] = { 56, 80, 112 };
+	int fd = v6 ? E.fd_routes6 : E.fd_routes4;
+	struct pr_lsx_entry *e, *chg = calloc(nchanges, sizeof(*chg));
+	unsigned stale_wrong = 0;
+	size_t n, counts[3] = { 0, 0, 0 };
+	struct pr_prefix *p;
+	bool ok = true;
+
+	if (!chg)
+		abort();
+	p = fresh_prefixes(v6, nprefixes);
+	if (!p) {
+		free(chg);
+		return check_fail("publish failed");
+	}
+	n = trie_entries(v6, &e);
+	for (size_t i = 0; i < nchanges; i++) {
+		struct pr_lsx_entry c = e[rnd() % n];
+		uint8_t key[sizeof(struct pr_lpm6_key)];
+		unsigned kind = rnd() % 3;
+		unsigned len = v6 ? new_lens6[rnd() % 3] : new_lens4[rnd() % 3];
+
+		if (kind == 2 && len <= c.len)
+			kind = 1; /* not longer: retarget it instead */
+		if (kind == 2) { /* a longer prefix inside it, at a length the table lacks */
+			for (unsigned bit = c.len; bit < len; bit++)
+				if (rnd() & 1)
+					c.addr[bit / 8] |= 0x80 >> (bit % 8);
+			c.len = len;
+		}
+		if (kind) /* a new or another target */
+			c.r = (struct pr_route){ .net_id = targets[rnd() % 5].net, .flags = PR_ROUTE_F_LOCAL };
+		for (size_t t = 0; kind && t < 5; t++)
+			if (targets[t].net == c.r.net_id)
+				c.r.action = targets[t].action;
+		entry_key(v6, &c, key);
+		pr_lsx_note_change(&X, v6, key);
+		/* (A prefix drawn twice may be deleted already.) */
+		if (kind ? bpf_map_update_elem(fd, key, &c.r, 0)
+			 : bpf_map_delete_elem(fd, key) && errno != ENOENT)
+			ok = check_fail("trie write: %s", strerror(errno)) && ok;
+		chg[i] = c;
+		counts[kind]++;
+	}
+	if (X.ctl->active[v6] != saved_active[v6] || !X.changed[v6])
+		ok = check_fail("IPv%d: index went off (active %u) or recorded nothing (%zu)", v6 ? 6 : 4,
+				X.ctl->active[v6], X.changed[v6]);
+	for (unsigned i = 0; i < npackets && ok; i++) {
+		char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
+		uint8_t in[PKT_MAX], out[3][PKT_MAX + 64];
+		uint32_t out_len[3], ret[3];
+		size_t len;
+
+		/* Two packets in three to a changed prefix, from anywhere. */
+		if (rnd() % 3) {
+			const struct pr_lsx_entry *c = &chg[rnd() % nchanges];
+
+			addr_in(v6, c->addr, c->len, dst, sizeof(dst));
+		} else {
+			random_dst(v6, p, nprefixes, dst, sizeof(dst));
+		}
+		random_dst(v6, p, nprefixes, src, sizeof(src));
+		len = frame_to(v6, src, dst, in);
+		/* 0: the trie; 1: the index with its changes; 2: without them */
+		for (int m = 0; m < 3; m++) {
+			int err;
+
+			index_use(m > 0);
+			changes_use(v6, m < 2);
+			err = run_prog(PR_PROG_XDP_UNDERLAY, E.if_in, in, len, out[m], &out_len[m], &ret[m]);
+			if (err)
+				ok = check_fail("%s -> %s: test run: %s", src, dst, strerror(-err));
+		}
+		changes_use(v6, true);
+		if (ok && !same_out(ret[0], out_len[0], out[0], ret[1], out_len[1], out[1]))
+			ok = check_fail("%s -> %s: trie gave verdict %u (%u bytes), index with %zu changes %u "
+					"(%u bytes)", src, dst, ret[0], out_len[0], X.changed[v6], ret[1],
+					out_len[1]);
+		stale_wrong += !same_out(ret[0], out_len[0], out[0], ret[2], out_len[2], out[2]);
+	}
+	index_use(true);
+	if (ok && stale_wrong < npackets / 20)
+		ok = check_fail("only %u of %u packets would have been wrong without the set of changes "
+				"(%zu deleted, %zu retargeted, %zu added)",
+				stale_wrong, npackets, counts[0], counts[1], counts[2]);
+	/* A build takes the changes in and empties the set of the table it
+	 * writes; the one it leaves keeps its set until it is built again. */
+	if (ok && index_publish())
+		ok = check_fail("publish after the changes failed");
+	if (ok) {
+		uint8_t key[sizeof(struct pr_lpm6_key)];
+		unsigned t = saved_active[v6] - 1;
+
+		if (X.ctl->changed[v6][t] || !bpf_map_get_next_key(X.fd_chg[v6][t], NULL, key) ||
+		    X.changed[v6])
+			ok = check_fail("the new table's set of changes is not empty");
+	}
+	free(e);
+	free(p);
+	free(chg);
 	return ok;
 }
 
@@ -261,6 +435,17 @@ void run_index_sweeps(const char *only)
 			continue;
 		tap_begin();
 		tap_end(sw[i].name, sweep(sw[i].v6, sw[i].prefixes, sw[i].packets));
+	}
+	for (int v6 = 0; v6 < 2; v6++) {
+		const char *name = v6 ? "index: 300 IPv6 route changes after a build (deleted, retargeted, "
+					"added at new lengths): stays on, 3,000 packets decided as by the trie"
+				      : "index: 300 IPv4 route changes after a build (deleted, retargeted, "
+					"added at new lengths): stays on, 3,000 packets decided as by the trie";
+
+		if (only && !strstr(name, only))
+			continue;
+		tap_begin();
+		tap_end(name, changes_while_on(v6, 4000, 300, 3000));
 	}
 	index_use(false);
 	pr_lsx_close(&X);
