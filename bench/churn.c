@@ -4,17 +4,22 @@
  * the maps under it. Runs inside the node's namespace next to a running
  * agent: loads the datapath program onto the agent's pinned maps (the
  * same maps the attached program reads) and drives it with
- * BPF_PROG_TEST_RUN on a frame for an unchanged prefix (to the pod), in
- * windows of WINDOW_MS, alternating quiet windows and churn windows. In a
- * churn window a child process changes other routes in the kernel (proto
- * bgp, 10.100.0.0/16 and up, add then delete, paced to RATE changes/s over
- * rtnetlink), which the agent follows into the same maps. Every decision
- * must be a redirect (XDP_REDIRECT); anything else is a wrong verdict.
- * Prints per-window decisions/s, medians, the ratio and wrong verdicts,
- * and the change rate achieved. With CHURN_CMD set in the environment, a
- * churn window runs that shell command instead (e.g. full resyncs of a
- * large table) and kills it at the window's end. Usage:
- *   churn PIN_DIR IFNAME GATEWAY DST RATE WINDOWS [--json FILE]
+ * BPF_PROG_TEST_RUN, one decision per run, in windows of WINDOW_MS,
+ * alternating quiet windows and churn windows. In a churn window a child
+ * process changes other routes in the kernel (proto bgp, 10.100.0.0/16 and
+ * up, add then delete, paced to RATE changes/s over rtnetlink), which the
+ * agent follows into the same maps.
+ *
+ * The frames go to DST (the pod: every decision must be XDP_REDIRECT) or,
+ * with --dsts FILE, to the addresses listed there (one per line, IPv4),
+ * taken in turn so that consecutive decisions walk different paths of a
+ * large table; each must get the verdict it got in a reference pass before
+ * the first window. Anything else is a wrong verdict. Prints per-window
+ * decisions/s, medians, the ratio and wrong verdicts, and the change rate
+ * achieved. With CHURN_CMD set in the environment, a churn window runs that
+ * shell command instead (e.g. full resyncs of a large table) and kills it
+ * at the window's end. Usage:
+ *   churn PIN_DIR IFNAME GATEWAY DST RATE WINDOWS [--json FILE] [--dsts FILE]
  */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <arpa/inet.h>
@@ -97,6 +102,55 @@ out:
 	_exit(0);
 }
 
+#define MAX_DSTS (1U << 16)
+
+/* Up to MAX_DSTS IPv4 addresses, one per line. Their number, or 0. */
+static size_t read_dsts(const char *path, uint32_t *out)
+{
+	FILE *f = fopen(path, "r");
+	char line[64];
+	size_t n = 0;
+
+	if (!f) {
+		perror(path);
+		return 0;
+	}
+	while (n < MAX_DSTS && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (inet_pton(AF_INET, line, &out[n]) != 1) {
+			fprintf(stderr, "%s:%zu: not an IPv4 address: \"%s\"\n", path, n + 1, line);
+			fclose(f);
+			return 0;
+		}
+		n++;
+	}
+	fclose(f);
+	if (!n)
+		fprintf(stderr, "%s: no addresses\n", path);
+	return n;
+}
+
+/* One decision of the frame template pkt sent to dst, arriving on ifindex. */
+static int decide(int prog, int ifindex, const uint8_t *pkt, size_t len, uint32_t dst,
+		  uint32_t *verdict)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+	uint8_t frame[128];
+	struct iphdr *ip = (struct iphdr *)(frame + ETH_HLEN);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+	memcpy(frame, pkt, len);
+	ip->daddr = dst;
+	ip->ttl = 64;
+	if (bpf_prog_test_run_opts(prog, &o)) {
+		perror("test run");
+		return -1;
+	}
+	*verdict = o.retval;
+	return 0;
+}
+
 static int cmp_d(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -118,14 +172,34 @@ int main(int argc, char **argv)
 	double quiet[64], busy[64], rates[64];
 	int nq = 0, nb = 0;
 	unsigned long long wrong = 0, total = 0;
-	const char *json = argc == 9 && !strcmp(argv[7], "--json") ? argv[8] : NULL;
+	const char *json = NULL, *dsts_file = NULL;
+	uint32_t *dsts, *expect;
+	size_t ndst = 1, next = 0;
+	bool bad = argc < 7;
 
-	if ((argc != 7 && !json) || (ifindex = if_nametoindex(argv[2])) == 0 ||
+	for (int i = 7; i < argc && !bad; i += 2) {
+		if (i + 1 < argc && !strcmp(argv[i], "--json"))
+			json = argv[i + 1];
+		else if (i + 1 < argc && !strcmp(argv[i], "--dsts"))
+			dsts_file = argv[i + 1];
+		else
+			bad = true;
+	}
+	if (bad || (ifindex = if_nametoindex(argv[2])) == 0 ||
 	    inet_pton(AF_INET, argv[3], &gw) != 1 || inet_pton(AF_INET, argv[4], &dst) != 1 ||
 	    (rate = atoi(argv[5])) < 1 || (windows = atoi(argv[6])) < 2 || windows > 64) {
-		fprintf(stderr, "usage: churn PIN_DIR IFNAME GATEWAY DST RATE WINDOWS(2..64) [--json FILE]\n");
+		fprintf(stderr, "usage: churn PIN_DIR IFNAME GATEWAY DST RATE WINDOWS(2..64) [--json FILE] "
+				"[--dsts FILE]\n");
 		return 2;
 	}
+	dsts = calloc(MAX_DSTS, sizeof(*dsts));
+	expect = calloc(MAX_DSTS, sizeof(*expect));
+	if (!dsts || !expect)
+		return 1;
+	dsts[0] = dst;
+	expect[0] = XDP_REDIRECT;
+	if (dsts_file && (ndst = read_dsts(dsts_file, dsts)) == 0)
+		return 1;
 	lo.pin_dir = argv[1];
 	if (pr_datapath_load(&dp, &lo))
 		return 1;
@@ -150,6 +224,18 @@ int main(int argc, char **argv)
 	udp->source = htons(1234);
 	udp->dest = htons(5678);
 	udp->len = htons(sizeof(pkt) - ETH_HLEN - sizeof(*ip));
+	/* The reference: each destination's verdict before any churn. */
+	for (size_t i = 0; dsts_file && i < ndst; i++)
+		if (decide(prog, ifindex, pkt, sizeof(pkt), dsts[i], &expect[i]))
+			return 1;
+	if (dsts_file) {
+		size_t redirects = 0;
+
+		for (size_t i = 0; i < ndst; i++)
+			redirects += expect[i] == XDP_REDIRECT;
+		printf("%zu destinations, %zu of them redirected, the rest verdict %u\n", ndst, redirects,
+		       expect[ndst - 1]);
+	}
 	for (int w = 0; w < windows; w++) {
 		bool churn = w & 1;
 		int pfd[2] = { -1, -1 };
@@ -174,20 +260,12 @@ int main(int argc, char **argv)
 		}
 		t0 = now_s();
 		do {
-			/* The frame is not restored between repeats: TTL 255 allows
-			 * 250 decrements per run. */
-			struct xdp_md ctx = { .data_end = sizeof(pkt), .ingress_ifindex = ifindex };
-			uint8_t frame[sizeof(pkt)];
-			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = sizeof(frame),
-				    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+			uint32_t verdict;
 
-			memcpy(frame, pkt, sizeof(pkt));
-			((struct iphdr *)(frame + ETH_HLEN))->ttl = 64;
-			if (bpf_prog_test_run_opts(prog, &o)) {
-				perror("test run");
+			if (decide(prog, ifindex, pkt, sizeof(pkt), dsts[next], &verdict))
 				return 1;
-			}
-			wrong += o.retval != XDP_REDIRECT;
+			wrong += verdict != expect[next];
+			next = next + 1 == ndst ? 0 : next + 1;
 			n++;
 			t = now_s();
 		} while (t - t0 < WINDOW_MS / 1e3);
@@ -236,5 +314,7 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 	pr_datapath_close(&dp);
+	free(dsts);
+	free(expect);
 	return wrong ? 1 : 0;
 }

@@ -131,6 +131,10 @@ struct pr_route {
  * the trie serves until the next build. Either way the index never answers
  * for an older trie.
  *
+ * One agent per node builds (pr_lsx_ctl.builder); another one running
+ * beside it (`agent --once`) leaves the index alone, and turns it off if it
+ * writes a trie.
+ *
  * The agent writes a table (or empties its set) only after a grace period
  * has passed since the datapath stopped reading it (user/rcu_wait.h), so no
  * program run still in flight can see a half-written table.
@@ -182,6 +186,8 @@ struct pr_lsx_lens {
 struct pr_lsx_ctl {
 	__u32 active[2];             /* [0] IPv4, [1] IPv6: 0 = read the trie, 1 + t = table t */
 	__u32 changed[2][2];         /* [family][table] nonzero: its set may hold prefixes */
+	__u32 builder;               /* pid of the one agent that builds the index, 0: none */
+	__u32 pad;
 	struct pr_lsx_lens lens[2][2]; /* [family][table] */
 };
 
@@ -327,7 +333,7 @@ PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
 PR_ASSERT_SIZE(struct pr_lsx_slot, 32);
 PR_ASSERT_SIZE(struct pr_lsx_line, 64);
 PR_ASSERT_SIZE(struct pr_lsx_lens, 16 + 20 * PR_LSX_MAX_LENS);
-PR_ASSERT_SIZE(struct pr_lsx_ctl, 24 + 4 * (16 + 20 * PR_LSX_MAX_LENS));
+PR_ASSERT_SIZE(struct pr_lsx_ctl, 32 + 4 * (16 + 20 * PR_LSX_MAX_LENS));
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm6_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, addr) == 8, "LPM key: domain before address");

@@ -108,8 +108,10 @@ int pr_agent_reconcile_init(struct pr_agent *a)
 	}
 	/* An earlier agent's index may not match the tries any more (hand
 	 * edits): the trie serves until this agent has built its own. */
-	pr_lsx_invalidate(&rs->lsx, false);
-	pr_lsx_invalidate(&rs->lsx, true);
+	pr_lsx_reset(&rs->lsx);
+	if (!rs->lsx.builder)
+		pr_info("lookup index: pid %u builds it; this agent leaves it alone",
+			rs->lsx.ctl->builder);
 	pr_mapio_bpf_init(&rs->bio, &rs->bpf_io);
 	rs->io = (struct pr_mapio){ .update = lsx_update, .remove = lsx_remove, .walk = lsx_walk,
 				    .ctx = rs };

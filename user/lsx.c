@@ -18,7 +18,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <time.h>
 #include <bpf/bpf.h>
 
@@ -255,6 +257,25 @@ static int map_lines(int fd, uint32_t *lines)
 	return 0;
 }
 
+/* Whether pid is a live process other than this one. */
+static bool other_alive(uint32_t pid)
+{
+	return pid && pid != (uint32_t)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/* Become the builder unless another live process is (a dead one's claim
+ * is taken over: an agent killed with -9 never releases it). */
+static bool claim_builder(struct pr_lsx_ctl *c)
+{
+	uint32_t cur = __atomic_load_n(&c->builder, __ATOMIC_SEQ_CST), me = (uint32_t)getpid();
+
+	while (!other_alive(cur))
+		if (__atomic_compare_exchange_n(&c->builder, &cur, me, false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return true;
+	return false;
+}
+
 int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const int fd_chg[2][2])
 {
 	int fds[2] = { fd_lsx4, fd_lsx6 }, err;
@@ -270,6 +291,7 @@ int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const in
 		pr_lsx_close(x);
 		return err;
 	}
+	x->builder = claim_builder(x->ctl);
 	for (int f = 0; f < 2; f++) {
 		uint32_t total = 0;
 		void *m;
@@ -294,10 +316,19 @@ int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const in
 		 * once an earlier process's readers of it are surely gone. */
 		x->last[f] = x->ctl->active[f] == 2 ? 1 : 0;
 		x->gp_ticket[f] = pr_rcu_wait_request(x->gp);
-		x->stale[f] = true;
-		snprintf(x->why_off[f], sizeof(x->why_off[f]), "not built yet");
+		x->stale[f] = x->builder;
+		snprintf(x->why_off[f], sizeof(x->why_off[f]), "%s",
+			 x->builder ? "not built yet" : "built by another agent");
 	}
 	return 0;
+}
+
+void pr_lsx_reset(struct pr_lsx *x)
+{
+	if (!x->builder)
+		return;
+	pr_lsx_invalidate(x, false);
+	pr_lsx_invalidate(x, true);
 }
 
 void pr_lsx_close(struct pr_lsx *x)
@@ -305,8 +336,14 @@ void pr_lsx_close(struct pr_lsx *x)
 	for (int f = 0; f < 2; f++)
 		if (x->lines[f])
 			munmap(x->lines[f], (size_t)x->nlines[f] * 2 * sizeof(struct pr_lsx_line));
-	if (x->ctl)
+	if (x->ctl) {
+		uint32_t me = (uint32_t)getpid();
+
+		if (x->builder)
+			__atomic_compare_exchange_n(&x->ctl->builder, &me, 0, false, __ATOMIC_SEQ_CST,
+						    __ATOMIC_SEQ_CST);
 		munmap(x->ctl, sizeof(*x->ctl));
+	}
 	pr_rcu_wait_close(x->gp);
 	memset(x, 0, sizeof(*x));
 }
@@ -339,6 +376,10 @@ void pr_lsx_note_change(struct pr_lsx *x, bool v6, const void *trie_key)
 
 	if (!x->ctl)
 		return;
+	if (!x->builder) {
+		__atomic_store_n(&x->ctl->active[v6], 0, __ATOMIC_SEQ_CST);
+		return;
+	}
 	x->stale[v6] = true;
 	act = __atomic_load_n(&x->ctl->active[v6], __ATOMIC_RELAXED);
 	if (act != 1 && act != 2)
@@ -408,6 +449,8 @@ int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size
 
 	if (!x->ctl)
 		return -EBADF;
+	if (!x->builder)
+		return -EBUSY;
 	/* Never write the table the datapath may be reading: it stopped at
 	 * the last flip, and programs that read it before are done once the
 	 * grace period asked for then has ended. The current table goes on

@@ -75,6 +75,7 @@ struct pr_lsx {
 	int fd_chg[2][2];               /* [family][table]: its set of changed prefixes */
 	struct pr_rcu_wait *gp;         /* grace periods */
 	uint64_t gp_ticket[2];          /* the table not current may be written once it ended */
+	bool builder;                   /* this process builds (else another agent does) */
 	unsigned last[2];               /* table most recently published */
 	bool stale[2];                  /* a trie changed since the last publish */
 	/* for logs, status and metrics */
@@ -86,27 +87,35 @@ struct pr_lsx {
 };
 
 /* Map the maps (fds stay the caller's; fd_chg: pr_lsx_chg4_0, _1,
- * pr_lsx_chg6_0, _1) and start the grace-period thread. 0 or -errno. */
+ * pr_lsx_chg6_0, _1), become the index's builder unless another live
+ * process is (x->builder says which), and start the grace-period thread.
+ * 0 or -errno. */
 int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const int fd_chg[2][2]);
 void pr_lsx_close(struct pr_lsx *x);
 /* The datapath reads family v6's trie from now on, until the next publish. */
 void pr_lsx_invalidate(struct pr_lsx *x, bool v6);
 /* The same through pr_lsx_ctl's fd alone (hand edits of the tries). */
 int pr_lsx_invalidate_fd(int fd_ctl, bool v6);
+/* As the builder, before the first build: the tables may not match the
+ * tries any more (another agent's, or hand edits), the tries serve. A
+ * process that is not the builder leaves the index alone. */
+void pr_lsx_reset(struct pr_lsx *x);
 /*
  * Before writing or deleting the prefix trie_key (a pr_lpm4_key or
  * pr_lpm6_key) in family v6's trie: the current table keeps answering for
  * every destination the prefix does not cover, and sends those it covers
- * to the trie. When the change cannot be recorded (the set is full) the
- * index goes off instead. Either way the family is stale.
+ * to the trie. When the change cannot be recorded (the set is full), or
+ * this process is not the builder (whose next build would not know the
+ * change), the index goes off instead. Either way the family is stale.
  */
 void pr_lsx_note_change(struct pr_lsx *x, bool v6, const void *trie_key);
 /* Whether the table a publish would write is free (the grace period since
  * the datapath stopped reading it has ended): a publish now would not wait. */
 bool pr_lsx_writable(struct pr_lsx *x, bool v6);
 /* Build the idle table from the family's whole trie content and make it
- * current (waiting first for the grace period, if it has not ended). 0, or
- * -errno with the index left off (the trie serves). */
+ * current (waiting first for the grace period, if it has not ended). 0,
+ * -EBUSY when another process is the builder, or -errno with the index left
+ * off (the trie serves). */
 int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size_t n);
 
 #endif

@@ -97,6 +97,15 @@ write_cfg ", 10.128.2.0/24"
 # (a build empties the current table's set of changed prefixes).
 index_on() { [ "$(node_podroute -j status | jq '.lookup_index.ipv4 | .active and .changed == 0')" = true ]; }
 wait_for index_on || fail "lookup index (IPv4) not current and rebuilt after the route and config changes: $(node_podroute -j status | jq -c .lookup_index.ipv4)"
+# A second agent beside it (a one-off resync) leaves the index alone: one
+# builder per node (two would write each other's tables).
+active_before=$(node_podroute -j status | jq -c '.lookup_index.ipv4')
+once_out=$(node_podroute agent --config "$cfg" --once --metrics-listen none 2>&1) ||
+	fail "agent --once beside the running agent failed: $once_out"
+grep -q "pid $AGENT_PID builds it; this agent leaves it alone" <<<"$once_out" ||
+	fail "agent --once did not defer to the running agent's index: $once_out"
+[ "$(node_podroute -j status | jq -c '.lookup_index.ipv4')" = "$active_before" ] ||
+	fail "agent --once changed the index: $active_before -> $(node_podroute -j status | jq -c '.lookup_index.ipv4')"
 
 # kill -9 under traffic: the datapath stays; nothing lost; restart adopts.
 ping_out=$dir/ping.txt
