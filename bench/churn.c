@@ -171,8 +171,9 @@ int main(int argc, char **argv)
 	struct ifreq ifr = {};
 	double quiet[64], busy[64], rates[64];
 	int nq = 0, nb = 0;
-	unsigned long long wrong = 0, total = 0;
+	unsigned long long wrong = 0, total = 0, samples = 0, index_off = 0;
 	const char *json = NULL, *dsts_file = NULL;
+	int ctl_fd;
 	uint32_t *dsts, *expect;
 	size_t ndst = 1, next = 0;
 	bool bad = argc < 7;
@@ -204,6 +205,7 @@ int main(int argc, char **argv)
 	if (pr_datapath_load(&dp, &lo))
 		return 1;
 	prog = pr_datapath_prog_fd(&dp, PR_PROG_XDP_UNDERLAY);
+	ctl_fd = pr_datapath_map_fd(&dp, "pr_lsx_ctl");
 	/* A UDP frame to dst, addressed to the device's own MAC. */
 	sk = socket(AF_INET, SOCK_DGRAM, 0);
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", argv[2]);
@@ -266,6 +268,16 @@ int main(int argc, char **argv)
 				return 1;
 			wrong += verdict != expect[next];
 			next = next + 1 == ndst ? 0 : next + 1;
+			/* Whether the lookup index (IPv4) answers, now and then. */
+			if (!(n & 1023)) {
+				struct pr_lsx_ctl c;
+				uint32_t zero = 0;
+
+				if (!bpf_map_lookup_elem(ctl_fd, &zero, &c)) {
+					samples++;
+					index_off += c.active[0] != 1 && c.active[0] != 2;
+				}
+			}
 			n++;
 			t = now_s();
 		} while (t - t0 < WINDOW_MS / 1e3);
@@ -293,8 +305,8 @@ int main(int argc, char **argv)
 	qsort(busy, nb, sizeof(double), cmp_d);
 	qsort(rates, nb, sizeof(double), cmp_d);
 	printf("quiet median %.0f/s, churn median %.0f/s, ratio %.3f; %.0f route changes/s achieved (median); "
-	       "wrong verdicts %llu of %llu\n", quiet[nq / 2], busy[nb / 2], busy[nb / 2] / quiet[nq / 2],
-	       rates[nb / 2], wrong, total);
+	       "wrong verdicts %llu of %llu; lookup index off in %llu of %llu samples\n", quiet[nq / 2],
+	       busy[nb / 2], busy[nb / 2] / quiet[nq / 2], rates[nb / 2], wrong, total, index_off, samples);
 	if (json) {
 		FILE *f = fopen(json, "w");
 
@@ -309,8 +321,9 @@ int main(int argc, char **argv)
 		fprintf(f, "], \"changes_per_s\": [");
 		for (int i = 0; i < nb; i++)
 			fprintf(f, "%s%.0f", i ? ", " : "", rates[i]);
-		fprintf(f, "], \"ratio\": %.4f, \"wrong_verdicts\": %llu, \"decisions\": %llu}\n",
-			busy[nb / 2] / quiet[nq / 2], wrong, total);
+		fprintf(f, "], \"ratio\": %.4f, \"wrong_verdicts\": %llu, \"decisions\": %llu, "
+			"\"index_off_samples\": %llu, \"index_samples\": %llu}\n",
+			busy[nb / 2] / quiet[nq / 2], wrong, total, index_off, samples);
 		fclose(f);
 	}
 	pr_datapath_close(&dp);
