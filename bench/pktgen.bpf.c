@@ -24,6 +24,12 @@
  * anything else (ARP, neighbour discovery) is counted as other and passed.
  * Every variant is counted there, the same way. tc_rx_count applies the
  * same rules in TC ingress (a receiver without XDP).
+ *
+ * xdp_fwd_min is the least an XDP forwarder can do with these frames: new
+ * MACs, TTL / hop limit minus one (the IPv4 checksum updated), redirect to
+ * one device; no parsing beyond that, no lookup, no counters. Handed the
+ * frames instead of podroute, it measures the ceiling of any XDP fast path
+ * into a veth on this machine.
  */
 #ifndef PKTGEN_BPF_ABI
 #define PKTGEN_BPF_ABI
@@ -47,6 +53,9 @@ struct pktgen_cfg {
 	__u8 want_ttl; /* rx counters: TTL / hop limit a good frame has, 0: any */
 	__u8 count_only; /* rx counters: pass benchmark frames on instead of dropping */
 	__u8 pad[2];
+	__u32 fwd_ifindex;  /* xdp_fwd_min: where every frame goes */
+	__u8 fwd_dmac[6];   /* ... with these MACs */
+	__u8 fwd_smac[6];
 };
 
 /*
@@ -144,6 +153,39 @@ SEC("xdp")
 int xdp_drop(struct xdp_md *ctx)
 {
 	return XDP_DROP;
+}
+
+SEC("xdp")
+int xdp_fwd_min(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > end)
+		return XDP_DROP;
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = (void *)(eth + 1);
+		__u32 check;
+
+		if ((void *)(ip + 1) > end)
+			return XDP_DROP;
+		/* RFC 1624, as the kernel's ip_decrease_ttl() does it */
+		check = ip->check + bpf_htons(0x0100);
+		ip->check = (__u16)(check + (check >= 0xffff));
+		ip->ttl--;
+	} else {
+		struct ipv6hdr *ip6 = (void *)(eth + 1);
+
+		if ((void *)(ip6 + 1) > end)
+			return XDP_DROP;
+		ip6->hop_limit--;
+	}
+#pragma unroll
+	for (int i = 0; i < ETH_ALEN; i++) {
+		eth->h_dest[i] = cfg.fwd_dmac[i];
+		eth->h_source[i] = cfg.fwd_smac[i];
+	}
+	return bpf_redirect(cfg.fwd_ifindex, 0);
 }
 
 /* One's-complement sum of a 20-byte IPv4 header: 0xffff when valid. */

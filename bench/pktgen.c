@@ -4,12 +4,13 @@
  * half is pktgen.bpf.c). Each command runs in the caller's network
  * namespace (use nsenter --net=...).
  *
- *   pktgen live IFNAME --to attached|pass|drop GEN-OPTS
+ *   pktgen live IFNAME --to attached|pass|drop|fwd:DEV/MAC GEN-OPTS
  *       Generator: frames enter IFNAME as if its driver had received them
  *       (BPF_PROG_RUN, live frames, batches of 64), handed to the XDP
  *       program attached to IFNAME (podroute's), to XDP_PASS (the kernel's
- *       path: TC, IP forwarding, netfilter) or to XDP_DROP (the
- *       generator's own cost).
+ *       path: TC, IP forwarding, netfilter), to XDP_DROP (the
+ *       generator's own cost) or to xdp_fwd_min, the least an XDP
+ *       forwarder does (new MACs, TTL - 1, redirect out of DEV to MAC).
  *   pktgen txpkt IFNAME GEN-OPTS
  *       Generator: an AF_PACKET socket on IFNAME (qdisc bypassed,
  *       sendmmsg of 64); the frames enter IFNAME's veth peer.
@@ -468,6 +469,33 @@ static uint32_t live_run(int gen, int ifindex, const uint8_t *frame, size_t len,
 	return r.duration ? r.duration : 1;
 }
 
+/* --to fwd:DEV/MAC: xdp_fwd_min sends every frame out of DEV (in this
+ * namespace) to MAC, from DEV's own MAC. 0, or -1 with a message. */
+static int fwd_target(const char *spec, struct pktgen_cfg *cfg)
+{
+	const char *slash = strchr(spec, '/');
+	struct ifreq ifr = { 0 };
+	int sk;
+
+	if (!slash || slash == spec || (size_t)(slash - spec) >= IFNAMSIZ ||
+	    pr_mac_parse(slash + 1, cfg->fwd_dmac)) {
+		fprintf(stderr, "pktgen: --to fwd:DEV/MAC expected, got fwd:%s\n", spec);
+		return -1;
+	}
+	memcpy(ifr.ifr_name, spec, slash - spec);
+	cfg->fwd_ifindex = if_nametoindex(ifr.ifr_name);
+	sk = socket(AF_INET, SOCK_DGRAM, 0);
+	if (!cfg->fwd_ifindex || sk < 0 || ioctl(sk, SIOCGIFHWADDR, &ifr) < 0) {
+		fprintf(stderr, "pktgen: --to fwd: no device %s in this namespace\n", ifr.ifr_name);
+		if (sk >= 0)
+			close(sk);
+		return -1;
+	}
+	close(sk);
+	memcpy(cfg->fwd_smac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
 static int cmd_live(int argc, char **argv)
 {
 	struct pktgen_cfg cfg = { 0 };
@@ -481,7 +509,7 @@ static int cmd_live(int argc, char **argv)
 	int ifindex, gen, next, target, flows, err;
 
 	if (parse_gen(argc, argv, &o, true)) {
-		fprintf(stderr, "usage: pktgen live IFNAME --to attached|pass|drop --dmac MAC --src A --dst B --rx SRC [...]\n");
+		fprintf(stderr, "usage: pktgen live IFNAME --to attached|pass|drop|fwd:DEV/MAC --dmac MAC --src A --dst B --rx SRC [...]\n");
 		return 2;
 	}
 	ifindex = if_nametoindex(o.ifname);
@@ -490,13 +518,17 @@ static int cmd_live(int argc, char **argv)
 		return 1;
 	}
 	cfg.nflows = o.flows;
+	if (!strncmp(o.to, "fwd:", 4) && fwd_target(o.to + 4, &cfg))
+		return 2;
 	obj = open_obj(&cfg);
 	if (!obj)
 		return 1;
 	gen = prog_fd(obj, "xdp_gen");
 	next = map_fd(obj, "gen_next");
 	flows = map_fd(obj, "gen_flows");
-	if (!strcmp(o.to, "attached"))
+	if (!strncmp(o.to, "fwd:", 4))
+		target = prog_fd(obj, "xdp_fwd_min");
+	else if (!strcmp(o.to, "attached"))
 		target = attached_prog(ifindex, o.ifname);
 	else if (!strcmp(o.to, "pass"))
 		target = prog_fd(obj, "xdp_pass");

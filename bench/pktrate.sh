@@ -32,6 +32,9 @@
 #
 # Variants, 64- and 1500-byte Ethernet frames (no FCS), IPv4 and IPv6:
 #   generator          XDP_DROP right after the generator
+#   xdp-minimal        pktgen's xdp_fwd_min instead of podroute: new MACs,
+#                      TTL - 1, redirect into the pod's veth, nothing else:
+#                      the ceiling of any XDP fast path here
 #   podroute-xdp       XDP redirect into the pod's veth (attach, mode auto)
 #   podroute-xdp-tap   the same into vm0, to the tap reader
 #   podroute-tc        podroute attached with --mode tc (TC ingress redirect)
@@ -321,6 +324,7 @@ runs_of() {
 				run kernel "$fam" "$size" live:pass "$(pod_of "$fam")" "$RXPIN"
 				if [ $QUICK = 0 ]; then
 					run generator "$fam" "$size" live:drop "$(pod_of "$fam")" "$RXPIN"
+					run xdp-minimal "$fam" "$size" "live:fwd:mp0/$POD_MAC" "$(pod_of "$fam")" "$RXPIN"
 					run kernel-tap "$fam" "$size" live:pass "$(vm_of "$fam")" "$TAPSTATS"
 				fi
 				;;
@@ -367,10 +371,10 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 jq -n --arg bench "pktrate$([ $QUICK = 1 ] && echo -quick)" --arg kernel "$(uname -r)" --arg cpu "$cpu" \
 	--argjson rounds "$RUNS" --argjson secs "$SECS" \
 	--arg layout "$NCPU CPUs ($cpu$(grep -q hypervisor /proc/cpuinfo && echo ', virtual machine')); generator pinned to CPU $GEN_CPU (taskset), path and receiver run in its context on that CPU (XDP batch, then the softirqs it raises); tap reader pinned to CPU $TAP_CPU" \
-	--arg method "Generator: BPF_PROG_RUN live frames (bench/pktgen live) on the node's underlay veth, one call per run, per-frame headers from 16 flow templates, handed to podroute's attached XDP program, to XDP_PASS (kernel path) or to XDP_DROP (generator alone); AF_PACKET sender (pktgen txpkt) for comparison where marked. Receiver: XDP program on the pod's veth counting UDP/8080 frames with a valid IPv4 header checksum and TTL/hop limit 63, then dropping them; where marked, a TC ingress counter on a veth without XDP; tap variants: a reader holding the tap (one read() per frame, the same rules) and, marked, a count-only TC egress counter on the tap. Rate = frames counted / time from the first to the last counted frame. Variants interleaved: each round runs every node configuration in rotated order. Ratios are per round (paired), then the median; 'generator cost subtracted' compares (1/rate - 1/generator rate). Frame sizes are Ethernet frames without FCS." \
+	--arg method "Generator: BPF_PROG_RUN live frames (bench/pktgen live) on the node's underlay veth, one call per run, per-frame headers from 16 flow templates, handed to podroute's attached XDP program, to a minimal XDP forwarder (new MACs, TTL - 1, redirect: xdp-minimal), to XDP_PASS (kernel path) or to XDP_DROP (generator alone); AF_PACKET sender (pktgen txpkt) for comparison where marked. Receiver: XDP program on the pod's veth counting UDP/8080 frames with a valid IPv4 header checksum and TTL/hop limit 63, then dropping them; where marked, a TC ingress counter on a veth without XDP; tap variants: a reader holding the tap (one read() per frame, the same rules) and, marked, a count-only TC egress counter on the tap. Rate = frames counted / time from the first to the last counted frame. Variants interleaved: each round runs every node configuration in rotated order. Ratios are per round (paired), then the median; 'generator cost subtracted' compares (1/rate - 1/generator rate). Frame sizes are Ethernet frames without FCS." \
 	'{bench: $bench, kernel: $kernel, cpu: $cpu, cpu_layout: $layout, method: $method, rounds: $rounds,
 	  seconds_per_run: $secs,
-	  order: ["generator", "podroute-xdp", "podroute-tc", "kernel", "kernel-nft", "kernel-nft-new",
+	  order: ["generator", "xdp-minimal", "podroute-xdp", "podroute-tc", "kernel", "kernel-nft", "kernel-nft-new",
 		"podroute-xdp-tap", "kernel-tap", "podroute-xdp-tap (handed to tap0)", "kernel-tap (handed to tap0)",
 		"podroute-xdp (af_packet sender)", "kernel (af_packet sender)", "podroute-xdp (TC receiver)",
 		"kernel (TC receiver)"],
@@ -378,9 +382,11 @@ jq -n --arg bench "pktrate$([ $QUICK = 1 ] && echo -quick)" --arg kernel "$(unam
 		["kernel", "podroute-tc"], ["podroute-tc", "podroute-xdp"], ["kernel-tap", "podroute-xdp-tap"],
 		["kernel-tap (handed to tap0)", "podroute-xdp-tap (handed to tap0)"],
 		["kernel (af_packet sender)", "podroute-xdp (af_packet sender)"],
-		["kernel (TC receiver)", "podroute-xdp (TC receiver)"]],
+		["kernel (TC receiver)", "podroute-xdp (TC receiver)"], ["kernel", "xdp-minimal"],
+		["xdp-minimal", "podroute-xdp"]],
 	  net_pairs: [["kernel", "podroute-xdp"], ["kernel-nft", "podroute-xdp"], ["kernel-nft-new", "podroute-xdp"],
-		["kernel", "podroute-tc"], ["podroute-tc", "podroute-xdp"]]}' >"$work/meta.json"
+		["kernel", "podroute-tc"], ["podroute-tc", "podroute-xdp"], ["kernel", "xdp-minimal"],
+		["xdp-minimal", "podroute-xdp"]]}' >"$work/meta.json"
 report "$work" || fail "cannot build the results"
 mkdir -p bench/results
 cp "$work/out.json" "$OUT"
