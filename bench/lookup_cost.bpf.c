@@ -21,7 +21,9 @@
  *   lk_decide  (d) lk_parse's frame write, then podroute's whole decision,
  *              pr_process() from bpf/pr_datapath.h as xdp_underlay runs it;
  *              the bench runs it with the lookup index off (d: the trie
- *              answers) and on (d': the index answers)
+ *              answers), on (d': the index answers), and on with 2,000
+ *              route changes recorded since its build (d'': each lookup
+ *              first misses in the set of changed prefixes)
  *   lk_lenhash (e1) prototype: one BPF hash of (domain, length, masked
  *              address), probed for the lengths present, longest first
  *   lk_bsl     (e3) podroute's lookup index (bpf/pr_lsx.h, built by

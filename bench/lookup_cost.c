@@ -92,10 +92,12 @@
 #define LK_GW4 "192.0.2.2"
 #define LK_GW6 "2001:db8:ffff::2"
 #define LK_MAX_RUNS 64
+#define LK_CHANGED 2000 /* (d''): route changes recorded since the build */
+#define LK_CHANGED_STR "2,000"
 #define LK_TARGET_RATIO 0.25 /* issue 5: lookup at 1M prefixes <= 0.25 x the trie's */
 
-enum lk_variant { V_NOOP, V_PARSE, V_TRIE, V_FIB, V_DECIDE, V_DECIDE_LSX, V_LENHASH, V_BSL, V_DIR,
-		  V__COUNT };
+enum lk_variant { V_NOOP, V_PARSE, V_TRIE, V_FIB, V_DECIDE, V_DECIDE_LSX, V_DECIDE_CHG, V_LENHASH,
+		  V_BSL, V_DIR, V__COUNT };
 
 static const struct {
 	const char *name;  /* program and JSON name */
@@ -108,6 +110,9 @@ static const struct {
 	[V_FIB] = { "fib", "(c) bpf_fib_lookup", V_NOOP },
 	[V_DECIDE] = { "decide", "(d) podroute decision, trie", V_PARSE },
 	[V_DECIDE_LSX] = { "decide_index", "(d') podroute decision, index", V_PARSE },
+	[V_DECIDE_CHG] = { "decide_index_changes",
+			   "(d'') podroute decision, index with " LK_CHANGED_STR " changed prefixes recorded",
+			   V_PARSE },
 	[V_LENHASH] = { "lenhash", "(e1) per-length hash", V_NOOP },
 	[V_BSL] = { "bsl", "(e3) podroute lookup index (length binary search)", V_NOOP },
 	[V_DIR] = { "dir", "(e2) DIR-24-8", V_NOOP },
@@ -481,7 +486,7 @@ static size_t build_frame(int family, uint8_t *buf)
 static void bench_open(struct bench *b, const struct opts *o, uint32_t nmax, uint32_t chunks)
 {
 	static const char *progs[V__COUNT + 1] = { "lk_noop", "lk_parse", "lk_trie", "lk_fib",
-						    "lk_decide", "lk_decide", "lk_lenhash", "lk_bsl",
+						    "lk_decide", "lk_decide", "lk_decide", "lk_lenhash", "lk_bsl",
 						    "lk_dir", "lk_check" };
 	struct bpf_map *m;
 
@@ -739,6 +744,32 @@ static void insert_dir(struct bench *b, const struct pset *s, uint32_t from, uin
 
 /* ---------- (e3) podroute's lookup index ---------- */
 
+/* (d''): LK_CHANGED route changes recorded since the build, as the agent
+ * records them under churn (pr_lsx_note_change), as /24s in 240.0.0.0/8
+ * and /48s in 2001:db8::/32, which no destination lies in: the cost of the
+ * extra lookup for the many packets whose prefix did not change. */
+static void record_changes(struct bench *b, int fam)
+{
+	uint32_t act = b->index.ctl->active[fam];
+
+	for (uint32_t k = 0; k < LK_CHANGED; k++) {
+		struct pr_lpm6_key key = { .prefixlen = PR_LPM_DOMAIN_BITS + (fam ? 48 : 24) };
+
+		if (fam) {
+			key.addr[0] = 0x20, key.addr[1] = 0x01, key.addr[2] = 0x0d, key.addr[3] = 0xb8;
+			key.addr[4] = k >> 8, key.addr[5] = k & 0xff;
+		} else {
+			key.addr[0] = 240, key.addr[1] = k >> 8, key.addr[2] = k & 0xff;
+		}
+		pr_lsx_note_change(&b->index, fam, &key);
+	}
+	if (act != b->index.ctl->active[fam] || b->index.changed[fam] != LK_CHANGED)
+		die("lookup index: %u changes recorded, %zu in the set (active %u -> %u)", LK_CHANGED,
+		    b->index.changed[fam], act, b->index.ctl->active[fam]);
+	/* Left off until (d'') turns it on. */
+	__atomic_store_n(&b->index.ctl->changed[fam][act - 1], 0, __ATOMIC_SEQ_CST);
+}
+
 /* Build the index from the first n prefixes as the agent does (user/lsx.c:
  * the whole set, into the idle table), and time it. */
 static void index_build(struct bench *b, const struct pset *s, uint32_t n, struct upd *u)
@@ -763,13 +794,20 @@ static void index_build(struct bench *b, const struct pset *s, uint32_t n, struc
 	u->bsl_entries = b->index.entries[fam];
 	b->index_active[fam] = b->index.ctl->active[fam];
 	free(e);
+	record_changes(b, fam);
 }
 
-/* The datapath reads the index (on) or the trie (off), for both families. */
-static void index_use(struct bench *b, bool on)
+/* The datapath reads the index (on) or the trie (off), for both families,
+ * and with on, the sets of changes recorded since the build (changes) or
+ * not. */
+static void index_use(struct bench *b, bool on, bool changes)
 {
-	for (int f = 0; f < 2; f++)
+	for (int f = 0; f < 2; f++) {
 		__atomic_store_n(&b->index.ctl->active[f], on ? b->index_active[f] : 0, __ATOMIC_SEQ_CST);
+		if (b->index_active[f])
+			__atomic_store_n(&b->index.ctl->changed[f][b->index_active[f] - 1], changes ? 1 : 0,
+					 __ATOMIC_SEQ_CST);
+	}
 }
 
 /* Kernel routes for (c): ip -batch in this namespace. */
@@ -910,7 +948,7 @@ static void check_set(struct bench *b, enum lk_set set, uint32_t nkeys, uint32_t
 	struct lk_result r;
 	bool hit = set == LK_SET_HIT4 || set == LK_SET_HIT6;
 
-	index_use(b, true);
+	index_use(b, true, false);
 	run_prog(b, b->prog[V__COUNT], set, 0, nkeys, nkeys, &r);
 	if (r.mismatches) {
 		const uint8_t *a = b->keys_mem[(size_t)set * LK_KEYS_MAX + r.bad_idx].a;
@@ -1079,7 +1117,7 @@ static void write_json(const struct opts *o, struct scale_res *sr, int nscales, 
 		double worst = 0;
 		bool any = false;
 
-		if (v == V_DECIDE || v == V_DECIDE_LSX)
+		if (v == V_DECIDE || v == V_DECIDE_LSX || v == V_DECIDE_CHG)
 			continue;
 		fprintf(f, "%s  {\"variant\": \"%s\", \"label\": \"%s\", \"prefixes\": %u",
 			first ? "" : ",\n", variants[v].name, variants[v].label, sr[nscales - 1].prefixes);
@@ -1316,9 +1354,10 @@ int main(int argc, char **argv)
 					/* Routes go in step by step and stop at the first skipped step. */
 					if (v == V_FIB && !r->upd[v4 ? 0 : 1].fib_done)
 						continue;
-					/* Only (e3) and (d') read the index; (d) is the same
-					 * program reading the trie. */
-					index_use(&b, v == V_BSL || v == V_DECIDE_LSX);
+					/* Only (e3), (d') and (d'') read the index; (d) is
+					 * the same program reading the trie. */
+					index_use(&b, v == V_BSL || v == V_DECIDE_LSX || v == V_DECIDE_CHG,
+						  v == V_DECIDE_CHG);
 					r->raw[v][set][run] = run_prog(&b, b.prog[v], set, cursor, count, nkeys, &res);
 					r->have[v][set] = true;
 					cursor = (cursor + count) & (nkeys - 1);
