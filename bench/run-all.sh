@@ -27,7 +27,7 @@ echo "== packet rate in a VM: podroute XDP vs OVS kernel datapath and kernel for
 echo "== TCP request/response and stream, fast vs slow path (tcp_rr.sh) =="
 bench/tcp_rr.sh | tee "$out/tcp_rr.txt"
 cp bench/results/tcp_rr.json bench/results/tcp_rr.md "$out/"
-echo "== churn: decisions for an unchanged prefix during route churn and full resyncs (churn.sh) =="
+echo "== churn: decisions for unchanged prefixes (100,000 routes, lookup index on) during route churn and full resyncs (churn.sh) =="
 bench/churn.sh | tee "$out/churn.txt"
 cp bench/results/churn.json bench/results/churn.md "$out/"
 echo "== control plane: route -> map latency, 100k cold start (control_plane.sh) =="
