@@ -42,6 +42,7 @@
 #include "agent.h"
 #include "cfgwatch.h"
 #include "cli.h"
+#include "cli_sizes.h"
 #include "config.h"
 #include "ifaces.h"
 #include "kstate.h"
@@ -54,6 +55,7 @@
 
 static const char agent_help[] =
 	"Usage: podroute agent [--config FILE] [--metrics-listen ADDR:PORT] [--detach-on-exit] [--once]\n"
+	"                      [--routes4-max N] [--routes6-max N] [--index4-max N] [--index6-max N]\n"
 	"Run the node agent. It attaches the datapath to the interfaces the config\n"
 	"names, then keeps the pinned maps equal to the advertised networks of the\n"
 	"config and the BGP-learned routes of the kernel (as FRR installs them),\n"
@@ -69,7 +71,8 @@ static const char agent_help[] =
 	"                     /readyz also wants the last config load to have\n"
 	"                     succeeded, no reconcile owed, brex/ovn attached\n"
 	"  --detach-on-exit   on SIGTERM/SIGINT remove the datapath (default: leave it)\n"
-	"  --once             reconcile once and exit (for tests and scripts; no metrics)\n";
+	"  --once             reconcile once and exit (for tests and scripts; no metrics)\n"
+	PR_CLI_SIZE_HELP;
 
 static double now_ms(void)
 {
@@ -322,8 +325,8 @@ int cmd_agent(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "detach-on-exit", no_argument, NULL, 'D' },
 		{ "metrics-listen", required_argument, NULL, 'm' },
-		{ "once", no_argument, NULL, '1' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "once", no_argument, NULL, '1' }, PR_CLI_SIZE_OPTIONS,
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct pr_loader_opts lo = { .pin_dir = cli.pin_dir };
 	struct pr_nl_handlers h = { on_route, on_nexthop, on_neigh, on_link, on_resync };
@@ -340,6 +343,13 @@ int cmd_agent(int argc, char **argv)
 		case 'D': detach_on_exit = true; break;
 		case 'm': listen = optarg; break;
 		case '1': once = true; break;
+		case '4':
+		case '6':
+		case 'i':
+		case 'j':
+			if (pr_cli_size_option("agent", c, optarg, &lo))
+				return PR_EXIT_USAGE;
+			break;
 		case 'h': fputs(agent_help, stdout); return 0;
 		default: return cli_usage_error("agent", "bad option");
 		}

@@ -26,9 +26,9 @@
 
 #include "attach.h"
 #include "cli.h"
+#include "cli_sizes.h"
 #include "ifaces.h"
 #include "loader.h"
-#include "lsx.h"
 #include "log.h"
 #include "pinned.h"
 
@@ -43,26 +43,19 @@ static const char attach_help[] =
 	"  --brex IF       the bridge's own device: TC ingress\n"
 	"  --ovn IF        OVN-facing port (ovn-k8s-mpX): east-west source\n"
 	"  --mode M        auto (native XDP, else TC), native, generic, tc\n"
-	"  --routes4-max N / --routes6-max N   prefix map capacities (first load only)\n"
-	"  --index4-max N / --index6-max N     prefixes the lookup index holds (first load\n"
-	"                  only; default 65536 / 16384, 256 bytes each; 0: no index).\n"
-	"                  Beyond it, the datapath reads the prefix trie itself\n";
+	PR_CLI_SIZE_HELP;
 
 int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "underlay", required_argument, NULL, 'u' }, { "brex", required_argument, NULL, 'b' },
 		{ "ovn", required_argument, NULL, 'o' }, { "mode", required_argument, NULL, 'm' },
-		{ "routes4-max", required_argument, NULL, '4' },
-		{ "routes6-max", required_argument, NULL, '6' },
-		{ "index4-max", required_argument, NULL, 'i' },
-		{ "index6-max", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+		PR_CLI_SIZE_OPTIONS, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pr_attach_set set = { .mode = PR_MODE_AUTO };
 	struct pr_loader_opts lo = { .pin_dir = cli.pin_dir };
 	struct pr_datapath dp;
-	char *end;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -81,28 +74,12 @@ int cmd_attach(int argc, char **argv)
 				return cli_usage_error("attach", "--mode: \"%s\" is not auto, native, generic or tc", optarg);
 			break;
 		case '4':
-		case '6': {
-			uint32_t *max = c == '4' ? &lo.routes4_max : &lo.routes6_max;
-
-			errno = 0;
-			*max = strtoul(optarg, &end, 10);
-			if (errno || *end || !*max)
-				return cli_usage_error("attach", "--routes%c-max: \"%s\" is not a positive number", c, optarg);
-			break;
-		}
+		case '6':
 		case 'i':
-		case 'j': {
-			uint32_t *max = c == 'i' ? &lo.lsx4_max : &lo.lsx6_max;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || optarg[0] == '-' || v > PR_LSX_MAX_PREFIXES)
-				return cli_usage_error("attach", "--index%c-max: \"%s\" is not a number from 0 to %u",
-						       c == 'i' ? '4' : '6', optarg, PR_LSX_MAX_PREFIXES);
-			*max = v ? (uint32_t)v : PR_LSX_OFF;
+		case 'j':
+			if (pr_cli_size_option("attach", c, optarg, &lo))
+				return PR_EXIT_USAGE;
 			break;
-		}
 		case 'h': fputs(attach_help, stdout); return 0;
 		default: return cli_usage_error("attach", "bad option");
 		}

@@ -124,5 +124,17 @@ grep -q "reconcile: 0 written, 0 deleted" "$AGENT_LOG" || fail "the restarted ag
 redirects=$(node_podroute -j stats --net 1 | jq '[.[] | select(.reason == "redirect") | .packets] | add')
 [ "$redirects" -ge 300 ] || fail "only $redirects of 300 pings took the fast path"
 wait_for index_on || fail "the restarted agent did not rebuild the lookup index"
-echo "routes single/multipath/nhid(compat 1 and 0) followed; config edits ok; index current; kill -9: 0% loss, restart wrote 0 entries"
+
+# An agent that creates the maps sizes the index as told (--index4-max), or
+# leaves it out (0); a bad size is a usage error before anything is loaded.
+kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
+node_podroute detach --unpin >/dev/null || fail "detach --unpin failed"
+node_podroute agent --config "$cfg" --once --metrics-listen none --index4-max 5000x >/dev/null 2>&1
+[ $? = 2 ] || fail "agent --index4-max 5000x was not a usage error"
+[ ! -e "$PIN_DIR/pr_lsx4" ] || fail "a usage error left maps pinned"
+node_podroute agent --config "$cfg" --once --metrics-listen none --index4-max 5000 --index6-max 0 >/dev/null 2>&1 ||
+	fail "agent --once --index4-max 5000 --index6-max 0 failed"
+sized=$(node_podroute -j status | jq -c '[.lookup_index.ipv4.capacity, .lookup_index.ipv6.capacity, .lookup_index.ipv4.active]')
+[ "$sized" = "[5000,0,true]" ] || fail "index capacities and state $sized, expected [5000,0,true]"
+echo "routes single/multipath/nhid(compat 1 and 0) followed; config edits ok; index current; kill -9: 0% loss, restart wrote 0 entries; agent sizes the index"
 exit 0
