@@ -28,6 +28,7 @@ struct pr_reconcile_state {
 	struct pr_sync *sync;
 	struct pr_lsx lsx;
 	double lsx_not_before;  /* ms: builds take at most a fifth of the time */
+	bool claim_logged;      /* said that this agent builds the index */
 	struct pr_lsx_entry *entries;
 	size_t nentries, cap;
 };
@@ -248,10 +249,21 @@ static void collect6(void *arg, const void *key, const void *val)
  * often (it lasts milliseconds; the current table answers meanwhile). */
 #define LSX_GP_POLL_MS 2
 
+/* How often an agent that is not the index's builder looks whether the
+ * builder has gone (an `agent --once` it started beside, say). */
+#define LSX_CLAIM_POLL_MS 1000
+
 double pr_agent_lsx_due(struct pr_agent *a, double now)
 {
 	struct pr_reconcile_state *rs = a->rs;
 	double due = -1;
+
+	if (rs && !pr_lsx_try_claim(&rs->lsx))
+		return LSX_CLAIM_POLL_MS;
+	if (rs && rs->lsx.builder && !rs->claim_logged) {
+		rs->claim_logged = true;
+		pr_info("lookup index: this agent builds it (pid %u)", rs->lsx.ctl->builder);
+	}
 
 	for (int f = 0; rs && f < 2; f++) {
 		double d = rs->lsx_not_before > now ? rs->lsx_not_before - now : 0;

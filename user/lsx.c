@@ -323,6 +323,21 @@ int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const in
 	return 0;
 }
 
+bool pr_lsx_try_claim(struct pr_lsx *x)
+{
+	if (x->builder || !x->ctl)
+		return x->builder;
+	if (!claim_builder(x->ctl))
+		return false;
+	x->builder = true;
+	for (int f = 0; f < 2; f++) {
+		x->stale[f] = true;
+		snprintf(x->why_off[f], sizeof(x->why_off[f]), "not built yet");
+	}
+	pr_lsx_reset(x);
+	return true;
+}
+
 void pr_lsx_reset(struct pr_lsx *x)
 {
 	if (!x->builder)

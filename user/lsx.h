@@ -100,6 +100,9 @@ int pr_lsx_invalidate_fd(int fd_ctl, bool v6);
  * tries any more (another agent's, or hand edits), the tries serve. A
  * process that is not the builder leaves the index alone. */
 void pr_lsx_reset(struct pr_lsx *x);
+/* Not the builder: become it if the one that was has gone (then reset, and
+ * the next builds are ours). Whether this process is the builder now. */
+bool pr_lsx_try_claim(struct pr_lsx *x);
 /*
  * Before writing or deleting the prefix trie_key (a pr_lpm4_key or
  * pr_lpm6_key) in family v6's trie: the current table keeps answering for

@@ -136,5 +136,25 @@ node_podroute agent --config "$cfg" --once --metrics-listen none --index4-max 50
 	fail "agent --once --index4-max 5000 --index6-max 0 failed"
 sized=$(node_podroute -j status | jq -c '[.lookup_index.ipv4.capacity, .lookup_index.ipv6.capacity, .lookup_index.ipv4.active]')
 [ "$sized" = "[5000,0,true]" ] || fail "index capacities and state $sized, expected [5000,0,true]"
-echo "routes single/multipath/nhid(compat 1 and 0) followed; config edits ok; index current; kill -9: 0% loss, restart wrote 0 entries; agent sizes the index"
+
+# One builder per node, and a successor when it goes: with another live
+# process named as the builder (as an `agent --once` started first would
+# be), the agent leaves the index alone; once that process is gone, the
+# agent takes the index over and builds it.
+sleep 300 &
+holder=$!
+mapfile -t bytes < <(bpftool map lookup pinned "$PIN_DIR/pr_lsx_ctl" key 0 0 0 0 -j | jq -r '.value[]')
+[ "${#bytes[@]}" -gt 28 ] || fail "cannot read pr_lsx_ctl"
+for i in "${!bytes[@]}"; do bytes[i]=$((bytes[i])); done # "0x1f" -> 31
+for i in 0 1 2 3; do bytes[24 + i]=$(((holder >> (8 * i)) & 255)); done # pr_lsx_ctl.builder
+bpftool map update pinned "$PIN_DIR/pr_lsx_ctl" key 0 0 0 0 value "${bytes[@]}" || fail "cannot write pr_lsx_ctl"
+: >"$AGENT_LOG"
+agent_start "$cfg" || fail "agent did not start"
+wait_for "grep -q 'pid $holder builds it; this agent leaves it alone' '$AGENT_LOG'" ||
+	fail "the agent did not defer to the live builder $holder: $(grep 'lookup index' "$AGENT_LOG")"
+kill "$holder"; wait "$holder" 2>/dev/null
+wait_for "grep -q 'lookup index: this agent builds it (pid $AGENT_PID)' '$AGENT_LOG'" ||
+	fail "the agent did not take the index over from a builder that exited"
+wait_for index_on || fail "the agent that took the index over did not build it"
+echo "routes single/multipath/nhid(compat 1 and 0) followed; config edits ok; index current; kill -9: 0% loss, restart wrote 0 entries; agent sizes the index; index builder handed over"
 exit 0
