@@ -20,6 +20,7 @@
  * shell command instead (e.g. full resyncs of a large table) and kills it
  * at the window's end. Usage:
  *   churn PIN_DIR IFNAME GATEWAY DST RATE WINDOWS [--json FILE] [--dsts FILE]
+ *   churn --churn-only IFNAME GATEWAY RATE   (the churn alone, until SIGTERM)
  */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <arpa/inet.h>
@@ -96,8 +97,12 @@ out:
 	{
 		double r = done / (now_s() - t0);
 
-		if (write(wfd, &r, sizeof(r)) != sizeof(r))
+		if (wfd < 0) { /* churn --churn-only: say it */
+			printf("%.0f route changes/s\n", r);
+			fflush(stdout);
+		} else if (write(wfd, &r, sizeof(r)) != sizeof(r)) {
 			_exit(1);
+		}
 	}
 	_exit(0);
 }
@@ -160,6 +165,18 @@ static int cmp_d(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
+	/* The churn alone, until SIGTERM (bench/churn_live.sh runs it beside
+	 * live traffic): churn --churn-only IFNAME GATEWAY RATE */
+	if (argc == 5 && !strcmp(argv[1], "--churn-only")) {
+		int ifindex = if_nametoindex(argv[2]), rate = atoi(argv[4]);
+		uint32_t gw;
+
+		if (!ifindex || inet_pton(AF_INET, argv[3], &gw) != 1 || rate < 1) {
+			fprintf(stderr, "usage: churn --churn-only IFNAME GATEWAY RATE\n");
+			return 2;
+		}
+		churner(rate, gw, ifindex, -1);
+	}
 	struct pr_loader_opts lo = {};
 	struct pr_datapath dp;
 	uint8_t pkt[ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr) + 18] = {};

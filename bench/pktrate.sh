@@ -229,8 +229,10 @@ if [ $QUICK = 0 ]; then
 	ip -n "$NS_NODE" addr add fd00:10:128:2::1/64 dev vm0 nodad
 	ip -n "$NS_NODE" neigh replace "$VM_IP" lladdr "$VM_MAC" dev vm0 nud permanent
 	ip -n "$NS_NODE" neigh replace fd00:10:128:2::6 lladdr "$VM_MAC" dev vm0 nud permanent
-	nsn "$NS_VM" taskset -c "$TAP_CPU" "$G" tap-rx tap0 "$TAPSTATS" --mac "$VM_MAC" --ip "$VM_IP" --ttl 63 \
-		>"$work/tap.log" 2>&1 &
+	# nsenter itself in the background (not the nsn function, whose $!
+	# would be a subshell's): the clean-up must stop the reader itself.
+	nsenter --net=/run/netns/"$NS_VM" taskset -c "$TAP_CPU" "$G" tap-rx tap0 "$TAPSTATS" --mac "$VM_MAC" \
+		--ip "$VM_IP" --ttl 63 >"$work/tap.log" 2>&1 &
 	VM_PID=$!
 	wait_for "grep -q ready '$work/tap.log'" 10 || fail "tap reader did not start: $(cat "$work/tap.log")"
 	# What the path hands to tap0 (TC egress), before the tap's queue.
