@@ -388,6 +388,11 @@ static int map_fd(struct bench *b, const char *name)
 	return bpf_map__fd(m);
 }
 
+static int map_fd_of(void *b, const char *name)
+{
+	return map_fd(b, name);
+}
+
 static void *map_mmap(int fd, size_t size, const char *name)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -526,10 +531,11 @@ static void bench_open(struct bench *b, const struct opts *o, uint32_t nmax, uin
 	b->lsx[0] = map_fd(b, "pr_lsx4");
 	b->lsx[1] = map_fd(b, "pr_lsx6");
 	{
-		const int chg[2][2] = { { map_fd(b, "pr_lsx_chg4_0"), map_fd(b, "pr_lsx_chg4_1") },
-					{ map_fd(b, "pr_lsx_chg6_0"), map_fd(b, "pr_lsx_chg6_1") } };
-		int err = pr_lsx_open(&b->index, b->lsx[0], b->lsx[1], map_fd(b, "pr_lsx_ctl"), chg);
+		struct pr_lsx_fds fds;
+		int err;
 
+		pr_lsx_fds_by_name(&fds, map_fd_of, b);
+		err = pr_lsx_open(&b->index, &fds);
 		if (err)
 			die("lookup index: cannot map: %s", strerror(-err));
 	}

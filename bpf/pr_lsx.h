@@ -80,6 +80,35 @@ static __always_inline bool pr_lsx_changed(bool v6, __u32 tbl, const void *trie_
 		   : bpf_map_lookup_elem(&pr_lsx_chg4_0, trie_key);
 }
 
+/* Whether a change may cover the destination (words w in domain) since
+ * table tbl of family fam was built, by the set's filter: false only when
+ * none can. */
+static __always_inline bool pr_lsx_maybe_changed(const struct pr_lsx_ctl *c, __u32 fam, __u32 tbl,
+						 __u32 domain, const __u32 *w)
+{
+	const struct pr_lsx_chg_filter *f = &c->chg[fam][tbl];
+	__u32 n = f->n;
+
+	if (n > PR_LSX_CHG_LENS)
+		return true;
+	for (int i = 0; i < PR_LSX_CHG_LENS; i++) {
+		const struct pr_lsx_len *e = &f->e[i];
+		__u32 h, word;
+		__u64 *bits;
+
+		if (i >= (int)n)
+			break;
+		h = pr_lsx_hash(PR_LSX_USED | domain << PR_LSX_DOMAIN_SHIFT | (e->len & 0xff),
+				w[0] & e->mask[0], w[1] & e->mask[1], w[2] & e->mask[2],
+				w[3] & e->mask[3]) & (PR_LSX_CHG_BITS - 1);
+		word = (fam * 2 + tbl) * (PR_LSX_CHG_BITS / 64) + h / 64;
+		bits = bpf_map_lookup_elem(&pr_lsx_chgbits, &word);
+		if (!bits || (*bits >> (h % 64)) & 1)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Longest match of address words w (IPv4: w[0], the rest 0) in domain,
  * through the index: true with *out the route (NULL: no prefix matches),
@@ -114,8 +143,10 @@ static __always_inline bool pr_lsx_lookup(bool v6, __u32 domain, const __u32 *w,
 		return false;
 	/* The table's own set: the agent records a change there before it
 	 * writes the trie, and empties it only to rebuild the table, a grace
-	 * period after the datapath stopped reading it. */
-	if (c->changed[fam][tbl] && pr_lsx_changed(v6, tbl, trie_key))
+	 * period after the datapath stopped reading it. Its filter first:
+	 * most destinations are covered by no change. */
+	if (c->changed[fam][tbl] && pr_lsx_maybe_changed(c, fam, tbl, domain, w) &&
+	    pr_lsx_changed(v6, tbl, trie_key))
 		return false;
 	key = PR_LSX_USED | (v6 ? PR_LSX_V6 : 0) | (tbl ? PR_LSX_TABLE1 : 0) |
 	      domain << PR_LSX_DOMAIN_SHIFT;

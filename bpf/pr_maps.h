@@ -74,6 +74,17 @@ PR_LSX_CHG_MAP(pr_lsx_chg4_1, struct pr_lpm4_key);
 PR_LSX_CHG_MAP(pr_lsx_chg6_0, struct pr_lpm6_key);
 PR_LSX_CHG_MAP(pr_lsx_chg6_1, struct pr_lpm6_key);
 
+/* The bits of the filters in front of those sets (pr_lsx_ctl.chg), one
+ * block of PR_LSX_CHG_BITS per family and table: [family][table][word]. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, 4 * PR_LSX_CHG_BITS / 64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_lsx_chgbits SEC(".maps");
+
 /* Which table of each family is current (or none: read the trie), and
  * its lengths. Written by userspace through mmap only. */
 struct {

@@ -145,6 +145,8 @@ struct pr_route {
 #define PR_DEFAULT_LSX4 65536 /* prefixes each table is sized for */
 #define PR_DEFAULT_LSX6 16384
 #define PR_LSX_MAX_CHANGED 16384 /* changed prefixes per table between builds */
+#define PR_LSX_CHG_LENS 4        /* lengths the filter of a set of changes knows */
+#define PR_LSX_CHG_BITS 65536    /* bits of that filter, per family and table */
 
 /* pr_lsx_slot.meta: 0 = empty; else the key, USED | V6 | TABLE1 (the entry
  * belongs to table 1) | domain << 8 | length, plus BMP when bmp is valid
@@ -181,6 +183,22 @@ struct pr_lsx_lens {
 	struct pr_lsx_len e[PR_LSX_MAX_LENS];
 };
 
+/*
+ * A filter in front of a table's set of changed prefixes, so that the many
+ * packets no change covers skip the set's LPM lookup: the lengths of the
+ * changed prefixes (n, at most PR_LSX_CHG_LENS; more: any, every packet
+ * looks in the set) and, in pr_lsx_chgbits, one bit per changed prefix at
+ * pr_lsx_hash(PR_LSX_USED | domain << 8 | len, masked address) modulo
+ * PR_LSX_CHG_BITS. No bit set at any of the lengths: no change covers the
+ * destination. A length is added before its bits, and both before the
+ * prefix goes into the set.
+ */
+struct pr_lsx_chg_filter {
+	__u32 n;   /* lengths in e[]; above PR_LSX_CHG_LENS: the filter passes everything */
+	__u32 pad;
+	struct pr_lsx_len e[PR_LSX_CHG_LENS];
+};
+
 /* The one entry of pr_lsx_ctl. Table t of a family starts at line
  * t * (max_entries / 2) of its map. */
 struct pr_lsx_ctl {
@@ -188,6 +206,7 @@ struct pr_lsx_ctl {
 	__u32 changed[2][2];         /* [family][table] nonzero: its set may hold prefixes */
 	__u32 builder;               /* pid of the one agent that builds the index, 0: none */
 	__u32 pad;
+	struct pr_lsx_chg_filter chg[2][2]; /* [family][table] */
 	struct pr_lsx_lens lens[2][2]; /* [family][table] */
 };
 
@@ -333,7 +352,8 @@ PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
 PR_ASSERT_SIZE(struct pr_lsx_slot, 32);
 PR_ASSERT_SIZE(struct pr_lsx_line, 64);
 PR_ASSERT_SIZE(struct pr_lsx_lens, 16 + 20 * PR_LSX_MAX_LENS);
-PR_ASSERT_SIZE(struct pr_lsx_ctl, 32 + 4 * (16 + 20 * PR_LSX_MAX_LENS));
+PR_ASSERT_SIZE(struct pr_lsx_chg_filter, 8 + 20 * PR_LSX_CHG_LENS);
+PR_ASSERT_SIZE(struct pr_lsx_ctl, 32 + 4 * (8 + 20 * PR_LSX_CHG_LENS) + 4 * (16 + 20 * PR_LSX_MAX_LENS));
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm6_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, addr) == 8, "LPM key: domain before address");

@@ -77,6 +77,11 @@ int64_t pr_agent_map_entries(const struct pr_agent *a, const char *map)
 	return -1;
 }
 
+static int dp_map_fd(void *dp, const char *name)
+{
+	return pr_datapath_map_fd(dp, name);
+}
+
 int pr_agent_reconcile_init(struct pr_agent *a)
 {
 	struct pr_reconcile_state *rs = calloc(1, sizeof(*rs));
@@ -93,14 +98,10 @@ int pr_agent_reconcile_init(struct pr_agent *a)
 		}
 	}
 	{
-		const int chg[2][2] = {
-			{ pr_datapath_map_fd(&a->dp, "pr_lsx_chg4_0"), pr_datapath_map_fd(&a->dp, "pr_lsx_chg4_1") },
-			{ pr_datapath_map_fd(&a->dp, "pr_lsx_chg6_0"), pr_datapath_map_fd(&a->dp, "pr_lsx_chg6_1") },
-		};
+		struct pr_lsx_fds fds;
 
-		err = pr_lsx_open(&rs->lsx, pr_datapath_map_fd(&a->dp, "pr_lsx4"),
-				  pr_datapath_map_fd(&a->dp, "pr_lsx6"),
-				  pr_datapath_map_fd(&a->dp, "pr_lsx_ctl"), chg);
+		pr_lsx_fds_by_name(&fds, dp_map_fd, &a->dp);
+		err = pr_lsx_open(&rs->lsx, &fds);
 	}
 	if (err) {
 		pr_err("reconcile: cannot map the lookup index: %s", strerror(-err));

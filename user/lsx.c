@@ -32,6 +32,20 @@ static void mask_addr(uint8_t *a, unsigned len)
 	pr_addr_mask(a, len, 128);
 }
 
+/* Length len and its mask, as raw words of an address (what the search
+ * ANDs with the destination's words). */
+static void len_mask(bool v6, unsigned len, struct pr_lsx_len *e)
+{
+	uint8_t m[16];
+
+	memset(m, 0xff, sizeof(m));
+	mask_addr(m, len);
+	if (!v6)
+		memset(m + 4, 0, 12);
+	e->len = len;
+	memcpy(e->mask, m, 16);
+}
+
 static uint32_t key_meta(bool v6, unsigned tbl, uint32_t domain, unsigned len)
 {
 	return PR_LSX_USED | (v6 ? PR_LSX_V6 : 0) | (tbl ? PR_LSX_TABLE1 : 0) |
@@ -98,19 +112,11 @@ static int fill_lens(const struct pr_lsx_entry *e, size_t n, bool v6, struct pr_
 			present[e[i].len] = true;
 	ls->n = 0;
 	for (unsigned len = 0; len <= max; len++) {
-		uint8_t m[16];
-
 		if (!present[len])
 			continue;
 		if (ls->n == PR_LSX_MAX_LENS)
 			return -E2BIG;
-		memset(m, 0xff, sizeof(m));
-		mask_addr(m, len);
-		if (!v6)
-			memset(m + 4, 0, 12);
-		ls->e[ls->n].len = len;
-		memcpy(ls->e[ls->n].mask, m, 16);
-		ls->n++;
+		len_mask(v6, len, &ls->e[ls->n++]);
 	}
 	return 0;
 }
@@ -276,15 +282,40 @@ static bool claim_builder(struct pr_lsx_ctl *c)
 	return false;
 }
 
-int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const int fd_chg[2][2])
+void pr_lsx_fds_by_name(struct pr_lsx_fds *fds, int (*fd_of)(void *ctx, const char *name), void *ctx)
 {
-	int fds[2] = { fd_lsx4, fd_lsx6 }, err;
+	static const char *const chg[2][2] = { { "pr_lsx_chg4_0", "pr_lsx_chg4_1" },
+					       { "pr_lsx_chg6_0", "pr_lsx_chg6_1" } };
+
+	fds->lines[0] = fd_of(ctx, "pr_lsx4");
+	fds->lines[1] = fd_of(ctx, "pr_lsx6");
+	fds->ctl = fd_of(ctx, "pr_lsx_ctl");
+	for (int f = 0; f < 2; f++)
+		for (int t = 0; t < 2; t++)
+			fds->chg[f][t] = fd_of(ctx, chg[f][t]);
+	fds->chgbits = fd_of(ctx, "pr_lsx_chgbits");
+}
+
+#define CHGBITS_SIZE (4 * PR_LSX_CHG_BITS / 8)
+
+int pr_lsx_open(struct pr_lsx *x, const struct pr_lsx_fds *fds)
+{
+	int err;
 
 	memset(x, 0, sizeof(*x));
-	x->ctl = mmap(NULL, sizeof(*x->ctl), PROT_READ | PROT_WRITE, MAP_SHARED, fd_ctl, 0);
+	if (fds->ctl < 0 || fds->chgbits < 0)
+		return -EBADF;
+	x->ctl = mmap(NULL, sizeof(*x->ctl), PROT_READ | PROT_WRITE, MAP_SHARED, fds->ctl, 0);
 	if (x->ctl == MAP_FAILED) {
 		x->ctl = NULL;
 		return -errno;
+	}
+	x->chgbits = mmap(NULL, CHGBITS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds->chgbits, 0);
+	if (x->chgbits == MAP_FAILED) {
+		x->chgbits = NULL;
+		err = -errno;
+		pr_lsx_close(x);
+		return err;
 	}
 	err = pr_rcu_wait_open(&x->gp);
 	if (err) {
@@ -296,13 +327,13 @@ int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const in
 		uint32_t total = 0;
 		void *m;
 
-		err = map_lines(fds[f], &total);
+		err = map_lines(fds->lines[f], &total);
 		if (err) {
 			pr_lsx_close(x);
 			return err;
 		}
 		m = mmap(NULL, (size_t)total * sizeof(struct pr_lsx_line), PROT_READ | PROT_WRITE,
-			 MAP_SHARED, fds[f], 0);
+			 MAP_SHARED, fds->lines[f], 0);
 		if (m == MAP_FAILED) {
 			err = -errno;
 			pr_lsx_close(x);
@@ -310,8 +341,8 @@ int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const in
 		}
 		x->lines[f] = m;
 		x->nlines[f] = total / 2;
-		x->fd_chg[f][0] = fd_chg[f][0];
-		x->fd_chg[f][1] = fd_chg[f][1];
+		x->fd_chg[f][0] = fds->chg[f][0];
+		x->fd_chg[f][1] = fds->chg[f][1];
 		/* Build next into the table that is not current (if one is),
 		 * once an earlier process's readers of it are surely gone. */
 		x->last[f] = x->ctl->active[f] == 2 ? 1 : 0;
@@ -359,6 +390,8 @@ void pr_lsx_close(struct pr_lsx *x)
 						    __ATOMIC_SEQ_CST);
 		munmap(x->ctl, sizeof(*x->ctl));
 	}
+	if (x->chgbits)
+		munmap(x->chgbits, CHGBITS_SIZE);
 	pr_rcu_wait_close(x->gp);
 	memset(x, 0, sizeof(*x));
 }
@@ -384,6 +417,47 @@ int pr_lsx_invalidate_fd(int fd_ctl, bool v6)
 	return 0;
 }
 
+/* The filter's bit for a prefix (see podroute_abi.h, pr_lsx_chg_filter). */
+static uint32_t filter_bit(bool v6, const struct pr_lsx_entry *e)
+{
+	struct pr_lsx_len l;
+	uint32_t w[4];
+
+	len_mask(v6, e->len, &l);
+	memcpy(w, e->addr, 16);
+	return pr_lsx_hash(PR_LSX_USED | e->domain << PR_LSX_DOMAIN_SHIFT | e->len, w[0] & l.mask[0],
+			   w[1] & l.mask[1], w[2] & l.mask[2], w[3] & l.mask[3]) &
+	       (PR_LSX_CHG_BITS - 1);
+}
+
+/* Let table t's filter pass the prefix trie_key: its length, then its bit. */
+static void filter_add(struct pr_lsx *x, bool v6, unsigned t, const void *trie_key)
+{
+	struct pr_lsx_chg_filter *f = &x->ctl->chg[v6][t];
+	struct pr_lsx_entry e = { 0 };
+	struct pr_route none = { 0 };
+	uint32_t n = f->n, i, bit;
+
+	if (pr_lsx_entry_from_key(v6, trie_key, &none, &e) || e.domain > PR_LSX_MAX_DOMAIN) {
+		/* The datapath asks the set itself for such prefixes. */
+		__atomic_store_n(&f->n, PR_LSX_CHG_LENS + 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	for (i = 0; i < n && i < PR_LSX_CHG_LENS && f->e[i].len != e.len; i++)
+		;
+	if (n <= PR_LSX_CHG_LENS && i == n) {
+		if (n == PR_LSX_CHG_LENS) {
+			__atomic_store_n(&f->n, PR_LSX_CHG_LENS + 1, __ATOMIC_SEQ_CST);
+		} else {
+			len_mask(v6, e.len, &f->e[n]);
+			__atomic_store_n(&f->n, n + 1, __ATOMIC_SEQ_CST);
+		}
+	}
+	bit = filter_bit(v6, &e);
+	__atomic_fetch_or(&x->chgbits[(v6 * 2 + t) * (PR_LSX_CHG_BITS / 64) + bit / 64],
+			  (uint64_t)1 << (bit % 64), __ATOMIC_SEQ_CST);
+}
+
 void pr_lsx_note_change(struct pr_lsx *x, bool v6, const void *trie_key)
 {
 	uint32_t act, one = 1;
@@ -399,9 +473,10 @@ void pr_lsx_note_change(struct pr_lsx *x, bool v6, const void *trie_key)
 	act = __atomic_load_n(&x->ctl->active[v6], __ATOMIC_RELAXED);
 	if (act != 1 && act != 2)
 		return; /* off: the next build covers it */
-	/* The flag before the prefix, both before the trie write: a reader
-	 * that can see the new route can see that it changed. */
+	/* The flag, the filter, then the prefix, all before the trie write: a
+	 * reader that can see the new route can see that it changed. */
 	__atomic_store_n(&x->ctl->changed[v6][act - 1], 1, __ATOMIC_SEQ_CST);
+	filter_add(x, v6, act - 1, trie_key);
 	if (!bpf_map_update_elem(x->fd_chg[v6][act - 1], trie_key, &one, BPF_NOEXIST)) {
 		x->changed[v6]++;
 		return;
@@ -427,6 +502,8 @@ static int clear_changed(struct pr_lsx *x, bool v6, unsigned tbl)
 	int fd = x->fd_chg[v6][tbl];
 
 	__atomic_store_n(&x->ctl->changed[v6][tbl], 0, __ATOMIC_SEQ_CST);
+	x->ctl->chg[v6][tbl].n = 0;
+	memset(&x->chgbits[(v6 * 2 + tbl) * (PR_LSX_CHG_BITS / 64)], 0, PR_LSX_CHG_BITS / 8);
 	while (!bpf_map_get_next_key(fd, NULL, key))
 		if (bpf_map_delete_elem(fd, key))
 			return -errno;

@@ -73,6 +73,7 @@ struct pr_lsx {
 	struct pr_lsx_line *lines[2];   /* mmapped pr_lsx4 / pr_lsx6 (both tables) */
 	uint32_t nlines[2];             /* lines per table */
 	int fd_chg[2][2];               /* [family][table]: its set of changed prefixes */
+	uint64_t *chgbits;              /* mmapped pr_lsx_chgbits: the sets' filters */
 	struct pr_rcu_wait *gp;         /* grace periods */
 	uint64_t gp_ticket[2];          /* the table not current may be written once it ended */
 	bool builder;                   /* this process builds (else another agent does) */
@@ -86,11 +87,21 @@ struct pr_lsx {
 	char why_off[2][96];            /* "" while current, else why the trie serves */
 };
 
-/* Map the maps (fds stay the caller's; fd_chg: pr_lsx_chg4_0, _1,
- * pr_lsx_chg6_0, _1), become the index's builder unless another live
- * process is (x->builder says which), and start the grace-period thread.
- * 0 or -errno. */
-int pr_lsx_open(struct pr_lsx *x, int fd_lsx4, int fd_lsx6, int fd_ctl, const int fd_chg[2][2]);
+/* The index's maps (the fds stay their owner's). */
+struct pr_lsx_fds {
+	int lines[2]; /* pr_lsx4, pr_lsx6 */
+	int ctl;      /* pr_lsx_ctl */
+	int chg[2][2]; /* pr_lsx_chg4_0, _1, pr_lsx_chg6_0, _1 */
+	int chgbits;  /* pr_lsx_chgbits */
+};
+
+/* Fill fds by map name through fd_of (-1 or -errno for a missing map). */
+void pr_lsx_fds_by_name(struct pr_lsx_fds *fds, int (*fd_of)(void *ctx, const char *name), void *ctx);
+
+/* Map the maps, become the index's builder unless another live process is
+ * (x->builder says which), and start the grace-period thread. 0 or
+ * -errno. */
+int pr_lsx_open(struct pr_lsx *x, const struct pr_lsx_fds *fds);
 void pr_lsx_close(struct pr_lsx *x);
 /* The datapath reads family v6's trie from now on, until the next publish. */
 void pr_lsx_invalidate(struct pr_lsx *x, bool v6);

@@ -442,9 +442,10 @@ int main(int argc, char **argv)
 	run_truncation_tests(only);
 	run_live_tests(only);
 	/* The same decisions through the lookup index, then index vs trie. */
-	if (index_begin(only))
+	if (index_begin(only)) {
 		run_case_table(only && strstr(only, "index") ? NULL : only, "index ");
-	run_index_sweeps(only);
+		run_index_sweeps(only);
+	}
 
 	printf("1..%d\n", n_total);
 	printf("prog: %d passed, %d failed, %d skipped\n", n_pass, n_fail, n_skip);
