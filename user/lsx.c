@@ -435,7 +435,7 @@ static void filter_add(struct pr_lsx *x, bool v6, unsigned t, const void *trie_k
 {
 	struct pr_lsx_chg_filter *f = &x->ctl->chg[v6][t];
 	struct pr_lsx_entry e = { 0 };
-	struct pr_route none = { 0 };
+	struct pr_route none = { 0 }; /* the filter keys on the prefix alone */
 	uint32_t n = f->n, i, bit;
 
 	if (pr_lsx_entry_from_key(v6, trie_key, &none, &e) || e.domain > PR_LSX_MAX_DOMAIN) {
