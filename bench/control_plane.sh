@@ -37,7 +37,8 @@ nsenter --net=/run/netns/"$NS_NODE" taskset -c 0 "$PODROUTE" --pin-dir "$PIN_DIR
 	--config "$dir/config.yaml" --metrics-listen none >>"$AGENT_LOG" 2>&1 &
 AGENT_PID=$!
 wait_for "grep -q 'agent running' '$AGENT_LOG'" 20 || { cat "$AGENT_LOG"; exit 1; }
-nsenter --net=/run/netns/"$NS_NODE" taskset -c 1 build/bench/route_latency "$PIN_DIR" in0 192.0.2.12 "$N"
+nsenter --net=/run/netns/"$NS_NODE" taskset -c 1 build/bench/route_latency "$PIN_DIR" in0 192.0.2.12 "$N" \
+	--json "$dir/latency_empty.json" || exit 1
 kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
 node_podroute detach --unpin >/dev/null 2>&1
 
@@ -71,4 +72,18 @@ nsenter --net=/run/netns/"$NS_NODE" taskset -c 0 "$PODROUTE" --pin-dir "$PIN_DIR
 	--config "$dir/config.yaml" --metrics-listen none >>"$AGENT_LOG" 2>&1 &
 AGENT_PID=$!
 wait_for "[ \$(grep -c 'agent running' '$AGENT_LOG') -ge 2 ]" 120 || { cat "$AGENT_LOG"; exit 1; }
-nsenter --net=/run/netns/"$NS_NODE" taskset -c 1 build/bench/route_latency "$PIN_DIR" in0 192.0.2.12 "$N"
+nsenter --net=/run/netns/"$NS_NODE" taskset -c 1 build/bench/route_latency "$PIN_DIR" in0 192.0.2.12 "$N" \
+	--json "$dir/latency_full.json" || exit 1
+mkdir -p bench/results
+jq -n --slurpfile e "$dir/latency_empty.json" --slurpfile f "$dir/latency_full.json" \
+	--arg commit "$(git describe --always --dirty 2>/dev/null || echo unknown)" --arg kernel "$(uname -r)" \
+	--arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" --arg date "$(date -u +%FT%TZ)" \
+	--argjson routes "$ROUTES" --argjson entries "$n" --argjson kernel_s "$(echo "$t1 - $t0" | bc)" \
+	--argjson total_s "$(echo "$t2 - $t1" | bc)" --argjson load_s "$(echo "$ta - $t1" | bc)" \
+	--argjson fill_s "$(echo "$tr - $ta" | bc)" \
+	'{bench: "control_plane", meta: {commit: $commit, kernel: $kernel, cpu: $cpu, date: $date,
+	   method: "route_latency: N routes added then deleted one at a time over rtnetlink, each timed until the pinned pr_routes4 has (has not) it; cold start: ip -batch of the routes, then agent --once on fresh pins, its log lines stamped as they arrive"},
+	  route_to_map_no_other_routes: $e[0], route_to_map_with_routes_installed: $f[0],
+	  cold_start: {routes: $routes, entries_in_map: $entries, kernel_install_s: $kernel_s, podroute_total_s: $total_s,
+	    program_load_attach_s: $load_s, dump_and_fill_s: $fill_s}}' >bench/results/control_plane.json || exit 1
+echo "results: bench/results/control_plane.json"

@@ -4,11 +4,13 @@
  * with the agent running: add N routes (proto bgp) one at a time over
  * rtnetlink and, for each, spin on the pinned pr_routes4 until the prefix
  * is there; then delete each and wait until it is gone. Prints median,
- * p99 and max of both, in microseconds. Run inside the node's namespace.
- * Usage: route_latency PIN_DIR IFNAME GATEWAY [N]
+ * p99 and max of both, in microseconds; with --json FILE, also every
+ * sample there. Run inside the node's namespace.
+ * Usage: route_latency PIN_DIR IFNAME GATEWAY [N] [--json FILE]
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,22 +38,44 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void report(const char *what, double *v, int n)
+/* Print the summary; with f, also "key": {summary, samples in order taken}. */
+static void report(const char *what, const char *key, double *v, int n, FILE *f, bool last)
 {
-	qsort(v, n, sizeof(*v), cmp);
-	printf("%-22s n=%d median %.0f us  p99 %.0f us  max %.0f us\n", what, n, v[n / 2],
-	       v[(int)(n * 0.99)], v[n - 1]);
+	double *s = malloc(n * sizeof(*s));
+
+	if (!s)
+		exit(1);
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp);
+	printf("%-22s n=%d median %.0f us  p99 %.0f us  max %.0f us\n", what, n, s[n / 2],
+	       s[(int)(n * 0.99)], s[n - 1]);
+	if (f) {
+		fprintf(f, "  \"%s\": {\"n\": %d, \"median_us\": %.1f, \"p99_us\": %.1f, \"max_us\": %.1f, "
+			   "\"samples_us\": [", key, n, s[n / 2], s[(int)(n * 0.99)], s[n - 1]);
+		for (int i = 0; i < n; i++)
+			fprintf(f, "%s%.1f", i ? ", " : "", v[i]);
+		fprintf(f, "]}%s\n", last ? "" : ",");
+	}
+	free(s);
 }
 
 int main(int argc, char **argv)
 {
+	const char *json = NULL;
 	char path[512];
-	int n = argc > 4 ? atoi(argv[4]) : 1000, fd, map, ifindex, err;
+	int n = 1000, fd, map, ifindex, err;
 	double *add, *del;
+	FILE *jf = NULL;
 	uint32_t gw;
 
-	if (argc < 4 || n < 1 || n > 60000) {
-		fprintf(stderr, "usage: %s PIN_DIR IFNAME GATEWAY [N (1-60000)]\n", argv[0]);
+	if (argc > 5 && !strcmp(argv[argc - 2], "--json")) {
+		json = argv[argc - 1];
+		argc -= 2;
+	}
+	if (argc > 4)
+		n = atoi(argv[4]);
+	if (argc < 4 || argc > 5 || n < 1 || n > 60000) {
+		fprintf(stderr, "usage: %s PIN_DIR IFNAME GATEWAY [N (1-60000)] [--json FILE]\n", argv[0]);
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/pr_routes4", argv[1]);
@@ -88,7 +112,17 @@ int main(int argc, char **argv)
 			(pass ? del : add)[i] = t;
 		}
 	}
-	report("ip route add -> map", add, n);
-	report("ip route del -> map", del, n);
+	if (json && !(jf = fopen(json, "w"))) {
+		perror(json);
+		return 1;
+	}
+	if (jf)
+		fprintf(jf, "{\n");
+	report("ip route add -> map", "add", add, n, jf, false);
+	report("ip route del -> map", "del", del, n, jf, true);
+	if (jf) {
+		fprintf(jf, "}\n");
+		fclose(jf);
+	}
 	return 0;
 }
