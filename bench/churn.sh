@@ -17,6 +17,7 @@
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 . selftests/net/lib/topo.sh
+. bench/lib/node.sh
 TOPO_ID=bchurn NS_CLIENT=prc-bch NS_NODE=prn-bch NS_POD=prp-bch NS_VM=prv-bch PIN_DIR=/sys/fs/bpf/podroute-bench-churn
 RATE=10000 WINDOWS=10 ROUTES=100000
 [ "${1:-}" = --quick ] && WINDOWS=4 ROUTES=20000
@@ -25,30 +26,11 @@ topo_create || exit 1
 res=bench/results dir=$(mktemp -d)
 mkdir -p "$res"
 trap '[ -n "${AGENT_PID:-}" ] && kill "$AGENT_PID" 2>/dev/null; rm -rf "$dir"; topo_cleanup' EXIT
-cat >"$dir/config.yaml" <<YAML
-interfaces:
-  underlay: [in0]
-limits:
-  max_learned_routes: $((ROUTES + 10000))
-networks:
-  - name: default
-    prefixes: [10.128.1.0/24]
-    target: {port: mp0, mac: $POD_MAC}
-YAML
-ip -n "$NS_NODE" neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:12 dev in0 nud permanent
+bench_config "$dir/config.yaml" "$ROUTES"
 AGENT_LOG=$dir/agent.log
-nsenter --net=/run/netns/"$NS_NODE" taskset -c 0 "$PODROUTE" --pin-dir "$PIN_DIR" agent --config "$dir/config.yaml" \
-	--metrics-listen none >>"$AGENT_LOG" 2>&1 &
-AGENT_PID=$!
-wait_for "grep -q 'agent running' '$AGENT_LOG'" 20 || { cat "$AGENT_LOG"; exit 1; }
-echo "== installing $ROUTES routes"
-for ((i = 0; i < ROUTES; i++)); do
-	echo "route add $((11 + i / 65536)).$((i / 256 % 256)).$((i % 256)).0/24 via 192.0.2.12 dev in0 proto bgp"
-done >"$dir/routes.batch"
-ip -n "$NS_NODE" -batch "$dir/routes.batch" || exit 1
-wait_for "[ \$(bpftool map dump pinned '$PIN_DIR/pr_routes4' -j | jq length) -gt $ROUTES ]" 60 || { echo "agent did not take the routes"; exit 1; }
-index_current() { [ "$(nsenter --net=/run/netns/"$NS_NODE" "$PODROUTE" --pin-dir "$PIN_DIR" -j status | jq '.lookup_index.ipv4 | .active and .changed == 0')" = true ]; }
-wait_for index_current 60 || { echo "lookup index not current"; exit 1; }
+bench_agent_start "$dir/config.yaml" || exit 1
+bench_install_routes "$ROUTES" || exit 1
+wait_for bench_index_current 60 || { echo "lookup index not current"; exit 1; }
 awk -v n="$ROUTES" 'BEGIN { srand(7); for (k = 0; k < 4096; k++) { if (k % 16 == 0) { print "10.128.1." 1 + int(rand() * 250); continue }
 	i = int(rand() * n); printf "%d.%d.%d.%d\n", 11 + int(i / 65536), int(i / 256) % 256, i % 256, 1 + int(rand() * 254) } }' >"$dir/dsts.txt"
 run() { nsenter --net=/run/netns/"$NS_NODE" taskset -c 1 build/bench/churn "$PIN_DIR" in0 192.0.2.12 10.128.1.5 "$@" --dsts "$dir/dsts.txt"; }

@@ -19,6 +19,7 @@
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 . selftests/net/lib/topo.sh
+. bench/lib/node.sh
 TOPO_ID=bchlive NS_CLIENT=prc-bcl NS_NODE=prn-bcl NS_POD=prp-bcl NS_VM=prv-bcl PIN_DIR=/sys/fs/bpf/podroute-bench-chlive
 RATE=10000 WINDOWS=10 ROUTES=100000 WINDOW_S=1
 [ "${1:-}" = --quick ] && WINDOWS=4 ROUTES=20000 WINDOW_S=0.5
@@ -34,36 +35,14 @@ topo_create || exit 1
 mkdir -p "$res"
 trap '[ -n "${AGENT_PID:-}" ] && kill "$AGENT_PID" 2>/dev/null; [ -n "${CHURN_PID:-}" ] && kill "$CHURN_PID" 2>/dev/null; rm -f "$RXPIN"; rm -rf "$dir"; topo_cleanup' EXIT
 nsn() { nsenter --net=/run/netns/"$1" "${@:2}"; }
-cat >"$dir/config.yaml" <<YAML
-interfaces:
-  underlay: [in0]
-limits:
-  max_learned_routes: $((ROUTES + 10000))
-networks:
-  - name: default
-    prefixes: [10.128.1.0/24]
-    target: {port: mp0, mac: $POD_MAC}
-    antispoof: true
-YAML
-# Neighbours pinned: no ARP in the measured path.
-ip -n "$NS_NODE" neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:12 dev in0 nud permanent
+bench_config "$dir/config.yaml" "$ROUTES"
+# The pod's neighbour pinned too: no ARP in the measured path.
 ip -n "$NS_NODE" neigh replace 10.128.1.5 lladdr "$POD_MAC" dev mp0 nud permanent
 nsn "$NS_POD" "$G" rx-attach eth0 "$RXPIN" --ttl 63 || fail "cannot attach the pod's counter"
 AGENT_LOG=$dir/agent.log
-# nsenter itself, not the nsn function, in the background: $! must be the
-# process (a function would run in a subshell of its own).
-nsenter --net=/run/netns/"$NS_NODE" taskset -c 0 "$PODROUTE" --pin-dir "$PIN_DIR" agent \
-	--config "$dir/config.yaml" --metrics-listen none ${INDEX4_MAX:+--index4-max "$INDEX4_MAX"} >>"$AGENT_LOG" 2>&1 &
-AGENT_PID=$!
-wait_for "grep -q 'agent running' '$AGENT_LOG'" 20 || { cat "$AGENT_LOG"; fail "agent did not start"; }
-echo "== installing $ROUTES routes"
-for ((i = 0; i < ROUTES; i++)); do
-	echo "route add $((11 + i / 65536)).$((i / 256 % 256)).$((i % 256)).0/24 via 192.0.2.12 dev in0 proto bgp"
-done >"$dir/routes.batch"
-ip -n "$NS_NODE" -batch "$dir/routes.batch" || fail "cannot install the routes"
-wait_for "[ \$(bpftool map dump pinned '$PIN_DIR/pr_routes4' -j | jq length) -gt $ROUTES ]" 60 || fail "agent did not take the routes"
-index_current() { [ "$(node_podroute -j status | jq '.lookup_index.ipv4 | .active and .changed == 0')" = true ]; }
-[ "${INDEX4_MAX:-}" = 0 ] || wait_for index_current 60 || fail "lookup index not current"
+bench_agent_start "$dir/config.yaml" ${INDEX4_MAX:+--index4-max "$INDEX4_MAX"} || fail "agent did not start"
+bench_install_routes "$ROUTES" || fail "routes"
+[ "${INDEX4_MAX:-}" = 0 ] || wait_for bench_index_current 60 || fail "lookup index not current"
 in0_mac=$(ip -n "$NS_NODE" -br link show in0 | awk '{print $3}')
 client_mac=$(ip -n "$NS_CLIENT" -br link show eth0 | awk '{print $3}')
 echo "== $WINDOWS windows of ${WINDOW_S}s, quiet and churn at $RATE changes/s alternating"

@@ -13,39 +13,25 @@
 set -u
 cd "$(dirname "$0")/.."
 . selftests/net/lib/topo.sh
+. bench/lib/node.sh
 TOPO_ID=bench-cp NS_CLIENT=prc-bcp NS_NODE=prn-bcp NS_POD=prp-bcp PIN_DIR=/sys/fs/bpf/podroute-bench-cp
 N=${1:-1000} ROUTES=${2:-100000}
 topo_cleanup
 topo_create || exit 1
 dir=$(mktemp -d /run/prbench.XXXXXX)
 trap '[ -n "${AGENT_PID:-}" ] && kill "$AGENT_PID" 2>/dev/null; topo_cleanup; rm -rf "$dir"' EXIT
-cat >"$dir/config.yaml" <<YAML
-interfaces:
-  underlay: [in0]
-limits:
-  max_learned_routes: $((ROUTES + 1000))
-networks:
-  - name: default
-    prefixes: [10.128.1.0/24]
-    target: {port: mp0, mac: 0a:58:0a:80:01:05}
-YAML
-ip -n "$NS_NODE" neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:12 dev in0 nud permanent
+bench_config "$dir/config.yaml" "$ROUTES"
 
 echo "== 1. route change -> map ($N adds, $N deletes; agent on CPU 0, probe on CPU 1)"
 AGENT_LOG=$dir/agent.log
-nsenter --net=/run/netns/"$NS_NODE" taskset -c 0 "$PODROUTE" --pin-dir "$PIN_DIR" agent \
-	--config "$dir/config.yaml" --metrics-listen none >>"$AGENT_LOG" 2>&1 &
-AGENT_PID=$!
-wait_for "grep -q 'agent running' '$AGENT_LOG'" 20 || { cat "$AGENT_LOG"; exit 1; }
+bench_agent_start "$dir/config.yaml" || exit 1
 nsenter --net=/run/netns/"$NS_NODE" taskset -c 1 build/bench/route_latency "$PIN_DIR" in0 192.0.2.12 "$N" \
 	--json "$dir/latency_empty.json" || exit 1
 kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
 node_podroute detach --unpin >/dev/null 2>&1
 
 echo "== 2. cold start with $ROUTES BGP routes"
-for ((i = 0; i < ROUTES; i++)); do
-	echo "route add $((11 + i / 65536)).$((i / 256 % 256)).$((i % 256)).0/24 via 192.0.2.12 dev in0 proto bgp"
-done >"$dir/routes.batch"
+bench_routes_batch "$ROUTES" "$dir/routes.batch"
 t0=$(date +%s.%N)
 ip -n "$NS_NODE" -batch "$dir/routes.batch" || exit 1
 t1=$(date +%s.%N)
