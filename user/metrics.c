@@ -300,6 +300,14 @@ static const char *net_label(const char *const names[PR_MAX_NETS], uint32_t id)
 	return id ? "(unconfigured)" : "(none)";
 }
 
+/* A gauge with one sample per address family. */
+static void family_gauge(struct pr_sbuf *b, const char *name, const char *help, uint64_t v4, uint64_t v6)
+{
+	pr_prom_family(b, name, "gauge", help);
+	pr_prom_u64(b, name, L("family", "ipv4"), v4);
+	pr_prom_u64(b, name, L("family", "ipv6"), v6);
+}
+
 static void render_counters(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 			    const struct pr_metrics_live *l)
 {
@@ -414,23 +422,16 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 	pr_prom_family(b, "podroute_learned_routes", "gauge",
 		       "BGP-learned routes accepted into the maps by the last reconcile");
 	pr_prom_u64(b, "podroute_learned_routes", NULL, s->learned_routes);
-	pr_prom_family(b, "podroute_lookup_index_active", "gauge",
-		       "1 while the datapath reads the lookup index, 0 while it reads the prefix trie "
-		       "(not built yet, or off: see podroute status)");
-	for (int f = 0; f < 2; f++)
-		pr_prom_u64(b, "podroute_lookup_index_active", L("family", f ? "ipv6" : "ipv4"),
-			    s->lsx_active[f]);
-	pr_prom_family(b, "podroute_lookup_index_entries", "gauge",
-		       "Prefixes and markers in the current lookup index");
-	for (int f = 0; f < 2; f++)
-		pr_prom_u64(b, "podroute_lookup_index_entries", L("family", f ? "ipv6" : "ipv4"),
-			    s->lsx_entries[f]);
-	pr_prom_family(b, "podroute_lookup_index_changed_prefixes", "gauge",
-		       "Prefixes changed since the current lookup index was built: the destinations "
-		       "they cover are looked up in the prefix trie until the next build");
-	for (int f = 0; f < 2; f++)
-		pr_prom_u64(b, "podroute_lookup_index_changed_prefixes", L("family", f ? "ipv6" : "ipv4"),
-			    s->lsx_changed[f]);
+	family_gauge(b, "podroute_lookup_index_active",
+		     "1 while the datapath reads the lookup index, 0 while it reads the prefix trie "
+		     "(not built yet, or off: see podroute status)",
+		     s->lsx_active[0], s->lsx_active[1]);
+	family_gauge(b, "podroute_lookup_index_entries", "Prefixes and markers in the current lookup index",
+		     s->lsx_entries[0], s->lsx_entries[1]);
+	family_gauge(b, "podroute_lookup_index_changed_prefixes",
+		     "Prefixes changed since the current lookup index was built: the destinations "
+		     "they cover are looked up in the prefix trie until the next build",
+		     s->lsx_changed[0], s->lsx_changed[1]);
 	pr_prom_family(b, "podroute_lookup_index_last_build_seconds", "gauge",
 		       "Duration of the last lookup index build");
 	for (int f = 0; f < 2; f++)
