@@ -28,7 +28,6 @@ struct pr_reconcile_state {
 	struct pr_sync *sync;
 	struct pr_lsx lsx;
 	double lsx_not_before;  /* ms: builds take at most a fifth of the time */
-	bool claim_logged;      /* said that this agent builds the index */
 	struct pr_lsx_entry *entries;
 	size_t nentries, cap;
 };
@@ -77,6 +76,15 @@ int64_t pr_agent_map_entries(const struct pr_agent *a, const char *map)
 	return -1;
 }
 
+/* Which agent builds the lookup index (one per node). */
+static void say_builder(const struct pr_lsx *x)
+{
+	if (x->builder)
+		pr_info("lookup index: this agent builds it (pid %u)", x->ctl->builder);
+	else
+		pr_info("lookup index: pid %u builds it; this agent leaves it alone", x->ctl->builder);
+}
+
 static int dp_map_fd(void *dp, const char *name)
 {
 	return pr_datapath_map_fd(dp, name);
@@ -111,9 +119,7 @@ int pr_agent_reconcile_init(struct pr_agent *a)
 	/* An earlier agent's index may not match the tries any more (hand
 	 * edits): the trie serves until this agent has built its own. */
 	pr_lsx_reset(&rs->lsx);
-	if (!rs->lsx.builder)
-		pr_info("lookup index: pid %u builds it; this agent leaves it alone",
-			rs->lsx.ctl->builder);
+	say_builder(&rs->lsx);
 	pr_mapio_bpf_init(&rs->bio, &rs->bpf_io);
 	rs->io = (struct pr_mapio){ .update = lsx_update, .remove = lsx_remove, .walk = lsx_walk,
 				    .ctx = rs };
@@ -259,11 +265,10 @@ double pr_agent_lsx_due(struct pr_agent *a, double now)
 	struct pr_reconcile_state *rs = a->rs;
 	double due = -1;
 
-	if (rs && !pr_lsx_try_claim(&rs->lsx))
-		return LSX_CLAIM_POLL_MS;
-	if (rs && rs->lsx.builder && !rs->claim_logged) {
-		rs->claim_logged = true;
-		pr_info("lookup index: this agent builds it (pid %u)", rs->lsx.ctl->builder);
+	if (rs && !rs->lsx.builder) {
+		if (!pr_lsx_try_claim(&rs->lsx))
+			return LSX_CLAIM_POLL_MS;
+		say_builder(&rs->lsx);
 	}
 
 	for (int f = 0; rs && f < 2; f++) {
