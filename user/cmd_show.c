@@ -43,13 +43,13 @@ static int simple_args(int argc, char **argv, const char *help)
 	return 0;
 }
 
-static unsigned count_keys(int fd, size_t key_size)
+/* Keys of a map (of up to 64 bytes). */
+static unsigned count_keys(int fd)
 {
 	uint8_t key[64], next[64];
 	unsigned n = 0;
 	void *prev = NULL;
 
-	(void)key_size;
 	while (!bpf_map_get_next_key(fd, prev, next)) {
 		memcpy(key, next, sizeof(key));
 		prev = key;
@@ -92,8 +92,8 @@ int cmd_status(int argc, char **argv)
 	if (rc)
 		return rc;
 	bpf_map_lookup_elem(p.fd[PR_PM_CONFIG], &zero, &g);
-	r4 = count_keys(p.fd[PR_PM_ROUTES4], sizeof(struct pr_lpm4_key));
-	r6 = count_keys(p.fd[PR_PM_ROUTES6], sizeof(struct pr_lpm6_key));
+	r4 = count_keys(p.fd[PR_PM_ROUTES4]);
+	r6 = count_keys(p.fd[PR_PM_ROUTES6]);
 	bpf_map_lookup_elem(p.fd[PR_PM_LSX_CTL], &zero, &ctl);
 	/* Two tables of lines, two lines per prefix (loader.c); 1 line: disabled. */
 	for (int f = 0; f < 2; f++) {
@@ -104,7 +104,7 @@ int cmd_status(int argc, char **argv)
 		/* Prefixes changed since the current table was built: the
 		 * destinations they cover are looked up in the trie. */
 		if (lsx_on(&ctl, f))
-			lsx_changed[f] = count_keys(p.fd[chg[f][ctl.active[f] - 1]], 0);
+			lsx_changed[f] = count_keys(p.fd[chg[f][ctl.active[f] - 1]]);
 	}
 	if (cli.json) {
 		jw_init(&cli.jw, stdout, cli.pretty);
