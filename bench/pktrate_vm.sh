@@ -195,6 +195,10 @@ def cell($f): if . == null then "-" else "\(.[$f].median | k) [\(.[$f].min | k)-
 	   ["ovs-1flow", "kernel"], ["ovs-1flow", "ovs-1000flows"]][]) as [$b, $c]
 	 | "| \($c) / \($b) | " + ([$groups[] | ratio($m; $b; $c; .) | if . == null then "-"
 		else "**\(.median | r2)x** [\(.min | r2)-\(.max | r2)]" end] | join(" | ")) + " |");
+  def vtable($f):
+	"| variant | " + ($groups | map(.label) | join(" | ")) + " |",
+	"|---|" + ($groups | map("---:") | join("|")) + "|",
+	($variants[] as $v | "| \($v) | " + ([$groups[] as $g | row($v; $g) | cell($f)] | join(" | ")) + " |");
 "# Packet rate in a VM: podroute XDP vs Open vSwitch kernel datapath",
 "",
 "`bench/pktrate_vm.sh`\(if .bench | test("quick") then " --quick" else "" end): IPv4, kpps (thousands of packets/s), median [min-max] of \(.rounds) interleaved rounds, a \(.seconds_per_run) s window per run after \(.warmup_seconds) s of warm-up; \($took).",
@@ -213,17 +217,13 @@ def cell($f): if . == null then "-" else "\(.[$f].median | k) [\(.[$f].min | k)-
 "",
 "## Per forwarding core (packets over the forwarding threads'"'"' CPU time)",
 "",
-"| variant | " + ($groups | map(.label) | join(" | ")) + " |",
-"|---|" + ($groups | map("---:") | join("|")) + "|",
-($variants[] as $v | "| \($v) | " + ([$groups[] as $g | row($v; $g) | cell("per_core_pps")] | join(" | ")) + " |"),
+vtable("per_core_pps"),
 "",
 ratiotable("per_core_pps"),
 "",
 "## Received at the pod (packets/s over the receiver'"'"'s clock)",
 "",
-"| variant | " + ($groups | map(.label) | join(" | ")) + " |",
-"|---|" + ($groups | map("---:") | join("|")) + "|",
-($variants[] as $v | "| \($v) | " + ([$groups[] as $g | row($v; $g) | cell("received_pps")] | join(" | ")) + " |"),
+vtable("received_pps"),
 "",
 ratiotable("received_pps"),
 "",
