@@ -105,12 +105,13 @@ OUT=${PODROUTE_VM_OUT:?run me with selftests/vm/run.sh --out DIR (bench/pktrate_
 G=$PWD/build/bench/pktgen
 export PKTGEN_OBJ=$PWD/build/bench/pktgen.bpf.o
 FWD_CPU=0 GEN_CPU=1
-cl=vmbclient pod=vmbpod kcl=vmbkclient kpod=vmbkpod pins=/sys/fs/bpf/vmbench run=/run/openvswitch
+cl=vmbclient pod=vmbpod kcl=vmbkclient kpod=vmbkpod pins=/sys/fs/bpf/vmbench
 RXPIN=/sys/fs/bpf/vmbench-rx KRXPIN=/sys/fs/bpf/vmbench-krx DATA=$OUT/runs.tsv LOG=$OUT/log
 BREX_MAC=02:00:00:00:0e:01 NFILL=48
 P() { build/podroute --pin-dir $pins "$@"; }
 say() { local up _; read -r up _ </proc/uptime; echo "pktrate_vm: [$up s] $*"; }
 fail() { say "FAIL: $*" >&2; exit 1; }
+. selftests/vm/ovnk_bridges.sh
 xb_pids=()
 cleanup() {
 	local i
@@ -146,12 +147,7 @@ done
 # Open vSwitch 3.1.0 counts no CPU before 10 s of uptime (selftests/vm/README.md).
 while read -r up _ </proc/uptime && [ "${up%.*}" -lt 11 ]; do sleep 0.2; done
 say "starting Open vSwitch"
-mkdir -p $run /etc/openvswitch
-ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema || fail "ovsdb-tool"
-ovsdb-server --remote=punix:$run/db.sock --pidfile --detach --log-file=/tmp/ovsdb.log \
-	/etc/openvswitch/conf.db >>"$LOG" 2>&1 || fail "ovsdb-server"
-ovs-vsctl --no-wait init
-ovs-vswitchd --pidfile --detach --log-file=/tmp/vswitchd.log >>"$LOG" 2>&1 || fail "ovs-vswitchd"
+OVS_LOG=$LOG ovs_start
 for ns in $cl $pod $kcl $kpod; do
 	ip netns add "$ns" && ip -n "$ns" link set lo up || fail "namespace $ns"
 done
@@ -159,25 +155,13 @@ ip link add ul0 type veth peer name eth0 netns $cl
 ip link add pod0 type veth peer name eth0 netns $pod
 ip link add kul0 type veth peer name eth0 netns $kcl
 ip link add kpod0 type veth peer name eth0 netns $kpod
-ovs-vsctl add-br br-ex -- set bridge br-ex other-config:hwaddr=$BREX_MAC \
-	-- add-port br-ex ul0 \
-	-- add-br br-int -- add-port br-int ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal \
-	-- add-port br-int pod0 \
-	-- add-port br-ex patch-ex-to-int -- set interface patch-ex-to-int type=patch options:peer=patch-int-to-ex \
-	-- add-port br-int patch-int-to-ex -- set interface patch-int-to-ex type=patch options:peer=patch-ex-to-int ||
-	fail "bridges"
+ovnk_bridges ul0 pod0 $BREX_MAC
 ip addr add 192.0.2.1/24 dev br-ex
 ip addr add 10.128.1.1/24 dev ovn-k8s-mp0
 ip addr add 192.0.3.1/24 dev kul0
 ip addr add 10.129.1.1/24 dev kpod0
 for d in br-ex br-int ovn-k8s-mp0 ul0 pod0 kul0 kpod0; do ip link set "$d" up || fail "link $d up"; done
-# ovs-vswitchd applies other-config:hwaddr asynchronously; podroute reads
-# br-ex's MAC as the router MAC.
-for _ in $(seq 100); do
-	ip -br link show br-ex | grep -q $BREX_MAC && break
-	sleep 0.1
-done
-ip -br link show br-ex | grep -q $BREX_MAC || fail "br-ex never got its MAC"
+brex_mac_wait $BREX_MAC
 say "bridges up"
 ip -n $cl addr add 192.0.2.2/24 dev eth0
 ip -n $kcl addr add 192.0.3.2/24 dev eth0

@@ -22,7 +22,8 @@
 set -u
 cd "${PODROUTE_REPO:?run by selftests/vm/guest-tests.sh}" || exit 1
 fail() { echo "FAIL: $*"; exit 1; }
-cl=ovsclient pod=ovspod pins=/sys/fs/bpf/vmovs run=/run/openvswitch
+. selftests/vm/ovnk_bridges.sh
+cl=ovsclient pod=ovspod pins=/sys/fs/bpf/vmovs
 P() { build/podroute --pin-dir $pins "$@"; }
 cleanup() {
 	P detach --unpin >/dev/null 2>&1
@@ -32,32 +33,15 @@ cleanup() {
 	ip netns del $cl 2>/dev/null; ip netns del $pod 2>/dev/null
 }
 trap cleanup EXIT
-mkdir -p $run /etc/openvswitch
-ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema || fail "ovsdb-tool"
-ovsdb-server --remote=punix:$run/db.sock --pidfile --detach --log-file=/tmp/ovsdb.log \
-	/etc/openvswitch/conf.db || fail "ovsdb-server"
-ovs-vsctl --no-wait init
-ovs-vswitchd --pidfile --detach --log-file=/tmp/vswitchd.log || fail "ovs-vswitchd"
+ovs_start
 for ns in $cl $pod; do ip netns add $ns; ip -n $ns link set lo up; done
 
 ip link add ul0 type veth peer name eth0 netns $cl
 ip link add pod0 type veth peer name eth0 netns $pod
 ip link set ul0 up; ip link set pod0 up
-ovs-vsctl add-br br-ex -- set bridge br-ex other-config:hwaddr=02:00:00:00:0e:01 \
-	-- add-port br-ex ul0 \
-	-- add-br br-int -- add-port br-int ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal \
-	-- add-port br-int pod0 \
-	-- add-port br-ex patch-ex-to-int -- set interface patch-ex-to-int type=patch options:peer=patch-int-to-ex \
-	-- add-port br-int patch-int-to-ex -- set interface patch-int-to-ex type=patch options:peer=patch-ex-to-int ||
-	fail "bridges"
+ovnk_bridges ul0 pod0 02:00:00:00:0e:01
 ip addr add 192.0.2.1/24 dev br-ex; ip link set br-ex up
-# ovs-vswitchd applies other-config:hwaddr asynchronously; the agent reads
-# br-ex's MAC as a router MAC, so wait for the configured one.
-for _ in $(seq 100); do
-	ip -br link show br-ex | grep -q 02:00:00:00:0e:01 && break
-	sleep 0.1
-done
-ip -br link show br-ex | grep -q 02:00:00:00:0e:01 || fail "br-ex never got its MAC"
+brex_mac_wait 02:00:00:00:0e:01
 podroute_view() { P stats; P -j status; P networks; }
 ip addr add 10.128.1.1/24 dev ovn-k8s-mp0; ip link set ovn-k8s-mp0 up; ip link set br-int up
 sysctl -qw net.ipv4.ip_forward=1
