@@ -28,8 +28,17 @@ endif
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
+# BPF objects see kernel UAPI, libbpf and clang's freestanding headers, and
+# nothing else: build/bpf-include links exactly those folders and -nostdinc
+# keeps /usr/include (glibc) out, so a glibc header in a BPF object is a
+# compile error here, not a missing package on someone else's machine.
+BPF_INC := $(BUILD)/bpf-include
+BPF_INC_DIRS := /usr/include/linux /usr/include/asm-generic /usr/include/$(MULTIARCH)/asm \
+	/usr/include/bpf
+CLANG_RESOURCE := $(shell $(CLANG) -print-resource-dir 2>/dev/null)
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Iinclude -Ibpf -I/usr/include/$(MULTIARCH) -MMD -MP
+	-nostdinc -isystem $(CLANG_RESOURCE)/include -isystem $(BPF_INC) \
+	-Iinclude -Ibpf -MMD -MP
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-Iinclude -Iuser -I$(BUILD) -DPODROUTE_VERSION='"$(VERSION)"' -MMD -MP
@@ -55,6 +64,7 @@ PROG_SRCS := $(wildcard selftests/prog/*.c)
 BENCH_BPF_OBJS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
 PROG_BIN := $(BUILD)/prog/test_progs
+VM_BPF_OBJS := $(patsubst selftests/vm/%.bpf.c,$(BUILD)/vm/%.bpf.o,$(wildcard selftests/vm/*.bpf.c))
 # Helper programs of the namespace tests and the demo (e.g. the tap "VM").
 NET_TOOLS := $(patsubst selftests/net/%.c,$(BUILD)/net/%,$(wildcard selftests/net/*.c))
 
@@ -79,7 +89,10 @@ help:
 	@echo 'V=1             show full commands'
 
 # ---- BPF ----
-$(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
+$(BPF_INC)/.stamp: | $(BUILD)
+	$(Q)rm -rf $(BPF_INC) && mkdir -p $(BPF_INC) && ln -s $(BPF_INC_DIRS) $(BPF_INC)/ && touch $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_INC)/.stamp | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(BUILD)/$*.bpf.d -c $< -o $@
 
@@ -116,7 +129,7 @@ $(PROG_BIN): $(PROG_SRCS) $(BUILD)/libpodroute.a $(SKELS) | $(BUILD)/prog
 	$(call msg,CC-PROG,$@)
 	$(Q)$(CC) $(CFLAGS) -Iselftests/prog -MF $@.d -o $@ $(PROG_SRCS) $(BUILD)/libpodroute.a $(LIBS)
 
-$(BUILD)/bench/%.bpf.o: bench/%.bpf.c | $(BUILD)/bench
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(BPF_INC)/.stamp | $(BUILD)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(BUILD)/bench/$*.bpf.d -c $< -o $@
 
@@ -124,15 +137,20 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libpodroute.a | $(BUILD)/bench
 	$(call msg,CC-BENCH,$@)
 	$(Q)$(CC) $(CFLAGS) -MF $@.d -o $@ $< $(BUILD)/libpodroute.a $(LIBS)
 
+# The VM suite's own test-only BPF programs, with the same flags.
+$(BUILD)/vm/%.bpf.o: selftests/vm/%.bpf.c $(BPF_INC)/.stamp | $(BUILD)/vm
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(BUILD)/vm/$*.bpf.d -c $< -o $@
+
 $(BUILD)/net/%: selftests/net/%.c | $(BUILD)/net
 	$(call msg,CC-NET,$@)
 	$(Q)$(CC) $(CFLAGS) -MF $@.d -o $@ $<
 
-$(BUILD) $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/prog $(BUILD)/bench $(BUILD)/net:
+$(BUILD) $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/prog $(BUILD)/bench $(BUILD)/net $(BUILD)/vm:
 	$(Q)mkdir -p $@
 
 # ---- tests ----
-check: all $(NET_TOOLS)
+check: all $(NET_TOOLS) $(VM_BPF_OBJS)
 	$(Q)selftests/run-suites.sh unit prog net deploy vm
 
 check-unit: $(UNIT_BINS)
@@ -147,7 +165,7 @@ check-net: all $(NET_TOOLS)
 check-deploy: all
 	$(Q)selftests/deploy/run.sh
 
-check-vm: all $(PROG_BIN)
+check-vm: all $(PROG_BIN) $(VM_BPF_OBJS)
 	$(Q)selftests/vm/run-tests.sh
 
 deps:
@@ -172,4 +190,4 @@ install: $(BUILD)/podroute
 clean:
 	$(Q)rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d $(BUILD)/bench/*.d $(BUILD)/net/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d $(BUILD)/bench/*.d $(BUILD)/net/*.d $(BUILD)/vm/*.d)

@@ -13,9 +13,10 @@
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
-#include <sys/socket.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+
+#define AF_INET 2 /* linux/socket.h; BPF objects include no glibc header */
 
 /* The question asked: 10.100.1.1 in table 100, from interface 1 (lo). */
 const volatile __u32 probe_dst = 0x0a640101;

@@ -32,17 +32,13 @@ fi
 release=$("$here/kernel.sh") || finish 0 1 0 "no kernel: kernel.sh failed"
 echo "# kernel $release"
 
-# The suite's own BPF programs, compiled here: the guest sees the host's
-# files read-only, and clang under emulation is slow.
-mkdir -p "$out" || finish 0 1 0 "cannot create $out"
-rm -f "$out/summary" "$out"/*.bpf.o
+# The suite's own BPF programs are built on the host by make (the guest
+# sees the host's files read-only, and clang under emulation is slow).
 bpf_failed=0
 for src in "$here"/*.bpf.c; do
-	obj=$out/$(basename "$src" .c).o
-	clang -target bpf -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-		-I"/usr/include/$(gcc -print-multiarch)" -c "$src" -o "$obj" ||
-		{ echo "# could not compile $src"; bpf_failed=$((bpf_failed + 1)); }
+	[ -f "$out/$(basename "$src" .c).o" ] || { echo "# missing $out/$(basename "$src" .c).o (make check-vm builds it)"; bpf_failed=$((bpf_failed + 1)); }
 done
+rm -f "$out/summary"
 
 # Run the guest suite; the guest's own summary line becomes a comment, the
 # host's verdict below is the one that counts.
