@@ -101,7 +101,7 @@ static __always_inline int pr_ctx_rewrite_l2(void *ctx, bool is_xdp, struct pr_p
 static __always_inline int pr_ctx_redirect(void *ctx, bool is_xdp, __u32 ifindex)
 {
 	if (is_xdp)
-		return bpf_redirect_map(&pr_txports, ifindex, 0);
+		return bpf_redirect_map(&pr_xdp_txports, ifindex, 0);
 	return bpf_redirect(ifindex, 0);
 }
 

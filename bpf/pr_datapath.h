@@ -5,14 +5,18 @@
  *
  *   parse -> router MAC? -> LPM(dst) -> network -> [anti-spoof] -> action
  *     action: redirect to the network's port | FIB lookup in its VRF table
- *             | east-west next hop (ECMP) | pass | drop
+ *             | east-west: the kernel's FIB decides | pass | drop
  *     then: TTL/hop limit - 1, MACs rewritten, VLAN tags removed, redirect.
  *
  * Two sides call it:
  *   PR_SIDE_UNDERLAY: packets from the provider network (NIC, br-ex); acts
  *     on locally advertised prefixes only.
  *   PR_SIDE_OVN: packets leaving OVN (ovn-k8s-mpX); acts on BGP-learned
- *     remote prefixes only (east-west, no encapsulation).
+ *     remote prefixes only (east-west, no encapsulation), and only as the
+ *     kernel's own FIB lookup for the packet answers: its rules, its
+ *     longest match among every route (connected, local, static, default),
+ *     its ECMP member for the flow, its neighbour. The LPM only says
+ *     "this destination is a remote pod prefix"; the kernel says where.
  *
  * Anything unexpected passes the packet untouched, counted with its reason:
  * the slow path stays what it was, so podroute is an accelerator, never a
@@ -110,25 +114,6 @@ static __always_inline struct pr_net *pr_net_get(__u32 net_id)
 	return n && (n->flags & PR_NET_F_VALID) ? n : NULL;
 }
 
-static __always_inline __u32 pr_flow_hash(struct pr_pkt *p)
-{
-	__u32 h = PR_HASH_SEED;
-
-	if (pr_is_ipv4(p)) {
-		h = pr_hash_mix(h, p->ip4->saddr);
-		h = pr_hash_mix(h, p->ip4->daddr);
-	} else {
-#pragma unroll
-		for (int i = 0; i < 4; i++) {
-			h = pr_hash_mix(h, p->ip6->saddr.in6_u.u6_addr32[i]);
-			h = pr_hash_mix(h, p->ip6->daddr.in6_u.u6_addr32[i]);
-		}
-	}
-	h = pr_hash_mix(h, ((__u32)p->sport << 16) | p->dport);
-	h = pr_hash_mix(h, p->l4_proto);
-	return pr_hash_final(h);
-}
-
 static __always_inline __u8 pr_ttl(struct pr_pkt *p)
 {
 	return pr_is_ipv4(p) ? p->ip4->ttl : p->ip6->hop_limit;
@@ -155,71 +140,92 @@ struct pr_tx {
 	__u8 smac[6];
 };
 
+/*
+ * The flow as the kernel's input route lookup sees it. tot_len is the
+ * packet's IP length, which the helper compares with the route's MTU; an
+ * skb that is GSO (a TCP stream from a local socket, GRO) carries 0
+ * instead, so that the helper checks it the way forwarding does, per
+ * segment.
+ */
+static __always_inline void pr_fib_params(void *ctx, bool is_xdp, struct pr_pkt *p, __u32 in_ifindex,
+					  struct bpf_fib_lookup *fib)
+{
+	bool gso = !is_xdp && ((struct __sk_buff *)ctx)->gso_size;
+
+	fib->ifindex = in_ifindex;
+	fib->l4_protocol = p->l4_proto;
+	fib->sport = p->sport;
+	fib->dport = p->dport;
+	if (pr_is_ipv4(p)) {
+		fib->family = AF_INET;
+		fib->tos = p->ip4->tos;
+		fib->tot_len = gso ? 0 : bpf_ntohs(p->ip4->tot_len);
+		fib->ipv4_src = p->ip4->saddr;
+		fib->ipv4_dst = p->ip4->daddr;
+	} else {
+		fib->family = AF_INET6;
+		fib->flowinfo = *(__be32 *)p->ip6 & bpf_htonl(0x0FFFFFFF);
+		fib->tot_len = gso ? 0 : bpf_ntohs(p->ip6->payload_len) + sizeof(struct ipv6hdr);
+		__builtin_memcpy(fib->ipv6_src, &p->ip6->saddr, 16);
+		__builtin_memcpy(fib->ipv6_dst, &p->ip6->daddr, 16);
+	}
+}
+
+/* The helper's answer as a reason: 0 when it forwards, with tx filled. */
+static __always_inline int pr_fib_result(long rc, const struct bpf_fib_lookup *fib, struct pr_tx *tx)
+{
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		tx->ifindex = fib->ifindex;
+		__builtin_memcpy(tx->dmac, fib->dmac, 6);
+		__builtin_memcpy(tx->smac, fib->smac, 6);
+		return 0;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		return PR_R_NO_NEIGH;
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		return PR_R_FRAG_NEEDED;
+	case BPF_FIB_LKUP_RET_BLACKHOLE:
+	case BPF_FIB_LKUP_RET_UNREACHABLE:
+	case BPF_FIB_LKUP_RET_PROHIBIT:
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+		return PR_R_NOT_FWD;
+	default:
+		return PR_R_FIB_FAIL;
+	}
+}
+
 /* Resolve the network's VRF table with the kernel FIB. 0 or a reason. */
-static __always_inline int pr_resolve_fib(void *ctx, struct pr_pkt *p, __u32 in_ifindex,
+static __always_inline int pr_resolve_fib(void *ctx, bool is_xdp, struct pr_pkt *p, __u32 in_ifindex,
 					  const struct pr_net *net, struct pr_tx *tx)
 {
 	struct bpf_fib_lookup fib = {};
-	long rc;
 
-	fib.ifindex = in_ifindex;
-	fib.l4_protocol = p->l4_proto;
-	fib.sport = p->sport;
-	fib.dport = p->dport;
+	pr_fib_params(ctx, is_xdp, p, in_ifindex, &fib);
 	fib.tbid = net->vrf_table;
-	if (pr_is_ipv4(p)) {
-		fib.family = AF_INET;
-		fib.tos = p->ip4->tos;
-		fib.tot_len = bpf_ntohs(p->ip4->tot_len);
-		fib.ipv4_src = p->ip4->saddr;
-		fib.ipv4_dst = p->ip4->daddr;
-	} else {
-		fib.family = AF_INET6;
-		fib.flowinfo = *(__be32 *)p->ip6 & bpf_htonl(0x0FFFFFFF);
-		fib.tot_len = bpf_ntohs(p->ip6->payload_len) + sizeof(struct ipv6hdr);
-		__builtin_memcpy(fib.ipv6_src, &p->ip6->saddr, 16);
-		__builtin_memcpy(fib.ipv6_dst, &p->ip6->daddr, 16);
-	}
 	/* BPF_FIB_LOOKUP_TBID needs kernel 6.8; older kernels answer -EINVAL,
-	 * which lands in FIB_FAIL below and the packet takes the slow path. */
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_TBID);
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return PR_R_NO_NEIGH;
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
-		return PR_R_FIB_FAIL;
-	tx->ifindex = fib.ifindex;
-	__builtin_memcpy(tx->dmac, fib.dmac, 6);
-	__builtin_memcpy(tx->smac, fib.smac, 6);
-	return 0;
+	 * which lands in FIB_FAIL and the packet takes the slow path. */
+	return pr_fib_result(bpf_fib_lookup(ctx, &fib, sizeof(fib),
+					    BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_TBID), &fib, tx);
 }
 
-/* Pick the flow's next hop from the route's group. 0 or a reason. */
-static __always_inline int pr_resolve_nexthop(struct pr_pkt *p, const struct pr_route *rt,
-					      struct pr_tx *tx)
+/*
+ * East-west: the kernel's own input lookup for this packet, as if it had
+ * arrived on in_ifindex (policy rules, the ingress VRF, every table), and
+ * its ECMP member: the helper hashes the flow with the kernel's multipath
+ * hash (fib_multipath_hash_policy, seed), so a flow keeps its router when
+ * it moves between the fast and the slow path. ICMP errors go to the slow
+ * path: the kernel hashes their inner header, which the helper cannot see.
+ */
+static __always_inline int pr_resolve_kernel(void *ctx, bool is_xdp, struct pr_pkt *p, __u32 in_ifindex,
+					     struct pr_tx *tx)
 {
-	struct pr_nhgrp *g;
-	struct pr_nexthop *nh;
-	__u32 gid = rt->nhg_id, slot, nhid;
+	struct bpf_fib_lookup fib = {};
 
-	g = bpf_map_lookup_elem(&pr_nhgrps, &gid);
-	if (!g || !g->count || g->count > PR_MAX_NH)
-		return PR_R_NO_NEXTHOP;
-	slot = pr_flow_hash(p) % g->count;
-	/* clang knows slot < 8 and drops a plain mask; the verifier does not
-	 * know it (no range tracking through '%'): hide the value, then mask. */
-	asm volatile("" : "+r"(slot));
-	slot &= PR_MAX_NH - 1;
-	nhid = g->nh[slot];
-	nh = bpf_map_lookup_elem(&pr_nexthops, &nhid);
-	if (!nh)
-		return PR_R_NO_NEXTHOP;
-	/* Unresolved neighbour: the kernel resolves it on the slow path. */
-	if (!(nh->flags & PR_NH_F_VALID))
-		return PR_R_NO_NEIGH;
-	tx->ifindex = nh->ifindex;
-	__builtin_memcpy(tx->dmac, nh->dmac, 6);
-	__builtin_memcpy(tx->smac, nh->smac, 6);
-	return 0;
+	if (p->icmp_error)
+		return PR_R_ICMP_ERROR;
+	pr_fib_params(ctx, is_xdp, p, in_ifindex, &fib);
+	return pr_fib_result(bpf_fib_lookup(ctx, &fib, sizeof(fib), 0), &fib, tx);
 }
 
 /* A packet from the underlay whose source is one of our own prefixes. */
@@ -317,6 +323,10 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		reason = PR_R_NOT_FOR_US;
 		goto pass;
 	}
+	/* TC: the kernel has usually moved the outer tag into the skb already;
+	 * it counts toward the tags podroute strips. */
+	if (!r && !is_xdp && ((struct __sk_buff *)ctx)->vlan_present && p.nvlan >= PR_MAX_VLANS)
+		r = PR_R_VLAN_TAGS;
 	if (!r)
 		r = pr_parse_l3(&p);
 	if (r) {
@@ -369,14 +379,14 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		__builtin_memcpy(tx.smac, net->smac, 6);
 		break;
 	case PR_ACT_FIB:
-		r = pr_resolve_fib(ctx, &p, in_ifindex, net, &tx);
+		r = pr_resolve_fib(ctx, is_xdp, &p, in_ifindex, net, &tx);
 		if (r) {
 			reason = r;
 			goto pass;
 		}
 		break;
 	case PR_ACT_NEXTHOP:
-		r = pr_resolve_nexthop(&p, rt, &tx);
+		r = pr_resolve_kernel(ctx, is_xdp, &p, in_ifindex, &tx);
 		if (r) {
 			reason = r;
 			goto pass;
@@ -402,8 +412,11 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		goto pass;
 	}
 
-	/* Targets without ndo_xdp_xmit (OVS internal ports): TC redirects. */
-	if (is_xdp && (net->flags & PR_NET_F_SKB_XMIT) && rt->action != PR_ACT_NEXTHOP) {
+	/* Targets that take no XDP frames (OVS internal ports, VLAN devices,
+	 * bridges; a veth whose peer has no NAPI): TC, which runs on every
+	 * device podroute attaches to, redirects the skb. */
+	if (is_xdp && ((net->flags & PR_NET_F_SKB_XMIT) ||
+		       !bpf_map_lookup_elem(&pr_xdp_txports, &tx.ifindex))) {
 		meta = pr_xdp_reserve_meta(ctx);
 		if (!meta) {
 			reason = PR_R_NO_TARGET;

@@ -105,7 +105,9 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pr_nets SEC(".maps");
 
-/* East-west next-hop group id -> up to PR_MAX_NH next-hop ids (ECMP). */
+/* East-west next-hop group id -> up to PR_MAX_NH next-hop ids: the agent's
+ * view of the BGP routes' next hops, for operators (`podroute routes`). The
+ * datapath does not read it: the kernel's FIB picks each flow's next hop. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
@@ -145,6 +147,20 @@ struct {
 	__uint(max_entries, PR_MAX_TARGETS);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pr_txports SEC(".maps");
+
+/*
+ * Of those, the devices that take XDP frames (ndo_xdp_xmit; for a veth, only
+ * while its peer has NAPI). XDP redirects only here; a target in pr_txports
+ * but not here (a VLAN device, an OVS internal port, a bridge) is handed to
+ * TC on the receiving device, which redirects the skb.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+	__uint(max_entries, PR_MAX_TARGETS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_xdp_txports SEC(".maps");
 
 /* Global knobs (shadow mode, ABI version of the maps' creator). */
 struct {

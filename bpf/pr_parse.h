@@ -45,6 +45,7 @@ struct pr_pkt {
 	struct iphdr *ip4;
 	struct ipv6hdr *ip6;
 	__be16 sport, dport; /* 0 when not available (fragment, ext header) */
+	bool icmp_error;     /* ICMP/ICMPv6 error message (carries an inner header) */
 };
 
 static __always_inline int pr_is_vlan(__u16 proto_host)
@@ -79,7 +80,7 @@ static __always_inline int pr_parse_l2(struct pr_pkt *p)
 	}
 	/* A third tag: not something podroute forwards. */
 	if (pr_is_vlan(proto))
-		return PR_R_NOT_IP;
+		return PR_R_VLAN_TAGS;
 	if (proto != ETH_P_IP && proto != ETH_P_IPV6)
 		return PR_R_NOT_IP;
 	p->l3_proto = proto;
@@ -112,7 +113,19 @@ static __always_inline int pr_ipv4_options_need_slow_path(struct pr_pkt *p, __u8
 static __always_inline void pr_parse_ports(struct pr_pkt *p, void *l4)
 {
 	__be16 *ports = l4;
+	__u8 *type = l4;
 
+	/* ICMP errors: destination unreachable, source quench, redirect, time
+	 * exceeded, parameter problem; ICMPv6: types below 128. */
+	if (p->l4_proto == IPPROTO_ICMP || p->l4_proto == IPPROTO_ICMPV6) {
+		if ((void *)(type + 1) > p->data_end)
+			return;
+		if (p->l4_proto == IPPROTO_ICMP)
+			p->icmp_error = *type == 3 || *type == 4 || *type == 5 || *type == 11 || *type == 12;
+		else
+			p->icmp_error = *type < 128;
+		return;
+	}
 	if (p->l4_proto != IPPROTO_TCP && p->l4_proto != IPPROTO_UDP &&
 	    p->l4_proto != IPPROTO_SCTP)
 		return;
@@ -120,6 +133,29 @@ static __always_inline void pr_parse_ports(struct pr_pkt *p, void *l4)
 		return;
 	p->sport = ports[0];
 	p->dport = ports[1];
+}
+
+/* RFC 1812 5.2.2: a router discards an IPv4 packet whose header checksum is
+ * wrong (the kernel does, in ip_rcv). The ones' complement sum over the
+ * header, checksum included, folds to 0xffff when it is right. */
+static __always_inline bool pr_ipv4_csum_ok(struct pr_pkt *p, struct iphdr *ip)
+{
+	__u32 *w = (__u32 *)ip;
+	__u64 sum = 0;
+
+#pragma unroll
+	for (__u32 i = 0; i < 15; i++) {
+		if (i >= ip->ihl)
+			break;
+		if ((void *)(w + i + 1) > p->data_end)
+			return false;
+		sum += w[i];
+	}
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
 }
 
 static __always_inline int pr_parse_ipv4(struct pr_pkt *p)
@@ -137,6 +173,8 @@ static __always_inline int pr_parse_ipv4(struct pr_pkt *p)
 	avail = p->pkt_len - p->l3_off;
 	if (bpf_ntohs(ip->tot_len) < ihl_bytes || bpf_ntohs(ip->tot_len) > avail)
 		return PR_R_MALFORMED;
+	if (!pr_ipv4_csum_ok(p, ip))
+		return PR_R_BAD_CSUM;
 	p->ip4 = ip;
 	p->l4_proto = ip->protocol;
 	if (ihl_bytes > sizeof(*ip) &&

@@ -17,7 +17,7 @@
 
 /* Bump when a pinned map's key or value layout changes: the agent refuses
  * to adopt pinned maps whose pr_config.abi_version differs. */
-#define PR_ABI_VERSION 5
+#define PR_ABI_VERSION 6
 
 /* Sizes fixed at compile time (map capacities of the prefix maps are set
  * at load time instead, see the loader). */
@@ -38,7 +38,7 @@ enum pr_action {
 	PR_ACT_DROP = 1,     /* drop */
 	PR_ACT_REDIRECT = 2, /* to the network's target port, pre-resolved MACs */
 	PR_ACT_FIB = 3,      /* bpf_fib_lookup in the network's VRF table */
-	PR_ACT_NEXTHOP = 4,  /* east-west: to a BGP next hop on the underlay */
+	PR_ACT_NEXTHOP = 4,  /* east-west (BGP-learned): forward as the kernel's FIB says */
 	PR_ACT_MAX,
 };
 
@@ -63,9 +63,14 @@ enum pr_reason {
 	PR_R_NO_TARGET = 12, /* target device not in the allow-list, or down */
 	PR_R_NO_IFACE = 13,  /* receiving interface not configured */
 	PR_R_SHADOW = 14,    /* shadow mode: would have acted, passed instead */
-	PR_R_NO_NEXTHOP = 15, /* east-west route with an empty/invalid group */
+	PR_R_VLAN_TAGS = 15, /* more VLAN tags (in the frame and the skb) than podroute strips */
 	PR_R_MARTIAN = 16,   /* loopback/multicast/link-local/unspecified address */
 	PR_R_IP_OPTIONS = 17, /* IPv4 options or IPv6 hop-by-hop: need the router's slow path */
+	PR_R_BAD_CSUM = 18,  /* IPv4 header checksum wrong: the kernel discards it (RFC 1812) */
+	PR_R_NOT_FWD = 19,   /* the kernel's FIB does not forward it: local, unreachable,
+			      * blackhole, prohibit, forwarding off */
+	PR_R_FRAG_NEEDED = 20, /* larger than the route's MTU: the kernel fragments or answers */
+	PR_R_ICMP_ERROR = 21, /* east-west ICMP error: the kernel hashes its inner header */
 	PR_R_MAX,
 };
 
@@ -97,7 +102,8 @@ struct pr_lpm6_key {
 
 struct pr_route {
 	__u32 net_id; /* index into pr_nets */
-	__u32 nhg_id; /* PR_ACT_NEXTHOP: index into pr_nhgrps */
+	__u32 nhg_id; /* PR_ACT_NEXTHOP: the agent's next-hop group (pr_nhgrps), for
+		       * operators; the datapath asks the kernel's FIB instead */
 	__u8 action;  /* enum pr_action */
 	__u8 flags;   /* PR_ROUTE_F_* */
 	__u16 pad;

@@ -15,6 +15,7 @@
 #include <net/if.h>
 
 #include "agent.h"
+#include "devcaps.h"
 #include "log.h"
 #include "lsx.h"
 #include "mapio_bpf.h"
@@ -144,6 +145,15 @@ void pr_agent_reconcile_fini(struct pr_agent *a)
 	a->rs = NULL;
 }
 
+static void mark_xdp_xmit(void *arg, uint32_t ifindex)
+{
+	struct pr_sync_input *in = arg;
+
+	for (size_t i = 0; i < in->nlinks; i++)
+		if (in->links[i].ifindex == ifindex)
+			((struct pr_klink *)in->links)[i].xdp_xmit = true;
+}
+
 int pr_agent_reconcile(struct pr_agent *a)
 {
 	struct pr_sync_input in = { .cfg = &a->cfg };
@@ -174,6 +184,11 @@ int pr_agent_reconcile(struct pr_agent *a)
 		in.routes = routes;
 		in.neighs = neighs;
 		in.links = links;
+		/* Which targets take XDP frames may change without a link message
+		 * (a veth's peer gains or loses NAPI): ask every round. On error
+		 * none does, and XDP hands every target to TC. */
+		if (pr_dev_xdp_xmit_each(mark_xdp_xmit, &in))
+			pr_warn("reconcile: cannot ask which devices take XDP frames; TC redirects");
 		err = pr_sync_run(a->rs->sync, &in, &st);
 	}
 	if (!err) {

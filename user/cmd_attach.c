@@ -7,10 +7,11 @@
  * podroute installed.
  *
  * Roles and hooks:
- *   underlay  XDP (native if the driver has it) + TC ingress for the
- *             hand-off; TC only if XDP is unavailable or --mode tc
+ *   underlay  TC ingress, and XDP in front of it where XDP sees packets as
+ *             the kernel does (a NIC keeping VLAN tags in the frame)
  *   brex      TC ingress (what OVS hands to the host)
- *   ovn       XDP if native is available (veth), else TC (OVS internal port)
+ *   ovn       TC ingress: veth, tap and OVS internal ports hand over packets
+ *             of local sockets (partial checksums, GSO) that XDP would break
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,7 +35,8 @@
 
 static const char attach_help[] =
 	"Usage: podroute attach --underlay IF [--underlay IF ...] [--brex IF] [--ovn IF ...]\n"
-	"                       [--mode auto|native|generic|tc] [--routes4-max N] [--routes6-max N]\n"
+	"                       [--mode auto|native|generic|tc] [--force-xdp]\n"
+	"                       [--routes4-max N] [--routes6-max N]\n"
 	"                       [--index4-max N] [--index6-max N]\n"
 	"Load the datapath (maps pinned under --pin-dir, existing pins adopted) and\n"
 	"attach it. Never replaces an XDP or TC program podroute did not install;\n"
@@ -42,7 +44,12 @@ static const char attach_help[] =
 	"  --underlay IF   provider-facing NIC: XDP (+ TC ingress for skb-only targets)\n"
 	"  --brex IF       the bridge's own device: TC ingress\n"
 	"  --ovn IF        OVN-facing port (ovn-k8s-mpX): east-west source\n"
-	"  --mode M        auto (native XDP, else TC), native, generic, tc\n"
+	"  --mode M        auto: native XDP where it sees packets as the kernel does (a\n"
+	"                  NIC that leaves VLAN tags in the frame), TC elsewhere (veth, tap,\n"
+	"                  OVS internal ports, VLAN devices); native, generic: XDP or an\n"
+	"                  error saying why not; tc: TC only\n"
+	"  --force-xdp     XDP even on such devices (labs whose veth peers send no traffic\n"
+	"                  of local sockets: it corrupts partial checksums, misses tags)\n"
 	PR_CLI_SIZE_HELP;
 
 int cmd_attach(int argc, char **argv)
@@ -50,6 +57,7 @@ int cmd_attach(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "underlay", required_argument, NULL, 'u' }, { "brex", required_argument, NULL, 'b' },
 		{ "ovn", required_argument, NULL, 'o' }, { "mode", required_argument, NULL, 'm' },
+		{ "force-xdp", no_argument, NULL, 'F' },
 		PR_CLI_SIZE_OPTIONS, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -68,6 +76,9 @@ int cmd_attach(int argc, char **argv)
 		case 'b':
 			if (pr_attach_set_add(&set, optarg, PR_ROLE_BREX))
 				return cli_usage_error("attach", "bad --brex \"%s\"", optarg);
+			break;
+		case 'F':
+			set.force_xdp = true;
 			break;
 		case 'm':
 			if (pr_attach_mode_parse(optarg, &set.mode))

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "devcaps.h"
 #include "lsx.h"
 #include "names.h"
 #include "pinned.h"
@@ -40,7 +41,8 @@ static const char net_help[] =
 	"       podroute net set ID pass|drop [FLAGS]\n"
 	"       podroute net del ID\n"
 	"Write network ID (1..255) by hand. FLAGS: shadow, antispoof, skb-xmit.\n"
-	"A port target is added to the redirect allow-list (pr_txports).\n";
+	"A port target is added to the redirect allow-list (pr_txports), and to\n"
+	"pr_xdp_txports if it takes XDP frames (else XDP hands it to TC).\n";
 
 int cmd_net(int argc, char **argv)
 {
@@ -114,6 +116,9 @@ int cmd_net(int argc, char **argv)
 
 		if (bpf_map_update_elem(p.fd[PR_PM_TXPORTS], &n.ifindex, &v, 0))
 			rc = cli_error(PR_EXIT_FAIL, "pr_txports: %s", strerror(errno));
+		else if (pr_dev_xdp_xmit(n.ifindex) &&
+			 bpf_map_update_elem(p.fd[PR_PM_XDP_TXPORTS], &n.ifindex, &v, 0))
+			rc = cli_error(PR_EXIT_FAIL, "pr_xdp_txports: %s", strerror(errno));
 	}
 	if (!rc && bpf_map_update_elem(p.fd[PR_PM_NETS], &id, &n, 0))
 		rc = cli_error(PR_EXIT_FAIL, "pr_nets[%u]: %s", id, strerror(errno));

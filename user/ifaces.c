@@ -13,6 +13,7 @@
 #include <netlink/route/link/vrf.h>
 
 #include "attach.h"
+#include "devcaps.h"
 #include "xdpmulti.h"
 #include "log.h"
 #include "podroute_abi.h"
@@ -87,23 +88,27 @@ int pr_attach_set_resolve(struct pr_attach_set *s)
 	return 0;
 }
 
-/* XDP per mode (through libxdp): 0 attached, <0 not (errno), 1 not attempted. */
-static int try_xdp(struct pr_datapath *dp, struct pr_attach_if *a, enum pr_prog_id id,
-		   enum pr_attach_mode mode)
+/* XDP per mode (through libxdp): 0 attached, <0 not (errno), 1 not attempted
+ * (a->hooks then says why). */
+static int try_xdp(struct pr_datapath *dp, const struct pr_attach_set *s, struct pr_attach_if *a,
+		   enum pr_prog_id id, char *why, size_t why_len)
 {
-	int err;
+	int err, safe;
 
-	if (mode == PR_MODE_TC)
+	if (s->mode == PR_MODE_TC || a->role == PR_ROLE_BREX)
 		return 1;
-	if (mode == PR_MODE_GENERIC) {
-		err = pr_xdp_attach_multi(dp, a->ifindex, id, PR_XDP_GENERIC);
-		if (!err)
-			snprintf(a->hooks, sizeof(a->hooks), "xdp generic");
-		return err;
+	safe = pr_dev_rx_xdp_safe(a->ifindex, why, why_len);
+	if (safe < 0)
+		snprintf(why, why_len, "cannot tell what it hands over: %s", strerror(-safe));
+	if (safe <= 0 && !s->force_xdp) {
+		snprintf(a->hooks, sizeof(a->hooks), "tc (no xdp: %s)", why);
+		return s->mode == PR_MODE_AUTO ? 1 : -EOPNOTSUPP;
 	}
-	err = pr_xdp_attach_multi(dp, a->ifindex, id, PR_XDP_NATIVE);
+	err = pr_xdp_attach_multi(dp, a->ifindex, id,
+				  s->mode == PR_MODE_GENERIC ? PR_XDP_GENERIC : PR_XDP_NATIVE);
 	if (!err)
-		snprintf(a->hooks, sizeof(a->hooks), "xdp native");
+		snprintf(a->hooks, sizeof(a->hooks), "xdp %s + tc%s",
+			 s->mode == PR_MODE_GENERIC ? "generic" : "native", safe > 0 ? "" : " (forced)");
 	return err;
 }
 
@@ -134,14 +139,15 @@ out:
 }
 
 static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr_attach_if *a,
-		      const uint8_t *brex_mac, int ifaces_fd, int txports_fd)
+		      const uint8_t *brex_mac, const int fds[3])
 {
 	bool ovn = a->role == PR_ROLE_OVN;
 	enum pr_prog_id xdp_id = ovn ? PR_PROG_XDP_OVN : PR_PROG_XDP_UNDERLAY;
 	int tc_fd = pr_datapath_prog_fd(dp, ovn ? PR_PROG_TC_OVN : PR_PROG_TC_INGRESS);
 	struct pr_iface ifc = { .flags = ovn ? PR_IF_F_OVN : PR_IF_F_UNDERLAY, .nmacs = 1,
 				.vrf_table = vrf_table_of(a->ifindex) };
-	int err, xdp = 1;
+	char why[128] = "";
+	int err, xdp;
 
 	memcpy(ifc.rmac[0], a->mac, 6);
 	/* A NIC that is a port of br-ex receives frames for the bridge's MAC. */
@@ -149,42 +155,34 @@ static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr
 		memcpy(ifc.rmac[1], brex_mac, 6);
 		ifc.nmacs = 2;
 	}
-	/* TC first, with no XDP flag: until XDP is in place, TC decides. */
-	if (!ovn || s->mode == PR_MODE_TC) {
-		err = pr_tc_attach(a->ifindex, tc_fd);
-		if (err)
-			goto fail;
-	}
-	err = bpf_map_update_elem(ifaces_fd, &a->ifindex, &ifc, 0);
+	/* TC first, with no XDP flag: until XDP is in place, TC decides; after,
+	 * TC carries out XDP's hand-offs to targets that take no XDP frames. */
+	err = pr_tc_attach(a->ifindex, tc_fd) ?: bpf_map_update_elem(fds[0], &a->ifindex, &ifc, 0);
 	if (err)
 		goto fail;
-	if (a->role != PR_ROLE_BREX) {
-		xdp = try_xdp(dp, a, xdp_id, s->mode);
-		if (xdp < 0 && s->mode != PR_MODE_AUTO) {
-			err = xdp;
-			goto fail;
+	snprintf(a->hooks, sizeof(a->hooks), "tc");
+	xdp = try_xdp(dp, s, a, xdp_id, why, sizeof(why));
+	if (xdp < 0 && s->mode != PR_MODE_AUTO) {
+		err = xdp;
+		if (err == -EOPNOTSUPP) {
+			snprintf(s->error, sizeof(s->error), "%s: refusing XDP: %s; use --mode auto or tc, "
+				 "or --force-xdp if nothing local sends through it", a->name, why);
+			return err;
 		}
+		goto fail;
 	}
 	if (xdp == 0) {
 		ifc.flags |= PR_IF_F_XDP;
-		err = bpf_map_update_elem(ifaces_fd, &a->ifindex, &ifc, 0);
+		err = bpf_map_update_elem(fds[0], &a->ifindex, &ifc, 0);
 		if (err)
 			goto fail;
-		if (!ovn)
-			strncat(a->hooks, " + tc", sizeof(a->hooks) - strlen(a->hooks) - 1);
-	} else {
-		/* Auto mode without native XDP (e.g. an OVS internal port): TC alone. */
-		if (ovn && s->mode != PR_MODE_TC) {
-			err = pr_tc_attach(a->ifindex, tc_fd);
-			if (err)
-				goto fail;
-		}
-		snprintf(a->hooks, sizeof(a->hooks), "tc");
 	}
 	if (a->role == PR_ROLE_UNDERLAY) {
 		struct bpf_devmap_val v = { .ifindex = a->ifindex };
 
-		err = bpf_map_update_elem(txports_fd, &a->ifindex, &v, 0);
+		err = bpf_map_update_elem(fds[1], &a->ifindex, &v, 0);
+		if (!err && pr_dev_xdp_xmit(a->ifindex))
+			err = bpf_map_update_elem(fds[2], &a->ifindex, &v, 0);
 		if (err)
 			goto fail;
 	}
@@ -199,8 +197,8 @@ fail:
 
 int pr_attach_set_apply(struct pr_datapath *dp, struct pr_attach_set *s)
 {
-	int ifaces_fd = pr_datapath_map_fd(dp, "pr_ifaces");
-	int txports_fd = pr_datapath_map_fd(dp, "pr_txports");
+	const int fds[3] = { pr_datapath_map_fd(dp, "pr_ifaces"), pr_datapath_map_fd(dp, "pr_txports"),
+			     pr_datapath_map_fd(dp, "pr_xdp_txports") };
 	int config_fd = pr_datapath_map_fd(dp, "pr_config");
 	const uint8_t *brex_mac = NULL;
 	struct pr_global g = {};
@@ -219,7 +217,7 @@ int pr_attach_set_apply(struct pr_datapath *dp, struct pr_attach_set *s)
 		if (s->ifs[i].role == PR_ROLE_BREX)
 			brex_mac = s->ifs[i].mac;
 	for (unsigned i = 0; i < s->n; i++) {
-		err = attach_one(dp, s, &s->ifs[i], brex_mac, ifaces_fd, txports_fd);
+		err = attach_one(dp, s, &s->ifs[i], brex_mac, fds);
 		if (err)
 			return err;
 	}

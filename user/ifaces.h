@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The set of interfaces podroute attaches to, by role, and the work of
- * attaching it: choosing the hook per interface (native XDP where the
- * driver takes it, TC otherwise), attaching, and recording the result in
- * pr_ifaces (role, XDP present, router MACs) and pr_txports (underlay
- * devices are east-west targets). Shared by `podroute attach` and the agent.
+ * attaching it: TC ingress on every interface, and XDP in front of it only
+ * where XDP sees each packet as the kernel would (devcaps.h: a NIC that
+ * keeps VLAN tags in the frame), then recording the result in pr_ifaces
+ * (role, XDP present, router MACs) and pr_txports / pr_xdp_txports
+ * (underlay devices are east-west targets). Shared by `podroute attach` and the agent.
  */
 #ifndef PR_IFACES_H
 #define PR_IFACES_H
@@ -22,7 +23,7 @@ struct pr_attach_if {
 	enum pr_role role;
 	uint32_t ifindex;
 	uint8_t mac[6];
-	char hooks[48]; /* what got attached, for logs: "xdp native + tc" */
+	char hooks[160]; /* what got attached, and why not XDP, for logs */
 };
 
 #define PR_ATTACH_MAX 32
@@ -31,6 +32,9 @@ struct pr_attach_set {
 	struct pr_attach_if ifs[PR_ATTACH_MAX];
 	unsigned n;
 	enum pr_attach_mode mode;
+	/* XDP even on a device whose packets XDP cannot fully see (devcaps.h):
+	 * for labs whose veth peers send no local-socket traffic. */
+	bool force_xdp;
 	char error[256];
 };
 

@@ -4,8 +4,6 @@
  *
  * pr_config[0]  = { PR_ABI_VERSION, shadow if cfg->shadow }
  * pr_nets[id]   for each network: VALID, SHADOW, ANTISPOOF as configured;
- *               SKB_XMIT if the target device (or any device in the VRF) is
- *               an OVS internal port (kind "openvswitch": no ndo_xdp_xmit);
  *               port target: ifindex, smac = the port's MAC, dmac = the
  *               configured MAC or the neighbour's; VRF target: the table.
  * local prefix  -> { net, action, LOCAL }: REDIRECT when the port exists, is
@@ -29,6 +27,8 @@
  * group         one per distinct slot list; weights expand into repeated
  *               slots while they fit in PR_MAX_NH, else one slot each.
  * pr_txports    underlay devices, network ports, devices in network VRFs.
+ * pr_xdp_txports those of them that take XDP frames (pr_klink.xdp_xmit); XDP
+ *               hands any other target to TC on the receiving device.
  * pr_ifaces     each configured interface: its role, XDP if podroute's XDP
  *               runs there, its MAC (an underlay NIC also br-ex's), and the
  *               table of the VRF it is enslaved to, which scopes ingress.
@@ -43,8 +43,9 @@
  * with nothing changed writes nothing.
  *
  * Apply order, so that no lookup ever lands on a missing entry:
- * upserts of txports, nexthops, groups, nets, config; upserts of routes;
- * deletes of routes; deletes of nets, groups, nexthops, txports.
+ * upserts of txports, XDP txports, nexthops, groups, nets, config; upserts
+ * of routes; deletes of routes; deletes of nets, groups, nexthops, XDP
+ * txports, txports.
  */
 #include "mapsync.h"
 
@@ -106,6 +107,7 @@ static const struct {
 	[PR_SM_NHGRPS] = { "pr_nhgrps", 4, sizeof(struct pr_nhgrp), true },
 	[PR_SM_NEXTHOPS] = { "pr_nexthops", 4, sizeof(struct pr_nexthop), true },
 	[PR_SM_TXPORTS] = { "pr_txports", 4, sizeof(struct bpf_devmap_val), false },
+	[PR_SM_XDP_TXPORTS] = { "pr_xdp_txports", 4, sizeof(struct bpf_devmap_val), false },
 	[PR_SM_CONFIG] = { "pr_config", 4, sizeof(struct pr_global), true },
 	[PR_SM_IFACES] = { "pr_ifaces", 4, sizeof(struct pr_iface), false },
 };
@@ -276,16 +278,14 @@ static const struct pr_kneigh *neigh_find(const struct build *b, uint32_t ifinde
 	return r && r->n.has_lladdr && neigh_usable(r->n.state) ? &r->n : NULL;
 }
 
-static bool skb_only(const struct pr_klink *l)
-{
-	return l && !strcmp(l->kind, "openvswitch");
-}
-
 static void want_txport(struct build *b, uint32_t ifindex)
 {
+	const struct pr_klink *l = link_by_index(b->in, ifindex);
 	struct bpf_devmap_val v = { .ifindex = ifindex };
 
 	rec_set(&b->want[PR_SM_TXPORTS], PR_SM_TXPORTS, &ifindex, &v);
+	if (l && l->xdp_xmit)
+		rec_set(&b->want[PR_SM_XDP_TXPORTS], PR_SM_XDP_TXPORTS, &ifindex, &v);
 }
 
 static bool is_underlay(const struct build *b, uint32_t ifindex)
@@ -344,8 +344,6 @@ static uint8_t build_net(struct build *b, const struct pr_cfg_network *n, struct
 			if (in->links[i].master != vrf->ifindex)
 				continue;
 			want_txport(b, in->links[i].ifindex);
-			if (skb_only(&in->links[i]))
-				v->flags |= PR_NET_F_SKB_XMIT;
 		}
 		status(b, n->id, "%s", "");
 		return PR_ACT_FIB;
@@ -359,8 +357,6 @@ static uint8_t build_net(struct build *b, const struct pr_cfg_network *n, struct
 	}
 	v->ifindex = port->ifindex;
 	memcpy(v->smac, port->addr, 6);
-	if (skb_only(port))
-		v->flags |= PR_NET_F_SKB_XMIT;
 	if (n->has_mac) {
 		memcpy(v->dmac, n->mac, 6);
 	} else {
@@ -794,10 +790,10 @@ static int delete_unwanted(struct build *b, enum pr_sync_map m)
 
 int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_sync_stats *st)
 {
-	static const enum pr_sync_map first[] = { PR_SM_TXPORTS, PR_SM_NEXTHOPS, PR_SM_NHGRPS,
-						  PR_SM_NETS, PR_SM_CONFIG, PR_SM_IFACES };
+	static const enum pr_sync_map first[] = { PR_SM_TXPORTS, PR_SM_XDP_TXPORTS, PR_SM_NEXTHOPS,
+						  PR_SM_NHGRPS, PR_SM_NETS, PR_SM_CONFIG, PR_SM_IFACES };
 	static const enum pr_sync_map last[] = { PR_SM_IFACES, PR_SM_NETS, PR_SM_NHGRPS,
-						 PR_SM_NEXTHOPS, PR_SM_TXPORTS };
+						 PR_SM_NEXTHOPS, PR_SM_XDP_TXPORTS, PR_SM_TXPORTS };
 	struct build b = { .s = s, .in = in, .st = st };
 	int err;
 

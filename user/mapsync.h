@@ -20,7 +20,7 @@
 
 /* The maps the reconciler owns (all but pr_stats). */
 enum pr_sync_map { PR_SM_ROUTES4, PR_SM_ROUTES6, PR_SM_NETS, PR_SM_NHGRPS, PR_SM_NEXTHOPS,
-		   PR_SM_TXPORTS, PR_SM_CONFIG, PR_SM_IFACES, PR_SM__COUNT };
+		   PR_SM_TXPORTS, PR_SM_XDP_TXPORTS, PR_SM_CONFIG, PR_SM_IFACES, PR_SM__COUNT };
 
 struct pr_mapio {
 	/* Upsert / delete one entry; 0 or -errno. */

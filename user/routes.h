@@ -83,6 +83,8 @@ struct pr_klink {
 	bool carrier;    /* IFF_LOWER_UP */
 	uint32_t flags;  /* ifi_flags (IFF_*) */
 	uint32_t mtu;    /* IFLA_MTU, 0 if absent */
+	bool xdp_xmit;   /* takes XDP frames (devcaps.h); not from rtnetlink: the
+			  * agent asks the kernel's netdev family each round */
 };
 
 #endif

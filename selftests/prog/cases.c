@@ -12,8 +12,12 @@
  *   10.60/16 pass   10.61/16 drop    10.62/16 shadow net   10.63/16 skb-only target
  *   10.64/16 no anti-spoofing        10.65/16 invalid net  10.66/16 target not allowed
  *   10.67/16 drop in a shadow net    10.68/16 FIB, skb-only
- *   east-west: 10.200/16 + fd00:200::/32 -> nh R1; 10.201/16 -> ECMP R1,R2;
- *              10.202/16 -> unresolved nh; 10.203/16 -> empty group
+ *   10.69/16 target without XDP transmit (in1)
+ *   east-west (the kernel's routes, run.sh): 10.200/16 + fd00:200::/32 via
+ *              R1; 10.201/16 ECMP R1,R2; 10.202/16 via an unresolved
+ *              gateway; 10.203/16 no kernel route; inside 10.200/16: .7.7
+ *              local, .5/24 blackhole, .6/24 via in1p (not a target),
+ *              .4/24 connected (10.200.4.4 delivered directly); ul1 MTU 1400
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -27,7 +31,7 @@
 
 enum dm { DM_RMAC, DM_BRMAC, DM_OTHER, DM_BCAST, DM_MCAST };
 enum expv { X_PASS, X_DROP, X_REDIRECT, X_DEFER };
-enum tgt { T_NONE, T_NET1, T_NET2, T_NET3, T_FIB4, T_FIB6, T_NH1 };
+enum tgt { T_NONE, T_NET1, T_NET2, T_NET3, T_FIB4, T_FIB6, T_NH1, T_DIRECT, T_IN1 };
 enum only { BOTH, XDP_ONLY, TC_ONLY };
 enum side { UL, OVN };
 
@@ -56,6 +60,8 @@ struct tcase {
 	bool unknown_iface;
 	bool vrf_in;   /* received on in1, the underlay device in table 100's VRF */
 	bool global_shadow;
+	bool badck;     /* IPv4 header checksum off by one */
+	uint8_t icmp;   /* ICMP / ICMPv6 of this type instead of UDP */
 };
 
 static const uint8_t OPT_NOP4[4] = { 1, 1, 1, 0 };
@@ -86,7 +92,7 @@ static const struct tcase cases[] = {
 	{ "v4 one 802.1Q tag stripped", UL, .vlans = { Q }, V4, .dst = "10.128.1.5", HIT(1, T_NET1) },
 	{ "v4 802.1ad+802.1Q tags stripped", UL, .vlans = { AD, Q }, V4, .dst = "10.128.1.5", HIT(1, T_NET1) },
 	{ "v6 two tags stripped", UL, .vlans = { AD, Q }, V6, .dst = "fd00:10:128:1::5", HIT(1, T_NET1) },
-	{ "v4 three tags: not ours", UL, .vlans = { AD, Q, Q }, V4, .dst = "10.128.1.5", PASS(0, PR_R_NOT_IP) },
+	{ "v4 three tags: not ours", UL, .vlans = { AD, Q, Q }, V4, .dst = "10.128.1.5", PASS(0, PR_R_VLAN_TAGS) },
 	{ "v4 one tag, miss", UL, .vlans = { Q }, V4, .dst = "10.129.0.1", PASS(0, PR_R_MISS) },
 	/* L2 filtering */
 	{ "ARP", UL, .ethertype = 0x0806, V4, PASS(0, PR_R_NOT_IP) },
@@ -143,10 +149,10 @@ static const struct tcase cases[] = {
 	/* FIB action (VRF table 100), received on that VRF's underlay device */
 	{ "FIB v4 resolved", UL, V4, .dst = "10.50.1.1", .vrf_in = true, HIT(4, T_FIB4) },
 	{ "FIB v4 no neighbour", UL, V4, .dst = "10.51.0.1", .vrf_in = true, PASS(4, PR_R_NO_NEIGH) },
-	{ "FIB v4 blackhole", UL, V4, .dst = "10.52.0.1", .vrf_in = true, PASS(4, PR_R_FIB_FAIL) },
+	{ "FIB v4 blackhole", UL, V4, .dst = "10.52.0.1", .vrf_in = true, PASS(4, PR_R_NOT_FWD) },
 	{ "FIB v4 behind a tag", UL, V4, .dst = "10.50.1.1", .vlans = { Q }, .vrf_in = true, HIT(4, T_FIB4) },
 	{ "FIB v6 resolved", UL, V6, .dst = "fd00:50::1", .vrf_in = true, HIT(4, T_FIB6) },
-	{ "FIB v6 no route in table", UL, V6, .dst = "fd00:50:1::1", .vrf_in = true, PASS(4, PR_R_FIB_FAIL) },
+	{ "FIB v6 no route in table", UL, V6, .dst = "fd00:50:1::1", .vrf_in = true, PASS(4, PR_R_NOT_FWD) },
 	{ "FIB TTL 1 passes", UL, V4, .dst = "10.50.1.1", .ttl = 1, .vrf_in = true, PASS(4, PR_R_TTL) },
 	/* VRF isolation: only the ingress VRF's networks are reachable */
 	{ "VRF network from the default VRF's underlay", UL, V4, .dst = "10.50.1.1", PASS(0, PR_R_MISS) },
@@ -154,9 +160,9 @@ static const struct tcase cases[] = {
 	{ "v6 VRF network from the default VRF", UL, V6, .dst = "fd00:50::1", PASS(0, PR_R_MISS) },
 	/* one prefix in two VRFs: each ingress VRF finds its own network */
 	{ "shared prefix from the default VRF", UL, V4, .dst = "10.70.1.5", HIT(1, T_NET1) },
-	{ "shared prefix from the VRF", UL, V4, .dst = "10.70.1.5", .vrf_in = true, PASS(4, PR_R_FIB_FAIL) },
+	{ "shared prefix from the VRF", UL, V4, .dst = "10.70.1.5", .vrf_in = true, PASS(4, PR_R_NOT_FWD) },
 	{ "v6 shared prefix from the default VRF", UL, V6, .dst = "fd00:70::5", HIT(1, T_NET1) },
-	{ "v6 shared prefix from the VRF", UL, V6, .dst = "fd00:70::5", .vrf_in = true, PASS(4, PR_R_FIB_FAIL) },
+	{ "v6 shared prefix from the VRF", UL, V6, .dst = "fd00:70::5", .vrf_in = true, PASS(4, PR_R_NOT_FWD) },
 	{ "route naming another VRF's network", UL, V4, .dst = "10.71.0.1", PASS(0, PR_R_MISS) },
 	/* pass / drop / shadow / skb-only / bad targets */
 	{ "pass action", UL, V4, .dst = "10.60.0.1", PASS(5, PR_R_PASS_ACT) },
@@ -168,6 +174,10 @@ static const struct tcase cases[] = {
 	{ "skb-only target: XDP defers to TC", UL, V4, .dst = "10.63.0.1", .exp = X_DEFER, .net = 8, .tgt = T_NET2 },
 	{ "skb-only target v4 two tags", UL, .vlans = { AD, Q }, V4, .dst = "10.63.0.1", .exp = X_DEFER, .net = 8, .tgt = T_NET2 },
 	{ "skb-only FIB target defers", UL, V4, .dst = "10.68.1.1", .vrf_in = true, .exp = X_DEFER, .net = 13, .tgt = T_FIB4 },
+	{ "target without XDP transmit: XDP defers to TC", UL, V4, .dst = "10.69.0.1", .exp = X_DEFER, .net = 14, .tgt = T_IN1 },
+	{ "v4 bad header checksum: the kernel discards it", UL, V4, .dst = "10.128.1.5", .badck = true, PASS(0, PR_R_BAD_CSUM) },
+	{ "v4 bad header checksum with NOP options", UL, V4, .dst = "10.128.1.5", .opt = OPT_NOP4, .optlen = 4, .badck = true, PASS(0, PR_R_BAD_CSUM) },
+	{ "east-west bad header checksum", OVN, V4, .src = "10.128.1.5", .dst = "10.200.3.4", .badck = true, PASS(0, PR_R_BAD_CSUM) },
 	{ "invalid network entry", UL, V4, .dst = "10.65.0.1", PASS(10, PR_R_NO_TARGET) },
 	{ "target not in the allow-list", UL, V4, .dst = "10.66.0.1", PASS(11, PR_R_NO_TARGET) },
 	{ "remote prefix from the underlay", UL, V4, .dst = "10.200.0.1", PASS(0, PR_R_MISS) },
@@ -177,7 +187,17 @@ static const struct tcase cases[] = {
 	{ "east-west with a tag", OVN, .vlans = { Q }, V4, .src = "10.128.1.5", .dst = "10.200.3.4", HIT(1, T_NH1) },
 	{ "east-west TTL 1", OVN, V4, .src = "10.128.1.5", .dst = "10.200.3.4", .ttl = 1, PASS(1, PR_R_TTL) },
 	{ "east-west unresolved next hop", OVN, V4, .src = "10.128.1.5", .dst = "10.202.0.1", PASS(1, PR_R_NO_NEIGH) },
-	{ "east-west empty group", OVN, V4, .src = "10.128.1.5", .dst = "10.203.0.1", PASS(1, PR_R_NO_NEXTHOP) },
+	{ "east-west: the kernel has no route", OVN, V4, .src = "10.128.1.5", .dst = "10.203.0.1", PASS(1, PR_R_NOT_FWD) },
+	{ "east-west: the node's own address", OVN, V4, .src = "10.128.1.5", .dst = "10.200.7.7", PASS(1, PR_R_NOT_FWD) },
+	{ "east-west: a kernel blackhole", OVN, V4, .src = "10.128.1.5", .dst = "10.200.5.1", PASS(1, PR_R_NOT_FWD) },
+	{ "east-west: a static route to a device not ours", OVN, V4, .src = "10.128.1.5", .dst = "10.200.6.1", PASS(1, PR_R_NO_TARGET) },
+	{ "east-west: a connected host is reached directly", OVN, V4, .src = "10.128.1.5", .dst = "10.200.4.4", HIT(1, T_DIRECT) },
+	{ "east-west: above the route's MTU", OVN, V4, .src = "10.128.1.5", .dst = "10.200.3.4", .plen = 1400, PASS(1, PR_R_FRAG_NEEDED) },
+	{ "east-west v6: above the route's MTU", OVN, V6, .src = "fd00:10:128:1::5", .dst = "fd00:200::4", .plen = 1400, PASS(1, PR_R_FRAG_NEEDED) },
+	{ "east-west ICMP error", OVN, V4, .src = "10.128.1.5", .dst = "10.200.3.4", .icmp = 3, PASS(1, PR_R_ICMP_ERROR) },
+	{ "east-west ICMPv6 error", OVN, V6, .src = "fd00:10:128:1::5", .dst = "fd00:200::4", .icmp = 1, PASS(1, PR_R_ICMP_ERROR) },
+	{ "east-west ICMP echo is forwarded", OVN, V4, .src = "10.128.1.5", .dst = "10.200.3.4", .icmp = 8, HIT(1, T_NH1) },
+	{ "east-west ICMPv6 echo is forwarded", OVN, V6, .src = "fd00:10:128:1::5", .dst = "fd00:200::4", .icmp = 128, HIT(1, T_NH1) },
 	{ "east-west to a local prefix", OVN, V4, .src = "10.128.1.5", .dst = "10.128.9.9", PASS(0, PR_R_MISS) },
 	{ "east-west miss", OVN, V4, .src = "10.128.1.5", .dst = "192.0.2.1", PASS(0, PR_R_MISS) },
 	{ "east-west wrong MAC", OVN, .dm = DM_OTHER, V4, .src = "10.128.1.5", .dst = "10.200.3.4", PASS(0, PR_R_NOT_FOR_US) },
@@ -193,6 +213,8 @@ static void target_macs(enum tgt t, const uint8_t **dmac, const uint8_t **smac, 
 	case T_FIB4: *dmac = MAC_FIB4; *smac = E.mac_tgt1; *ifindex = E.if_tgt1; break;
 	case T_FIB6: *dmac = MAC_FIB6; *smac = E.mac_tgt1; *ifindex = E.if_tgt1; break;
 	case T_NH1: *dmac = MAC_R1; *smac = E.mac_ul1; *ifindex = E.if_ul1; break;
+	case T_DIRECT: *dmac = MAC_DIRECT; *smac = E.mac_ul1; *ifindex = E.if_ul1; break;
+	case T_IN1: *dmac = MAC_POD1; *smac = E.mac_in1; *ifindex = E.if_in1; break;
 	default: *dmac = *smac = NULL; *ifindex = 0;
 	}
 }
@@ -268,6 +290,8 @@ static void fill_spec(const struct tcase *c, struct pkt_spec *s, const uint8_t *
 	s->version_override = c->ver;
 	s->ihl_override = c->ihl;
 	s->totlen_delta = c->totd;
+	s->bad_csum = c->badck;
+	s->icmp_type = c->icmp;
 }
 
 static bool run_one(const struct tcase *c, bool xdp)

@@ -59,11 +59,13 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t *l3_off_out)
 		put16(p + 4, s->ip_id ? s->ip_id : 0x1234);
 		put16(p + 6, s->frag_off);
 		p[8] = s->ttl;
-		p[9] = 17; /* UDP */
+		p[9] = s->icmp_type ? 1 : 17; /* ICMP or UDP */
 		inet_pton(AF_INET, s->src, p + 12);
 		inet_pton(AF_INET, s->dst, p + 16);
 		memcpy(p + 20, s->ipopt, s->ipopt_len);
 		memcpy(p + 10, (uint16_t[]){ ipv4_csum(p, ihl * 4) }, 2);
+		if (s->bad_csum)
+			p[11] ^= 1;
 		l4 = p + ihl * 4;
 	} else {
 		unsigned ext = s->hopopts ? 8 : 0;
@@ -71,21 +73,27 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t *l3_off_out)
 		p[0] = (s->version_override ? s->version_override : 6) << 4;
 		p[1] = 0x0a; /* some flow label bits */
 		put16(p + 4, ext + l4_len + s->totlen_delta);
-		p[6] = s->hopopts ? 0 : 17;
+		p[6] = s->hopopts ? 0 : s->icmp_type ? 58 : 17;
 		p[7] = s->ttl;
 		inet_pton(AF_INET6, s->src, p + 8);
 		inet_pton(AF_INET6, s->dst, p + 24);
 		l4 = p + 40;
 		if (s->hopopts) {
-			l4[0] = 17; /* next header UDP, length 0 (8 bytes) */
+			l4[0] = s->icmp_type ? 58 : 17; /* next header, length 0 (8 bytes) */
 			l4[2] = 5;  /* router alert option */
 			l4[3] = 2;
 			l4 += 8;
 		}
 	}
-	put16(l4, s->sport);
-	put16(l4 + 2, s->dport);
-	put16(l4 + 4, l4_len);
+	if (s->icmp_type) { /* type, code 0, checksum left 0: the datapath does not read it */
+		l4[0] = s->icmp_type;
+		l4[1] = 0;
+		put16(l4 + 4, s->sport);
+	} else {
+		put16(l4, s->sport);
+		put16(l4 + 2, s->dport);
+		put16(l4 + 4, l4_len);
+	}
 	for (unsigned i = 0; i < s->payload_len; i++)
 		l4[8 + i] = (uint8_t)(i * 7 + 3);
 	return l4 + l4_len - buf;

@@ -2,7 +2,7 @@
 /*
  * Crafted frames for the program tests: Ethernet, 0-3 VLAN tags, IPv4
  * (with an options area) or IPv6 (optionally with a hop-by-hop header),
- * UDP, a patterned payload. Each knob a test needs to break a header on
+ * UDP or ICMP, a patterned payload. Each knob a test needs to break a header on
  * purpose is a field here.
  */
 #ifndef PKTBUILD_H
@@ -32,6 +32,8 @@ struct pkt_spec {
 	int version_override;   /* 0: correct */
 	int ihl_override;       /* 0: correct */
 	int totlen_delta;       /* added to IPv4 tot_len / IPv6 payload_len */
+	bool bad_csum;          /* IPv4 header checksum off by one */
+	uint8_t icmp_type;      /* nonzero: ICMP / ICMPv6 of this type instead of UDP */
 };
 
 /* Build the frame into buf (PKT_MAX); returns its length. l3_off/l4_off out. */

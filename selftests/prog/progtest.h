@@ -13,8 +13,8 @@
 struct env {
 	struct pr_datapath dp;
 	int prog[PR_PROG__COUNT];
-	int fd_routes4, fd_routes6, fd_nets, fd_nhgrps, fd_nexthops, fd_ifaces, fd_txports,
-		fd_config, fd_stats;
+	int fd_routes4, fd_routes6, fd_nets, fd_ifaces, fd_txports, fd_xdp_txports, fd_config,
+		fd_stats;
 	int ncpus;
 	uint32_t if_in, if_in1, if_tgt0, if_tgt1, if_tgt2, if_ul1, if_ovn;
 	uint8_t mac_in[6], mac_in1[6], mac_tgt0[6], mac_tgt1[6], mac_tgt2[6], mac_ul1[6], mac_ovn[6];
@@ -22,7 +22,7 @@ struct env {
 extern struct env E;
 
 extern const uint8_t MAC_BR[6], MAC_POD1[6], MAC_POD2[6], MAC_POD3[6], MAC_FIB4[6],
-	MAC_FIB6[6], MAC_R1[6], MAC_R2[6], MAC_PEER[6], MAC_OTHER[6];
+	MAC_FIB6[6], MAC_R1[6], MAC_R2[6], MAC_DIRECT[6], MAC_PEER[6], MAC_OTHER[6];
 
 struct stat_exp {
 	uint32_t net, reason;

@@ -40,5 +40,31 @@ nsx neigh replace 10.68.1.1 lladdr 02:00:00:00:50:01 dev tgt1 nud permanent
 nsx -6 addr add fd00:50::fe/64 dev tgt1 nodad
 nsx -6 route add fd00:50::/64 dev tgt1 table 100
 nsx -6 neigh replace fd00:50::1 lladdr 02:00:00:00:50:06 dev tgt1 nud permanent
+# East-west: the kernel's own routes to the BGP-learned prefixes (the
+# datapath asks its FIB), on ul1 via routers R1 (.1) and R2 (.2).
+nsx addr add 192.0.2.254/24 dev ul1
+nsx -6 addr add fd00:192::fe/64 dev ul1 nodad
+nsx neigh replace 192.0.2.1 lladdr 02:00:00:00:a0:01 dev ul1 nud permanent
+nsx neigh replace 192.0.2.2 lladdr 02:00:00:00:a0:02 dev ul1 nud permanent
+nsx -6 neigh replace fd00:192::1 lladdr 02:00:00:00:a0:01 dev ul1 nud permanent
+nsx -6 neigh replace fd00:192::2 lladdr 02:00:00:00:a0:02 dev ul1 nud permanent
+nsx route add 10.200.0.0/16 via 192.0.2.1 dev ul1 proto bgp
+nsx route add 10.201.0.0/16 proto bgp nexthop via 192.0.2.1 dev ul1 nexthop via 192.0.2.2 dev ul1
+nsx route add 10.202.0.0/16 via 192.0.2.3 dev ul1 proto bgp          # no neighbour yet
+# 10.203/16: in the maps, but the kernel has no route (withdrawn).
+nsx -6 route add fd00:200::/32 via fd00:192::1 dev ul1 proto bgp
+nsx -6 route add fd00:201::/32 proto bgp nexthop via fd00:192::1 dev ul1 nexthop via fd00:192::2 dev ul1
+# Inside 10.200/16, what the kernel does not send to the BGP next hop:
+nsx addr add 10.200.7.7/32 dev lo                                    # the node's own address
+nsx route add blackhole 10.200.5.0/24                                # a blackhole
+nsx route add 10.200.6.0/24 dev in1p                                 # a static route, other device
+nsx neigh replace 10.200.6.1 lladdr 02:00:00:00:a0:66 dev in1p nud permanent
+nsx route add 10.200.4.0/24 dev ul1                                  # connected: delivered directly
+nsx neigh replace 10.200.4.4 lladdr 02:00:00:00:a0:44 dev ul1 nud permanent
+nsx link set ul1 mtu 1400                                            # for frag-needed
+# The pods behind ovn0, so that the kernel's own lookups from ovn0 (ip
+# route get ... iif ovn0) pass reverse-path checks.
+nsx route add 10.128.0.0/16 dev ovn0
+nsx -6 route add fd00:10:128::/48 dev ovn0
 set +e
 ip netns exec "$ns" "$bin" "$@"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Program tests that sweep a dimension instead of listing rows: ECMP over
- * many flows (each flow's next hop must be the one the ABI's flow hash
- * names, and every next hop must be used), and frames truncated at every
+ * many flows (each flow's next hop must be the one the kernel itself picks
+ * for that flow, under both multipath hash policies, and every next hop
+ * must be used), and frames truncated at every
  * byte offset of every header (each must pass untouched, counted as
  * malformed, never redirect).
  */
@@ -18,83 +19,116 @@
 #include "pktbuild.h"
 #include "progtest.h"
 
-/* The datapath's flow hash, from the ABI's mixing functions. */
-static uint32_t flow_hash(const uint8_t *l3, int family, uint16_t sport_raw, uint16_t dport_raw)
+/* The router the kernel's own input route lookup picks for the flow, as if
+ * it arrived on ovn0: 1 (R1), 2 (R2), or 0 if it cannot say. */
+static int kernel_router(int family, const char *src, const char *dst, uint16_t sport, uint16_t dport)
 {
-	uint32_t h = PR_HASH_SEED, w;
+	char cmd[256], out[512] = "";
+	FILE *f;
+	size_t n;
 
-	if (family == AF_INET) {
-		memcpy(&w, l3 + 12, 4);
-		h = pr_hash_mix(h, w);
-		memcpy(&w, l3 + 16, 4);
-		h = pr_hash_mix(h, w);
-	} else {
-		for (int i = 0; i < 4; i++) {
-			memcpy(&w, l3 + 8 + 4 * i, 4);
-			h = pr_hash_mix(h, w);
-			memcpy(&w, l3 + 24 + 4 * i, 4);
-			h = pr_hash_mix(h, w);
-		}
-	}
-	h = pr_hash_mix(h, ((uint32_t)sport_raw << 16) | dport_raw);
-	h = pr_hash_mix(h, 17);
-	return pr_hash_final(h);
+	snprintf(cmd, sizeof(cmd), "ip -%d -j route get %s from %s iif ovn0 ipproto udp sport %u dport %u",
+		 family == AF_INET ? 4 : 6, dst, src, sport, dport);
+	f = popen(cmd, "r");
+	if (!f)
+		return 0;
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	pclose(f);
+	if (strstr(out, family == AF_INET ? "\"192.0.2.1\"" : "\"fd00:192::1\""))
+		return 1;
+	if (strstr(out, family == AF_INET ? "\"192.0.2.2\"" : "\"fd00:192::2\""))
+		return 2;
+	return 0;
 }
 
-static bool ecmp_flows(enum pr_prog_id id, int family)
+static bool set_hash_policy(int family, int policy)
+{
+	char path[96];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv%d/fib_multipath_hash_policy",
+		 family == AF_INET ? 4 : 6);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	fprintf(f, "%d\n", policy);
+	return !fclose(f);
+}
+
+/* 64 flows (addresses and ports vary) over the 2-way routes 10.201/16 and
+ * fd00:201::/32: the program must send each to the router the kernel picks. */
+static bool ecmp_flows(enum pr_prog_id id, int family, int policy)
 {
 	unsigned used[2] = { 0, 0 };
 	uint8_t in[PKT_MAX], out[PKT_MAX + 64];
 	uint32_t out_len, retval;
 	struct pkt_spec s = { .family = family, .ttl = 64, .dport = 443, .payload_len = 16 };
+	char src[64], dst[64];
 	size_t len, l3_off;
+	bool ok = true;
 
+	if (!set_hash_policy(family, policy))
+		return check_fail("cannot set fib_multipath_hash_policy %d", policy);
 	memcpy(s.dmac, E.mac_ovn, 6);
 	memcpy(s.smac, MAC_PEER, 6);
-	s.src = family == AF_INET ? "10.128.1.5" : "fd00:10:128:1::5";
-	s.dst = family == AF_INET ? "10.201.7.7" : "fd00:201::7";
-	for (unsigned f = 0; f < 64; f++) {
-		uint16_t sp, dp;
-		const uint8_t *want;
-		unsigned slot;
+	s.src = src;
+	s.dst = dst;
+	for (unsigned f = 0; f < 64 && ok; f++) {
+		int r;
 
+		snprintf(src, sizeof(src), family == AF_INET ? "10.128.1.%u" : "fd00:10:128:1::%x", 10 + f);
+		snprintf(dst, sizeof(dst), family == AF_INET ? "10.201.%u.7" : "fd00:201::%x:7", f * 3);
 		s.sport = 20000 + f * 7;
 		len = pkt_build(&s, in, &l3_off);
-		memcpy(&sp, in + l3_off + (family == AF_INET ? 20 : 40), 2);
-		memcpy(&dp, in + l3_off + (family == AF_INET ? 22 : 42), 2);
-		slot = flow_hash(in + l3_off, family, sp, dp) % 2;
-		want = slot == 0 ? MAC_R1 : MAC_R2;
+		/* ip route get cannot give a flow label; the kernel hashes it. */
+		if (family == AF_INET6)
+			in[l3_off + 1] = 0;
+		r = kernel_router(family, src, dst, s.sport, s.dport);
+		if (!r) {
+			ok = check_fail("flow %u: ip route get gave no router", f);
+			break;
+		}
 		for (int rep = 0; rep < 2; rep++) { /* and the same answer twice */
 			int err = run_prog(id, E.if_ovn, in, len, out, &out_len, &retval);
 
 			if (err)
-				return check_fail("test run: %s", strerror(-err));
-			if (retval != (id == PR_PROG_XDP_OVN ? XDP_REDIRECT : TC_ACT_REDIRECT))
-				return check_fail("flow %u: verdict %u", f, retval);
-			if (!check_forwarded(in, len, l3_off, out, out_len, want, E.mac_ul1))
-				return check_fail("flow %u (sport %u) did not take slot %u", f, s.sport, slot);
+				ok = check_fail("test run: %s", strerror(-err));
+			else if (retval != (id == PR_PROG_XDP_OVN ? XDP_REDIRECT : TC_ACT_REDIRECT))
+				ok = check_fail("flow %u: verdict %u", f, retval);
+			else if (!check_forwarded(in, len, l3_off, out, out_len, r == 1 ? MAC_R1 : MAC_R2,
+						  E.mac_ul1))
+				ok = check_fail("flow %s -> %s sport %u: not to R%d, the kernel's choice",
+						src, dst, s.sport, r);
+			if (!ok)
+				break;
 		}
-		used[slot]++;
+		used[r - 1]++;
 	}
-	if (!used[0] || !used[1])
+	set_hash_policy(family, 0);
+	if (ok && (!used[0] || !used[1]))
 		return check_fail("64 flows all took one next hop (%u / %u)", used[0], used[1]);
-	return true;
+	return ok;
 }
 
 void run_ecmp_tests(const char *only)
 {
-	static const struct { const char *name; enum pr_prog_id id; int family; } t[] = {
-		{ "xdp: ECMP v4 flows follow the flow hash over 2 next hops", PR_PROG_XDP_OVN, AF_INET },
-		{ "tc: ECMP v4 flows follow the flow hash over 2 next hops", PR_PROG_TC_OVN, AF_INET },
-		{ "xdp: ECMP v6 flows follow the flow hash over 2 next hops", PR_PROG_XDP_OVN, AF_INET6 },
-		{ "tc: ECMP v6 flows follow the flow hash over 2 next hops", PR_PROG_TC_OVN, AF_INET6 },
+	static const struct { enum pr_prog_id id; int family; } t[] = {
+		{ PR_PROG_XDP_OVN, AF_INET }, { PR_PROG_TC_OVN, AF_INET },
+		{ PR_PROG_XDP_OVN, AF_INET6 }, { PR_PROG_TC_OVN, AF_INET6 },
 	};
+	char name[128];
 
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		if (only && !strstr(t[i].name, only))
-			continue;
-		tap_begin();
-		tap_end(t[i].name, ecmp_flows(t[i].id, t[i].family));
+	for (int policy = 0; policy <= 1; policy++) {
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			snprintf(name, sizeof(name), "%s: ECMP %s flows take the kernel's next hop (hash policy %d)",
+				 t[i].id == PR_PROG_XDP_OVN ? "xdp" : "tc",
+				 t[i].family == AF_INET ? "v4" : "v6", policy);
+			if (only && !strstr(name, only))
+				continue;
+			tap_begin();
+			tap_end(name, ecmp_flows(t[i].id, t[i].family, policy));
+		}
 	}
 }
 

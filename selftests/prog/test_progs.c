@@ -174,24 +174,6 @@ void put_net(uint32_t id, uint32_t ifindex, const uint8_t *dmac, const uint8_t *
 	must(bpf_map_update_elem(E.fd_nets, &id, &n, 0), "pr_nets");
 }
 
-static void put_nexthop(uint32_t id, uint32_t ifindex, const uint8_t *dmac, const uint8_t *smac,
-			uint32_t flags)
-{
-	struct pr_nexthop nh = { .ifindex = ifindex, .flags = flags };
-
-	memcpy(nh.dmac, dmac, 6);
-	memcpy(nh.smac, smac, 6);
-	must(bpf_map_update_elem(E.fd_nexthops, &id, &nh, 0), "pr_nexthops");
-}
-
-static void put_group(uint32_t id, unsigned count, const uint32_t *nh)
-{
-	struct pr_nhgrp g = { .count = count };
-
-	memcpy(g.nh, nh, count * sizeof(*nh));
-	must(bpf_map_update_elem(E.fd_nhgrps, &id, &g, 0), "pr_nhgrps");
-}
-
 static void put_iface(uint32_t ifindex, uint32_t flags, const uint8_t *m0, const uint8_t *m1,
 		      uint32_t vrf_table)
 {
@@ -212,11 +194,14 @@ void set_iface_flags(uint32_t ifindex, uint32_t flags)
 	must(bpf_map_update_elem(E.fd_ifaces, &ifindex, &i, 0), "pr_ifaces");
 }
 
-static void put_txport(uint32_t ifindex)
+/* A device podroute may redirect to; xdp: it takes XDP frames as well. */
+static void put_txport(uint32_t ifindex, bool xdp)
 {
 	struct bpf_devmap_val v = { .ifindex = ifindex };
 
 	must(bpf_map_update_elem(E.fd_txports, &ifindex, &v, 0), "pr_txports");
+	if (xdp)
+		must(bpf_map_update_elem(E.fd_xdp_txports, &ifindex, &v, 0), "pr_xdp_txports");
 }
 
 void set_global_shadow(bool on)
@@ -235,6 +220,7 @@ const uint8_t MAC_FIB4[6] = { 0x02, 0x00, 0x00, 0x00, 0x50, 0x01 };    /* table 
 const uint8_t MAC_FIB6[6] = { 0x02, 0x00, 0x00, 0x00, 0x50, 0x06 };
 const uint8_t MAC_R1[6] = { 0x02, 0x00, 0x00, 0x00, 0xa0, 0x01 };      /* BGP next hops */
 const uint8_t MAC_R2[6] = { 0x02, 0x00, 0x00, 0x00, 0xa0, 0x02 };
+const uint8_t MAC_DIRECT[6] = { 0x02, 0x00, 0x00, 0x00, 0xa0, 0x44 };  /* connected host */
 const uint8_t MAC_PEER[6] = { 0x02, 0x00, 0x00, 0x00, 0xee, 0x01 };    /* the sender */
 const uint8_t MAC_OTHER[6] = { 0x02, 0x00, 0x00, 0x00, 0x77, 0x77 };
 
@@ -244,16 +230,14 @@ const uint8_t MAC_OTHER[6] = { 0x02, 0x00, 0x00, 0x00, 0x77, 0x77 };
  */
 static void env_fixture(void)
 {
-	const uint32_t g1[] = { 1 }, g2[] = { 1, 2 }, g3[] = { 3 };
 	const uint32_t antispoof = PR_NET_F_VALID | PR_NET_F_ANTISPOOF;
 
 	E.fd_routes4 = env_map("pr_routes4");
 	E.fd_routes6 = env_map("pr_routes6");
 	E.fd_nets = env_map("pr_nets");
-	E.fd_nhgrps = env_map("pr_nhgrps");
-	E.fd_nexthops = env_map("pr_nexthops");
 	E.fd_ifaces = env_map("pr_ifaces");
 	E.fd_txports = env_map("pr_txports");
+	E.fd_xdp_txports = env_map("pr_xdp_txports");
 	E.fd_config = env_map("pr_config");
 	E.fd_stats = env_map("pr_stats");
 
@@ -261,10 +245,11 @@ static void env_fixture(void)
 	/* in1: an underlay device enslaved to the VRF of table 100. */
 	put_iface(E.if_in1, PR_IF_F_UNDERLAY, E.mac_in1, NULL, 100);
 	put_iface(E.if_ovn, PR_IF_F_OVN, E.mac_ovn, NULL, 0);
-	put_txport(E.if_tgt0);
-	put_txport(E.if_tgt1);
-	put_txport(E.if_tgt2);
-	put_txport(E.if_ul1);
+	put_txport(E.if_tgt0, true);
+	put_txport(E.if_tgt1, true);
+	put_txport(E.if_tgt2, true);
+	put_txport(E.if_ul1, true);
+	put_txport(E.if_in1, false); /* stands for a VLAN device: no XDP frames */
 	set_global_shadow(false);
 
 	put_net(1, E.if_tgt0, MAC_POD1, E.mac_tgt0, 0, antispoof);
@@ -280,6 +265,7 @@ static void env_fixture(void)
 	put_net(11, 1 /* lo: not in pr_txports */, MAC_POD1, E.mac_tgt0, 0, PR_NET_F_VALID);
 	put_net(12, 0, NULL, NULL, 0, PR_NET_F_VALID | PR_NET_F_SHADOW);
 	put_net(13, 0, NULL, NULL, 100, PR_NET_F_VALID | PR_NET_F_SKB_XMIT);
+	put_net(14, E.if_in1, MAC_POD1, E.mac_in1, 0, PR_NET_F_VALID);
 
 	put_route("10.128.0.0/16", 2, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
 	put_route("10.128.1.0/24", 1, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
@@ -299,6 +285,7 @@ static void env_fixture(void)
 	put_route("10.66.0.0/16", 11, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
 	put_route("10.67.0.0/16", 12, PR_ACT_DROP, PR_ROUTE_F_LOCAL, 0);
 	put_route_in(100, "10.68.0.0/16", 13, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
+	put_route("10.69.0.0/16", 14, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
 	/* The same prefixes in the default VRF and in table 100's VRF. */
 	put_route("10.70.0.0/16", 1, PR_ACT_REDIRECT, PR_ROUTE_F_LOCAL, 0);
 	put_route_in(100, "10.70.0.0/16", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
@@ -307,14 +294,8 @@ static void env_fixture(void)
 	/* A map whose route and network disagree (default VRF -> VRF network). */
 	put_route("10.71.0.0/16", 4, PR_ACT_FIB, PR_ROUTE_F_LOCAL, 0);
 
-	/* East-west: BGP-learned remote pod prefixes (network 1, the default). */
-	put_nexthop(1, E.if_ul1, MAC_R1, E.mac_ul1, PR_NH_F_VALID);
-	put_nexthop(2, E.if_ul1, MAC_R2, E.mac_ul1, PR_NH_F_VALID);
-	put_nexthop(3, E.if_ul1, MAC_R1, E.mac_ul1, 0); /* neighbour unresolved */
-	put_group(1, 1, g1);
-	put_group(2, 2, g2);
-	put_group(3, 1, g3);
-	put_group(4, 0, g1); /* empty */
+	/* East-west: BGP-learned remote pod prefixes (network 1, the default);
+	 * where they go is the kernel's FIB's answer (routes in run.sh). */
 	put_route("10.200.0.0/16", 1, PR_ACT_NEXTHOP, 0, 1);
 	put_route("10.201.0.0/16", 1, PR_ACT_NEXTHOP, 0, 2);
 	put_route("10.202.0.0/16", 1, PR_ACT_NEXTHOP, 0, 3);
