@@ -226,6 +226,7 @@ static struct world *world_new(void)
 	n->antispoof = true;
 	add_link(w, IF_UL, "eth0", "veth");
 	add_link(w, IF_MP0, "mp0", "veth");
+	w->links[w->in.nlinks - 1].xdp_xmit = true; /* its peer has NAPI */
 	add_link(w, IF_MP1, "mp1", "openvswitch");
 	add_link(w, IF_UL2, "eth1", "veth");
 	w->in.cfg = &w->cfg;
@@ -346,14 +347,17 @@ static void test_change_target_port(void **state)
 	const struct pr_net *n;
 
 	sync(f);
+	assert_non_null(arr(f->mm, PR_SM_XDP_TXPORTS, IF_MP0));
 	snprintf(f->w->nets[0].port, IFNAMSIZ, "mp1");
 	sync(f);
 	n = arr(f->mm, PR_SM_NETS, 1);
 	assert_int_equal(n->ifindex, IF_MP1);
-	/* mp1 is an OVS internal port: XDP must hand over to TC. */
-	assert_true(n->flags & PR_NET_F_SKB_XMIT);
+	/* mp1 is an OVS internal port, which takes no XDP frames: a target
+	 * for TC only, so XDP hands its packets over to TC. */
 	assert_non_null(arr(f->mm, PR_SM_TXPORTS, IF_MP1));
+	assert_null(arr(f->mm, PR_SM_XDP_TXPORTS, IF_MP1));
 	assert_null(arr(f->mm, PR_SM_TXPORTS, IF_MP0));
+	assert_null(arr(f->mm, PR_SM_XDP_TXPORTS, IF_MP0));
 	/* The prefix entry itself did not change. */
 	assert_int_equal(nops(f->mm, 'u', PR_SM_ROUTES4), 0);
 }
