@@ -306,7 +306,7 @@ configure() {
 	node_podroute detach >/dev/null 2>&1
 	in_ns "$NS_NODE" nft delete table inet ovn-kubernetes 2>/dev/null
 	case $1 in
-	xdp) node_podroute attach --underlay in0 >/dev/null 2>&1 ;;
+	xdp) node_podroute attach --underlay in0 --force-xdp >/dev/null 2>&1 ;;
 	tc) node_podroute attach --underlay in0 --mode tc >/dev/null 2>&1 ;;
 	nft) in_ns "$NS_NODE" nft -D MGMT_IF=mp0 -D UPLINK=in0 -f bench/nft_ovnk.nft ;;
 	none) true ;;

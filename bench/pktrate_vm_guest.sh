@@ -247,6 +247,7 @@ agent_cfg() { # FILE
 interfaces:
   underlay: [ul0]
   brex: br-ex
+  force_xdp: true   # the live generator hands frames to the attached XDP program
 networks:
   - name: default
     prefixes: [10.128.1.0/24]

@@ -155,7 +155,7 @@ static void on_resync(void *ctx)
 /* Attach to the interfaces the config names (re-attaching is atomic). */
 static int agent_attach(struct pr_agent *a, const struct pr_config *cfg, char *why, size_t len)
 {
-	struct pr_attach_set set = { .mode = cfg->mode };
+	struct pr_attach_set set = { .mode = cfg->mode, .force_xdp = cfg->force_xdp };
 	int err;
 
 	for (unsigned i = 0; i < cfg->nunderlay; i++)

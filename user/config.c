@@ -636,7 +636,7 @@ static int get_iflist(struct parser *p, const struct ynode *n, const char *key, 
 
 /* ---- interfaces ---- */
 
-static const char *const if_keys[] = { "underlay", "brex", "ovn", "mode" };
+static const char *const if_keys[] = { "underlay", "brex", "ovn", "mode", "force_xdp" };
 static const char *const mode_names[] = {
 	[PR_MODE_AUTO] = "auto",
 	[PR_MODE_NATIVE] = "native",
@@ -698,7 +698,7 @@ static int parse_interfaces(struct parser *p, const struct ynode *m)
 
 	ret = need_map(p, m, &(struct where){ 0 }, "interfaces");
 	if (!ret)
-		ret = check_keys(p, m, if_keys, 4, &w);
+		ret = check_keys(p, m, if_keys, 5, &w);
 	for (size_t i = 0; !ret && i < m->nkids; i += 2) {
 		const char *k = m->kids[i]->str;
 		const struct ynode *v = m->kids[i + 1];
@@ -713,6 +713,8 @@ static int parse_interfaces(struct parser *p, const struct ynode *m)
 			c->pos_brex = v->pos;
 		} else if (!strcmp(k, "ovn")) {
 			ret = get_iflist(p, v, k, 0, c->ovn, c->pos_ovn, &c->novn);
+		} else if (!strcmp(k, "force_xdp")) {
+			ret = get_bool(p, v, &w, k, &c->force_xdp);
 		} else { /* mode */
 			unsigned j;
 
@@ -1680,7 +1682,8 @@ static bool network_equal(const struct pr_cfg_network *a, const struct pr_cfg_ne
 
 int pr_config_equal(const struct pr_config *a, const struct pr_config *b)
 {
-	if (a->shadow != b->shadow || a->mode != b->mode || strcmp(a->brex, b->brex) ||
+	if (a->shadow != b->shadow || a->mode != b->mode || a->force_xdp != b->force_xdp ||
+	    strcmp(a->brex, b->brex) ||
 	    a->max_learned_routes != b->max_learned_routes || a->nnetworks != b->nnetworks ||
 	    !names_equal(a->underlay, a->nunderlay, b->underlay, b->nunderlay) ||
 	    !names_equal(a->ovn, a->novn, b->ovn, b->novn) ||
@@ -1812,8 +1815,10 @@ void pr_config_dump(const struct pr_config *c, FILE *f)
 	}
 	fputs("\n  ovn: ", f);
 	dump_names(f, c->ovn, c->novn);
-	fprintf(f, "\n  mode: %s\nlimits:\n  max_learned_routes: %u\naccept:\n  tables: [",
-		pr_attach_mode_name(c->mode), c->max_learned_routes);
+	fprintf(f, "\n  mode: %s\n", pr_attach_mode_name(c->mode));
+	if (c->force_xdp)
+		fputs("  force_xdp: true\n", f);
+	fprintf(f, "limits:\n  max_learned_routes: %u\naccept:\n  tables: [", c->max_learned_routes);
 	for (unsigned i = 0; i < c->naccept_tables; i++) {
 		const char *name = num_name(table_names, ARRAY_LEN(table_names), c->accept_tables[i]);
 

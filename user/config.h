@@ -114,6 +114,7 @@ struct pr_config {
 	char ovn[PR_CFG_MAX_IFS][IFNAMSIZ];
 	unsigned novn;
 	enum pr_attach_mode mode;
+	bool force_xdp;     /* XDP even where it cannot see skb state (devcaps.h) */
 	uint32_t max_learned_routes; /* default 100000 */
 	uint32_t accept_tables[PR_CFG_MAX_ACCEPT];
 	unsigned naccept_tables; /* default: {254 (main)} */

@@ -9,6 +9,7 @@ bench_config() {
 	cat >"$1" <<YAML
 interfaces:
   underlay: [in0]
+  force_xdp: true   # the live generator hands frames to the attached XDP program
 limits:
   max_learned_routes: $(($2 + 10000))
 networks:

@@ -47,7 +47,7 @@ step "Traffic: 50 pings to the VM; what the VM saw (source, TTL) per request"
 in_ns "$NS_CLIENT" ping -c 50 -i 0.01 -q "$VM_IP" | tail -2
 wait_for "[ \$(grep -c '^echo ' '$VM_LOG') -ge 50 ]" 5
 grep '^echo ' "$VM_LOG" | awk '{print $2, $3, $4, $5}' | sort | uniq -c
-step "Counters (podroute stats): redirect = packets XDP sent straight to the pod"
+step "Counters (podroute stats): redirect = packets the fast path sent straight to the pod (TC on this veth; XDP on a NIC)"
 node_podroute stats
 step "Counters as JSON (podroute -j stats --net 1)"
 node_podroute -j stats --net 1

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # podroute never replaces or removes an XDP program it did not install
 # (host kernel: no freplace, so no dispatcher): with another tool's program
-# on the underlay, `attach --mode native` fails with a message naming it,
+# on the underlay, `attach --mode native --force-xdp` fails with a message
+# naming it (plain --mode native on a veth is refused before that, saying why),
 # auto mode falls back to TC, and detach leaves the other program in place.
 set -u
 . "$(dirname "$0")/lib/topo.sh"
@@ -22,7 +23,12 @@ ip -n "$NS_NODE" link set dev in0 xdpdrv obj "$work/other.o" sec xdp || fail "at
 other_id() { ip -n "$NS_NODE" -j link show in0 | jq '.[0].xdp.prog.id // 0'; }
 id=$(other_id)
 [ "$id" -gt 0 ] || fail "other program not attached"
-out=$(node_podroute attach --underlay in0 --mode native 2>&1) && fail "native attach over another program succeeded"
+# A veth's packets are not safe for XDP: plain --mode native is refused for
+# that reason, naming it; --force-xdp gets to the other program's check.
+out=$(node_podroute attach --underlay in0 --mode native 2>&1) && fail "native attach on a veth succeeded"
+echo "$out" | grep -q "refusing XDP: a veth device hands over packets of local sockets" ||
+	fail "the refusal does not say why XDP is unsafe on a veth: $out"
+out=$(node_podroute attach --underlay in0 --mode native --force-xdp 2>&1) && fail "native attach over another program succeeded"
 echo "$out" | grep -q "other_tool" || fail "the refusal does not name the other program: $out"
 [ "$(other_id)" -eq "$id" ] || fail "the other program was replaced"
 node_podroute attach --underlay in0 >/dev/null 2>&1 || fail "auto attach did not fall back to TC"
