@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The few things that differ between XDP and TC: how to reach the packet,
- * which device it arrived on, how to strip VLAN tags, how to redirect, and
- * the verdict codes. Every function takes `is_xdp` as a compile-time
+ * which device it arrived on, how to redirect, and the verdict codes. Every function takes `is_xdp` as a compile-time
  * constant; with __always_inline the other branch is dead code and the
  * verifier never sees a helper the program type may not call.
  */
@@ -17,8 +16,8 @@
 #include "pr_maps.h"
 #include "pr_parse.h"
 
-/* Headers we may read in TC: Ethernet, two tags, IPv4 with options or IPv6, L4 ports. */
-#define PR_TC_PULL_LEN (sizeof(struct ethhdr) + 2 * PR_VLAN_HLEN + 60 + 8)
+/* Headers we may read in TC: Ethernet, IPv4 with options or IPv6, L4 ports. */
+#define PR_TC_PULL_LEN (sizeof(struct ethhdr) + 60 + 8)
 
 static __always_inline int pr_verdict_pass(bool is_xdp)
 {
@@ -56,45 +55,20 @@ static __always_inline __u32 pr_ctx_ifindex(void *ctx, bool is_xdp)
 	return is_xdp ? ((struct xdp_md *)ctx)->ingress_ifindex : ((struct __sk_buff *)ctx)->ifindex;
 }
 
-/*
- * Remove every VLAN tag (in the frame and, for an skb, the one the kernel
- * already moved to skb->vlan_tci) and write the new Ethernet header. The
- * frame leaves on an untagged OVN port or underlay next hop. Returns 0, or
- * -1 if the packet could not be rewritten (the caller then drops: it has
- * already been modified).
- */
-static __always_inline int pr_ctx_rewrite_l2(void *ctx, bool is_xdp, struct pr_pkt *p,
-					      const __u8 *dmac, const __u8 *smac)
+/* Write the Ethernet header of the next hop (the frame is untagged: see
+ * pr_parse_l2). Returns 0, or -1 if the frame could not be rewritten. */
+static __always_inline int pr_ctx_rewrite_l2(void *ctx, bool is_xdp, const __u8 *dmac, const __u8 *smac)
 {
-	struct ethhdr *eth;
-	__u16 proto = bpf_htons(p->l3_proto);
+	void *data = is_xdp ? (void *)(long)((struct xdp_md *)ctx)->data
+			    : (void *)(long)((struct __sk_buff *)ctx)->data;
+	void *data_end = is_xdp ? (void *)(long)((struct xdp_md *)ctx)->data_end
+				: (void *)(long)((struct __sk_buff *)ctx)->data_end;
+	struct ethhdr *eth = data;
 
-	if (is_xdp) {
-		int strip = p->nvlan * PR_VLAN_HLEN;
-		struct xdp_md *x = ctx;
-
-		if (strip && bpf_xdp_adjust_head(ctx, strip))
-			return -1;
-		eth = (void *)(long)x->data;
-		if ((void *)(eth + 1) > (void *)(long)x->data_end)
-			return -1;
-	} else {
-		struct __sk_buff *skb = ctx;
-
-#pragma unroll
-		for (__u32 i = 0; i < PR_MAX_VLANS + 1; i++) {
-			if (!skb->vlan_present && i >= p->nvlan)
-				break;
-			if (bpf_skb_vlan_pop(skb))
-				return -1;
-		}
-		eth = (void *)(long)skb->data;
-		if ((void *)(eth + 1) > (void *)(long)skb->data_end)
-			return -1;
-	}
+	if ((void *)(eth + 1) > data_end)
+		return -1;
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = proto;
 	return 0;
 }
 

@@ -6,7 +6,7 @@
  *   parse -> router MAC? -> LPM(dst) -> network -> [anti-spoof] -> action
  *     action: redirect to the network's port | FIB lookup in its VRF table
  *             | east-west: the kernel's FIB decides | pass | drop
- *     then: TTL/hop limit - 1, MACs rewritten, VLAN tags removed, redirect.
+ *     then: TTL/hop limit - 1, MACs rewritten, redirect.
  *
  * Two sides call it:
  *   PR_SIDE_UNDERLAY: packets from the provider network (NIC, br-ex); acts
@@ -261,7 +261,7 @@ static __always_inline int pr_reload_l3(struct xdp_md *x, struct pr_pkt *p)
 	void *data = (void *)(long)x->data, *data_end = (void *)(long)x->data_end;
 	__u32 off = p->l3_off;
 
-	if (off > sizeof(struct ethhdr) + PR_MAX_VLANS * PR_VLAN_HLEN)
+	if (off != sizeof(struct ethhdr))
 		return -1;
 	p->data = data;
 	p->data_end = data_end;
@@ -323,9 +323,9 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		reason = PR_R_NOT_FOR_US;
 		goto pass;
 	}
-	/* TC: the kernel has usually moved the outer tag into the skb already;
-	 * it counts toward the tags podroute strips. */
-	if (!r && !is_xdp && ((struct __sk_buff *)ctx)->vlan_present && p.nvlan >= PR_MAX_VLANS)
+	/* TC: the kernel has usually moved a tag into the skb already; a
+	 * tagged frame is the VLAN device's (pr_parse_l2). */
+	if (!r && !is_xdp && ((struct __sk_buff *)ctx)->vlan_present)
 		r = PR_R_VLAN_TAGS;
 	if (!r)
 		r = pr_parse_l3(&p);
@@ -434,7 +434,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 	}
 
 	pr_dec_ttl(&p);
-	if (pr_ctx_rewrite_l2(ctx, is_xdp, &p, tx.dmac, tx.smac)) {
+	if (pr_ctx_rewrite_l2(ctx, is_xdp, tx.dmac, tx.smac)) {
 		/* Modified already: the slow path would see a half-written frame. */
 		pr_count(net_id, PR_R_MALFORMED, p.pkt_len);
 		return pr_verdict_drop(is_xdp);

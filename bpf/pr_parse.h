@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Packet parsing shared by every podroute program: Ethernet, up to two
- * VLAN tags (802.1Q / 802.1ad), IPv4 (options walked, not skipped blindly)
- * and IPv6, plus the L4 ports used for the ECMP flow hash.
+ * Packet parsing shared by every podroute program: Ethernet (untagged),
+ * IPv4 (options walked, not skipped blindly) and IPv6, plus the L4 ports
+ * the kernel's multipath hash may use.
  *
  * Each parser is bounds-checked against data_end and reports one
  * enum pr_reason on failure, so that the caller counts it and passes the
@@ -23,14 +23,7 @@
 
 #include "podroute_abi.h"
 
-#define PR_MAX_VLANS 2
-#define PR_VLAN_HLEN 4
 #define PR_IPV4_OPT_MAX 40
-
-struct pr_vlan_hdr {
-	__be16 tci;
-	__be16 proto;
-};
 
 /* What the parser found; offsets are from the start of the frame. */
 struct pr_pkt {
@@ -39,7 +32,6 @@ struct pr_pkt {
 	__u32 pkt_len;      /* whole frame, for byte counters and L3 length checks */
 	struct ethhdr *eth;
 	__u16 l3_proto;     /* ETH_P_IP / ETH_P_IPV6, host order */
-	__u8 nvlan;         /* VLAN tags inside the frame data */
 	__u8 l4_proto;
 	__u16 l3_off;
 	struct iphdr *ip4;
@@ -48,43 +40,30 @@ struct pr_pkt {
 	bool icmp_error;     /* ICMP/ICMPv6 error message (carries an inner header) */
 };
 
-static __always_inline int pr_is_vlan(__u16 proto_host)
-{
-	return proto_host == ETH_P_8021Q || proto_host == ETH_P_8021AD;
-}
-
-/* Ethernet and VLAN tags. Returns 0 or an enum pr_reason. */
+/*
+ * Ethernet. A VLAN tag (802.1Q or 802.1ad) names another device, the VLAN
+ * device the kernel would hand the frame to, with its own VRF, addresses
+ * and forwarding settings; or, with none for that tag, the kernel drops
+ * the frame. Either way it is not this device's packet to decide: tagged
+ * frames take the slow path, and podroute attached to the VLAN device
+ * itself (which sees them untagged) decides there. Returns 0 or an enum
+ * pr_reason.
+ */
 static __always_inline int pr_parse_l2(struct pr_pkt *p)
 {
 	struct ethhdr *eth = p->data;
 	__u16 proto;
-	__u32 off = sizeof(*eth);
 
 	if ((void *)(eth + 1) > p->data_end)
 		return PR_R_MALFORMED;
 	p->eth = eth;
 	proto = bpf_ntohs(eth->h_proto);
-
-#pragma unroll
-	for (int i = 0; i < PR_MAX_VLANS; i++) {
-		struct pr_vlan_hdr *vh;
-
-		if (!pr_is_vlan(proto))
-			break;
-		vh = p->data + off;
-		if ((void *)(vh + 1) > p->data_end)
-			return PR_R_MALFORMED;
-		proto = bpf_ntohs(vh->proto);
-		off += sizeof(*vh);
-		p->nvlan++;
-	}
-	/* A third tag: not something podroute forwards. */
-	if (pr_is_vlan(proto))
+	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD)
 		return PR_R_VLAN_TAGS;
 	if (proto != ETH_P_IP && proto != ETH_P_IPV6)
 		return PR_R_NOT_IP;
 	p->l3_proto = proto;
-	p->l3_off = off;
+	p->l3_off = sizeof(*eth);
 	return 0;
 }
 

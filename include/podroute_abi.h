@@ -63,7 +63,7 @@ enum pr_reason {
 	PR_R_NO_TARGET = 12, /* target device not in the allow-list, or down */
 	PR_R_NO_IFACE = 13,  /* receiving interface not configured */
 	PR_R_SHADOW = 14,    /* shadow mode: would have acted, passed instead */
-	PR_R_VLAN_TAGS = 15, /* more VLAN tags (in the frame and the skb) than podroute strips */
+	PR_R_VLAN_TAGS = 15, /* VLAN-tagged (frame or skb): the VLAN device decides, not this one */
 	PR_R_MARTIAN = 16,   /* loopback/multicast/link-local/unspecified address */
 	PR_R_IP_OPTIONS = 17, /* IPv4 options or IPv6 hop-by-hop: need the router's slow path */
 	PR_R_BAD_CSUM = 18,  /* IPv4 header checksum wrong: the kernel discards it (RFC 1812) */

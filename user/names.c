@@ -22,7 +22,7 @@ static const struct {
 	[PR_R_NO_TARGET] = { "no-target", "target not allowed, missing or network invalid" },
 	[PR_R_NO_IFACE] = { "no-iface", "receiving interface not configured" },
 	[PR_R_SHADOW] = { "shadow", "shadow mode: would have acted, passed instead" },
-	[PR_R_VLAN_TAGS] = { "vlan-tags", "more than 2 VLAN tags (frame and skb): slow path" },
+	[PR_R_VLAN_TAGS] = { "vlan-tagged", "VLAN-tagged: the VLAN device's packet (attach podroute there)" },
 	[PR_R_MARTIAN] = { "martian", "loopback/multicast/link-local/unspecified address" },
 	[PR_R_IP_OPTIONS] = { "ip-options", "IPv4 options or IPv6 hop-by-hop: slow path" },
 	[PR_R_BAD_CSUM] = { "bad-csum", "IPv4 header checksum wrong: the kernel discards it" },

@@ -132,6 +132,21 @@ int pr_xdp_attach_multi(struct pr_datapath *dp, int ifindex, enum pr_prog_id id,
 	int err;
 
 	if_indextoname(ifindex, ifname);
+	/* The kernel holds XDP in one mode at a time: ours in the other mode
+	 * (a config that went from generic to native) leaves first, or the
+	 * swap below would keep the old mode and report the new one. */
+	{
+		uint32_t cur_id = 0;
+		int cur_mode = 0;
+
+		if (!pr_xdp_query(ifindex, &cur_id, NULL, 0, &cur_mode) && cur_id &&
+		    (cur_mode == XDP_ATTACHED_SKB) != (mode == PR_XDP_GENERIC) &&
+		    pr_prog_is_ours(cur_id)) {
+			err = pr_xdp_detach_multi(ifindex);
+			if (err)
+				return err;
+		}
+	}
 	/* Without CAP_SYS_ADMIN libxdp cannot open what is attached (by id);
 	 * our own earlier program, known by its recorded id, is swapped by
 	 * attach.c as the single program it is. */

@@ -5,7 +5,7 @@
  * suite compares is what applications see.
  *
  *   flowprobe send --dst ADDR --port P [--src A[,B...]] [--flows N]
- *                  [--per-flow K] [--size BYTES] [--tcp BYTES] [--frag]
+ *                  [--per-flow K (2)] [--size BYTES (200)] [--tcp BYTES] [--frag]
  *     UDP: N flows, flow i from source address src[i % count] and port
  *     40000 + i, K datagrams of BYTES each (--frag: let the kernel
  *     fragment datagrams above the MTU). TCP (--tcp): N connections, each
@@ -13,9 +13,16 @@
  *     read to the end. Payloads are a function of (flow, offset). Exits 1
  *     if a TCP connection failed.
  *
+ *   flowprobe raw --if IF --dmac MAC --src A --dst B --port P [--count N]
+ *                 [--tags N] [--bad-ip-csum]
+ *     N crafted Ethernet frames (IPv4/UDP from source port 39000 + i, valid
+ *     UDP checksums) written to IF with AF_PACKET: behind N VLAN tags
+ *     (802.1ad outermost), or with a wrong IPv4 header checksum.
+ *
  *   flowprobe recv --port P [--udp N] [--tcp M] [--timeout S]
  *     Until N datagrams and M TCP streams arrived, or S seconds passed,
- *     prints one line each, sorted by the caller:
+ *     prints one line each (and one for each datagram queued beyond N),
+ *     sorted by the caller:
  *       udp SRC SPORT if=IF ttl=T len=L sum=H    (IF: the receiving device)
  *       tcp SRC SPORT bytes=L sum=H
  *     and last "received udp=X tcp=Y". The UDP checksum is checked by the
@@ -27,6 +34,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <net/if.h>
+#include <linux/if_packet.h>
+#include <sys/ioctl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -45,6 +54,8 @@
 static const char usage[] =
 	"Usage: flowprobe send --dst ADDR --port P [--src A[,B...]] [--flows N] [--per-flow K]\n"
 	"                      [--size BYTES] [--tcp BYTES] [--frag]\n"
+	"       flowprobe raw --if IF --dmac MAC --src A --dst B --port P [--count N] [--tags N]\n"
+	"                     [--bad-ip-csum]\n"
 	"       flowprobe recv --port P [--udp N] [--tcp M] [--timeout S]\n";
 
 static uint8_t pattern(unsigned flow, uint64_t off)
@@ -116,6 +127,8 @@ static int bound_socket(int type, int family, const char *src, uint16_t sport)
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6) /* IPv4 has its own sockets */
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (sockaddr_of(src ? src : (family == AF_INET ? "0.0.0.0" : "::"), sport, &ss, &len) != family ||
 	    bind(fd, (void *)&ss, len)) {
 		fprintf(stderr, "flowprobe: bind %s:%u: %s\n", src ? src : "*", sport, strerror(errno));
@@ -212,7 +225,7 @@ static int cmd_send(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char *dst = NULL, *src[MAX_SRC], *srcs = NULL;
-	unsigned port = 0, flows = 16, per_flow = 4, size = 200, nsrc = 0;
+	unsigned port = 0, flows = 16, per_flow = 2, size = 200, nsrc = 0;
 	uint64_t tcp = 0;
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -246,6 +259,113 @@ static int cmd_send(int argc, char **argv)
 	if (tcp)
 		return send_tcp(family, &ss, len, src, nsrc, flows, tcp);
 	return send_udp(family, &ss, len, src, nsrc, flows, per_flow, size, frag);
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += p[n - 1] << 8;
+	return sum;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static int cmd_raw(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "if", required_argument, NULL, 'i' }, { "dmac", required_argument, NULL, 'm' },
+		{ "src", required_argument, NULL, 's' }, { "dst", required_argument, NULL, 'd' },
+		{ "port", required_argument, NULL, 'p' }, { "count", required_argument, NULL, 'n' },
+		{ "tags", required_argument, NULL, 't' }, { "bad-ip-csum", no_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ifname = NULL, *dmac = NULL, *src = NULL, *dst = NULL;
+	unsigned port = 0, count = 1, tags = 0, mac[6];
+	bool bad = false;
+	uint8_t f[256] = {}, *ip, *udp;
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_halen = 6 };
+	struct ifreq ifr = {};
+	int c, fd, failed = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': ifname = optarg; break;
+		case 'm': dmac = optarg; break;
+		case 's': src = optarg; break;
+		case 'd': dst = optarg; break;
+		case 'p': port = strtoul(optarg, NULL, 0); break;
+		case 'n': count = strtoul(optarg, NULL, 0); break;
+		case 't': tags = strtoul(optarg, NULL, 0); break;
+		case 'b': bad = true; break;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (!ifname || !dmac || !src || !dst || !port || tags > 3 ||
+	    sscanf(dmac, "%x:%x:%x:%x:%x:%x", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4], &mac[5]) != 6) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+		fprintf(stderr, "flowprobe: %s: %s\n", ifname, strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < 6; i++)
+		f[i] = mac[i];
+	memcpy(f + 6, ifr.ifr_hwaddr.sa_data, 6);
+	ip = f + 12;
+	for (unsigned t = 0; t < tags; t++) {
+		put16(ip, t == 0 && tags > 1 ? 0x88a8 : 0x8100);
+		put16(ip + 2, 100 + t);
+		ip += 4;
+	}
+	put16(ip, 0x0800);
+	ip += 2;
+	udp = ip + 20;
+	ll.sll_ifindex = if_nametoindex(ifname);
+	memcpy(ll.sll_addr, f, 6);
+	for (unsigned k = 0; k < count; k++) {
+		unsigned plen = 32, ulen = 8 + plen;
+		uint32_t sum;
+
+		ip[0] = 0x45;
+		put16(ip + 2, 20 + ulen);
+		put16(ip + 4, k);
+		ip[8] = 64;
+		ip[9] = 17;
+		ip[10] = ip[11] = 0;
+		inet_pton(AF_INET, src, ip + 12);
+		inet_pton(AF_INET, dst, ip + 16);
+		put16(ip + 10, csum_fold(csum_add(0, ip, 20)) ^ (bad ? 1 : 0));
+		put16(udp, 39000 + k);
+		put16(udp + 2, port);
+		put16(udp + 4, ulen);
+		udp[6] = udp[7] = 0;
+		for (unsigned i = 0; i < plen; i++)
+			udp[8 + i] = pattern(k, i);
+		sum = csum_add(0, ip + 12, 8) + 17 + ulen;
+		put16(udp + 6, csum_fold(csum_add(sum, udp, ulen)));
+		if (sendto(fd, f, udp + ulen - f, 0, (void *)&ll, sizeof(ll)) < 0) {
+			fprintf(stderr, "flowprobe: sendto %s: %s\n", ifname, strerror(errno));
+			failed = 1;
+		}
+	}
+	close(fd);
+	return failed;
 }
 
 struct conn {
@@ -292,8 +412,6 @@ static int listener(int family, int type, unsigned port)
 
 	if (fd < 0)
 		return -1;
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (type == SOCK_DGRAM) {
 		if (family == AF_INET) {
 			setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one));
@@ -403,6 +521,15 @@ static int cmd_recv(int argc, char **argv)
 			else
 				i++;
 	}
+	/* What is queued beyond the count is news too (duplicates, extras). */
+	for (int i = 0; i < 2; i++) {
+		struct pollfd p = { .fd = fds[i], .events = POLLIN };
+
+		while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+			print_udp(fds[i]);
+			got_udp++;
+		}
+	}
 	printf("received udp=%u tcp=%u\n", got_udp, got_tcp);
 	return 0;
 }
@@ -413,6 +540,8 @@ int main(int argc, char **argv)
 		return cmd_send(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "recv"))
 		return cmd_recv(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "raw"))
+		return cmd_raw(argc - 1, argv + 1);
 	fputs(usage, argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
 	return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 }

@@ -10,7 +10,8 @@
 # Both nodes peer with both routers; the routers set themselves as next
 # hop, so node A learns 10.128.2.0/24 as one route with two next hops
 # (P1, P2). Both nodes run the podroute agent. Pod A sends 64 UDP flows to
-# pod B. Asserts: node A's map holds the route with 2 resolved next hops;
+# pod B (node A hashes L4: fib_multipath_hash_policy=1). Asserts: node A's
+# map holds the route with 2 resolved next hops;
 # every datagram is redirected on node A (east-west) and on node B
 # (ingress to its pod); both routers forward some of them (the flows are
 # spread); the routers see plain IP (no UDP encapsulation port).
@@ -49,6 +50,9 @@ plug() { # ns ifname address fabric-port
 }
 plug $A in0 192.0.2.1 fa; plug $B in0 192.0.2.3 fb; plug $P1 eth0 192.0.2.11 f1; plug $P2 eth0 192.0.2.12 f2
 for n in $A $B $P1 $P2; do ip netns exec $n sysctl -qw net.ipv4.ip_forward=1; done
+# The flows below differ only in their ports: spread them by an L4 hash, as
+# the kernel does under policy 1 (podroute takes the kernel's choice).
+ip netns exec $A sysctl -qw net.ipv4.fib_multipath_hash_policy=1
 pod() { # node pod-ns subnet-prefix
 	ip -n "$1" link add mp0 type veth peer name eth0 netns "$2"
 	ip -n "$1" addr add "$3.1/24" dev mp0; ip -n "$1" link set mp0 up

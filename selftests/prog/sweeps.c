@@ -189,24 +189,21 @@ void run_truncation_tests(const char *only)
 	static const uint8_t nop8[8] = { 1, 1, 1, 1, 1, 1, 1, 0 };
 	struct pkt_spec v4 = { .family = AF_INET, .src = "198.51.100.10", .dst = "10.128.1.5",
 			       .ttl = 64, .sport = 1, .dport = 2, .payload_len = 8 };
-	struct pkt_spec v4tags = v4, v6 = v4;
+	struct pkt_spec v4opts = v4, v6 = v4;
 	struct { const char *name; const struct pkt_spec *s; } shapes[] = {
-		{ "v4", &v4 }, { "v4, 2 tags, IHL 7", &v4tags }, { "v6, 1 tag", &v6 },
+		{ "v4", &v4 }, { "v4, IHL 7", &v4opts }, { "v6", &v6 },
 	};
 	char name[128];
 
 	memcpy(v4.dmac, E.mac_in, 6);
 	memcpy(v4.smac, MAC_PEER, 6);
-	v4tags = v4;
-	v4tags.vlan_proto[0] = 0x88a8;
-	v4tags.vlan_proto[1] = 0x8100;
-	v4tags.ipopt = nop8;
-	v4tags.ipopt_len = 8;
+	v4opts = v4;
+	v4opts.ipopt = nop8;
+	v4opts.ipopt_len = 8;
 	v6 = v4;
 	v6.family = AF_INET6;
 	v6.src = "2001:db8::10";
 	v6.dst = "fd00:10:128:1::5";
-	v6.vlan_proto[0] = 0x8100;
 
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
 		for (int xdp = 1; xdp >= 0; xdp--) {
