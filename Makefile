@@ -165,7 +165,7 @@ check-net: all $(NET_TOOLS)
 check-deploy: all
 	$(Q)selftests/deploy/run.sh
 
-check-vm: all $(PROG_BIN) $(VM_BPF_OBJS)
+check-vm: all $(PROG_BIN) $(VM_BPF_OBJS) $(NET_TOOLS)
 	$(Q)selftests/vm/run-tests.sh
 
 deps:

@@ -134,8 +134,12 @@ static int parse_multipath(const struct nlattr *mp, int family, struct pr_kroute
 		/* Read rtnh_len only once the record header is known to fit. */
 		if (left < (int)sizeof(*nh) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left)
 			return -EINVAL;
-		if (r->npaths == PR_MAX_NH)
-			return -E2BIG;
+		if (r->npaths == PR_MAX_NH) {
+			r->paths_left_out++;
+			left -= RTNH_ALIGN(nh->rtnh_len);
+			p += RTNH_ALIGN(nh->rtnh_len);
+			continue;
+		}
 		err = parse_attrs(tb, RTA_MAX, RTNH_DATA(nh), nh->rtnh_len - RTNH_LENGTH(0), route_pol);
 		if (err)
 			return err;
@@ -229,8 +233,10 @@ static int parse_group(const struct nlattr *a, struct pr_knexthop *nh)
 
 	if (len % sizeof(*g) || n < 1)
 		return -EINVAL;
-	if (n > PR_MAX_NH)
-		return -E2BIG;
+	if (n > PR_MAX_NH) {
+		nh->group_left_out = n - PR_MAX_NH;
+		n = PR_MAX_NH;
+	}
 	for (int i = 0; i < n; i++) {
 		/* weight_high is 0 on kernels that only had 8-bit weights. */
 		nh->group[i] = g[i].id;
@@ -419,7 +425,6 @@ const char *pr_nl_strerror(int err)
 	case 0: return "ok";
 	case PR_NL_IGNORE: return "not followed";
 	case -EINVAL: return "malformed";
-	case -E2BIG: return "more next hops than PR_MAX_NH";
 	case -ENOENT: return "unknown nexthop object";
 	default: return err < 0 ? strerror(-err) : "unknown result";
 	}
@@ -435,8 +440,6 @@ int pr_nl_resolve_paths(const struct pr_kroute *r, pr_nl_nh_lookup_fn lookup, vo
 
 	*n = 0;
 	if (r->npaths || !r->nhid) {
-		if (r->npaths > PR_MAX_NH)
-			return -E2BIG;
 		memcpy(out, r->paths, r->npaths * sizeof(*out));
 		*n = r->npaths;
 		return 0;
@@ -452,8 +455,6 @@ int pr_nl_resolve_paths(const struct pr_kroute *r, pr_nl_nh_lookup_fn lookup, vo
 		*n = 1;
 		return 0;
 	}
-	if (nh->ngroup > PR_MAX_NH)
-		return -E2BIG;
 	for (unsigned i = 0; i < nh->ngroup; i++) {
 		const struct pr_knexthop *m = lookup(ctx, nh->group[i]);
 

@@ -40,6 +40,10 @@ struct pr_kroute {
 	 * the paths must come from the nexthop object. */
 	struct pr_kpath paths[PR_MAX_NH];
 	unsigned npaths;
+	/* Paths beyond PR_MAX_NH: not held. The datapath asks the kernel's FIB
+	 * for each flow's next hop, so the maps' groups only show operators
+	 * the first PR_MAX_NH; a larger group is never refused for its size. */
+	unsigned paths_left_out;
 	/* Added for nlroute.c: the rest of the kernel's route key and flags. */
 	uint8_t tos;         /* rtm_tos (IPv4 routes are keyed by it too) */
 	uint8_t scope;       /* RT_SCOPE_* */
@@ -56,6 +60,7 @@ struct pr_knexthop {
 	uint32_t group[PR_MAX_NH];      /* is_group: member ids */
 	uint8_t group_weight[PR_MAX_NH];
 	unsigned ngroup;
+	unsigned group_left_out; /* members beyond PR_MAX_NH, not held (as above) */
 	/* Added for nlroute.c: */
 	uint8_t protocol;    /* nh_protocol: who installed it (RTPROT_ZEBRA ...) */
 	uint16_t group_type; /* NEXTHOP_GRP_TYPE_MPATH or _RES (resilient) */

@@ -391,7 +391,7 @@ static void test_unknown_key_lists_allowed(void **state)
 		   "limits, accept, networks)");
 	expect_err("interfaces:\n  underlay: [eth0]\n  bridge: br-ex\n", 3, 3,
 		   "unknown key \"bridge\" in \"interfaces\" (expected one of: underlay, brex, ovn, "
-		   "mode)");
+		   "mode, force_xdp)");
 	expect_err(IFS "limits: {max_routes: 5}\n", 3, 10,
 		   "unknown key \"max_routes\" in \"limits\" (expected one of: max_learned_routes)");
 	expect_err(IFS "accept: {tabels: [main]}\n", 3, 10,

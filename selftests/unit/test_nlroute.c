@@ -255,7 +255,9 @@ static void test_route_multipath_8(void **state)
 	}
 }
 
-static void test_route_multipath_9_rejected(void **state)
+/* A route with more paths than the agent holds is kept, not refused (the
+ * datapath asks the kernel's FIB): the first PR_MAX_NH, and a count. */
+static void test_route_multipath_9_kept(void **state)
 {
 	struct nl_msg *m = route_msg(RTM_NEWROUTE, AF_INET, "10.10.0.0", 16, RT_TABLE_MAIN);
 	struct pr_kroute r;
@@ -265,8 +267,9 @@ static void test_route_multipath_9_rejected(void **state)
 	(void)state;
 	eight_hops(h, gws);
 	put_multipath(m, AF_INET, h, 9);
-	assert_int_equal(parse_route(m, &r), -E2BIG);
-	assert_string_equal(pr_nl_strerror(-E2BIG), "more next hops than PR_MAX_NH");
+	assert_int_equal(parse_route(m, &r), 0);
+	assert_int_equal(r.npaths, PR_MAX_NH);
+	assert_int_equal(r.paths_left_out, 1);
 }
 
 static void test_route_max_weight_saturates(void **state)
@@ -632,9 +635,13 @@ static void test_nexthop_malformed(void **state)
 	(void)state;
 	for (int i = 0; i <= PR_MAX_NH; i++)
 		g[i].id = 100 + i;
+	/* Nine members: the first eight held, one counted, not refused. */
 	m = nh_msg(RTM_NEWNEXTHOP, AF_UNSPEC, 20);
 	nla_put(m, NHA_GROUP, sizeof(g), g);
-	assert_int_equal(parse_nh(m, &nh), -E2BIG);
+	assert_int_equal(parse_nh(m, &nh), 0);
+	assert_int_equal(nh.ngroup, PR_MAX_NH);
+	assert_int_equal(nh.group_left_out, 1);
+	assert_int_equal(nh.group[PR_MAX_NH - 1], 100 + PR_MAX_NH - 1);
 	/* A group whose length is not a multiple of the record. */
 	m = nh_msg(RTM_NEWNEXTHOP, AF_UNSPEC, 20);
 	nla_put(m, NHA_GROUP, sizeof(g[0]) + 4, g);
@@ -1045,7 +1052,7 @@ int main(void)
 		T(test_route_default_and_dev_only),
 		T(test_route_multipath_2_weights),
 		T(test_route_multipath_8),
-		T(test_route_multipath_9_rejected),
+		T(test_route_multipath_9_kept),
 		T(test_route_max_weight_saturates),
 		T(test_route_v4_via_v6_gateway),
 		T(test_route_nhid_only),
