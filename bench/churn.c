@@ -44,6 +44,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "ip4_csum.h"
 #include "loader.h"
 #include "rtnl_route.h"
 
@@ -148,6 +149,7 @@ static int decide(int prog, int ifindex, const uint8_t *pkt, size_t len, uint32_
 	memcpy(frame, pkt, len);
 	ip->daddr = dst;
 	ip->ttl = 64;
+	ip4_csum_set((uint8_t *)ip);
 	if (bpf_prog_test_run_opts(prog, &o)) {
 		perror("test run");
 		return -1;

@@ -257,8 +257,8 @@ static __always_inline void lk_count(struct lk_loop *l, struct pr_route *r)
 
 /*
  * Put the destination into the test frame and undo what the previous
- * decision changed (TTL, destination MAC), so that every iteration decides
- * a fresh packet. Returns the frame's length or 0.
+ * decision changed (TTL, destination MAC, IPv4 checksum), so that every
+ * iteration decides a fresh packet. Returns the frame's length or 0.
  */
 static __always_inline int lk_patch(struct lk_loop *l, const struct lk_addr *k)
 {
@@ -270,8 +270,19 @@ static __always_inline int lk_patch(struct lk_loop *l, const struct lk_addr *k)
 
 		if ((void *)(ip + 1) > end)
 			return -1;
+		__u16 *w = (__u16 *)ip;
+		__u32 sum = 0;
+
 		__builtin_memcpy(&ip->daddr, k->a, 4);
 		ip->ttl = 64;
+		/* A valid header checksum, or the decision passes it as bad. */
+		ip->check = 0;
+#pragma unroll
+		for (int i = 0; i < 10; i++)
+			sum += w[i];
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		ip->check = ~sum & 0xffff;
 	} else {
 		struct ipv6hdr *ip6 = data + sizeof(*eth);
 

@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "ip4_csum.h"
 #include "loader.h"
 #include "log.h"
 #include "podroute_abi.h"
@@ -49,6 +50,7 @@ static size_t frame(int family, const char *dst, const uint8_t *dmac, uint8_t *b
 		buf[l3 + 9] = 17;
 		inet_pton(AF_INET, "198.51.100.10", buf + l3 + 12);
 		inet_pton(AF_INET, dst, buf + l3 + 16);
+		ip4_csum_set(buf + l3);
 		len = 64;
 	} else {
 		buf[12] = 0x86;
