@@ -3,8 +3,11 @@
  * Per-packet cost of podroute's XDP decision, measured in the kernel with
  * BPF_PROG_TEST_RUN's repeat loop (the kernel reports the mean duration
  * per run), side by side with a parse-only program in the same process:
- * a hit (redirect to a network's port) and a miss, IPv4 and IPv6, each the
- * median of R runs of N repeats, with min/max as the spread.
+ * a hit (redirect to a network's port), a miss, and an east-west hit
+ * (a BGP-learned prefix, forwarded as the kernel's FIB answers: the cost of
+ * bpf_fib_lookup), IPv4 and IPv6, each the median of R runs of N repeats,
+ * with min/max as the spread. It runs in a network namespace of its own,
+ * with a veth pair and the kernel routes the east-west cases ask for.
  *
  * The same frame is repeated, so the LPM path stays in cache: this is the
  * decision's floor, not its cost under a realistic spread of destinations.
@@ -14,9 +17,13 @@
  * printed at the end prove it); precision comes from many runs instead.
  * Usage: prog_cost [-r runs] [-n repeat] [-j]
  */
+#define _GNU_SOURCE /* unshare */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,15 +97,51 @@ static void measure(int prog_fd, uint32_t ifindex, const uint8_t *pkt, size_t le
 	*hi = d[runs - 1];
 }
 
+/* A namespace of our own: pc0 (the underlay, next hop 192.0.2.2 /
+ * fd00:192::2) and pc1 (the OVN side), and the kernel's routes to the
+ * east-west prefixes. The next hop's MAC is set to pc1's below: a test run
+ * does not restore the frame between repeats, so every repeat after the
+ * first sees the rewritten frame, which must still be addressed to pc1.
+ * 0 or -1. */
+static int own_netns(void)
+{
+	static const char *const cmds[] = {
+		"ip link set lo up",
+		"ip link add pc0 type veth peer name pc1",
+		"ip link set pc0 up",
+		"ip link set pc1 up",
+		"ethtool -K pc1 gro on >/dev/null", /* so pc0 takes XDP frames */
+		"ip addr add 192.0.2.1/24 dev pc0",
+		"ip -6 addr add fd00:192::1/64 dev pc0 nodad",
+		"ip route add 10.200.0.0/16 via 192.0.2.2 proto bgp",
+		"ip -6 route add fd00:200::/32 via fd00:192::2 proto bgp",
+		"sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
+	};
+
+	if (unshare(CLONE_NEWNET)) {
+		perror("unshare(CLONE_NEWNET)");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (system(cmds[i])) {
+			fprintf(stderr, "prog_cost: %s: failed\n", cmds[i]);
+			return -1;
+		}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pr_loader_opts lo = { .routes4_max = 1024, .routes6_max = 1024 };
 	struct pr_datapath dp;
 	struct bpf_object *floor_obj;
 	int runs = 301, repeat = 250, json = 0, opt, floor_fd, fd;
-	uint8_t lomac[6] = { 0 }, pkt[128];
+	uint8_t lomac[6] = { 0 }, ewmac[6], pkt[128];
 	uint32_t lo_if = 1, key0 = 0;
 	struct pr_iface ifc = { .flags = PR_IF_F_UNDERLAY, .nmacs = 1 };
+	struct pr_iface ovn = { .flags = PR_IF_F_OVN, .nmacs = 1 };
+	struct pr_route ew = { .net_id = 1, .action = PR_ACT_NEXTHOP };
+	uint32_t pc0, pc1;
 	struct pr_net net = { .ifindex = 1, .flags = PR_NET_F_VALID };
 	struct pr_route rt = { .net_id = 1, .action = PR_ACT_REDIRECT, .flags = PR_ROUTE_F_LOCAL };
 	struct bpf_devmap_val dv = { .ifindex = 1 };
@@ -106,12 +149,15 @@ int main(int argc, char **argv)
 	struct pr_lpm4_key k4;
 	struct pr_lpm6_key k6;
 	const char *obj = "build/bench/parse_only.bpf.o";
-	static const struct { const char *name; int family; const char *dst; } cases[] = {
+	static const struct { const char *name; int family; const char *dst; bool ew; } cases[] = {
 		{ "ipv4 hit", AF_INET, "10.128.1.5" },
 		{ "ipv4 miss", AF_INET, "10.129.1.5" },
 		{ "ipv6 hit", AF_INET6, "fd00:10:128:1::5" },
 		{ "ipv6 miss", AF_INET6, "fd00:99::5" },
+		{ "ipv4 east-west", AF_INET, "10.200.1.5", true },
+		{ "ipv6 east-west", AF_INET6, "fd00:200::5", true },
 	};
+	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
 
 	while ((opt = getopt(argc, argv, "r:n:jo:h")) != -1) {
 		switch (opt) {
@@ -128,6 +174,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "runs must be 1..4096 and repeat 1..250 (TTL budget of one frame)\n");
 		return 2;
 	}
+	if (own_netns())
+		return 1;
+	pc0 = if_nametoindex("pc0");
+	pc1 = if_nametoindex("pc1");
 	pr_log_route_libbpf();
 	if (pr_datapath_load(&dp, &lo))
 		return 1;
@@ -138,11 +188,52 @@ int main(int argc, char **argv)
 	}
 	floor_fd = bpf_program__fd(bpf_object__find_program_by_name(floor_obj, "xdp_parse_only"));
 
-	/* Loopback stands for both the receiving device and the target. */
+	/* Loopback stands for both the receiving device and the target of the
+	 * ingress cases (a test run redirects nowhere); it "takes XDP frames",
+	 * so that the redirect, not a hand-off to TC, is what is measured. */
 	memcpy(ifc.rmac[0], lomac, 6);
 	bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_ifaces"), &lo_if, &ifc, 0);
-	if (bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_txports"), &lo_if, &dv, 0))
+	if (bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_txports"), &lo_if, &dv, 0) ||
+	    bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_xdp_txports"), &lo_if, &dv, 0))
 		fprintf(stderr, "txports: %s\n", strerror(errno));
+	/* East-west: received on pc1 (its MAC is the router MAC), forwarded
+	 * out pc0 as the kernel's FIB says. */
+	{
+		struct bpf_devmap_val v0 = { .ifindex = pc0 };
+		uint8_t pc1mac[6];
+		struct ifreq ifr = { .ifr_name = "pc1" };
+		int sk = socket(AF_INET, SOCK_DGRAM, 0);
+
+		if (sk < 0 || ioctl(sk, SIOCGIFHWADDR, &ifr)) {
+			perror("pc1: SIOCGIFHWADDR");
+			return 1;
+		}
+		close(sk);
+		memcpy(pc1mac, ifr.ifr_hwaddr.sa_data, 6);
+		for (int fam = 4; fam <= 6; fam += 2) {
+			char cmd[160];
+
+			snprintf(cmd, sizeof(cmd), "ip -%d neigh replace %s lladdr "
+				 "%02x:%02x:%02x:%02x:%02x:%02x dev pc0 nud permanent", fam,
+				 fam == 4 ? "192.0.2.2" : "fd00:192::2", pc1mac[0], pc1mac[1],
+				 pc1mac[2], pc1mac[3], pc1mac[4], pc1mac[5]);
+			if (system(cmd)) {
+				fprintf(stderr, "prog_cost: %s: failed\n", cmd);
+				return 1;
+			}
+		}
+		memcpy(ovn.rmac[0], pc1mac, 6);
+		memcpy(ewmac, pc1mac, 6);
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_ifaces"), &pc1, &ovn, 0);
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_txports"), &pc0, &v0, 0);
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_xdp_txports"), &pc0, &v0, 0);
+		pr_prefix_parse("10.200.0.0/16", &p, NULL);
+		pr_prefix_to_key4(&p, 0, &k4);
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_routes4"), &k4, &ew, 0);
+		pr_prefix_parse("fd00:200::/32", &p, NULL);
+		pr_prefix_to_key6(&p, 0, &k6);
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_routes6"), &k6, &ew, 0);
+	}
 	key0 = 1;
 	bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_nets"), &key0, &net, 0);
 	pr_prefix_parse("10.128.1.0/24", &p, NULL);
@@ -153,26 +244,26 @@ int main(int argc, char **argv)
 	bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_routes6"), &k6, &rt, 0);
 	lomac[0] = 0; /* the frames are addressed to lo's all-zero MAC */
 
-	fd = pr_datapath_prog_fd(&dp, PR_PROG_XDP_UNDERLAY);
 	if (json)
 		printf("{\"runs\": %d, \"repeat\": %d, \"results\": [\n", runs, repeat);
 	else
-		printf("%-10s %12s %12s %14s %8s  (ns/packet: median [min..max] of %d runs x %d)\n",
+		printf("%-14s %12s %12s %14s %8s  (ns/packet: median [min..max] of %d runs x %d)\n",
 		       "case", "podroute", "parse-only", "decision cost", "ratio", runs, repeat);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint32_t m, l, h, fm, fl, fh, rv, frv;
-		size_t len = frame(cases[i].family, cases[i].dst, lomac, pkt);
+	for (size_t i = 0; i < ncases; i++) {
+		uint32_t m, l, h, fm, fl, fh, rv, frv, in_if = cases[i].ew ? pc1 : lo_if;
+		size_t len = frame(cases[i].family, cases[i].dst, cases[i].ew ? ewmac : lomac, pkt);
 
+		fd = pr_datapath_prog_fd(&dp, cases[i].ew ? PR_PROG_XDP_OVN : PR_PROG_XDP_UNDERLAY);
 		/* Interleaved: floor, candidate, so drift hits both alike. */
-		measure(floor_fd, lo_if, pkt, len, runs, repeat, &fm, &fl, &fh, &frv);
-		measure(fd, lo_if, pkt, len, runs, repeat, &m, &l, &h, &rv);
+		measure(floor_fd, in_if, pkt, len, runs, repeat, &fm, &fl, &fh, &frv);
+		measure(fd, in_if, pkt, len, runs, repeat, &m, &l, &h, &rv);
 		if (json)
 			printf("  {\"case\": \"%s\", \"podroute_ns\": %u, \"podroute_min\": %u, "
 			       "\"podroute_max\": %u, \"parse_only_ns\": %u, \"parse_only_min\": %u, "
 			       "\"parse_only_max\": %u, \"verdict\": %u}%s\n",
-			       cases[i].name, m, l, h, fm, fl, fh, rv, i + 1 < 4 ? "," : "");
+			       cases[i].name, m, l, h, fm, fl, fh, rv, i + 1 < ncases ? "," : "");
 		else
-			printf("%-10s %5u [%u..%u] %5u [%u..%u] %8d %8.2f  verdict %u\n", cases[i].name,
+			printf("%-14s %5u [%u..%u] %5u [%u..%u] %8d %8.2f  verdict %u\n", cases[i].name,
 			       m, l, h, fm, fl, fh, (int)m - (int)fm, fm ? (double)m / fm : 0, rv);
 	}
 	if (json)
