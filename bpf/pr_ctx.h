@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The few things that differ between XDP and TC: how to reach the packet,
- * which device it arrived on, how to redirect, and the verdict codes. Every function takes `is_xdp` as a compile-time
- * constant; with __always_inline the other branch is dead code and the
- * verifier never sees a helper the program type may not call.
+ * which device it arrived on, how to redirect, and the verdict codes.
+ * Every function takes `is_xdp` as a compile-time constant; with
+ * __always_inline the other branch is dead code and the verifier never
+ * sees a helper the program type may not call.
  */
 #ifndef PR_CTX_H
 #define PR_CTX_H

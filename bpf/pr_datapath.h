@@ -402,7 +402,9 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		reason = PR_R_TTL;
 		goto pass;
 	}
-	if (!bpf_map_lookup_elem(&pr_txports, &tx.ifindex)) {
+	/* Out the way it came (a hairpin): the kernel owes the sender an ICMP
+	 * redirect with it. Else only to the devices podroute may use. */
+	if (tx.ifindex == in_ifindex || !bpf_map_lookup_elem(&pr_txports, &tx.ifindex)) {
 		reason = PR_R_NO_TARGET;
 		goto pass;
 	}

@@ -308,30 +308,6 @@ static inline __u32 pr_stats_index(__u32 net_id, __u32 reason)
 	return net_id * PR_R_MAX + reason;
 }
 
-/* ---- ECMP flow hash ----
- * Part of the ABI so that tests (and `podroute` explain commands) can tell
- * which next hop a flow takes. Input words are the raw 32-bit loads of the
- * addresses (IPv6: each of the four words), (sport << 16 | dport) as loaded
- * from the packet, and the L4 protocol.
- */
-static inline __u32 pr_hash_mix(__u32 h, __u32 v)
-{
-	h ^= v;
-	h *= 0x9e3779b1U;
-	return h ^ (h >> 15);
-}
-
-static inline __u32 pr_hash_final(__u32 h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bU;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35U;
-	return h ^ (h >> 16);
-}
-
-#define PR_HASH_SEED 0x70726f75U
-
 /* ---- XDP -> TC hand-off in the frame's metadata area ---- */
 
 #define PR_META_MAGIC 0x50526d31U /* "PRm1" */

@@ -9,8 +9,9 @@
 # addresses, a connected host and a static more-specific route; ingress to
 # the pod; frames the kernel discards (bad IPv4 header checksum, VLAN tags
 # with no VLAN device, the outer tag in the skb); generic XDP forced on the
-# pod's veth; and a control that must differ (native XDP forced on a veth
-# fed by local sockets). The VM runs the same cells over VLAN and QinQ
+# pod's veth; a control that must differ (native XDP forced on a veth fed
+# by local sockets); then the pod behind a tap (a "VM" with virtio-net
+# offloads) instead of a veth. The VM runs the same cells over VLAN and QinQ
 # uplinks and an OVS internal port (selftests/vm/tests/test_equivalence_devices.sh).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -106,6 +107,24 @@ x $F ethtool -K fn gro on >/dev/null
 sed -i 's/^  mode: generic/  mode: native/' "$EQ_CFG"
 wait_for "grep -q 'mp0: attached as ovn (xdp native' '$EQ_LOG'" 10 || eq_fail "native XDP was not attached"
 cell "control: native XDP forced on a veth fed by local sockets" differ $S "--port 7000 --udp 128 --timeout 2" $P $(udp4 64)
+}
+
+# A tap as the OVN-facing port, held by a "VM" with virtio-net offloads: its
+# frames carry partial checksums and GSO in the virtio-net header.
+eq_cleanup
+eq_world 3 plain tap
+eq_agent in0
+grep -q "mp0: attached as ovn (tc" "$EQ_LOG" || eq_fail "the tap is not on TC: $(grep attached "$EQ_LOG")"
+# shellcheck disable=SC2046
+{
+group 1 3
+cell "tap: east-west UDP v4, 3 next hops" fast $S "--port 7000 --udp 64" $P $(udp4 32)
+cell "tap: east-west UDP v6, 3 next hops" fast $S "--port 7000 --udp 32" $P $(udp6 16)
+cell "tap: east-west TCP v4 streams (GSO from the VM)" fast $S "--port 7000 --tcp 8" $P $(tcp4)
+cell "tap: ingress UDP v4 to the VM" fast $P "--port 7100 --udp 32" $S \
+	send --dst 10.128.1.10 --port 7100 --src 10.244.0.10 --flows 16
+cell "tap: ingress TCP v6 streams to the VM" fast $P "--port 7100 --tcp 8" $S \
+	send --dst fd00:10:128:1::10 --port 7100 --src fd00:244::10 --flows 8 --tcp 262144
 }
 
 eq_report

@@ -20,6 +20,8 @@
 #            vlan:  on an 802.1Q sub-interface (in0.100 / eth0.100)
 #            qinq:  on 802.1Q 200 inside 802.1ad 100 (in0.100.200 / eth0.100.200)
 #   OVNPORT  veth: the pod's veth is the node's OVN-facing port mp0
+#            tap:  mp0 is a tap held by build/net/taprelay (a "VM" with
+#                  virtio-net offloads), which relays the pod's veth into it
 #            ovs:  mp0 is an Open vSwitch internal port on br-int, the pod
 #                  a port of that bridge (the VM only: the OVS datapath)
 # The agent (config $EQ_CFG) attaches to the uplink device and to mp0;
@@ -35,11 +37,12 @@
 set -u
 FP=${FLOWPROBE:-$(dirname "$PODROUTE")/net/flowprobe}
 EQ_ID=$$
-F=pqf-$EQ_ID N=pqn-$EQ_ID P=pqp-$EQ_ID S=pqs-$EQ_ID
+F=pqf-$EQ_ID N=pqn-$EQ_ID P=pqp-$EQ_ID S=pqs-$EQ_ID V=pqv-$EQ_ID
 EQ_PIN=/sys/fs/bpf/pr-eq-$EQ_ID
 EQ_DIR=$(mktemp -d /run/prtest-eq.XXXXXX)
 EQ_CFG=$EQ_DIR/agent.yaml EQ_LOG=$EQ_DIR/agent.log
-EQ_NR=0 EQ_AGENT= EQ_OVS=
+EQ_NR=0 EQ_AGENT= EQ_OVS= EQ_RELAY=
+TAPRELAY=${TAPRELAY:-$(dirname "$PODROUTE")/net/taprelay}
 eq_cells=0 eq_failed=0 eq_summary=()
 
 R() { echo "pqr$1-$EQ_ID"; }
@@ -53,7 +56,9 @@ eq_cleanup() {
 	PR detach --unpin >/dev/null 2>&1
 	rm -rf "$EQ_PIN"
 	[ -n "$EQ_OVS" ] && ovs-vsctl --if-exists del-br br-eq >/dev/null 2>&1
-	for n in $F $N $P $S $(for i in $(seq "$EQ_NR"); do R "$i"; done); do ip netns del "$n" 2>/dev/null; done
+	[ -n "$EQ_RELAY" ] && kill "$EQ_RELAY" 2>/dev/null && wait "$EQ_RELAY" 2>/dev/null
+	EQ_RELAY=
+	for n in $F $N $P $S $V $(for i in $(seq "$EQ_NR"); do R "$i"; done); do ip netns del "$n" 2>/dev/null; done
 }
 
 # The device holding a namespace's fabric addresses, made on top of DEV.
@@ -92,6 +97,14 @@ eq_pod() { # ovnport
 		ip link add podeq type veth peer name eth0 netns $P
 		ip link set podeq up && ovs-vsctl add-port br-eq podeq || return 1
 		ip link set mp0 netns $N || return 1
+	elif [ "$1" = tap ]; then
+		# mp0: a tap whose "VM" side relays the pod's veth (vp0, in V).
+		ip netns add $V && ip -n $V link set lo up || return 1
+		ip -n $V link add vp0 type veth peer name eth0 netns $P && ip -n $V link set vp0 up || return 1
+		nsenter --net=/run/netns/$V "$TAPRELAY" --tap mp0 --tap-netns /run/netns/$N --veth vp0 \
+			>"$EQ_DIR/relay.log" 2>&1 &
+		EQ_RELAY=$!
+		wait_for "grep -q ready '$EQ_DIR/relay.log'" 10 || return 1
 	else
 		ip -n $N link add mp0 type veth peer name eth0 netns $P
 	fi
