@@ -134,33 +134,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pr_ifaces SEC(".maps");
 
-/*
- * The only devices podroute may redirect to (key and value: ifindex). The
- * kernel makes every devmap read-only for programs and records that in the
- * map's flags, which libbpf's own pin reuse then calls a mismatch: the
- * loader adopts pinned maps itself (user/loader.c).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__type(key, __u32);
-	__type(value, struct bpf_devmap_val);
-	__uint(max_entries, PR_MAX_TARGETS);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} pr_txports SEC(".maps");
+/* A set of devices, key and value their ifindex. The kernel makes every
+ * devmap read-only for programs and records that in the map's flags, which
+ * libbpf's own pin reuse then calls a mismatch: the loader adopts pinned
+ * maps itself (user/loader.c). */
+#define PR_DEVMAP(name)                                                \
+	struct {                                                       \
+		__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);                \
+		__type(key, __u32);                                    \
+		__type(value, struct bpf_devmap_val);                  \
+		__uint(max_entries, PR_MAX_TARGETS);                   \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                   \
+	} name SEC(".maps")
 
-/*
- * Of those, the devices that take XDP frames (ndo_xdp_xmit; for a veth, only
+/* The only devices podroute may redirect to. */
+PR_DEVMAP(pr_txports);
+
+/* Of those, the devices that take XDP frames (ndo_xdp_xmit; for a veth, only
  * while its peer has NAPI). XDP redirects only here; a target in pr_txports
  * but not here (a VLAN device, an OVS internal port, a bridge) is handed to
- * TC on the receiving device, which redirects the skb.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__type(key, __u32);
-	__type(value, struct bpf_devmap_val);
-	__uint(max_entries, PR_MAX_TARGETS);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} pr_xdp_txports SEC(".maps");
+ * TC on the receiving device, which redirects the skb. */
+PR_DEVMAP(pr_xdp_txports);
 
 /* Global knobs (shadow mode, ABI version of the maps' creator). */
 struct {

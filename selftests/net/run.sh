@@ -15,7 +15,7 @@ pass=0 fail=0 skip=0 n=0
 leftovers() {
 	ip netns list 2>/dev/null | awk '{print "netns " $1}'
 	ls /sys/fs/bpf 2>/dev/null | sed 's/^/pin /'
-	pgrep -a -f '(^|/)(zebra|bgpd|staticd|mgmtd|watchfrr|tapvm|podroute) ' 2>/dev/null |
+	pgrep -a -f '(^|/)(zebra|bgpd|bfdd|staticd|mgmtd|watchfrr|tapvm|taprelay|flowprobe|podroute) ' 2>/dev/null |
 		sed 's/^[0-9]* /proc /'
 }
 before=$(ip netns list 2>/dev/null | wc -l)

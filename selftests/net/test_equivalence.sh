@@ -11,7 +11,7 @@
 # with no VLAN device, the outer tag in the skb); generic XDP forced on the
 # pod's veth; a control that must differ (native XDP forced on a veth fed
 # by local sockets); then the pod behind a tap (a "VM" with virtio-net
-# offloads) instead of a veth. The VM runs the same cells over VLAN and QinQ
+# offloads) instead of a veth; then real FRR with BFD losing a router. The VM runs the same cells over VLAN and QinQ
 # uplinks and an OVS internal port (selftests/vm/tests/test_equivalence_devices.sh).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -115,16 +115,29 @@ eq_cleanup
 eq_world 3 plain tap
 eq_agent in0
 grep -q "mp0: attached as ovn (tc" "$EQ_LOG" || eq_fail "the tap is not on TC: $(grep attached "$EQ_LOG")"
+eq_port_cells "tap (GSO and partial checksums from the VM)" 3
+
+# Real FRR with BFD: a router dies, BFD tells the node's FRR, which takes
+# its path out of the kernel's group; podroute follows the kernel.
+eq_cleanup
+eq_world 3 plain veth frr
+eq_agent in0
 # shellcheck disable=SC2046
 {
-group 1 3
-cell "tap: east-west UDP v4, 3 next hops" fast $S "--port 7000 --udp 64" $P $(udp4 32)
-cell "tap: east-west UDP v6, 3 next hops" fast $S "--port 7000 --udp 32" $P $(udp6 16)
-cell "tap: east-west TCP v4 streams (GSO from the VM)" fast $S "--port 7000 --tcp 8" $P $(tcp4)
-cell "tap: ingress UDP v4 to the VM" fast $P "--port 7100 --udp 32" $S \
-	send --dst 10.128.1.10 --port 7100 --src 10.244.0.10 --flows 16
-cell "tap: ingress TCP v6 streams to the VM" fast $P "--port 7100 --tcp 8" $S \
-	send --dst fd00:10:128:1::10 --port 7100 --src fd00:244::10 --flows 8 --tcp 262144
+cell "FRR: east-west UDP v4 over 3 BGP routers" fast $S "--port 7000 --udp 128" $P $(udp4 64)
+cp "$EQ_DIR/enforce.lines" "$EQ_DIR/before.lines" 2>/dev/null
+ip -n "$(R 2)" link set eth0 down
+wait_for "[ \$(bgp_paths) -eq 2 ]" 20 || eq_fail "BFD/BGP did not take router 2 out: $(bgp_paths) paths"
+cell "FRR: east-west UDP v4 after router 2 died (BFD)" fast $S "--port 7000 --udp 128" $P $(udp4 64)
+if [ -f "$EQ_DIR/before.lines" ]; then
+	grep -q 'if=r2 ' "$EQ_DIR/enforce.lines" && { eq_failed=$((eq_failed + 1)); echo "not ok: a flow went to the dead router 2"; }
+	moved=$(join <(awk '$4 != "if=r2" {print $2":"$3, $4}' "$EQ_DIR/before.lines" | sort -u) \
+		<(awk '{print $2":"$3, $4}' "$EQ_DIR/enforce.lines" | sort -u) | awk '$2 != $3' | wc -l)
+	echo "# router 2 died (BFD): $moved datagram(s) of flows on the surviving routers changed router, as the kernel moved them"
+fi
+ip -n "$(R 2)" link set eth0 up
+wait_for "[ \$(bgp_paths) -eq 3 ]" 60 || eq_fail "router 2 did not come back: $(bgp_paths) paths"
+cell "FRR: east-west UDP v4 after router 2 came back" fast $S "--port 7000 --udp 128" $P $(udp4 64)
 }
 
 eq_report

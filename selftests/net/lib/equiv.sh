@@ -15,7 +15,7 @@
 #   nexthop objects, as FRR's zebra installs them: one object per router
 #   (ids 1.. IPv4, 101.. IPv6) and one group per family (1000, 2000).
 #
-# eq_world NROUTERS UPLINK OVNPORT
+# eq_world NROUTERS UPLINK OVNPORT [ROUTING]
 #   UPLINK   plain: addresses on the veth (in0 / eth0)
 #            vlan:  on an 802.1Q sub-interface (in0.100 / eth0.100)
 #            qinq:  on 802.1Q 200 inside 802.1ad 100 (in0.100.200 / eth0.100.200)
@@ -24,6 +24,10 @@
 #                  virtio-net offloads), which relays the pod's veth into it
 #            ovs:  mp0 is an Open vSwitch internal port on br-int, the pod
 #                  a port of that bridge (the VM only: the OVS datapath)
+#   ROUTING  static (default): the nexthop objects and routes above, written
+#            as zebra would; frr: real FRR (zebra, bgpd, bfdd) on the node and
+#            the routers, eBGP with BFD, the routers announcing 10.244/16
+#            (IPv4 only)
 # The agent (config $EQ_CFG) attaches to the uplink device and to mp0;
 # EQ_UL names the uplink device, EQ_LOG its log.
 #
@@ -41,7 +45,7 @@ F=pqf-$EQ_ID N=pqn-$EQ_ID P=pqp-$EQ_ID S=pqs-$EQ_ID V=pqv-$EQ_ID
 EQ_PIN=/sys/fs/bpf/pr-eq-$EQ_ID
 EQ_DIR=$(mktemp -d /run/prtest-eq.XXXXXX)
 EQ_CFG=$EQ_DIR/agent.yaml EQ_LOG=$EQ_DIR/agent.log
-EQ_NR=0 EQ_AGENT= EQ_OVS= EQ_RELAY=
+EQ_NR=0 EQ_AGENT= EQ_OVS= EQ_RELAY= EQ_FRR=
 TAPRELAY=${TAPRELAY:-$(dirname "$PODROUTE")/net/taprelay}
 eq_cells=0 eq_failed=0 eq_summary=()
 
@@ -57,7 +61,8 @@ eq_cleanup() {
 	rm -rf "$EQ_PIN"
 	[ -n "$EQ_OVS" ] && ovs-vsctl --if-exists del-br br-eq >/dev/null 2>&1
 	[ -n "$EQ_RELAY" ] && kill "$EQ_RELAY" 2>/dev/null && wait "$EQ_RELAY" 2>/dev/null
-	EQ_RELAY=
+	[ -n "$EQ_FRR" ] && frr_stop_all
+	EQ_RELAY= EQ_FRR=
 	for n in $F $N $P $S $V $(for i in $(seq "$EQ_NR"); do R "$i"; done); do ip netns del "$n" 2>/dev/null; done
 }
 
@@ -153,6 +158,10 @@ eq_world() { # nrouters uplink ovnport
 			eq_fail "router $i unreachable over $EQ_UL"
 	done
 	x $P ping -c1 -W2 10.128.1.1 >/dev/null && x $P ping -6 -c1 -W2 fd00:10:128:1::1 >/dev/null || eq_fail "pod"
+	if [ "${4:-static}" = frr ]; then
+		eq_frr
+		return
+	fi
 	for i in $(seq "$EQ_NR"); do
 		ip -n $N nexthop add id "$i" via 192.0.2.$((10 + i)) dev "$EQ_UL" proto bgp
 		ip -n $N nexthop add id $((100 + i)) via fd00:192::$((10 + i)) dev "$EQ_UL" proto bgp
@@ -160,6 +169,51 @@ eq_world() { # nrouters uplink ovnport
 	group 1 1
 	ip -n $N route add 10.244.0.0/16 nhid 1000 proto bgp && ip -n $N -6 route add fd00:244::/32 nhid 2000 proto bgp ||
 		eq_fail "learned routes"
+}
+
+# FRR on the node and every router: eBGP with BFD; the node installs the
+# routers' 10.244.0.0/16 as one multipath route (a nexthop group).
+eq_frr() {
+	local i nb=
+	. "$(dirname "${BASH_SOURCE[0]}")/frr.sh"
+	EQ_FRR=1
+	for i in $(seq "$EQ_NR"); do
+		frr_start "$(R "$i")" "frr defaults datacenter
+hostname r$i
+router bgp $((65100 + i))
+ bgp router-id 192.0.2.$((10 + i))
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+ neighbor 192.0.2.1 remote-as 65001
+ neighbor 192.0.2.1 bfd
+ address-family ipv4 unicast
+  network 10.244.0.0/16
+ exit-address-family
+" || eq_fail "FRR on router $i"
+		nb+=" neighbor 192.0.2.$((10 + i)) remote-as $((65100 + i))
+ neighbor 192.0.2.$((10 + i)) bfd
+"
+	done
+	frr_start $N "frr defaults datacenter
+hostname node
+router bgp 65001
+ bgp router-id 192.0.2.1
+ no bgp ebgp-requires-policy
+ bgp bestpath as-path multipath-relax
+$nb address-family ipv4 unicast
+  maximum-paths 16
+ exit-address-family
+" || eq_fail "FRR on the node"
+	wait_for "[ \$(bgp_paths) -eq $EQ_NR ]" 90 || eq_fail "the node has $(bgp_paths) BGP paths to 10.244.0.0/16, not $EQ_NR"
+}
+
+# How many next hops the node's kernel route to 10.244.0.0/16 has (FRR
+# installs it through a nexthop group).
+bgp_paths() {
+	local nhid
+	nhid=$(ip -n $N -j route show 10.244.0.0/16 proto bgp | jq -r '.[0].nhid // empty')
+	[ -n "$nhid" ] || { echo 0; return; }
+	ip -n $N -j nexthop show id "$nhid" | jq '.[0].group // [1] | length'
 }
 
 # The groups over routers first..last, leaving out `skip` (a failed router).
@@ -256,6 +310,22 @@ udp4() { echo send --dst 10.244.0.10 --port 7000 --src "$SRC4" --flows "${1:-64}
 udp6() { echo send --dst fd00:244::10 --port 7000 --src "$SRC6" --flows "${1:-64}" --per-flow 2 "${@:2}"; }
 tcp4() { echo send --dst 10.244.0.10 --port 7000 --src "$SRC4" --flows "${1:-8}" --tcp "${2:-262144}"; }
 tcp6() { echo send --dst fd00:244::10 --port 7000 --src "$SRC6" --flows "${1:-8}" --tcp "${2:-262144}"; }
+
+# The cells every kind of port and uplink gets: east-west UDP v4 and v6 and
+# TCP streams v4 and v6 over the group of routers 1..N, ingress UDP v4 and
+# TCP v6 streams to the pod. LABEL prefixes their names.
+# shellcheck disable=SC2046
+eq_port_cells() { # LABEL N
+	group 1 "$2"
+	cell "$1: east-west UDP v4, $2 next hops" fast $S "--port 7000 --udp 64" $P $(udp4 32)
+	cell "$1: east-west UDP v6, $2 next hops" fast $S "--port 7000 --udp 32" $P $(udp6 16)
+	cell "$1: east-west TCP v4 streams" fast $S "--port 7000 --tcp 4" $P $(tcp4 4 131072)
+	cell "$1: east-west TCP v6 streams" fast $S "--port 7000 --tcp 4" $P $(tcp6 4 131072)
+	cell "$1: ingress UDP v4 to the pod" fast $P "--port 7100 --udp 32" $S \
+		send --dst 10.128.1.10 --port 7100 --src 10.244.0.10 --flows 16
+	cell "$1: ingress TCP v6 streams to the pod" fast $P "--port 7100 --tcp 4" $S \
+		send --dst fd00:10:128:1::10 --port 7100 --src fd00:244::10 --flows 4 --tcp 131072
+}
 
 # The verdict: every cell's line, then exit 1 if any differed.
 eq_report() {

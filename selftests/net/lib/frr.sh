@@ -3,7 +3,8 @@
 # namespace, with its own config, pid files and sockets under
 # /var/run/frr/<ns> (sourced). See the project's notes on FRR in netns.
 #
-#   frr_start NS CONFIG_TEXT   start zebra and bgpd with that config
+#   frr_start NS CONFIG_TEXT   start zebra and bgpd with that config (and
+#                              bfdd when a neighbor line asks for bfd)
 #   frr_stop NS                stop them (also done by frr_stop_all)
 #   frr_vtysh NS CMD...        run vtysh commands against that instance
 #   frr_wait_established NS PEER [TIMEOUT]   wait for the BGP session
@@ -20,11 +21,17 @@ frr_start() {
 		-z "$dir/zserv.api" --vty_socket "$dir" -A 127.0.0.1 2>>"$dir/start.log" || return 1
 	ip netns exec "$ns" "$FRR_BIN/bgpd" -d -N "$ns" -f "$dir/frr.conf" -i "$dir/bgpd.pid" \
 		-z "$dir/zserv.api" --vty_socket "$dir" -A 127.0.0.1 2>>"$dir/start.log" || return 1
+	# bfdd only where the config asks for BFD; its control socket per instance.
+	if grep -q ' bfd$' "$dir/frr.conf"; then
+		ip netns exec "$ns" "$FRR_BIN/bfdd" -d -N "$ns" -f "$dir/frr.conf" -i "$dir/bfdd.pid" \
+			-z "$dir/zserv.api" --vty_socket "$dir" --bfdctl "$dir/bfdd.sock" -A 127.0.0.1 \
+			2>>"$dir/start.log" || return 1
+	fi
 }
 
 frr_stop() {
 	local ns=$1 dir=/var/run/frr/$1 p
-	for d in bgpd zebra; do
+	for d in bfdd bgpd zebra; do
 		[ -f "$dir/$d.pid" ] || continue
 		p=$(cat "$dir/$d.pid")
 		kill "$p" 2>/dev/null

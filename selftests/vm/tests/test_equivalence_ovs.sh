@@ -20,16 +20,6 @@ OVS_LOG=/dev/null ovs_start
 eq_world 2 plain ovs
 eq_agent in0
 grep -q "mp0: attached as ovn (tc" "$EQ_LOG" || eq_fail "mp0 not on TC: $(grep attached "$EQ_LOG")"
-# shellcheck disable=SC2046
-{
-group 1 2
-cell "OVS internal port: east-west UDP v4, 2 next hops" fast $S "--port 7000 --udp 64" $P $(udp4 32)
-cell "OVS internal port: east-west TCP v4 streams" fast $S "--port 7000 --tcp 4" $P $(tcp4 4 131072)
-cell "OVS internal port: east-west TCP v6 streams" fast $S "--port 7000 --tcp 4" $P $(tcp6 4 131072)
-cell "OVS internal port: ingress UDP v4 to the pod" fast $P "--port 7100 --udp 32" $S \
-	send --dst 10.128.1.10 --port 7100 --src 10.244.0.10 --flows 16
-cell "OVS internal port: ingress TCP v6 streams to the pod" fast $P "--port 7100 --tcp 4" $S \
-	send --dst fd00:10:128:1::10 --port 7100 --src fd00:244::10 --flows 4 --tcp 131072
-}
+eq_port_cells "OVS internal port" 2
 eq_report
 echo "equivalence through an OVS internal port: $eq_cells cells agree"

@@ -15,27 +15,15 @@ cd "${PODROUTE_REPO:?run by selftests/vm/guest-tests.sh}" || exit 1
 [ -x "$FP" ] || { echo "FAIL: $FP missing (make check-vm builds it)"; exit 1; }
 trap 'eq_cleanup; rm -rf "$EQ_DIR"' EXIT
 
-# shellcheck disable=SC2046
-vlan_cells() { # what
-	group 1 3
-	cell "$1: east-west UDP v4, 3 next hops" fast $S "--port 7000 --udp 64" $P $(udp4 32)
-	cell "$1: east-west UDP v6, 3 next hops" fast $S "--port 7000 --udp 32" $P $(udp6 16)
-	cell "$1: east-west TCP v4 streams" fast $S "--port 7000 --tcp 4" $P $(tcp4 4 131072)
-	cell "$1: ingress UDP v4 to the pod" fast $P "--port 7100 --udp 32" $S \
-		send --dst 10.128.1.10 --port 7100 --src 10.244.0.10 --flows 16
-	cell "$1: ingress TCP v6 streams to the pod" fast $P "--port 7100 --tcp 4" $S \
-		send --dst fd00:10:128:1::10 --port 7100 --src fd00:244::10 --flows 4 --tcp 131072
-}
-
 eq_world 3 vlan veth
 eq_agent "in0, in0.100"
 grep -q "in0.100: attached as underlay (tc" "$EQ_LOG" || eq_fail "in0.100 not attached: $(grep attached "$EQ_LOG")"
-vlan_cells "802.1Q in0.100"
+eq_port_cells "802.1Q in0.100" 3
 [ "$(count vlan-tagged)" -gt 0 ] || eq_fail "in0 never saw a tagged frame to pass: $(PR stats)"
 eq_cleanup
 
 eq_world 3 qinq veth
 eq_agent "in0.100.200"
-vlan_cells "QinQ in0.100.200"
+eq_port_cells "QinQ in0.100.200" 3
 eq_report
 echo "equivalence over 802.1Q and QinQ uplinks: $eq_cells cells agree"
