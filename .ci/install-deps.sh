@@ -9,7 +9,7 @@ PKGS=(
 	libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev
 	libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libyaml-dev libjansson-dev libmicrohttpd-dev
 	# tests
-	libcmocka-dev groff-base curl iproute2 nftables tcpdump iputils-ping ethtool kmod procps jq util-linux bc
+	libcmocka-dev groff-base curl iproute2 nftables tcpdump iputils-ping ethtool kmod procps jq util-linux mount bc
 	xdp-tools frr openvswitch-switch yamllint buildah umoci
 	# benchmarks
 	gnuplot-nox iperf3 sockperf
