@@ -6,7 +6,9 @@
 # over virtiofs, and the guest writes only to tmpfs (see init.sh). The
 # command runs as root in the directory run.sh was called from, with the
 # modules podroute's tests need already loaded. The guest console (the
-# command's stdout and stderr, and kernel warnings) streams to stdout.
+# command's stdout and stderr, and kernel warnings) streams to stdout. The
+# guest has one virtio-net NIC (eth0) on a QEMU hub of its own, wired to
+# nothing: a real NIC driver for what must run on one (native XDP).
 #
 #   run.sh [--timeout S] [--mem MB] [--smp N] [--out DIR] [--modules "m ..."] -- command [args]
 #
@@ -31,7 +33,7 @@ boot_timeout=${PODROUTE_VM_BOOT_TIMEOUT:-120}
 # every test uses. Each costs about 0.1 s under emulation; anything else
 # (bridge, vxlan, an nft expression, a tc action) the kernel loads itself
 # on first use, through the modprobe wrapper init.sh installs.
-modules="veth tun dummy vrf openvswitch pktgen sch_ingress cls_bpf act_bpf nf_tables"
+modules="veth tun dummy vrf openvswitch pktgen sch_ingress cls_bpf act_bpf nf_tables virtio_net 8021q"
 
 usage() {
 	echo "usage: run.sh [--timeout S] [--mem MB] [--smp N] [--out DIR] [--modules LIST] -- command [args]" >&2
@@ -153,6 +155,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -smp "$smp" -m "$mem" \
 	-object "memory-backend-memfd,id=mem,size=${mem}M,share=on" -numa node,memdev=mem \
 	"${qemu_share[@]}" \
+	-netdev hubport,id=nic0,hubid=0 -device virtio-net-pci,netdev=nic0 \
 	-kernel "$CACHE/vmlinuz" \
 	-append "rootfstype=virtiofs root=rootfs ro init=$job/init.sh console=ttyS0 quiet panic=-1 mitigations=off" \
 	-nographic -no-reboot -nodefaults -serial stdio -monitor none \
