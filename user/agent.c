@@ -356,6 +356,16 @@ int cmd_agent(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("agent", "unexpected argument \"%s\"", argv[optind]);
+	/* Blocked before any thread exists (the grace-period waiter, the
+	 * metrics server), so that every thread inherits the mask and these
+	 * signals reach only the loop's signalfd: a thread that did not block
+	 * them would take SIGHUP or SIGTERM's default action, killing the
+	 * agent without its exit path. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 
 	/* Bind first: a bad address or a port in use stops the agent before
 	 * it touches the datapath. --once serves nothing. */
@@ -411,11 +421,6 @@ int cmd_agent(int argc, char **argv)
 		goto out_nl;
 	}
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	wfd = pr_cfgwatch_open(a.config_path);
 	pr_info("agent running (config %s, pins %s)", a.config_path, cli.pin_dir);

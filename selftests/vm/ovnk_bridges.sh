@@ -15,6 +15,8 @@ ovs_start() {
 	local run=/run/openvswitch log=${OVS_LOG:-/dev/stderr}
 
 	mkdir -p $run /etc/openvswitch
+	# A fresh database per test: an earlier test's is still on the guest's tmpfs.
+	rm -f /etc/openvswitch/conf.db /etc/openvswitch/.conf.db.~lock~
 	ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema || fail "ovsdb-tool"
 	ovsdb-server --remote=punix:$run/db.sock --pidfile --detach --log-file=/tmp/ovsdb.log \
 		/etc/openvswitch/conf.db >>"$log" 2>&1 || fail "ovsdb-server"
