@@ -174,15 +174,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pr_stats SEC(".maps");
 
-/* The ids of the programs podroute loaded (slot 0: the next slot to fill,
- * 1..15: ids, a ring). Written by userspace only: it lets an agent
- * without CAP_SYS_ADMIN recognise the programs an earlier one attached
- * (opening a program by id to read its name needs CAP_SYS_ADMIN). */
+/* The ids of the programs this instance (this pin dir) loaded (slot 0: the
+ * next slot to fill, 1..PR_PROGID_RING: ids, a ring). Written by userspace
+ * only. A program is podroute's to replace or remove only if its id is
+ * here: another instance's programs carry the same names. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, __u32);
-	__uint(max_entries, 16);
+	__uint(max_entries, PR_PROGID_RING + 1);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pr_progids SEC(".maps");
 

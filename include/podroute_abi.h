@@ -27,6 +27,7 @@
 #define PR_MAX_IFACES 64     /* attached interfaces */
 #define PR_MAX_RMACS 4       /* router MACs accepted per interface */
 #define PR_MAX_TARGETS 1024  /* devices podroute may redirect to */
+#define PR_PROGID_RING 255   /* program ids an instance remembers (pr_progids) */
 
 /* Default capacities of the prefix maps; the loader may override. */
 #define PR_DEFAULT_ROUTES4 1048576

@@ -37,7 +37,7 @@ void pr_attach_record_id(uint32_t id)
 	if (progids_fd < 0 || !id || id_recorded(id))
 		return;
 	bpf_map_lookup_elem(progids_fd, &zero, &next);
-	slot = 1 + next++ % 15;
+	slot = 1 + next++ % PR_PROGID_RING;
 	bpf_map_update_elem(progids_fd, &slot, &id, 0);
 	bpf_map_update_elem(progids_fd, &zero, &next, 0);
 }
@@ -50,7 +50,7 @@ void pr_attach_forget_progids(int fd)
 
 static bool id_recorded(uint32_t id)
 {
-	for (uint32_t slot = 1; id && progids_fd >= 0 && slot < 16; slot++) {
+	for (uint32_t slot = 1; id && progids_fd >= 0 && slot <= PR_PROGID_RING; slot++) {
 		uint32_t v = 0;
 
 		if (!bpf_map_lookup_elem(progids_fd, &slot, &v) && v == id)
@@ -75,13 +75,34 @@ static int prog_name_by_id(uint32_t id, char *name, size_t len)
 	return 0;
 }
 
+enum pr_owner pr_prog_owner(uint32_t id, char *name, size_t len)
+{
+	char buf[64] = "";
+
+	if (!name) {
+		name = buf;
+		len = sizeof(buf);
+	}
+	name[0] = '\0';
+	if (!id)
+		return PR_OWNER_NONE;
+	prog_name_by_id(id, name, len);
+	if (id_recorded(id))
+		return PR_OWNER_US;
+	return pr_is_our_prog_name(name) ? PR_OWNER_OTHER_PODROUTE : PR_OWNER_FOREIGN;
+}
+
 bool pr_prog_is_ours(uint32_t id)
 {
-	char name[64];
+	return pr_prog_owner(id, NULL, 0) == PR_OWNER_US;
+}
 
-	if (!prog_name_by_id(id, name, sizeof(name)))
-		return pr_is_our_prog_name(name);
-	return id_recorded(id);
+const char *pr_owner_refusal(enum pr_owner o)
+{
+	return o == PR_OWNER_OTHER_PODROUTE
+		       ? "another podroute instance's (its id is not in this --pin-dir's pr_progids): "
+			 "each instance touches only its own programs"
+		       : "not podroute's: podroute does not replace or remove programs it did not install";
 }
 
 int pr_xdp_query(int ifindex, uint32_t *prog_id, char *name, size_t name_len, int *mode)
@@ -107,14 +128,16 @@ int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
 	uint32_t flags = mode == PR_XDP_NATIVE ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
 	char ifname[IF_NAMESIZE] = "?", other[64];
 	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	enum pr_owner owner;
 	uint32_t id = 0;
 	int err, old_fd = -1;
 
 	if_indextoname(ifindex, ifname);
-	pr_xdp_query(ifindex, &id, other, sizeof(other), NULL);
-	if (id && !pr_is_our_prog_name(other) && !(other[0] == '\0' && id_recorded(id))) {
-		pr_err("%s: XDP program %u (%s) is already attached; podroute does not replace "
-		       "programs it did not install", ifname, id, other);
+	pr_xdp_query(ifindex, &id, NULL, 0, NULL);
+	owner = pr_prog_owner(id, other, sizeof(other));
+	if (id && owner != PR_OWNER_US) {
+		pr_err("%s: XDP program %u (%s) is already attached, %s", ifname, id, other,
+		       pr_owner_refusal(owner));
 		return -EBUSY;
 	}
 	if (id) {
@@ -146,16 +169,18 @@ int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
 int pr_xdp_detach(int ifindex)
 {
 	char name[64], ifname[IF_NAMESIZE] = "?";
+	enum pr_owner owner;
 	uint32_t id;
 	int mode, fd, err;
 	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
 
 	if_indextoname(ifindex, ifname);
-	err = pr_xdp_query(ifindex, &id, name, sizeof(name), &mode);
+	err = pr_xdp_query(ifindex, &id, NULL, 0, &mode);
 	if (err || !id)
 		return err;
-	if (!pr_is_our_prog_name(name) && !(name[0] == '\0' && id_recorded(id))) {
-		pr_warn("%s: leaving XDP program %u (%s) alone: not podroute's", ifname, id, name);
+	owner = pr_prog_owner(id, name, sizeof(name));
+	if (owner != PR_OWNER_US) {
+		pr_warn("%s: leaving XDP program %u (%s) alone: %s", ifname, id, name, pr_owner_refusal(owner));
 		return -EPERM;
 	}
 	fd = bpf_prog_get_fd_by_id(id);
@@ -189,14 +214,18 @@ int pr_tc_attach(int ifindex, int prog_fd)
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PR_TC_HANDLE, .priority = PR_TC_PRIO,
 		    .prog_fd = prog_fd);
 	char ifname[IF_NAMESIZE] = "?", name[64];
+	enum pr_owner owner;
 	uint32_t id;
 	int err;
 
 	if_indextoname(ifindex, ifname);
-	if (!pr_tc_query(ifindex, &id) && id && !prog_name_by_id(id, name, sizeof(name)) &&
-	    !pr_is_our_prog_name(name)) {
-		pr_err("%s: TC filter handle %#x priority %#x holds program %u (%s), not podroute's",
-		       ifname, PR_TC_HANDLE, PR_TC_PRIO, id, name);
+	err = pr_tc_query(ifindex, &id);
+	if (err)
+		return err;
+	owner = pr_prog_owner(id, name, sizeof(name));
+	if (id && owner != PR_OWNER_US) {
+		pr_err("%s: TC filter handle %#x priority %#x holds program %u (%s), %s", ifname,
+		       PR_TC_HANDLE, PR_TC_PRIO, id, name, pr_owner_refusal(owner));
 		return -EBUSY;
 	}
 	err = bpf_tc_hook_create(&hook);
@@ -232,10 +261,18 @@ int pr_tc_detach(int ifindex)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PR_TC_HANDLE, .priority = PR_TC_PRIO);
+	char name[64], ifname[IF_NAMESIZE] = "?";
+	enum pr_owner owner;
 	uint32_t id;
 	int err = pr_tc_query(ifindex, &id);
 
 	if (err || !id)
 		return err;
+	owner = pr_prog_owner(id, name, sizeof(name));
+	if (owner != PR_OWNER_US) {
+		if_indextoname(ifindex, ifname);
+		pr_warn("%s: leaving TC program %u (%s) alone: %s", ifname, id, name, pr_owner_refusal(owner));
+		return -EPERM;
+	}
 	return bpf_tc_detach(&hook, &opts);
 }

@@ -40,7 +40,15 @@ void pr_attach_use_progids(int fd);
 void pr_attach_forget_progids(int fd); /* fd is about to be closed */
 /* Add an attached program's id to pr_progids (libxdp loads its own copy). */
 void pr_attach_record_id(uint32_t id);
-/* Whether program id is podroute's: by name, else by pr_progids. */
+/* Whose a program is. Ours only if this instance recorded its id (the
+ * pinned pr_progids of the pin dir in use): a program with podroute's
+ * name but not recorded here is another instance's, and left alone like
+ * any other tool's. name (may be NULL) gets the program's name, "" when
+ * it cannot be read (no CAP_SYS_ADMIN). */
+enum pr_owner { PR_OWNER_NONE, PR_OWNER_US, PR_OWNER_OTHER_PODROUTE, PR_OWNER_FOREIGN };
+enum pr_owner pr_prog_owner(uint32_t id, char *name, size_t len);
 bool pr_prog_is_ours(uint32_t id);
+/* Why podroute leaves a program of that owner alone, for messages. */
+const char *pr_owner_refusal(enum pr_owner o);
 
 #endif

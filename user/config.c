@@ -762,7 +762,7 @@ static int parse_limits(struct parser *p, const struct ynode *m)
 
 /* ---- accept ---- */
 
-static const char *const accept_keys[] = { "tables", "prefixes", "protocols" };
+static const char *const accept_keys[] = { "tables", "prefixes", "protocols", "covering" };
 
 struct named_num {
 	const char *name;
@@ -875,7 +875,7 @@ static int parse_accept(struct parser *p, const struct ynode *m)
 
 	ret = need_map(p, m, &(struct where){ 0 }, "accept");
 	if (!ret)
-		ret = check_keys(p, m, accept_keys, 3, &w);
+		ret = check_keys(p, m, accept_keys, 4, &w);
 	for (size_t i = 0; !ret && i < m->nkids; i += 2) {
 		const char *k = m->kids[i]->str;
 		const struct ynode *v = m->kids[i + 1];
@@ -889,6 +889,8 @@ static int parse_accept(struct parser *p, const struct ynode *m)
 					  "main", c->accept_tables, &c->naccept_tables);
 		} else if (!strcmp(k, "prefixes")) {
 			ret = get_accept_prefixes(p, v);
+		} else if (!strcmp(k, "covering")) {
+			ret = get_bool(p, v, &w, k, &c->accept_covering);
 		} else {
 			ret = get_numlist(p, v, k, "protocol", proto_names, ARRAY_LEN(proto_names), 0,
 					  255,
@@ -1683,6 +1685,7 @@ static bool network_equal(const struct pr_cfg_network *a, const struct pr_cfg_ne
 int pr_config_equal(const struct pr_config *a, const struct pr_config *b)
 {
 	if (a->shadow != b->shadow || a->mode != b->mode || a->force_xdp != b->force_xdp ||
+	    a->accept_covering != b->accept_covering ||
 	    strcmp(a->brex, b->brex) ||
 	    a->max_learned_routes != b->max_learned_routes || a->nnetworks != b->nnetworks ||
 	    !names_equal(a->underlay, a->nunderlay, b->underlay, b->nunderlay) ||
@@ -1841,7 +1844,7 @@ void pr_config_dump(const struct pr_config *c, FILE *f)
 		else
 			fprintf(f, "%u", c->accept_protocols[i]);
 	}
-	fputs("]\nnetworks:\n", f);
+	fputs(c->accept_covering ? "]\n  covering: true\nnetworks:\n" : "]\nnetworks:\n", f);
 	for (unsigned i = 0; i < c->nnetworks; i++)
 		dump_network(f, &c->networks[i]);
 }

@@ -122,6 +122,10 @@ struct pr_config {
 	unsigned naccept_prefixes; /* 0 = any */
 	uint8_t accept_protocols[PR_CFG_MAX_ACCEPT];
 	unsigned naccept_protocols; /* default: {186 (bgp)} */
+	/* Learned routes that cover a locally advertised prefix (the default
+	 * route among them) are refused unless the operator opts in: a BGP
+	 * peer announcing 0.0.0.0/0 must not pull the node's own traffic. */
+	bool accept_covering;
 	struct pr_cfg_network *networks;
 	unsigned nnetworks;
 	/* Where it came from (the name given to the loader) and where the

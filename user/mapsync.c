@@ -559,12 +559,19 @@ static const char *route_refused(const struct pr_config *c, const struct pr_krou
 		inside |= pr_prefix_contains(&c->accept_prefixes[i], &r->dst);
 	if (!inside)
 		return "outside the accepted prefixes";
+	if (!r->dst.len && !c->accept_covering)
+		return "a default route (accept.covering: true to take it)";
 	for (unsigned i = 0; i < c->nnetworks; i++) {
 		if (net_domain(&c->networks[i]) != route_domain(c, r->table))
 			continue;
-		for (unsigned j = 0; j < c->networks[i].nprefixes; j++)
-			if (pr_prefix_contains(&c->networks[i].prefixes[j], &r->dst))
+		for (unsigned j = 0; j < c->networks[i].nprefixes; j++) {
+			const struct pr_prefix *local = &c->networks[i].prefixes[j];
+
+			if (pr_prefix_contains(local, &r->dst))
 				return "inside a locally advertised prefix";
+			if (!c->accept_covering && pr_prefix_contains(&r->dst, local))
+				return "covers a locally advertised prefix (accept.covering: true to take it)";
+		}
 	}
 	return NULL;
 }

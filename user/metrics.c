@@ -660,7 +660,7 @@ static bool prog_is_ours(uint32_t id, bool *dispatcher, bool *unsure)
 	if (fd < 0)
 		return false;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		ours = pr_is_our_prog_name(info.name);
+		ours = pr_prog_is_ours(id);
 		*dispatcher = !strcmp(info.name, "xdp_dispatcher");
 	}
 	close(fd);

@@ -64,12 +64,12 @@ static int find_ours(int ifindex, struct ours *o)
 	o->legacy = xdp_multiprog__is_legacy(o->mp);
 	if (o->legacy) {
 		p = xdp_multiprog__main_prog(o->mp);
-		if (p && pr_is_our_prog_name(xdp_program__name(p)))
+		if (p && pr_prog_is_ours(xdp_program__id(p)))
 			o->prog = p;
 		return 0;
 	}
 	for (p = xdp_multiprog__next_prog(NULL, o->mp); p; p = xdp_multiprog__next_prog(p, o->mp))
-		if (pr_is_our_prog_name(xdp_program__name(p)))
+		if (pr_prog_is_ours(xdp_program__id(p)))
 			o->prog = p;
 	return 0;
 }

@@ -341,6 +341,30 @@ static void test_add_and_delete_learned_route(void **state)
 	assert_int_equal(f->mm->t[PR_SM_NEXTHOPS].count, 0);
 }
 
+/* A BGP peer's default route, or any route covering the node's advertised
+ * 10.128.1.0/24, stays out of the maps unless accept.covering opts in; a
+ * route beside it is taken either way. */
+static void test_covering_routes_refused_by_default(void **state)
+{
+	struct fixture *f = *state;
+
+	add_path(add_route(f->w, "0.0.0.0/0", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	add_path(add_route(f->w, "10.128.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	add_path(add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	add_neigh(f->w, IF_UL, "192.0.2.12", 0x12);
+	sync(f);
+	assert_null(route4(f->mm, "0.0.0.0/0"));
+	assert_null(route4(f->mm, "10.128.0.0/16"));
+	assert_non_null(route4(f->mm, "10.200.0.0/16"));
+	assert_int_equal(f->st.learned_refused, 2);
+	f->w->cfg.accept_covering = true;
+	sync(f);
+	assert_non_null(route4(f->mm, "0.0.0.0/0"));
+	assert_non_null(route4(f->mm, "10.128.0.0/16"));
+	assert_non_null(route4(f->mm, "10.200.0.0/16"));
+	assert_int_equal(f->st.learned_refused, 0);
+}
+
 static void test_change_target_port(void **state)
 {
 	struct fixture *f = *state;
@@ -833,6 +857,7 @@ int main(void)
 		T(test_unresolved_neighbour_passes),
 		T(test_shadow_and_antispoof_flags),
 		T(test_acceptance_policy),
+		T(test_covering_routes_refused_by_default),
 		T(test_limit_is_deterministic),
 		T(test_restart_adopts_without_writes),
 		T(test_apply_order_is_hitless),

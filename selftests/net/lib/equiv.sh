@@ -236,6 +236,7 @@ interfaces:
 accept:
   protocols: [bgp]
   prefixes: ["0.0.0.0/0", "::/0"]
+  covering: true   # the BGP default-route cells
 networks:
   - name: default
     prefixes: [10.128.1.0/24, fd00:10:128:1::/64]
