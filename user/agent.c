@@ -186,6 +186,19 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 
 	a->config_loads++;
 	err = pr_config_load_file(a->config_path, &cfg, &e);
+	if (!err && !a->have_cfg && pr_config_check_devices(&cfg, &e)) {
+		/* Valid, but a device is not there yet (br-ex before OVS): not an
+		 * exit, a wait; link changes retry (agent_retry_waiting). */
+		char now[sizeof(a->waiting_for)];
+
+		pr_cfg_error_str(&e, msg, sizeof(msg));
+		snprintf(now, sizeof(now), "%s", msg);
+		if (strcmp(now, a->waiting_for))
+			pr_warn("config: waiting, not ready: %s", now);
+		snprintf(a->waiting_for, sizeof(a->waiting_for), "%s", now);
+		pr_config_free(&cfg);
+		goto ok;
+	}
 	if (!err) {
 		err = pr_config_check_devices(&cfg, &e);
 		if (err)
@@ -208,10 +221,13 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 		err = -EIO;
 		goto failed;
 	}
-	if (!initial)
+	if (a->have_cfg)
 		pr_config_free(&a->cfg);
 	a->cfg = cfg;
 	a->have_cfg = true;
+	if (a->waiting_for[0])
+		pr_info("config: the devices are there, attached");
+	a->waiting_for[0] = '\0';
 	a->dirty = true;
 	pr_info("config %s: %u networks, %u underlay interfaces", initial ? "loaded" : "applied",
 		cfg.nnetworks, cfg.nunderlay);
@@ -229,7 +245,15 @@ failed:
 static int agent_sync(struct pr_agent *a)
 {
 	double t0 = now_ms();
-	int err = pr_agent_reconcile(a);
+	int err;
+
+	/* No config applied yet (waiting for a device): the maps keep what
+	 * they hold (a restarted agent's pins keep forwarding). */
+	if (!a->have_cfg) {
+		a->dirty = false;
+		return 0;
+	}
+	err = pr_agent_reconcile(a);
 
 	a->last_reconcile_ms = now_ms() - t0;
 	a->reconciles++;
@@ -274,6 +298,7 @@ static void agent_publish(struct pr_agent *a)
 		return;
 	memset(s, 0, sizeof(*s));
 	s->have_cfg = a->have_cfg;
+	snprintf(s->waiting_for, sizeof(s->waiting_for), "%s", a->waiting_for);
 	for (unsigned i = 0; a->have_cfg && i < c->nnetworks && i < PR_CFG_MAX_NETWORKS; i++) {
 		s->nets[s->nnets].id = c->networks[i].id;
 		snprintf(s->nets[s->nnets].name, sizeof(s->nets[0].name), "%s", c->networks[i].name);
@@ -384,6 +409,20 @@ int cmd_agent(int argc, char **argv)
 	}
 	pr_hist_init(&a.reconcile_hist, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
 	pr_hist_init(&a.route_hist, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
+	/* A config refused at start leaves nothing behind: it is checked
+	 * before the datapath, and so its pinned maps, exist. */
+	{
+		struct pr_config pre;
+		struct pr_cfg_error e;
+		char msg[600];
+
+		if (pr_config_load_file(a.config_path, &pre, &e)) {
+			ret = cli_error(PR_EXIT_FAIL, "config rejected, not starting: %s",
+					pr_cfg_error_str(&e, msg, sizeof(msg)));
+			goto out_mem;
+		}
+		pr_config_free(&pre);
+	}
 	err = pr_datapath_load(&a.dp, &lo);
 	if (err) {
 		ret = cli_error(PR_EXIT_FAIL, "cannot load the datapath: %s", strerror(-err));
@@ -391,6 +430,10 @@ int cmd_agent(int argc, char **argv)
 	}
 	if (agent_load_config(&a, true)) {
 		ret = PR_EXIT_FAIL;
+		goto out_dp;
+	}
+	if (once && a.waiting_for[0]) {
+		ret = cli_error(PR_EXIT_FAIL, "--once: %s", a.waiting_for);
 		goto out_dp;
 	}
 	if (pr_agent_reconcile_init(&a)) {
@@ -461,6 +504,9 @@ int cmd_agent(int argc, char **argv)
 		}
 		if (pfd[2].revents && pr_cfgwatch_drain(wfd))
 			agent_load_config(&a, false);
+		/* Waiting for a device: every link change may have brought it. */
+		if (a.waiting_for[0] && a.dirty)
+			agent_load_config(&a, true);
 		if (a.oom) {
 			pr_err("out of memory in the route cache: full resync");
 			a.oom = false;
@@ -470,7 +516,7 @@ int cmd_agent(int argc, char **argv)
 			a.dirty = true;
 		if (a.dirty && running)
 			agent_sync(&a);
-		else if (running && (a.routeq.n || a.routeq.overflow))
+		else if (running && a.have_cfg && (a.routeq.n || a.routeq.overflow))
 			agent_apply_routes(&a);
 		if (running && pr_agent_lsx_due(&a, now_ms()) == 0)
 			pr_agent_lsx_build(&a, now_ms(), false);

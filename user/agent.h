@@ -24,6 +24,9 @@ struct pr_agent {
 	const char *config_path;
 	struct pr_config cfg;
 	bool have_cfg;
+	/* A valid config whose devices are not all there yet (br-ex before
+	 * OVS is up): nothing attached, not ready, retried on link changes. */
+	char waiting_for[600];
 	struct pr_datapath dp;
 	struct pr_kstate *ks;
 	struct pr_nlsource *nl;

@@ -263,6 +263,13 @@ bool pr_metrics_health(const struct pr_metrics_snap *s, const struct pr_metrics_
 	bool ok = true;
 
 	why[0] = '\0';
+	/* Waiting for a device is alive, not ready: a liveness probe that
+	 * failed here would restart the agent in a loop until OVS is up. */
+	if (s->waiting_for[0]) {
+		if (ready)
+			why_add(why, len, "waiting for %s", s->waiting_for);
+		return !ready;
+	}
 	if (!s->have_cfg) {
 		why_add(why, len, "no config loaded");
 		ok = false;

@@ -91,6 +91,7 @@ struct pr_metrics_if {
 
 struct pr_metrics_snap {
 	bool have_cfg;
+	char waiting_for[600]; /* devices the config names that do not exist yet */
 	unsigned nnets;
 	struct pr_metrics_net nets[PR_CFG_MAX_NETWORKS];
 	unsigned nifs;
