@@ -28,6 +28,7 @@
 #include <microhttpd.h>
 
 #include "attach.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "names.h"
 #include "xdpmulti.h"
@@ -209,15 +210,6 @@ void pr_prom_histogram(struct pr_sbuf *b, const char *name, const char *const *l
 
 #define L(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
-bool pr_metrics_kernel_has_vrf_fib(const char *release)
-{
-	unsigned major = 0, minor = 0;
-
-	if (sscanf(release, "%u.%u", &major, &minor) != 2)
-		return false;
-	return major > 6 || (major == 6 && minor >= 8);
-}
-
 /* Whether an interface has every hook its role and pr_ifaces call for. */
 static bool if_ok(const struct pr_metrics_if *c, const struct pr_metrics_ifstate *st, char *why,
 		  size_t len)
@@ -361,10 +353,10 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 	pr_prom_family(b, "podroute_build_info", "gauge", "The running podroute: version and map ABI");
 	pr_prom_u64(b, "podroute_build_info", L("version", PODROUTE_VERSION, "abi", abi), 1);
 	pr_prom_family(b, "podroute_kernel_info", "gauge",
-		       "The kernel: release, and whether bpf_fib_lookup can use a VRF's table (6.8+)");
+		       "The kernel: release, and whether bpf_fib_lookup can use a VRF's table (probed)");
 	pr_prom_u64(b, "podroute_kernel_info",
 		    L("release", l->kernel_release, "vrf_fib_lookup",
-		      pr_metrics_kernel_has_vrf_fib(l->kernel_release) ? "true" : "false"),
+		      l->vrf_fib ? "true" : "false"),
 		    1);
 
 	pr_prom_family(b, "podroute_attached", "gauge",
@@ -567,6 +559,7 @@ struct pr_metrics {
 	bool v6;
 	char addr[INET6_ADDRSTRLEN + 8];
 	char release[65];
+	bool vrf_fib;
 	struct MHD_Daemon *mhd;
 
 	pthread_mutex_t lock; /* guards snap and published */
@@ -612,6 +605,7 @@ int pr_metrics_open(const char *spec, struct pr_metrics **out, char *err, size_t
 	format_addr(&ss, m->addr, sizeof(m->addr));
 	if (!uname(&u))
 		snprintf(m->release, sizeof(m->release), "%s", u.release);
+	m->vrf_fib = pr_kernel_has_vrf_fib();
 	m->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (m->fd < 0 || setsockopt(m->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(m->fd, (struct sockaddr *)&ss, sl) || listen(m->fd, 64)) {
@@ -805,6 +799,7 @@ static void collect(struct pr_metrics *m, const struct pr_metrics_snap *s, struc
 {
 	memset(l, 0, sizeof(*l));
 	snprintf(l->kernel_release, sizeof(l->kernel_release), "%s", m->release);
+	l->vrf_fib = m->vrf_fib;
 	for (unsigned i = 0; i < s->nifs && i < PR_ATTACH_MAX; i++)
 		read_if(m, s->ifs[i].name, &l->ifs[i]);
 	if (!full)

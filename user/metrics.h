@@ -135,6 +135,7 @@ struct pr_metrics_ifstate {
 
 struct pr_metrics_live {
 	char kernel_release[65];
+	bool vrf_fib; /* bpf_fib_lookup takes a VRF table id (probed, kfeatures.h) */
 	bool have_stats;
 	struct pr_counter stats[PR_MAX_NETS * PR_R_MAX]; /* summed over CPUs */
 	struct pr_metrics_map maps[PR_PM__COUNT];
@@ -156,9 +157,6 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
  */
 bool pr_metrics_health(const struct pr_metrics_snap *s, const struct pr_metrics_live *l, bool ready,
 		       char *why, size_t len);
-
-/* Kernel version at least 6.8: bpf_fib_lookup in a VRF table works. */
-bool pr_metrics_kernel_has_vrf_fib(const char *release);
 
 /* ---- the server ---- */
 

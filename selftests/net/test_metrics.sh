@@ -99,6 +99,9 @@ page=$(scrape /metrics)
 grep -q '^# TYPE podroute_route_to_map_latency_seconds histogram$' <<<"$page" || fail "no latency histogram"
 grep -q '^podroute_build_info{version="[^"]*",abi="[0-9]*"} 1$' <<<"$page" || fail "no build info"
 grep -q "^podroute_kernel_info{release=\"$(uname -r)\"," <<<"$page" || fail "no kernel info"
+# Probed, not read off the version: this kernel takes a VRF table id
+# (the prog suite's FIB cases in table 100 prove it independently).
+grep -q "^podroute_kernel_info{.*vrf_fib_lookup=\"true\"} 1" <<<"$page" || fail "the VRF FIB probe says no on $(uname -r)"
 grep -qE '^podroute_attached\{interface="in0",role="underlay",hook="(xdp|tc)",mode="[a-z]+"\} 1$' <<<"$page" ||
 	fail "in0 not shown attached"
 [ "$(metric podroute_reconciles_total)" -ge 1 ] || fail "no reconcile counted"
