@@ -120,9 +120,10 @@ int cmd_detach(int argc, char **argv)
 {
 	static const char help[] =
 		"Usage: podroute detach [--unpin] [IF ...]\n"
-		"Remove podroute's XDP and TC programs from the named interfaces (default:\n"
-		"every interface podroute is attached to). Programs of other tools are left\n"
-		"alone. --unpin also removes the pinned maps once no interface is left.\n";
+		"Remove this instance's XDP and TC programs from the named interfaces\n"
+		"(default: every interface it is attached to). Programs of other tools, and\n"
+		"of other podroute instances (another --pin-dir), are left alone. --unpin\n"
+		"also removes the pinned maps once no interface is left.\n";
 	static const struct option opts[] = {
 		{ "unpin", no_argument, NULL, 'U' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
