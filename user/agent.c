@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +48,7 @@
 #include "ifaces.h"
 #include "kstate.h"
 #include "loader.h"
+#include "healthfile.h"
 #include "log.h"
 #include "lsx.h"
 #include "metrics.h"
@@ -54,7 +56,8 @@
 #include "pinned.h"
 
 static const char agent_help[] =
-	"Usage: podroute agent [--config FILE] [--metrics-listen ADDR:PORT] [--detach-on-exit] [--once]\n"
+	"Usage: podroute agent [--config FILE] [--metrics-listen ADDR:PORT] [--health-file PATH]\n"
+	"                      [--detach-on-exit] [--once]\n"
 	"                      [--routes4-max N] [--routes6-max N] [--index4-max N] [--index6-max N]\n"
 	"Run the node agent. It attaches the datapath to the interfaces the config\n"
 	"names, then keeps the pinned maps equal to the advertised networks of the\n"
@@ -63,6 +66,9 @@ static const char agent_help[] =
 	"flush: forwarding never stops.\n"
 	"  --config FILE      YAML config (default /etc/podroute/config.yaml); watched,\n"
 	"                     re-read on change and on SIGHUP\n"
+	"  --health-file PATH rewrite the liveness and readiness verdicts there every\n"
+	"                     second, for `podroute health` (exec probes that no HTTP\n"
+	"                     client can stall; default " PR_HEALTHFILE_DEFAULT ", none: off)\n"
 	"  --metrics-listen ADDR:PORT\n"
 	"                     serve /metrics (Prometheus), /healthz and /readyz here\n"
 	"                     (default " PR_METRICS_LISTEN_DEFAULT "; [::]:9473 for IPv6; none: off).\n"
@@ -288,14 +294,34 @@ static void agent_apply_routes(struct pr_agent *a)
 }
 
 /* Hand the metrics thread a copy of what the loop knows now. */
+/* The health file, once a second: the same verdicts as /healthz and
+ * /readyz, from this thread (healthfile.h). */
+static void agent_write_health(struct pr_agent *a)
+{
+	char live_why[1024], ready_why[1024];
+	double t = now_ms();
+	int fd = pr_datapath_map_fd(&a->dp, "pr_ifaces");
+	bool live, ready;
+	int err;
+
+	if (!a->health_file || t - a->health_written_ms < 1000)
+		return;
+	a->health_written_ms = t;
+	live = pr_health_eval(fd, a->snap, false, live_why, sizeof(live_why));
+	ready = pr_health_eval(fd, a->snap, true, ready_why, sizeof(ready_why));
+	err = pr_healthfile_write(a->health_file, live, live_why, ready, ready_why);
+	/* Said once per kind of failure, not every second. */
+	if (err && err != a->health_err)
+		pr_warn("health file %s: %s", a->health_file, strerror(-err));
+	a->health_err = err;
+}
+
 static void agent_publish(struct pr_agent *a)
 {
 	struct pr_metrics_snap *s = a->snap;
 	const struct pr_config *c = &a->cfg;
 	const struct pr_lsx *x;
 
-	if (!a->metrics)
-		return;
 	memset(s, 0, sizeof(*s));
 	s->have_cfg = a->have_cfg;
 	snprintf(s->waiting_for, sizeof(s->waiting_for), "%s", a->waiting_for);
@@ -342,7 +368,9 @@ static void agent_publish(struct pr_agent *a)
 	}
 	s->lsx_builds = x ? x->builds : 0;
 	s->lsx_failures = x ? x->failures : 0;
-	pr_metrics_publish(a->metrics, s);
+	if (a->metrics)
+		pr_metrics_publish(a->metrics, s);
+	agent_write_health(a);
 }
 
 int cmd_agent(int argc, char **argv)
@@ -350,12 +378,13 @@ int cmd_agent(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "detach-on-exit", no_argument, NULL, 'D' },
 		{ "metrics-listen", required_argument, NULL, 'm' },
+		{ "health-file", required_argument, NULL, 'H' },
 		{ "once", no_argument, NULL, '1' }, PR_CLI_SIZE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct pr_loader_opts lo = { .pin_dir = cli.pin_dir };
 	struct pr_nl_handlers h = { on_route, on_nexthop, on_neigh, on_link, on_resync };
-	struct pr_agent a = { .config_path = "/etc/podroute/config.yaml" };
+	struct pr_agent a = { .config_path = "/etc/podroute/config.yaml", .health_file = PR_HEALTHFILE_DEFAULT };
 	const char *listen = PR_METRICS_LISTEN_DEFAULT;
 	bool detach_on_exit = false, once = false, running = true;
 	int c, err, sfd, wfd, ret = 0;
@@ -367,6 +396,7 @@ int cmd_agent(int argc, char **argv)
 		case 'c': a.config_path = optarg; break;
 		case 'D': detach_on_exit = true; break;
 		case 'm': listen = optarg; break;
+		case 'H': a.health_file = strcmp(optarg, "none") ? optarg : NULL; break;
 		case '1': once = true; break;
 		case '4':
 		case '6':
@@ -381,6 +411,17 @@ int cmd_agent(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("agent", "unexpected argument \"%s\"", argv[optind]);
+	if (a.health_file) {
+		char dir[4096];
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", a.health_file);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			mkdir(dir, 0755); /* may exist; a write error says the rest */
+		}
+	}
 	/* Blocked before any thread exists (the grace-period waiter, the
 	 * metrics server), so that every thread inherits the mask and these
 	 * signals reach only the loop's signalfd: a thread that did not block
@@ -477,7 +518,7 @@ int cmd_agent(int argc, char **argv)
 		 * incremental writes, tidy up once a second passes in quiet; wake
 		 * for a lookup-index rebuild when one is owed. */
 		double lsx_due = pr_agent_lsx_due(&a, now_ms());
-		int idle_timeout = a.dirty || a.gc_owed ? 1000 : -1, timeout = idle_timeout, n;
+		int idle_timeout = a.dirty || a.gc_owed || a.health_file ? 1000 : -1, timeout = idle_timeout, n;
 
 		if (lsx_due >= 0 && (timeout < 0 || lsx_due < timeout))
 			timeout = (int)lsx_due + (lsx_due > (int)lsx_due);

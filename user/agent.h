@@ -27,6 +27,9 @@ struct pr_agent {
 	/* A valid config whose devices are not all there yet (br-ex before
 	 * OVS is up): nothing attached, not ready, retried on link changes. */
 	char waiting_for[600];
+	const char *health_file; /* NULL: none */
+	double health_written_ms;
+	int health_err;          /* the last write's error, said once */
 	struct pr_datapath dp;
 	struct pr_kstate *ks;
 	struct pr_nlsource *nl;

@@ -45,6 +45,7 @@ int cmd_prefix(int argc, char **argv);
 int cmd_shadow(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
+int cmd_health(int argc, char **argv);
 
 struct pr_pinned;
 /* Open the pinned maps, reporting a failure (exit code 3 if none). */

@@ -28,6 +28,7 @@ static const struct cmd {
 	{ "attach", cmd_attach, "load/pin the datapath and attach it to interfaces" },
 	{ "detach", cmd_detach, "remove podroute's programs from interfaces (and optionally its pins)" },
 	{ "status", cmd_status, "what is attached where, map occupancy, global mode" },
+	{ "health", cmd_health, "the agent's liveness or readiness, for exec probes (exit 0 / 1)" },
 	{ "routes", cmd_routes, "prefixes in the maps: network, action, next hops" },
 	{ "networks", cmd_networks, "networks: targets, VRF tables, flags" },
 	{ "nexthops", cmd_nexthops, "east-west next-hop groups and next hops" },

@@ -668,7 +668,7 @@ static bool prog_is_ours(uint32_t id, bool *dispatcher, bool *unsure)
 	return ours;
 }
 
-static void read_if(struct pr_metrics *m, const char *name, struct pr_metrics_ifstate *st)
+static void read_if(int ifaces_fd, const char *name, struct pr_metrics_ifstate *st)
 {
 	static const char *const modes[] = { "native", "generic", "offload" };
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -679,7 +679,7 @@ static void read_if(struct pr_metrics *m, const char *name, struct pr_metrics_if
 	st->ifindex = if_nametoindex(name);
 	if (!st->ifindex)
 		return;
-	if (!bpf_map_lookup_elem(m->map_fd[PR_PM_IFACES], &st->ifindex, &ifc)) {
+	if (!bpf_map_lookup_elem(ifaces_fd, &st->ifindex, &ifc)) {
 		st->in_ifaces = true;
 		st->if_flags = ifc.flags;
 	}
@@ -801,7 +801,7 @@ static void collect(struct pr_metrics *m, const struct pr_metrics_snap *s, struc
 	snprintf(l->kernel_release, sizeof(l->kernel_release), "%s", m->release);
 	l->vrf_fib = m->vrf_fib;
 	for (unsigned i = 0; i < s->nifs && i < PR_ATTACH_MAX; i++)
-		read_if(m, s->ifs[i].name, &l->ifs[i]);
+		read_if(m->map_fd[PR_PM_IFACES], s->ifs[i].name, &l->ifs[i]);
 	if (!full)
 		return;
 	l->have_stats = !read_stats(m, l);
@@ -822,6 +822,16 @@ static void collect(struct pr_metrics *m, const struct pr_metrics_snap *s, struc
 			mm->have_entries = !count_entries(m, i, &mm->entries);
 		}
 	}
+}
+
+bool pr_health_eval(int ifaces_fd, const struct pr_metrics_snap *s, bool ready, char *why, size_t len)
+{
+	static struct pr_metrics_live l; /* the agent's thread only */
+
+	memset(l.ifs, 0, sizeof(l.ifs));
+	for (unsigned i = 0; i < s->nifs && i < PR_ATTACH_MAX; i++)
+		read_if(ifaces_fd, s->ifs[i].name, &l.ifs[i]);
+	return pr_metrics_health(s, &l, ready, why, len);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body, size_t len,
@@ -944,7 +954,8 @@ int pr_metrics_start(struct pr_metrics *m, const struct pr_datapath *dp)
 					  (m->v6 ? MHD_USE_IPv6 : 0),
 				  0, NULL, NULL, handle, m, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, m,
 				  MHD_OPTION_LISTEN_SOCKET, m->fd, MHD_OPTION_CONNECTION_LIMIT, 32u,
-				  MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, 4u,
+				  MHD_OPTION_CONNECTION_TIMEOUT, 5u, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!m->mhd) {
 		pr_err("metrics %s: libmicrohttpd did not start", m->addr);

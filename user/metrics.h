@@ -142,6 +142,10 @@ struct pr_metrics_live {
 	struct pr_metrics_ifstate ifs[PR_ATTACH_MAX]; /* parallel to snap->ifs */
 };
 
+/* /healthz's (ready: /readyz's) answer from the agent's own thread, with
+ * the hooks read from the kernel (pr_ifaces' fd), for the health file. */
+bool pr_health_eval(int ifaces_fd, const struct pr_metrics_snap *s, bool ready, char *why, size_t len);
+
 /* The whole /metrics text for a snapshot and a reading of the kernel. */
 void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 		       const struct pr_metrics_live *l);

@@ -3,8 +3,8 @@
 # The Kubernetes manifests: yamllint-clean, and the fields that matter are
 # what they must be, read with a real YAML parser from what kustomize
 # renders (both variants): host network, exactly the capability set that
-# selftests/net/test_capabilities.sh proves, bpffs from the host, probes on
-# the agent's health endpoints, a rolling update that never runs two agents
+# selftests/net/test_capabilities.sh proves, bpffs from the host, exec probes on
+# the agent's health file, metrics node-local, a rolling update that never runs two agents
 # on a node, tolerations for every node, a sidecar without capabilities,
 # and RBAC that only reads exactly what the config renderer needs.
 set -u
@@ -56,9 +56,16 @@ bpffs = mounts.get("/sys/fs/bpf")
 check("agent mounts the host's bpffs", bpffs is not None and vols[bpffs["name"]].get("hostPath", {}).get("path") == "/sys/fs/bpf")
 check("agent: no --detach-on-exit (the datapath outlives the pod)", "--detach-on-exit" not in agent.get("args", []))
 lp, rp = agent.get("livenessProbe", {}), agent.get("readinessProbe", {})
-check("liveness probe: GET /healthz on 9473", lp.get("httpGet") == {"path": "/healthz", "port": 9473})
-check("readiness probe: GET /readyz on 9473", rp.get("httpGet") == {"path": "/readyz", "port": 9473})
-check("agent serves metrics where the probes look", "--metrics-listen=0.0.0.0:9473" in agent["args"])
+hf = "/run/podroute-health/health"
+check("liveness probe: exec podroute health on the health file",
+      lp.get("exec", {}).get("command") == ["podroute", "health", "--file", hf])
+check("readiness probe: exec podroute health --ready on the health file",
+      rp.get("exec", {}).get("command") == ["podroute", "health", "--ready", "--file", hf])
+check("agent writes the health file the probes read, on a writable emptyDir",
+      "--health-file=" + hf in agent["args"] and
+      any(m["mountPath"] == "/run/podroute-health" and not m.get("readOnly") for m in agent["volumeMounts"]))
+check("metrics node-local by default (not every address of a hostNetwork pod)",
+      "--metrics-listen=127.0.0.1:9473" in agent["args"])
 cfgarg = [a for a in agent["args"] if a.startswith("--config=")]
 check("agent reads the config the sidecar writes",
       cfgarg == ["--config=/run/podroute/config.yaml"] and "/run/podroute/config.yaml" in sync["args"])
