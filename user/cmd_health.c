@@ -15,7 +15,7 @@
 static const char health_help[] =
 	"Usage: podroute health [--ready] [--file PATH] [--max-age SECONDS]\n"
 	"Is the agent alive (ready, with --ready)? Reads the health file the agent's\n"
-	"loop rewrites every second (the agent's --health-file, default\n"
+	"loop rewrites every second (where the agent was told to write it, default\n"
 	PR_HEALTHFILE_DEFAULT ") and exits 0 if so, 1 if not, saying why. A file\n"
 	"older than --max-age (default 10 s) means the loop stopped. For exec\n"
 	"probes: it uses no network, so no client of the metrics port can fail it.\n"
