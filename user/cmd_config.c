@@ -27,25 +27,32 @@
 static const char config_help[] =
 	"Usage: podroute config check FILE\n"
 	"       podroute config render --node NAME --base FILE --input FILE [--input FILE ...]\n"
-	"                              [--vrf-table VRF=TABLE ...] [-o FILE]\n"
+	"                              [--vrf-table VRF=TABLE ...] [--service-cidr CIDR ...] [-o FILE]\n"
 	"       podroute config sync --node NAME --base FILE -o FILE [--interval SECONDS]\n"
-	"                            [--kubectl PATH] [--vrf-table VRF=TABLE ...] [--once]\n"
+	"                            [--kubectl PATH] [--vrf-table VRF=TABLE ...]\n"
+	"                            [--service-cidr CIDR ...] [--once]\n"
 	"check: validate a config file and print it in canonical form.\n"
 	"render: write one node's config from the cluster's objects as `kubectl get -o json`\n"
 	"  prints them (RouteAdvertisements, ClusterUserDefinedNetworks, UserDefinedNetworks,\n"
 	"  NetworkAttachmentDefinitions, Nodes; any mix, one or more files): the base file\n"
 	"  gives interfaces, limits and policy, render adds the networks this node advertises.\n"
 	"  VRF tables come from this node's kernel unless given with --vrf-table.\n"
+	"  Authority comes from RouteAdvertisements, ClusterUserDefinedNetworks, the\n"
+	"  Node's OVN-Kubernetes annotations and the NADs OVN-Kubernetes owns, never\n"
+	"  from what a tenant can write; a network that fails a check (its prefixes\n"
+	"  cover a node address, a --service-cidr range or another network, a name\n"
+	"  or id it may not claim, a broken object) is refused alone, and said so.\n"
 	"  -o writes atomically (temporary file, fsync, rename); default stdout.\n"
 	"sync: the DaemonSet's sidecar: every --interval (default 10) seconds run\n"
 	"  `kubectl get routeadvertisements,clusteruserdefinednetworks,userdefinednetworks,\n"
-	"  network-attachment-definitions -A -o json` and `kubectl get node NAME -o json`,\n"
+	"  network-attachment-definitions,namespaces -A -o json` and `kubectl get node NAME\n"
+	"  -o json`,\n"
 	"  render, and rewrite -o only when the result changed. A failure keeps the last\n"
 	"  good file. --once: one round, exit status says how it went.\n";
 
 /* The rendered config as text, checked by reading it back. */
 static int render_text(const struct pr_render_opts *ro, const char *base, char **text, size_t *len,
-		       char *err, size_t errlen)
+		       struct pr_render_report *rep, char *err, size_t errlen)
 {
 	struct pr_config cfg, back;
 	struct pr_cfg_error e;
@@ -58,7 +65,7 @@ static int render_text(const struct pr_render_opts *ro, const char *base, char *
 		snprintf(err, errlen, "base config: %s", pr_cfg_error_str(&e, msg, sizeof(msg)));
 		return rc;
 	}
-	rc = pr_render(ro, &cfg, err, errlen);
+	rc = pr_render_ex(ro, &cfg, rep, err, errlen);
 	if (rc) {
 		pr_config_free(&cfg);
 		return rc;
@@ -145,7 +152,28 @@ struct common {
 	const char *base, *out, *kubectl;
 	unsigned interval;
 	bool once;
+	unsigned long refusals_said; /* a hash of the refusals last logged (sync) */
 };
+
+/* Each refused network, loudly; in sync only when the set changed, not
+ * every round. */
+static void say_refusals(struct common *c, const struct pr_render_report *rep, bool always)
+{
+	unsigned long h = 5381 + rep->nrefused;
+
+	for (unsigned i = 0; i < rep->nmsgs; i++)
+		for (const char *p = rep->refused[i]; *p; p++)
+			h = h * 33 + (unsigned char)*p;
+	if (!always && h == c->refusals_said)
+		return;
+	c->refusals_said = h;
+	for (unsigned i = 0; i < rep->nmsgs; i++)
+		pr_warn("config: %s", rep->refused[i]);
+	if (rep->nrefused > rep->nmsgs)
+		pr_warn("config: %u more refusals not listed", rep->nrefused - rep->nmsgs);
+	if (rep->nrefused || !always)
+		pr_info("config: %u networks rendered, %u refused", rep->nrendered, rep->nrefused);
+}
 
 static int parse_common(int argc, char **argv, const char *cmd, struct common *c, bool sync)
 {
@@ -154,6 +182,7 @@ static int parse_common(int argc, char **argv, const char *cmd, struct common *c
 		{ "input", required_argument, NULL, 'i' }, { "vrf-table", required_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' }, { "interval", required_argument, NULL, 't' },
 		{ "kubectl", required_argument, NULL, 'k' }, { "once", no_argument, NULL, '1' },
+		{ "service-cidr", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -178,6 +207,11 @@ static int parse_common(int argc, char **argv, const char *cmd, struct common *c
 			if (pr_render_add_vrf_table(&c->ro, optarg))
 				return cli_usage_error(cmd, "--vrf-table \"%s\": expected VRF=TABLE (table 1..%u)",
 						       optarg, UINT32_MAX);
+			break;
+		case 's':
+			if (pr_render_add_service_cidr(&c->ro, optarg))
+				return cli_usage_error(cmd, "--service-cidr \"%s\": a CIDR, at most %d of them",
+						       optarg, PR_RENDER_MAX_SERVICE);
 			break;
 		case 't':
 			c->interval = strtoul(optarg, &end, 10);
@@ -212,13 +246,15 @@ static int parse_common(int argc, char **argv, const char *cmd, struct common *c
 static int cmd_render(int argc, char **argv)
 {
 	struct common c = {};
+	struct pr_render_report rep;
 	char err[1024], *text = NULL;
 	size_t len = 0;
 	int rc = parse_common(argc, argv, "config render", &c, false);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = render_text(&c.ro, c.base, &text, &len, err, sizeof(err));
+	rc = render_text(&c.ro, c.base, &text, &len, &rep, err, sizeof(err));
+	say_refusals(&c, &rep, true);
 	if (rc)
 		return cli_error(PR_EXIT_FAIL, "%s", err);
 	if (c.out) {
@@ -283,10 +319,11 @@ static int sync_round(struct common *c, const char *dir)
 	char objs[4096], node[4096], why[1024], *text = NULL, *cur = NULL;
 	char *av1[] = { (char *)c->kubectl, "get",
 			"routeadvertisements,clusteruserdefinednetworks,userdefinednetworks,"
-			"network-attachment-definitions",
+			"network-attachment-definitions,namespaces",
 			"-A", "-o", "json", NULL };
 	char *av2[] = { (char *)c->kubectl, "get", "node", (char *)c->ro.node, "-o", "json", NULL };
 	struct pr_render_opts ro = c->ro;
+	struct pr_render_report rep;
 	size_t len = 0, curlen = 0;
 	int rc;
 
@@ -299,7 +336,9 @@ static int sync_round(struct common *c, const char *dir)
 	ro.inputs[0] = objs;
 	ro.inputs[1] = node;
 	ro.ninputs = 2;
-	if (render_text(&ro, c->base, &text, &len, why, sizeof(why))) {
+	rc = render_text(&ro, c->base, &text, &len, &rep, why, sizeof(why));
+	say_refusals(c, &rep, false);
+	if (rc) {
 		pr_err("config sync: %s; keeping %s", why, c->out);
 		return -1;
 	}

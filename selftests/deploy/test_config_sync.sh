@@ -44,7 +44,7 @@ cp "$FIX/ra-default.json" "$t/cluster/"
 sync_once() { "$P" config sync --node worker-1 --base "$FIX/base.yaml" -o "$t/config.yaml" --kubectl "$t/kubectl" --once; }
 check "sync --once: writes the config" sync_once
 check "sync: kubectl was asked for the objects and the node" \
-	sh -c "grep -q 'get routeadvertisements,clusteruserdefinednetworks,userdefinednetworks,network-attachment-definitions -A -o json' '$t/calls' && grep -q 'get node worker-1 -o json' '$t/calls'"
+	sh -c "grep -q 'get routeadvertisements,clusteruserdefinednetworks,userdefinednetworks,network-attachment-definitions,namespaces -A -o json' '$t/calls' && grep -q 'get node worker-1 -o json' '$t/calls'"
 ino1=$(stat -c %i:%Y.%y "$t/config.yaml")
 check "sync --once again, nothing changed: same inode and mtime" sh -c "'$P' config sync --node worker-1 --base '$FIX/base.yaml' -o '$t/config.yaml' --kubectl '$t/kubectl' --once && [ \"\$(stat -c %i:%Y.%y '$t/config.yaml')\" = '$ino1' ]"
 
@@ -58,6 +58,15 @@ cp "$FIX/cudns.json" "$FIX/ra-blue.json" "$t/cluster/"
 check "loop: a new RouteAdvertisements is picked up" wait_for "grep -q cluster_udn_blue '$t/config.yaml'"
 check "loop: rewritten by rename (new inode)" test "$(stat -c %i "$t/config.yaml")" != "${ino1%%:*}"
 check "loop: the rewritten file is accepted" sh -c "'$P' config check '$t/config.yaml' >/dev/null"
+good=$(cat "$t/config.yaml")
+# A tenant's broken NAD: refused alone and said once, the rest still syncs.
+cp "$FIX/ra-nads.json" "$FIX/hostile-garbage.json" "$t/cluster/"
+check "loop: a tenant's bad object is refused alone, loudly" wait_for "grep -q 'refused: NetworkAttachmentDefinition' '$t/sync.log'"
+check "loop: ... and the other networks still render" grep -q cluster_udn_blue "$t/config.yaml"
+n1=$(grep -c 'refused: ' "$t/sync.log") c0=$(grep -c 'get node' "$t/calls")
+wait_for "[ \$(grep -c 'get node' '$t/calls') -ge $((c0 + 2)) ]" 5
+check "loop: ... said once, not every round" test "$(grep -c 'refused: ' "$t/sync.log")" -eq "$n1"
+rm -f "$t/cluster/ra-nads.json" "$t/cluster/hostile-garbage.json"
 good=$(cat "$t/config.yaml")
 touch "$t/fail"
 check "loop: a kubectl failure is reported" wait_for "grep -q 'exited 1: error: the server is currently unable' '$t/sync.log'"

@@ -85,7 +85,7 @@ check("both containers have resource requests and memory limits",
 role = base[("ClusterRole", "podroute-config-reader")]
 want = {("k8s.ovn.org", "routeadvertisements"), ("k8s.ovn.org", "clusteruserdefinednetworks"),
         ("k8s.ovn.org", "userdefinednetworks"), ("k8s.cni.cncf.io", "network-attachment-definitions"),
-        ("", "nodes")}
+        ("", "nodes"), ("", "namespaces")}
 got = {(g, r) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
 check("RBAC: exactly the renderer's resources", got == want)
 check("RBAC: read-only verbs", all(sorted(rule["verbs"]) == ["get", "list", "watch"] for rule in role["rules"]))
