@@ -65,10 +65,13 @@ flow300() { ovs-appctl revalidator/wait >/dev/null 2>&1; ovs-ofctl dump-flows br
 ip netns exec $cl ping -c 3 -i 0.2 -W 2 10.128.1.5 >/dev/null || fail "slow path through OVS"
 [ "$(flow300)" -ge 3 ] || fail "the OVN-like flow did not carry the slow path ($(flow300))"
 
+# force_xdp: ul0 is a veth standing for the NIC (whose peer sends only
+# ping here); this test follows XDP's hand-off to TC.
 cat >/tmp/ovs.yaml <<YAML
 interfaces:
   underlay: [ul0]
   brex: br-ex
+  force_xdp: true
 networks:
   - name: default
     prefixes: [10.128.1.0/24]
@@ -88,7 +91,14 @@ for mode in shared local; do
 		[ "$(forwarded)" -ge $((f + 6)) ] || fail "local mode: the host did not forward requests and replies"
 	fi
 	P agent --config /tmp/ovs.yaml --once || fail "$mode: agent"
-	P -j networks | jq -e '.[0].skb_xmit' >/dev/null || fail "ovn-k8s-mp0 not detected as skb-only"
+	# An OVS internal port takes no XDP frames: a redirect target for TC
+	# (pr_txports), not for XDP (pr_xdp_txports).
+	mp=$(cat /sys/class/net/ovn-k8s-mp0/ifindex)
+	key="key $((mp & 255)) $(((mp >> 8) & 255)) 0 0"
+	bpftool map lookup pinned $pins/pr_txports $key >/dev/null 2>&1 ||
+		fail "ovn-k8s-mp0 ($mp) is not a redirect target"
+	bpftool map lookup pinned $pins/pr_xdp_txports $key >/dev/null 2>&1 &&
+		fail "ovn-k8s-mp0 ($mp) was taken for a device that takes XDP frames"
 	before=$(flow300) fwd=$(forwarded) d0=$(reason defer-tc) r0=$(reason redirect)
 	ip netns exec $cl ping -c 20 -i 0.05 -W 2 10.128.1.5 >/dev/null || fail "$mode: pod unreachable with podroute"
 	[ "$(flow300)" -eq "$before" ] || { podroute_view; fail "$mode: fast-path packets hit the OVN-like flow ($before -> $(flow300))"; }
