@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cli.h"
 #include "config.h"
 #include "log.h"
@@ -95,28 +96,6 @@ static int render_text(const struct pr_render_opts *ro, const char *base, char *
 		*text = NULL;
 	}
 	return rc;
-}
-
-/* Write atomically: a temporary file in the same directory, fsync, rename. */
-static int write_atomic(const char *path, const char *text, size_t len)
-{
-	char tmp[4096];
-	int fd, err = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
-		err = errno ? -errno : -EIO;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
 }
 
 static int read_file(const char *path, char **text, size_t *len)
@@ -258,7 +237,7 @@ static int cmd_render(int argc, char **argv)
 	if (rc)
 		return cli_error(PR_EXIT_FAIL, "%s", err);
 	if (c.out) {
-		rc = write_atomic(c.out, text, len);
+		rc = pr_write_atomic(c.out, text, len);
 		if (rc)
 			rc = cli_error(PR_EXIT_FAIL, "writing %s: %s", c.out, strerror(-rc));
 	} else {
@@ -349,7 +328,7 @@ static int sync_round(struct common *c, const char *dir)
 		return 0;
 	}
 	free(cur);
-	rc = write_atomic(c->out, text, len);
+	rc = pr_write_atomic(c->out, text, len);
 	free(text);
 	if (rc) {
 		pr_err("config sync: writing %s: %s", c->out, strerror(-rc));

@@ -7,29 +7,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "atomic_file.h"
 
 int pr_healthfile_write(const char *path, bool live, const char *live_why, bool ready,
 			const char *ready_why)
 {
-	char tmp[4096];
-	FILE *f;
-	int err = 0;
+	char text[4200];
+	int n = snprintf(text, sizeof(text), "live %s%s\nready %s%s\n", live ? "ok" : "fail: ",
+			 live ? "" : live_why, ready ? "ok" : "fail: ", ready ? "" : ready_why);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	fprintf(f, "live %s%s\nready %s%s\n", live ? "ok" : "fail: ", live ? "" : live_why,
-		ready ? "ok" : "fail: ", ready ? "" : ready_why);
-	if (fclose(f))
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return pr_write_atomic(path, text, n < (int)sizeof(text) ? (size_t)n : sizeof(text) - 1);
 }
 
 int pr_healthfile_check(const char *path, bool ready, double max_age, char *why, size_t len)

@@ -413,6 +413,13 @@ static int listener(int family, int type, unsigned port)
 	if (fd < 0)
 		return -1;
 	if (type == SOCK_DGRAM) {
+		/* Room for every datagram of a cell even if this process is slow
+		 * to run (a busy machine): a datagram from a veth or tap can take
+		 * 16 KiB of the buffer, and the default buffer then holds 13. */
+		int big = 32 << 20;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 		if (family == AF_INET) {
 			setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one));
 			setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));

@@ -9,12 +9,7 @@
 #    the agent attaches to it and /readyz turns 200.
 set -u
 . "$(dirname "$0")/lib/topo.sh"
-[ "$(id -u)" -eq 0 ] || { echo "needs root"; exit 4; }
-fail() { echo "FAIL: $*"; [ -n "${AGENT_LOG:-}" ] && tail -8 "$AGENT_LOG" | sed 's/^/  agent: /'; exit 1; }
-topo_create || fail "topology"
-dir=$(mktemp -d /run/prtest-startup.XXXXXX)
-AGENT_LOG=$dir/agent.log
-trap '[ -n "${AGENT_PID:-}" ] && kill -9 "$AGENT_PID" 2>/dev/null; topo_cleanup; rm -rf "$dir"' EXIT
+agent_test_begin startup
 cfg=$dir/config.yaml
 listen=127.0.0.1:19473
 code() { in_ns "$NS_NODE" curl -s -o /dev/null -w '%{http_code}' "http://$listen/$1"; }
@@ -28,15 +23,7 @@ grep -q "config rejected, not starting" "$AGENT_LOG" || fail "no refusal said: $
 [ -z "$(ls -A "$PIN_DIR" 2>/dev/null)" ] || fail "a refused start left pins: $(ls "$PIN_DIR" | tr '\n' ' ')"
 
 # 2. br-ex not there yet: wait, alive but not ready; attach when it comes.
-cat >"$cfg" <<YAML
-interfaces:
-  underlay: [in0]
-  brex: brex0
-networks:
-  - name: default
-    prefixes: [10.128.1.0/24]
-    target: {port: mp0, mac: $POD_MAC}
-YAML
+pod_config "$cfg" "  brex: brex0"
 : >"$AGENT_LOG"
 nsenter --net=/run/netns/"$NS_NODE" "$PODROUTE" --pin-dir "$PIN_DIR" agent --config "$cfg" \
 	--metrics-listen "$listen" >>"$AGENT_LOG" 2>&1 &

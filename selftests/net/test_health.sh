@@ -11,21 +11,12 @@
 #    SIGCONT.
 set -u
 . "$(dirname "$0")/lib/topo.sh"
-[ "$(id -u)" -eq 0 ] || { echo "needs root"; exit 4; }
-fail() { echo "FAIL: $*"; [ -n "${AGENT_LOG:-}" ] && tail -8 "$AGENT_LOG" | sed 's/^/  agent: /'; exit 1; }
-topo_create || fail "topology"
-dir=$(mktemp -d /run/prtest-health.XXXXXX)
-AGENT_LOG=$dir/agent.log hf=$dir/health port=19475 slow=()
-trap 'for p in "${slow[@]}"; do kill "$p" 2>/dev/null; done; [ -n "${AGENT_PID:-}" ] && kill -CONT "$AGENT_PID" 2>/dev/null && kill -9 "$AGENT_PID" 2>/dev/null; topo_cleanup; rm -rf "$dir"' EXIT
+slow=()
+agent_test_cleanup() { for p in "${slow[@]}"; do kill "$p" 2>/dev/null; done; }
+agent_test_begin health
+hf=$dir/health port=19475
 cfg=$dir/config.yaml
-cat >"$cfg" <<YAML
-interfaces:
-  underlay: [in0]
-networks:
-  - name: default
-    prefixes: [10.128.1.0/24]
-    target: {port: mp0, mac: $POD_MAC}
-YAML
+pod_config "$cfg"
 : >"$AGENT_LOG"
 nsenter --net=/run/netns/"$NS_NODE" "$PODROUTE" --pin-dir "$PIN_DIR" agent --config "$cfg" \
 	--metrics-listen 127.0.0.1:$port --health-file "$hf" >>"$AGENT_LOG" 2>&1 &

@@ -10,21 +10,9 @@
 # default action and kills the agent without its exit path.
 set -u
 . "$(dirname "$0")/lib/topo.sh"
-[ "$(id -u)" -eq 0 ] || { echo "needs root"; exit 4; }
-fail() { echo "FAIL: $*"; [ -n "${AGENT_LOG:-}" ] && tail -8 "$AGENT_LOG" | sed 's/^/  agent: /'; exit 1; }
-topo_create || fail "topology"
-dir=$(mktemp -d /run/prtest-signals.XXXXXX)
-AGENT_LOG=$dir/agent.log
-trap '[ -n "${AGENT_PID:-}" ] && kill -9 "$AGENT_PID" 2>/dev/null; topo_cleanup; rm -rf "$dir"' EXIT
+agent_test_begin signals
 cfg=$dir/config.yaml
-cat >"$cfg" <<YAML
-interfaces:
-  underlay: [in0]
-networks:
-  - name: default
-    prefixes: [10.128.1.0/24]
-    target: {port: mp0, mac: $POD_MAC}
-YAML
+pod_config "$cfg"
 hooks() { ip -n "$NS_NODE" -j link show in0 | jq -r '.[0].xdp.prog.id // 0'; in_ns "$NS_NODE" tc filter show dev in0 ingress | grep -c bpf; }
 start() {
 	: >"$AGENT_LOG"

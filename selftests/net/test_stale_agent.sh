@@ -10,22 +10,9 @@
 #  - a restarted agent adopts the maps and the fast path carries on.
 set -u
 . "$(dirname "$0")/lib/topo.sh"
-[ "$(id -u)" -eq 0 ] || { echo "needs root"; exit 4; }
-fail() { echo "FAIL: $*"; [ -n "${AGENT_LOG:-}" ] && tail -8 "$AGENT_LOG" | sed 's/^/  agent: /'; exit 1; }
-topo_create || fail "topology"
-dir=$(mktemp -d /run/prtest-stale.XXXXXX)
-AGENT_LOG=$dir/agent.log
-trap '[ -n "${AGENT_PID:-}" ] && kill -9 "$AGENT_PID" 2>/dev/null; topo_cleanup; rm -rf "$dir"' EXIT
+agent_test_begin stale
 cfg=$dir/config.yaml
-cat >"$cfg" <<YAML
-interfaces:
-  underlay: [in0]
-  ovn: [mp0]
-networks:
-  - name: default
-    prefixes: [10.128.1.0/24]
-    target: {port: mp0, mac: $POD_MAC}
-YAML
+pod_config "$cfg" "  ovn: [mp0]"
 # A remote pod prefix behind the client, learned as FRR would install it.
 ip -n "$NS_CLIENT" addr add 10.244.0.10/32 dev lo
 in_ns "$NS_CLIENT" sysctl -qw net.ipv4.ip_forward=1

@@ -138,12 +138,44 @@ wait_for() {
 
 # The agent in the node namespace, in the background, logging to $AGENT_LOG.
 agent_start() {
+	local n0
 	AGENT_LOG=${AGENT_LOG:-$(mktemp)}
+	# A restart appends: wait for one more "agent running" than the log has.
+	n0=$(grep -c 'agent running' "$AGENT_LOG" 2>/dev/null)
 	nsenter --net=/run/netns/"$NS_NODE" "$PODROUTE" --pin-dir "$PIN_DIR" agent --config "$1" \
 		>>"$AGENT_LOG" 2>&1 &
 	AGENT_PID=$!
-	wait_for "grep -q 'agent running' '$AGENT_LOG'" 20
+	wait_for "[ \$(grep -c 'agent running' '$AGENT_LOG') -gt ${n0:-0} ]" 20
 }
 
 # jq over `podroute -j routes`.
 routes_jq() { node_podroute -j routes | jq -e "$1" >/dev/null 2>&1; }
+
+# The start every agent test shares (after `. lib/topo.sh`): root, fail()
+# with the agent's log, the topology, a work folder $dir with $AGENT_LOG,
+# and a trap that stops the agent (even a stopped one) and removes both.
+# More clean-up: define agent_test_cleanup before calling.
+agent_test_begin() { # NAME
+	[ "$(id -u)" -eq 0 ] || { echo "needs root"; exit 4; }
+	fail() { echo "FAIL: $*"; [ -n "${AGENT_LOG:-}" ] && tail -8 "$AGENT_LOG" | sed 's/^/  agent: /'; exit 1; }
+	topo_create || fail "topology"
+	dir=$(mktemp -d "/run/prtest-$1.XXXXXX")
+	AGENT_LOG=$dir/agent.log
+	trap 'declare -F agent_test_cleanup >/dev/null && agent_test_cleanup
+		[ -n "${AGENT_PID:-}" ] && kill -CONT "$AGENT_PID" 2>/dev/null && kill -9 "$AGENT_PID" 2>/dev/null
+		topo_cleanup; rm -rf "$dir"' EXIT
+}
+
+# An agent config: the underlay in0 (and EXTRA, further lines of the
+# interfaces section) and the pod's network behind mp0.
+pod_config() { # FILE [EXTRA]
+	cat >"$1" <<YAML
+interfaces:
+  underlay: [in0]
+${2:+$2
+}networks:
+  - name: default
+    prefixes: [10.128.1.0/24]
+    target: {port: mp0, mac: $POD_MAC}
+YAML
+}

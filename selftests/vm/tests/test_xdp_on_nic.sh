@@ -11,9 +11,12 @@ fail() { echo "FAIL: $*"; exit 1; }
 pins=/sys/fs/bpf/vmnic
 P() { build/podroute --pin-dir $pins "$@"; }
 trap 'P detach --unpin >/dev/null 2>&1; ip link del nicv0 2>/dev/null; ip link del vl7 2>/dev/null' EXIT
-nic=$(ip -j link show | jq -r '.[] | select(.ifname != "lo" and (.linkinfo == null)) | .ifname' | head -1)
-[ -n "$nic" ] || fail "no NIC in the VM"
-[ -e "/sys/class/net/$nic/device" ] || fail "$nic has no bus device"
+# The NIC: a device with a bus device behind it (dummy0 and the like have none).
+nic=
+for d in /sys/class/net/*; do
+	[ -e "$d/device" ] && { nic=${d##*/}; break; }
+done
+[ -n "$nic" ] || fail "no NIC in the VM: $(ls /sys/class/net)"
 ip link set "$nic" up
 ip link add nicv0 type veth peer name nicv1
 ip link set nicv0 up && ip link set nicv1 up
