@@ -192,23 +192,19 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 
 	a->config_loads++;
 	err = pr_config_load_file(a->config_path, &cfg, &e);
-	if (!err && !a->have_cfg && pr_config_check_devices(&cfg, &e)) {
-		/* Valid, but a device is not there yet (br-ex before OVS): not an
-		 * exit, a wait; link changes retry (agent_retry_waiting). */
-		char now[sizeof(a->waiting_for)];
-
-		pr_cfg_error_str(&e, msg, sizeof(msg));
-		snprintf(now, sizeof(now), "%s", msg);
-		if (strcmp(now, a->waiting_for))
-			pr_warn("config: waiting, not ready: %s", now);
-		snprintf(a->waiting_for, sizeof(a->waiting_for), "%s", now);
-		pr_config_free(&cfg);
-		goto ok;
-	}
 	if (!err) {
 		err = pr_config_check_devices(&cfg, &e);
 		if (err)
 			pr_config_free(&cfg);
+		if (err && !a->have_cfg) {
+			/* Valid, but a device is not there yet (br-ex before OVS):
+			 * not an exit, a wait; the loop retries on link changes. */
+			pr_cfg_error_str(&e, msg, sizeof(msg));
+			if (strcmp(msg, a->waiting_for))
+				pr_warn("config: waiting, not ready: %s", msg);
+			snprintf(a->waiting_for, sizeof(a->waiting_for), "%s", msg);
+			goto ok;
+		}
 	}
 	if (err) {
 		snprintf(a->last_config_error, sizeof(a->last_config_error), "%s",
@@ -293,7 +289,6 @@ static void agent_apply_routes(struct pr_agent *a)
 	agent_sync(a);
 }
 
-/* Hand the metrics thread a copy of what the loop knows now. */
 /* The health file, once a second: the same verdicts as /healthz and
  * /readyz, from this thread (healthfile.h). */
 static void agent_write_health(struct pr_agent *a)
@@ -307,8 +302,7 @@ static void agent_write_health(struct pr_agent *a)
 	if (!a->health_file || t - a->health_written_ms < 1000)
 		return;
 	a->health_written_ms = t;
-	live = pr_health_eval(fd, a->snap, false, live_why, sizeof(live_why));
-	ready = pr_health_eval(fd, a->snap, true, ready_why, sizeof(ready_why));
+	pr_health_eval(fd, a->snap, &live, live_why, &ready, ready_why, sizeof(live_why));
 	err = pr_healthfile_write(a->health_file, live, live_why, ready, ready_why);
 	/* Said once per kind of failure, not every second. */
 	if (err && err != a->health_err)
@@ -316,6 +310,8 @@ static void agent_write_health(struct pr_agent *a)
 	a->health_err = err;
 }
 
+/* Hand the metrics thread a copy of what the loop knows now, and the
+ * health file its verdicts. */
 static void agent_publish(struct pr_agent *a)
 {
 	struct pr_metrics_snap *s = a->snap;

@@ -86,15 +86,17 @@ enum pr_owner pr_prog_owner(uint32_t id, char *name, size_t len)
 	name[0] = '\0';
 	if (!id)
 		return PR_OWNER_NONE;
-	prog_name_by_id(id, name, len);
 	if (id_recorded(id))
 		return PR_OWNER_US;
+	/* Only a stranger's name is read: for the message, and to tell
+	 * another podroute instance from another tool. */
+	prog_name_by_id(id, name, len);
 	return pr_is_our_prog_name(name) ? PR_OWNER_OTHER_PODROUTE : PR_OWNER_FOREIGN;
 }
 
 bool pr_prog_is_ours(uint32_t id)
 {
-	return pr_prog_owner(id, NULL, 0) == PR_OWNER_US;
+	return id && id_recorded(id);
 }
 
 const char *pr_owner_refusal(enum pr_owner o)

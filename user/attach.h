@@ -43,8 +43,8 @@ void pr_attach_record_id(uint32_t id);
 /* Whose a program is. Ours only if this instance recorded its id (the
  * pinned pr_progids of the pin dir in use): a program with podroute's
  * name but not recorded here is another instance's, and left alone like
- * any other tool's. name (may be NULL) gets the program's name, "" when
- * it cannot be read (no CAP_SYS_ADMIN). */
+ * any other tool's. name (may be NULL) gets the name of a program that is
+ * not ours, "" when it cannot be read (no CAP_SYS_ADMIN) or it is ours. */
 enum pr_owner { PR_OWNER_NONE, PR_OWNER_US, PR_OWNER_OTHER_PODROUTE, PR_OWNER_FOREIGN };
 enum pr_owner pr_prog_owner(uint32_t id, char *name, size_t len);
 bool pr_prog_is_ours(uint32_t id);

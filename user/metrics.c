@@ -643,29 +643,31 @@ void pr_metrics_publish(struct pr_metrics *m, const struct pr_metrics_snap *s)
 }
 
 /*
- * Whether program id is one of podroute's, by its name. Opening a program
- * by id needs CAP_SYS_ADMIN, which the least-privilege DaemonSet does not
- * grant: then the name cannot be read, and a program present where
- * pr_ifaces (which only podroute writes) says podroute attached one counts
- * as ours (*unsure tells the caller).
+ * Whether program id is this instance's, by its recorded id (pr_progids).
+ * Opening a stranger by id needs CAP_SYS_ADMIN, which the least-privilege
+ * DaemonSet does not grant: then it cannot be told apart, and a program
+ * present where pr_ifaces (which only podroute writes) says podroute
+ * attached one counts as ours (*unsure tells the caller).
  */
 static bool prog_is_ours(uint32_t id, bool *dispatcher, bool *unsure)
 {
 	struct bpf_prog_info info = {};
 	uint32_t len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(id);
-	bool ours = false;
+	int fd;
 
-	*dispatcher = false;
+	*dispatcher = *unsure = false;
+	/* Ours is a lookup in the recorded ids; a stranger is opened only to
+	 * tell libxdp's dispatcher from any other program. */
+	if (pr_prog_is_ours(id))
+		return true;
+	fd = bpf_prog_get_fd_by_id(id);
 	*unsure = fd < 0 && errno == EPERM;
 	if (fd < 0)
 		return false;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		ours = pr_prog_is_ours(id);
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
 		*dispatcher = !strcmp(info.name, "xdp_dispatcher");
-	}
 	close(fd);
-	return ours;
+	return false;
 }
 
 static void read_if(int ifaces_fd, const char *name, struct pr_metrics_ifstate *st)
@@ -824,14 +826,16 @@ static void collect(struct pr_metrics *m, const struct pr_metrics_snap *s, struc
 	}
 }
 
-bool pr_health_eval(int ifaces_fd, const struct pr_metrics_snap *s, bool ready, char *why, size_t len)
+void pr_health_eval(int ifaces_fd, const struct pr_metrics_snap *s, bool *live, char *live_why,
+		    bool *ready, char *ready_why, size_t len)
 {
 	static struct pr_metrics_live l; /* the agent's thread only */
 
 	memset(l.ifs, 0, sizeof(l.ifs));
 	for (unsigned i = 0; i < s->nifs && i < PR_ATTACH_MAX; i++)
 		read_if(ifaces_fd, s->ifs[i].name, &l.ifs[i]);
-	return pr_metrics_health(s, &l, ready, why, len);
+	*live = pr_metrics_health(s, &l, false, live_why, len);
+	*ready = pr_metrics_health(s, &l, true, ready_why, len);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body, size_t len,

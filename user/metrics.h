@@ -142,9 +142,11 @@ struct pr_metrics_live {
 	struct pr_metrics_ifstate ifs[PR_ATTACH_MAX]; /* parallel to snap->ifs */
 };
 
-/* /healthz's (ready: /readyz's) answer from the agent's own thread, with
- * the hooks read from the kernel (pr_ifaces' fd), for the health file. */
-bool pr_health_eval(int ifaces_fd, const struct pr_metrics_snap *s, bool ready, char *why, size_t len);
+/* /healthz's and /readyz's answers from the agent's own thread, with the
+ * hooks read from the kernel once (pr_ifaces' fd), for the health file;
+ * each why buffer holds len bytes. */
+void pr_health_eval(int ifaces_fd, const struct pr_metrics_snap *s, bool *live, char *live_why,
+		    bool *ready, char *ready_why, size_t len);
 
 /* The whole /metrics text for a snapshot and a reading of the kernel. */
 void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
