@@ -49,7 +49,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS)) \
+	$(patsubst bpf/%.bpf.c,$(BUILD)/%.objid.h,$(BPF_SRCS))
 
 # Every user/*.c but main.c is library code shared by the binary and tests.
 LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
@@ -99,6 +100,12 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_INC)/.stamp | $(BUILD)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+# The object's identity (the start of its SHA-256): pinned programs carry
+# it in their names, so a restart adopts only what this very build loaded.
+$(BUILD)/%.objid.h: $(BUILD)/%.bpf.o
+	$(call msg,OBJID,$@)
+	$(Q)printf '#define PR_OBJECT_ID "%s"\n' "$$(sha256sum $< | cut -c1-16)" > $@
 
 # ---- userspace ----
 $(BUILD)/obj/%.o: user/%.c $(SKELS) | $(BUILD)/obj

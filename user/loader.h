@@ -4,6 +4,12 @@
  * its maps either pinned under a bpffs directory (the agent: an existing
  * pin is adopted, so a restart keeps forwarding) or private to the process
  * (program tests, benchmarks).
+ *
+ * Pinned, the programs are pinned too, under names carrying the object's
+ * identity (prog_<id>_<name>, the id being the start of the object file's
+ * SHA-256). A restart of the same build adopts them instead of having the
+ * verifier check them again (most of a start's time), provided they use
+ * exactly the pinned maps.
  */
 #ifndef PR_LOADER_H
 #define PR_LOADER_H
@@ -11,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pinned.h"
 #include "podroute_abi.h"
 
 #define PR_PIN_DIR_DEFAULT "/sys/fs/bpf/podroute"
@@ -32,8 +39,11 @@ struct pr_loader_opts {
 #define PR_LSX_OFF UINT32_MAX
 
 struct pr_datapath {
-	struct podroute *skel;
+	struct podroute *skel; /* NULL when the pinned programs were adopted */
+	int map_fd[PR_PM__COUNT];
+	int prog_fd[PR_PROG__COUNT];
 	bool pinned;
+	bool adopted; /* programs and maps taken from the pins, nothing loaded */
 };
 
 /* Open and load. Returns 0 or -errno; logs the reason. */
@@ -42,6 +52,9 @@ void pr_datapath_close(struct pr_datapath *dp);
 
 int pr_datapath_prog_fd(const struct pr_datapath *dp, enum pr_prog_id id);
 const char *pr_prog_name(enum pr_prog_id id);
+
+/* The object's identity: the hex start of its file's SHA-256. */
+const char *pr_datapath_object_id(void);
 
 /* Map fds by the map's pinned name ("pr_routes4" ...), or -ENOENT. */
 int pr_datapath_map_fd(const struct pr_datapath *dp, const char *name);

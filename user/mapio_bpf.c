@@ -33,28 +33,55 @@ static int remove_(void *ctx, enum pr_sync_map m, const void *key)
 	return bpf_map_delete_elem(b->fd[m], key) ? -errno : 0;
 }
 
+/* An array, 4096 entries a call (a restart reads 65536-entry arrays:
+ * one syscall per entry was most of its time). */
+static int walk_array(int fd, size_t vs, void (*fn)(void *, const void *, const void *), void *arg)
+{
+	enum { CHUNK = 4096 };
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info), keys[CHUNK], in = 0, out = 0;
+	uint8_t *vals, zero[64] = {};
+	bool first = true;
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.value_size > sizeof(zero) || vs > info.value_size)
+		return -EINVAL;
+	vals = malloc((size_t)CHUNK * info.value_size);
+	if (!vals)
+		return -ENOMEM;
+	for (;;) {
+		uint32_t n = CHUNK;
+		/* ENOENT: the last entries are in this batch. */
+		bool last = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &n, &bo);
+
+		if (last && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			if (memcmp(vals + (size_t)i * info.value_size, zero, vs))
+				fn(arg, &keys[i], vals + (size_t)i * info.value_size);
+		if (last || n < CHUNK)
+			break;
+		in = out;
+		first = false;
+	}
+	free(vals);
+	return err;
+}
+
 static int walk(void *ctx, enum pr_sync_map m, void (*fn)(void *, const void *, const void *),
 		void *arg)
 {
 	struct pr_mapio_bpf *b = ctx;
-	uint8_t key[32], next[32], val[64], zero[64] = {};
-	size_t vs = pr_sync_val_size(m);
+	uint8_t key[32], next[32], val[64];
 	void *prev = NULL;
 
-	if (is_array(m)) {
-		struct bpf_map_info info = {};
-		uint32_t len = sizeof(info);
-
-		if (bpf_obj_get_info_by_fd(b->fd[m], &info, &len))
-			return -errno;
-		for (uint32_t i = 0; i < info.max_entries; i++) {
-			if (bpf_map_lookup_elem(b->fd[m], &i, val))
-				return -errno;
-			if (memcmp(val, zero, vs))
-				fn(arg, &i, val);
-		}
-		return 0;
-	}
+	if (is_array(m))
+		return walk_array(b->fd[m], pr_sync_val_size(m), fn, arg);
 	while (!bpf_map_get_next_key(b->fd[m], prev, next)) {
 		memcpy(key, next, sizeof(key));
 		prev = key;

@@ -2,6 +2,7 @@
 /* Open / remove the datapath's pinned maps (see pinned.h). */
 #include "pinned.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,10 +58,34 @@ void pr_pinned_close(struct pr_pinned *p)
 	}
 }
 
+int pr_pinned_remove_programs(const char *dir, const char *keep_id)
+{
+	size_t plen = strlen(PR_PROG_PIN_PREFIX), klen = keep_id ? strlen(keep_id) : 0;
+	struct dirent *e;
+	char path[512];
+	int ret = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+
+		if (strncmp(n, PR_PROG_PIN_PREFIX, plen) ||
+		    (keep_id && !strncmp(n + plen, keep_id, klen) && n[plen + klen] == '_'))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, n);
+		if (unlink(path) && errno != ENOENT)
+			ret = -errno;
+	}
+	closedir(d);
+	return ret;
+}
+
 int pr_pinned_remove(const char *dir)
 {
 	char path[512];
-	int ret = 0;
+	int ret = pr_pinned_remove_programs(dir, NULL);
 
 	for (int i = 0; i < PR_PM__COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);

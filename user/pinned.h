@@ -23,7 +23,12 @@ const char *pr_pin_map_name(enum pr_pin_map m);
  * naming the missing pin (typically: podroute is not attached). */
 int pr_pinned_open(struct pr_pinned *p, const char *dir);
 void pr_pinned_close(struct pr_pinned *p);
-/* Remove the pins (the maps live on while a program uses them). */
+/* Remove the pins, maps' and programs' (they live on while attached). */
 int pr_pinned_remove(const char *dir);
+
+/* Pinned programs are named PR_PROG_PIN_PREFIX<object id>_<program>. */
+#define PR_PROG_PIN_PREFIX "prog_"
+/* Unpin the programs of every object but keep_id (NULL: all). */
+int pr_pinned_remove_programs(const char *dir, const char *keep_id);
 
 #endif
