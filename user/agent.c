@@ -214,6 +214,7 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 		goto failed;
 	}
 	if (!initial && pr_config_equal(&cfg, &a->cfg)) {
+		a->cfg.refused_objects = cfg.refused_objects; /* no map depends on it */
 		pr_config_free(&cfg);
 		pr_debug("config: unchanged");
 		goto ok;
@@ -345,6 +346,7 @@ static void agent_publish(struct pr_agent *a)
 	s->resyncs = a->resyncs;
 	s->config_loads = a->config_loads;
 	s->config_failures = a->config_failures;
+	s->config_refused_objects = a->have_cfg ? c->refused_objects : 0;
 	s->last_reconcile_ok = a->last_reconcile_ok;
 	s->last_config_ok = a->last_config_ok;
 	s->reconcile_owed = a->dirty;

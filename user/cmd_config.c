@@ -5,7 +5,7 @@
  * DaemonSet's sidecar loop that runs kubectl, renders, and rewrites the
  * agent's config atomically when, and only when, it changed.
  */
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* open_memstream, signalfd */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,12 +16,12 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
 #include "cli.h"
 #include "config.h"
+#include "kubectl.h"
 #include "log.h"
 #include "ra_render.h"
 
@@ -31,7 +31,7 @@ static const char config_help[] =
 	"                              [--vrf-table VRF=TABLE ...] [--service-cidr CIDR ...] [-o FILE]\n"
 	"       podroute config sync --node NAME --base FILE -o FILE [--interval SECONDS]\n"
 	"                            [--kubectl PATH] [--vrf-table VRF=TABLE ...]\n"
-	"                            [--service-cidr CIDR ...] [--once]\n"
+	"                            [--service-cidr CIDR ...] [--no-events] [--once]\n"
 	"check: validate a config file and print it in canonical form.\n"
 	"render: write one node's config from the cluster's objects as `kubectl get -o json`\n"
 	"  prints them (RouteAdvertisements, ClusterUserDefinedNetworks, UserDefinedNetworks,\n"
@@ -49,7 +49,11 @@ static const char config_help[] =
 	"  network-attachment-definitions,namespaces -A -o json` and `kubectl get node NAME\n"
 	"  -o json`,\n"
 	"  render, and rewrite -o only when the result changed. A failure keeps the last\n"
-	"  good file. --once: one round, exit status says how it went.\n";
+	"  good file. --once: one round, exit status says how it went. Each refusal is\n"
+	"  logged when it first appears and posted as a Warning Event (reason\n"
+	"  PodrouteRefused) on the refused object, or on the Node (`kubectl create`; RBAC:\n"
+	"  create events); --no-events posts none. The rendered file carries the count\n"
+	"  (refused_objects), which the agent exports as podroute_config_refused_objects.\n";
 
 /* The rendered config as text, checked by reading it back. */
 static int render_text(const struct pr_render_opts *ro, const char *base, char **text, size_t *len,
@@ -71,6 +75,7 @@ static int render_text(const struct pr_render_opts *ro, const char *base, char *
 		pr_config_free(&cfg);
 		return rc;
 	}
+	cfg.refused_objects = rep->nrefused; /* for the agent's metric */
 	f = open_memstream(text, len);
 	if (!f) {
 		pr_config_free(&cfg);
@@ -130,28 +135,64 @@ struct common {
 	struct pr_render_opts ro;
 	const char *base, *out, *kubectl;
 	unsigned interval;
-	bool once;
-	unsigned long refusals_said; /* a hash of the refusals last logged (sync) */
+	bool once, no_events;
+	/* sync: the refusals last said (and posted as Events), so that each
+	 * is said once, when it appears, not every round */
+	struct pr_render_report *said;
+	bool events_failed; /* said that Events cannot be created */
 };
 
-/* Each refused network, loudly; in sync only when the set changed, not
- * every round. */
-static void say_refusals(struct common *c, const struct pr_render_report *rep, bool always)
+static bool refusal_in(const struct pr_render_report *r, const char *msg)
 {
-	unsigned long h = 5381 + rep->nrefused;
+	for (unsigned i = 0; r && i < r->nmsgs; i++)
+		if (!strcmp(r->refused[i], msg))
+			return true;
+	return false;
+}
 
-	for (unsigned i = 0; i < rep->nmsgs; i++)
-		for (const char *p = rep->refused[i]; *p; p++)
-			h = h * 33 + (unsigned char)*p;
-	if (!always && h == c->refusals_said)
+/* A Warning Event for each refusal that is new since the last round. */
+static void post_events(struct common *c, const struct pr_render_report *rep, const char *dir)
+{
+	char why[1024];
+
+	for (unsigned i = 0; !c->no_events && i < rep->nmsgs; i++) {
+		if (refusal_in(c->said, rep->refused[i]))
+			continue;
+		if (pr_kubectl_event(c->kubectl, dir, c->ro.node, &rep->object[i], "PodrouteRefused",
+				     rep->refused[i], why, sizeof(why))) {
+			/* Said once; tried again when another refusal appears. */
+			if (!c->events_failed)
+				pr_warn("config sync: cannot post an Event (RBAC: create events?): %s", why);
+			c->events_failed = true;
+			return;
+		}
+		c->events_failed = false;
+	}
+}
+
+/* Each refused network, loudly: render says them all; sync only when the
+ * set changed since the last round, with an Event for each new one. */
+static void say_refusals(struct common *c, const struct pr_render_report *rep, const char *dir)
+{
+	bool changed = !c->said || c->said->nrefused != rep->nrefused || c->said->nmsgs != rep->nmsgs;
+
+	for (unsigned i = 0; !changed && i < rep->nmsgs; i++)
+		changed = !refusal_in(c->said, rep->refused[i]);
+	if (dir && !changed)
 		return;
-	c->refusals_said = h;
 	for (unsigned i = 0; i < rep->nmsgs; i++)
 		pr_warn("config: %s", rep->refused[i]);
 	if (rep->nrefused > rep->nmsgs)
 		pr_warn("config: %u more refusals not listed", rep->nrefused - rep->nmsgs);
-	if (rep->nrefused || !always)
+	if (rep->nrefused || dir)
 		pr_info("config: %u networks rendered, %u refused", rep->nrendered, rep->nrefused);
+	if (!dir)
+		return;
+	post_events(c, rep, dir);
+	if (!c->said)
+		c->said = malloc(sizeof(*c->said));
+	if (c->said)
+		memcpy(c->said, rep, sizeof(*rep));
 }
 
 static int parse_common(int argc, char **argv, const char *cmd, struct common *c, bool sync)
@@ -161,7 +202,7 @@ static int parse_common(int argc, char **argv, const char *cmd, struct common *c
 		{ "input", required_argument, NULL, 'i' }, { "vrf-table", required_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' }, { "interval", required_argument, NULL, 't' },
 		{ "kubectl", required_argument, NULL, 'k' }, { "once", no_argument, NULL, '1' },
-		{ "service-cidr", required_argument, NULL, 's' },
+		{ "service-cidr", required_argument, NULL, 's' }, { "no-events", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -207,6 +248,11 @@ static int parse_common(int argc, char **argv, const char *cmd, struct common *c
 				return cli_usage_error(cmd, "--once is for sync");
 			c->once = true;
 			break;
+		case 'E':
+			if (!sync)
+				return cli_usage_error(cmd, "--no-events is for sync");
+			c->no_events = true;
+			break;
 		case 'h': fputs(config_help, stdout); return -1;
 		default: return cli_usage_error(cmd, "bad option");
 		}
@@ -233,7 +279,7 @@ static int cmd_render(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	rc = render_text(&c.ro, c.base, &text, &len, &rep, err, sizeof(err));
-	say_refusals(&c, &rep, true);
+	say_refusals(&c, &rep, NULL);
 	if (rc)
 		return cli_error(PR_EXIT_FAIL, "%s", err);
 	if (c.out) {
@@ -245,51 +291,6 @@ static int cmd_render(int argc, char **argv)
 	}
 	free(text);
 	return rc;
-}
-
-/* Run argv, capture stdout into path; 0, or -1 with the reason in why. */
-static int run_capture(char *const *av, const char *path, char *why, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), errp[2], st;
-	char buf[512] = "";
-	ssize_t n;
-	pid_t pid;
-
-	if (fd < 0 || pipe2(errp, O_CLOEXEC)) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	pid = fork();
-	if (pid == 0) {
-		dup2(fd, 1);
-		dup2(errp[1], 2);
-		execvp(av[0], av);
-		fprintf(stderr, "cannot run %s: %s", av[0], strerror(errno));
-		_exit(127);
-	}
-	close(fd);
-	close(errp[1]);
-	n = pid > 0 ? read(errp[0], buf, sizeof(buf) - 1) : 0;
-	buf[n > 0 ? n : 0] = '\0';
-	while (n > 0) { /* drain: a chatty child must not block on a full pipe */
-		char sink[512];
-
-		n = read(errp[0], sink, sizeof(sink));
-	}
-	close(errp[0]);
-	if (pid < 0 || waitpid(pid, &st, 0) < 0) {
-		snprintf(why, len, "%s: %s", av[0], strerror(errno));
-		return -1;
-	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		buf[strcspn(buf, "\n")] = '\0';
-		snprintf(why, len, "%s %s %s exited %d: %s", av[0], av[1], av[2],
-			 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), buf);
-		return -1;
-	}
-	return 0;
 }
 
 /* One round of sync: 1 rewritten, 0 unchanged, -1 failed (kept the old). */
@@ -308,7 +309,7 @@ static int sync_round(struct common *c, const char *dir)
 
 	snprintf(objs, sizeof(objs), "%s/objects.json", dir);
 	snprintf(node, sizeof(node), "%s/node.json", dir);
-	if (run_capture(av1, objs, why, sizeof(why)) || run_capture(av2, node, why, sizeof(why))) {
+	if (pr_kubectl_run(av1, objs, why, sizeof(why)) || pr_kubectl_run(av2, node, why, sizeof(why))) {
 		pr_err("config sync: %s; keeping %s", why, c->out);
 		return -1;
 	}
@@ -316,7 +317,7 @@ static int sync_round(struct common *c, const char *dir)
 	ro.inputs[1] = node;
 	ro.ninputs = 2;
 	rc = render_text(&ro, c->base, &text, &len, &rep, why, sizeof(why));
-	say_refusals(c, &rep, false);
+	say_refusals(c, &rep, dir);
 	if (rc) {
 		pr_err("config sync: %s; keeping %s", why, c->out);
 		return -1;
@@ -376,6 +377,7 @@ out:
 		unlink(f);
 	}
 	rmdir(dir);
+	free(c.said);
 	return ret;
 }
 

@@ -1371,7 +1371,8 @@ static int parse_networks(struct parser *p, const struct ynode *n)
 
 /* ---- top level ---- */
 
-static const char *const top_keys[] = { "shadow", "interfaces", "limits", "accept", "networks" };
+static const char *const top_keys[] = { "shadow", "interfaces", "limits", "accept", "networks",
+					"refused_objects" };
 
 static int parse_top(struct parser *p, const struct ynode *root, struct pr_cfg_pos end)
 {
@@ -1400,7 +1401,12 @@ static int parse_top(struct parser *p, const struct ynode *root, struct pr_cfg_p
 			ret = get_bool(p, v, &w, "shadow", &p->cfg->shadow);
 		else if (!strcmp(k, "limits"))
 			ret = parse_limits(p, v);
-		else
+		else if (!strcmp(k, "refused_objects")) {
+			uint64_t n;
+
+			ret = get_uint(p, v, &w, "refused_objects", 0, UINT32_MAX, &n);
+			p->cfg->refused_objects = (uint32_t)n;
+		} else
 			ret = parse_accept(p, v);
 	}
 	if (ret)
@@ -1847,4 +1853,6 @@ void pr_config_dump(const struct pr_config *c, FILE *f)
 	fputs(c->accept_covering ? "]\n  covering: true\nnetworks:\n" : "]\nnetworks:\n", f);
 	for (unsigned i = 0; i < c->nnetworks; i++)
 		dump_network(f, &c->networks[i]);
+	if (c->refused_objects)
+		fprintf(f, "refused_objects: %u\n", c->refused_objects);
 }

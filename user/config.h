@@ -34,6 +34,8 @@
  *         # action: pass | drop
  *       antispoof: true           # default true
  *       shadow: false             # per-network shadow mode
+ *   refused_objects: 0            # written by `config render`: objects it refused
+ *                                 # (the agent exports the count as a metric)
  *
  * Rules beyond the shapes above (each one is a whole-file error):
  *  - "target" is required; "vrf" (the block) needs "table" (1..2^32-1),
@@ -126,6 +128,9 @@ struct pr_config {
 	 * route among them) are refused unless the operator opts in: a BGP
 	 * peer announcing 0.0.0.0/0 must not pull the node's own traffic. */
 	bool accept_covering;
+	/* How many objects the renderer refused (informational: a metric and
+	 * status; ignored by pr_config_equal, it changes no map). */
+	uint32_t refused_objects;
 	struct pr_cfg_network *networks;
 	unsigned nnetworks;
 	/* Where it came from (the name given to the loader) and where the

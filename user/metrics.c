@@ -451,6 +451,10 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 	pr_prom_family(b, "podroute_last_config_load_success", "gauge",
 		       "1 if the last config load succeeded");
 	pr_prom_u64(b, "podroute_last_config_load_success", NULL, s->last_config_ok);
+	pr_prom_family(b, "podroute_config_refused_objects", "gauge",
+		       "Kubernetes objects `podroute config render` refused for this node's config "
+		       "(each named in the sidecar's log and a Warning Event)");
+	pr_prom_u64(b, "podroute_config_refused_objects", NULL, s->config_refused_objects);
 	pr_prom_family(b, "podroute_last_config_error_info", "gauge",
 		       "Why the last config load failed (error=\"\" when it succeeded)");
 	pr_prom_u64(b, "podroute_last_config_error_info", L("error", s->last_config_error), 1);

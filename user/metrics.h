@@ -98,6 +98,7 @@ struct pr_metrics_snap {
 	struct pr_metrics_if ifs[PR_ATTACH_MAX];
 	uint64_t reconciles, reconcile_failures, resyncs;
 	uint64_t config_loads, config_failures; /* every attempt / the failed ones */
+	uint32_t config_refused_objects; /* the renderer's refusals, from the config */
 	bool last_reconcile_ok, last_config_ok;
 	bool reconcile_owed; /* the last reconcile failed and is being retried */
 	double last_reconcile_seconds;

@@ -57,6 +57,36 @@ __attribute__((format(printf, 2, 3))) static int fail(struct ctx *c, const char 
 	return -EINVAL;
 }
 
+/* The object `what` names, as written by udn_names and nad_what:
+ * Kind "name" or Kind "namespace/name". */
+static void what_object(const char *what, struct pr_render_object *o)
+{
+	static const struct { const char *kind, *api; } kinds[] = {
+		{ "ClusterUserDefinedNetwork", "k8s.ovn.org/v1" },
+		{ "UserDefinedNetwork", "k8s.ovn.org/v1" },
+		{ "RouteAdvertisements", "k8s.ovn.org/v1" },
+		{ "NetworkAttachmentDefinition", "k8s.cni.cncf.io/v1" },
+	};
+	const char *q = strchr(what, '"'), *end, *slash;
+
+	memset(o, 0, sizeof(*o));
+	end = q ? strchr(q + 1, '"') : NULL;
+	for (size_t i = 0; end && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t klen = strlen(kinds[i].kind);
+
+		if (strncmp(what, kinds[i].kind, klen) || what + klen + 1 != q)
+			continue;
+		slash = memchr(q + 1, '/', (size_t)(end - q - 1));
+		if (slash)
+			snprintf(o->namespace_, sizeof(o->namespace_), "%.*s", (int)(slash - q - 1), q + 1);
+		snprintf(o->name, sizeof(o->name), "%.*s", (int)(end - (slash ? slash : q) - 1),
+			 (slash ? slash : q) + 1);
+		snprintf(o->kind, sizeof(o->kind), "%s", kinds[i].kind);
+		snprintf(o->api_version, sizeof(o->api_version), "%s", kinds[i].api);
+		return;
+	}
+}
+
 /* Refuse one network (or ignore one object): "refused: <what>: <reason>". */
 __attribute__((format(printf, 3, 4))) static void refuse(struct ctx *c, const char *what, const char *fmt, ...)
 {
@@ -75,8 +105,10 @@ __attribute__((format(printf, 3, 4))) static void refuse(struct ctx *c, const ch
 		if (!strcmp(r->refused[i], msg))
 			return;
 	r->nrefused++;
-	if (r->nmsgs < PR_RENDER_MAX_REFUSED)
+	if (r->nmsgs < PR_RENDER_MAX_REFUSED) {
+		what_object(what, &r->object[r->nmsgs]);
 		memcpy(r->refused[r->nmsgs++], msg, sizeof(msg));
+	}
 }
 
 static const char *str_at(json_t *o, const char *path)

@@ -98,13 +98,21 @@ struct pr_render_opts {
 #define PR_RENDER_MAX_REFUSED 64
 #define PR_RENDER_REFUSED_LEN 384
 
+/* The Kubernetes object a refusal is about (for an Event's
+ * involvedObject); kind empty when it is not one object. */
+struct pr_render_object {
+	char kind[40], api_version[40], namespace_[64], name[254];
+};
+
 /* What pr_render_ex refused: one message per refused network (or ignored
- * object), "refused: <object>: <reason>", each at most once. */
+ * object), "refused: <object>: <reason>", each at most once, and the
+ * object it names. */
 struct pr_render_report {
 	unsigned nrendered;  /* networks rendered */
 	unsigned nrefused;   /* refusals, counting those past the stored messages */
 	unsigned nmsgs;      /* messages stored in refused[] (<= PR_RENDER_MAX_REFUSED) */
 	char refused[PR_RENDER_MAX_REFUSED][PR_RENDER_REFUSED_LEN];
+	struct pr_render_object object[PR_RENDER_MAX_REFUSED];
 };
 
 /*

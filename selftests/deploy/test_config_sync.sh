@@ -36,6 +36,10 @@ cat >"$t/kubectl" <<KEOF
 #!/usr/bin/env bash
 [ -e "$t/fail" ] && { echo "error: the server is currently unable to handle the request" >&2; exit 1; }
 echo "\$*" >>"$t/calls"
+if [ "\$1" = create ]; then # an Event: kept in $t/events, or refused as RBAC would
+	[ -e "$t/deny-events" ] && { echo 'Error from server (Forbidden): events is forbidden' >&2; exit 1; }
+	jq -c . "\$3" >>"$t/events" && echo event/podroute-refused-x; exit
+fi
 if [ "\$2" = node ]; then cat "$FIX/nodes.json" | jq --arg n "\$3" '.items[] | select(.metadata.name == \$n)'; exit; fi
 jq -s '{apiVersion: "v1", kind: "List", items: [.[] | if .kind == "List" then .items[] else . end]}' "$t"/cluster/*.json
 KEOF
@@ -63,10 +67,29 @@ good=$(cat "$t/config.yaml")
 cp "$FIX/ra-nads.json" "$FIX/hostile-garbage.json" "$t/cluster/"
 check "loop: a tenant's bad object is refused alone, loudly" wait_for "grep -q 'refused: NetworkAttachmentDefinition' '$t/sync.log'"
 check "loop: ... and the other networks still render" grep -q cluster_udn_blue "$t/config.yaml"
-n1=$(grep -c 'refused: ' "$t/sync.log") c0=$(grep -c 'get node' "$t/calls")
+# The file is written, and Events posted, after the refusals are logged.
+wait_for "grep -q '^refused_objects: [1-9]' '$t/config.yaml' &&
+	[ \$(jq -s length '$t/events') -eq \$(sed -n 's/^refused_objects: //p' '$t/config.yaml') ]"
+check "loop: ... the file carries the count for the agent's metric" \
+	sh -c "grep -q '^refused_objects: [1-9]' '$t/config.yaml' && '$P' config check '$t/config.yaml' | grep -q '^refused_objects: '"
+check "loop: ... a Warning Event per refusal, on the refused object in its namespace" \
+	sh -c "[ \$(jq -s length '$t/events') -eq \$(sed -n 's/^refused_objects: //p' '$t/config.yaml') ] &&
+	jq -se 'any(.[]; .type == \"Warning\" and .reason == \"PodrouteRefused\" and .metadata.namespace == \"ns2\" and
+		.involvedObject == {apiVersion: \"k8s.cni.cncf.io/v1\", kind: \"NetworkAttachmentDefinition\", name: \"notjson\", namespace: \"ns2\"} and
+		(.message | startswith(\"refused: NetworkAttachmentDefinition\")) and .source.host == \"worker-1\")' '$t/events' >/dev/null"
+n1=$(grep -c 'refused: ' "$t/sync.log") c0=$(grep -c 'get node' "$t/calls") e1=$(jq -s length "$t/events")
 wait_for "[ \$(grep -c 'get node' '$t/calls') -ge $((c0 + 2)) ]" 5
 check "loop: ... said once, not every round" test "$(grep -c 'refused: ' "$t/sync.log")" -eq "$n1"
+check "loop: ... and posted once" test "$(jq -s length "$t/events")" -eq "$e1"
+z0=$(grep -c ', 0 refused' "$t/sync.log")
 rm -f "$t/cluster/ra-nads.json" "$t/cluster/hostile-garbage.json"
+check "loop: refusals gone: said" wait_for "[ \$(grep -c ', 0 refused' '$t/sync.log') -gt $z0 ]"
+# Events forbidden (RBAC): said, and the config still syncs.
+touch "$t/deny-events"
+cp "$FIX/ra-nads.json" "$FIX/hostile-garbage.json" "$t/cluster/"
+check "loop: an Event refused by the API server is said" wait_for "grep -q 'cannot post an Event (RBAC: create events?).*Forbidden' '$t/sync.log'"
+check "loop: ... and the config still synced" wait_for "grep -q '^refused_objects: [1-9]' '$t/config.yaml'"
+rm -f "$t/deny-events" "$t/cluster/ra-nads.json" "$t/cluster/hostile-garbage.json"
 good=$(cat "$t/config.yaml")
 touch "$t/fail"
 check "loop: a kubectl failure is reported" wait_for "grep -q 'exited 1: error: the server is currently unable' '$t/sync.log'"

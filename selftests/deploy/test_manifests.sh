@@ -89,6 +89,14 @@ want = {("k8s.ovn.org", "routeadvertisements"), ("k8s.ovn.org", "clusteruserdefi
 got = {(g, r) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
 check("RBAC: exactly the renderer's resources", got == want)
 check("RBAC: read-only verbs", all(sorted(rule["verbs"]) == ["get", "list", "watch"] for rule in role["rules"]))
+ev = base[("ClusterRole", "podroute-events")]
+check("RBAC: the one write is creating Events",
+      [(r["apiGroups"], r["resources"], r["verbs"]) for r in ev["rules"]] == [([""], ["events"], ["create"])])
+check("RBAC: the events role bound to the same service account",
+      base[("ClusterRoleBinding", "podroute-events")]["subjects"] ==
+      [{"kind": "ServiceAccount", "name": spec["serviceAccountName"], "namespace": "podroute"}])
+check("config-sync: the service ranges are given (no network may cover them)",
+      any(a.startswith("--service-cidr=") for a in sync["args"]))
 rb = base[("ClusterRoleBinding", "podroute-config-reader")]
 check("RBAC bound to the DaemonSet's service account",
       rb["subjects"] == [{"kind": "ServiceAccount", "name": spec["serviceAccountName"], "namespace": "podroute"}])

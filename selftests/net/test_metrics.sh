@@ -170,6 +170,13 @@ write_cfg
 wait_metric podroute_last_config_load_success "= 1" || fail "success gauge not back to 1"
 scrape /metrics | grep -qx 'podroute_last_config_error_info{error=""} 1' || fail "error text not cleared"
 [ "$(status_of /readyz)" = 200 ] || fail "readyz not back to 200: $(scrape /readyz)"
+# The renderer's refusals, as the sidecar writes them into the file: a
+# gauge, which changes no map (the same config otherwise).
+[ "$(metric podroute_config_refused_objects)" = 0 ] || fail "refused objects without any"
+{ cat "$cfg"; echo "refused_objects: 3"; } >"$cfg.new" && mv "$cfg.new" "$cfg"
+wait_metric podroute_config_refused_objects "= 3" || fail "the renderer's refusals not exported"
+write_cfg
+wait_metric podroute_config_refused_objects "= 0" || fail "refusals gone, gauge not back to 0"
 
 # IPv6: a restarted agent on [::]; then detach the datapath under it.
 stop_agent

@@ -388,7 +388,7 @@ static void test_unknown_key_lists_allowed(void **state)
 	(void)state;
 	expect_err(IFS "colour: blue\n", 3, 1,
 		   "unknown key \"colour\" at the top level (expected one of: shadow, interfaces, "
-		   "limits, accept, networks)");
+		   "limits, accept, networks, refused_objects)");
 	expect_err("interfaces:\n  underlay: [eth0]\n  bridge: br-ex\n", 3, 3,
 		   "unknown key \"bridge\" in \"interfaces\" (expected one of: underlay, brex, ovn, "
 		   "mode, force_xdp)");

@@ -195,6 +195,10 @@ static void test_layer2_kubevirt_vrf_auto(void **state)
 				   "\"cluster_udn_vm-net\": no network id (Node annotation k8s.ovn.org/network-ids or "
 				   "NAD annotation k8s.ovn.org/network-id)");
 	assert_int_equal(r.rep.nrefused, 1);
+	assert_string_equal(r.rep.object[0].kind, "ClusterUserDefinedNetwork"); /* cluster-scoped */
+	assert_string_equal(r.rep.object[0].api_version, "k8s.ovn.org/v1");
+	assert_string_equal(r.rep.object[0].namespace_, "");
+	assert_string_equal(r.rep.object[0].name, "vm-net");
 	assert_non_null(strstr(r.err, "every network advertised on it was refused"));
 	pr_config_free(&r.cfg);
 	render(&r, "worker-1", vrf, "nodes.json", "cudns.json", "ra-kubevirt.json", NULL);
@@ -264,6 +268,11 @@ static void test_nad_by_annotation(void **state)
 	assert_string_equal(r.rep.refused[0], "refused: NetworkAttachmentDefinition \"ns1/green\": Node "
 				   "\"worker-2\": no host subnet for network \"ns1_green\" in annotation "
 				   "k8s.ovn.org/node-subnets");
+	/* The object an Event about it names. */
+	assert_string_equal(r.rep.object[0].kind, "NetworkAttachmentDefinition");
+	assert_string_equal(r.rep.object[0].api_version, "k8s.cni.cncf.io/v1");
+	assert_string_equal(r.rep.object[0].namespace_, "ns1");
+	assert_string_equal(r.rep.object[0].name, "green");
 	pr_config_free(&r.cfg);
 }
 
