@@ -255,6 +255,18 @@ static __always_inline bool pr_shadow(const struct pr_net *net)
 	return g && (g->flags & PR_G_F_SHADOW);
 }
 
+/* The agent has been gone longer than its bound: what it learned may be
+ * stale, so learned routes are left to the kernel. */
+static __always_inline bool pr_agent_gone(void)
+{
+	struct pr_liveness *l;
+	__u32 zero = 0;
+
+	l = bpf_map_lookup_elem(&pr_liveness, &zero);
+	return l && l->stale_after_ms &&
+	       bpf_ktime_get_ns() - l->heartbeat_ns > (__u64)l->stale_after_ms * 1000000ULL;
+}
+
 /* XDP, after bpf_xdp_adjust_meta(): re-derive the L3 header pointer. */
 static __always_inline int pr_reload_l3(struct xdp_md *x, struct pr_pkt *p)
 {
@@ -386,6 +398,10 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		}
 		break;
 	case PR_ACT_NEXTHOP:
+		if (pr_agent_gone()) {
+			reason = PR_R_AGENT_GONE;
+			goto pass;
+		}
 		r = pr_resolve_kernel(ctx, is_xdp, &p, in_ifindex, &tx);
 		if (r) {
 			reason = r;

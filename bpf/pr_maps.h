@@ -165,6 +165,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pr_config SEC(".maps");
 
+/* The agent's heartbeat (podroute_abi.h: pr_liveness). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pr_liveness);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pr_liveness SEC(".maps");
+
 /* Per-CPU packets/bytes per (network, reason); see pr_stats_index(). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -17,7 +17,7 @@
 
 /* Bump when a pinned map's key or value layout changes: the agent refuses
  * to adopt pinned maps whose pr_config.abi_version differs. */
-#define PR_ABI_VERSION 6
+#define PR_ABI_VERSION 7
 
 /* Sizes fixed at compile time (map capacities of the prefix maps are set
  * at load time instead, see the loader). */
@@ -72,6 +72,8 @@ enum pr_reason {
 			      * blackhole, prohibit, forwarding off */
 	PR_R_FRAG_NEEDED = 20, /* larger than the route's MTU: the kernel fragments or answers */
 	PR_R_ICMP_ERROR = 21, /* east-west ICMP error: the kernel hashes its inner header */
+	PR_R_AGENT_GONE = 22, /* learned route, but the agent's heartbeat is older than its
+			       * bound: the kernel decides until the agent is back */
 	PR_R_MAX,
 };
 
@@ -297,6 +299,20 @@ struct pr_global {
 	__u32 flags;       /* PR_G_F_* */
 };
 
+/* ---- pr_liveness (ARRAY, 1 entry): the agent's heartbeat ----
+ *
+ * Written only by the agent's loop, several times a second. When the
+ * heartbeat is older than stale_after_ms (0: never), the datapath stops
+ * acting on learned routes (PR_R_AGENT_GONE: the kernel forwards them);
+ * config-driven ingress goes on. heartbeat_ns is CLOCK_MONOTONIC, the
+ * clock of bpf_ktime_get_ns().
+ */
+struct pr_liveness {
+	__u64 heartbeat_ns;
+	__u32 stale_after_ms;
+	__u32 pad;
+};
+
 /* ---- pr_stats (PERCPU_ARRAY, PR_MAX_NETS * PR_R_MAX) ---- */
 
 struct pr_counter {
@@ -330,6 +346,7 @@ PR_ASSERT_SIZE(struct pr_nhgrp, 4 + 4 * PR_MAX_NH);
 PR_ASSERT_SIZE(struct pr_nexthop, 20);
 PR_ASSERT_SIZE(struct pr_iface, 8 + 6 * PR_MAX_RMACS + 4);
 PR_ASSERT_SIZE(struct pr_global, 8);
+PR_ASSERT_SIZE(struct pr_liveness, 16);
 PR_ASSERT_SIZE(struct pr_counter, 16);
 PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
 PR_ASSERT_SIZE(struct pr_lsx_slot, 32);

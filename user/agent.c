@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 
 #include "agent.h"
 #include "cfgwatch.h"
@@ -290,6 +291,31 @@ static void agent_apply_routes(struct pr_agent *a)
 	agent_sync(a);
 }
 
+/*
+ * The datapath's guard on this agent (pr_liveness): a heartbeat every
+ * 200 ms, with the config's bound. While it is fresh, learned routes are
+ * acted on; an agent gone longer than the bound leaves them to the kernel.
+ */
+static void agent_heartbeat(struct pr_agent *a, bool force)
+{
+	struct pr_liveness l = { 0 };
+	struct timespec t;
+	uint32_t zero = 0;
+	double ms = now_ms();
+
+	if (!force && ms - a->heartbeat_ms < 200)
+		return;
+	a->heartbeat_ms = ms;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	l.heartbeat_ns = (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+	l.stale_after_ms = (a->have_cfg ? a->cfg.stale_after_seconds : PR_CFG_DEFAULT_STALE_AFTER) * 1000;
+	if (bpf_map_update_elem(pr_datapath_map_fd(&a->dp, "pr_liveness"), &zero, &l, 0) &&
+	    !a->heartbeat_failed) {
+		pr_warn("heartbeat: cannot write pr_liveness: %s", strerror(errno));
+		a->heartbeat_failed = true;
+	}
+}
+
 /* The health file, once a second: the same verdicts as /healthz and
  * /readyz, from this thread (healthfile.h). */
 static void agent_write_health(struct pr_agent *a)
@@ -369,6 +395,7 @@ static void agent_publish(struct pr_agent *a)
 	if (a->metrics)
 		pr_metrics_publish(a->metrics, s);
 	agent_write_health(a);
+	agent_heartbeat(a, false);
 }
 
 int cmd_agent(int argc, char **argv)
@@ -471,6 +498,7 @@ int cmd_agent(int argc, char **argv)
 		ret = PR_EXIT_FAIL;
 		goto out_dp;
 	}
+	agent_heartbeat(&a, true); /* an older agent's may have expired: we are back */
 	if (once && a.waiting_for[0]) {
 		ret = cli_error(PR_EXIT_FAIL, "--once: %s", a.waiting_for);
 		goto out_dp;
@@ -516,7 +544,8 @@ int cmd_agent(int argc, char **argv)
 		 * incremental writes, tidy up once a second passes in quiet; wake
 		 * for a lookup-index rebuild when one is owed. */
 		double lsx_due = pr_agent_lsx_due(&a, now_ms());
-		int idle_timeout = a.dirty || a.gc_owed || a.health_file ? 1000 : -1, timeout = idle_timeout, n;
+		/* At least once a second: the heartbeat (and health file). */
+		int idle_timeout = 1000, timeout = idle_timeout, n;
 
 		if (lsx_due >= 0 && (timeout < 0 || lsx_due < timeout))
 			timeout = (int)lsx_due + (lsx_due > (int)lsx_due);

@@ -29,6 +29,8 @@ struct pr_agent {
 	char waiting_for[600];
 	const char *health_file; /* NULL: none */
 	double health_written_ms;
+	double heartbeat_ms;      /* pr_liveness last written */
+	bool heartbeat_failed;    /* said once */
 	int health_err;          /* the last write's error, said once */
 	struct pr_datapath dp;
 	struct pr_kstate *ks;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -79,6 +80,10 @@ int cmd_status(int argc, char **argv)
 		"and how full the prefix maps are.\n";
 	struct pr_pinned p;
 	struct pr_global g = {};
+	struct pr_liveness live = {};
+	struct timespec now;
+	double beat_age;
+	bool gone;
 	struct pr_lsx_ctl ctl = {};
 	uint32_t zero = 0, key, *prev = NULL, lsx_cap[2], lsx_changed[2] = { 0, 0 };
 	struct pr_iface ifc;
@@ -92,6 +97,11 @@ int cmd_status(int argc, char **argv)
 	if (rc)
 		return rc;
 	bpf_map_lookup_elem(p.fd[PR_PM_CONFIG], &zero, &g);
+	/* The datapath's own verdict on the agent (pr_agent_gone). */
+	bpf_map_lookup_elem(p.fd[PR_PM_LIVENESS], &zero, &live);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	beat_age = live.heartbeat_ns ? ((double)now.tv_sec * 1e9 + now.tv_nsec - (double)live.heartbeat_ns) / 1e9 : -1;
+	gone = live.stale_after_ms && (beat_age < 0 || beat_age * 1e3 > live.stale_after_ms);
 	r4 = count_keys(p.fd[PR_PM_ROUTES4]);
 	r6 = count_keys(p.fd[PR_PM_ROUTES6]);
 	bpf_map_lookup_elem(p.fd[PR_PM_LSX_CTL], &zero, &ctl);
@@ -112,6 +122,16 @@ int cmd_status(int argc, char **argv)
 		jw_kstr(&cli.jw, "pin_dir", cli.pin_dir);
 		jw_ku64(&cli.jw, "abi_version", g.abi_version);
 		jw_kbool(&cli.jw, "shadow", g.flags & PR_G_F_SHADOW);
+		jw_key(&cli.jw, "agent");
+		jw_obj_begin(&cli.jw);
+		jw_key(&cli.jw, "heartbeat_age_ms");
+		if (beat_age < 0)
+			jw_null(&cli.jw);
+		else
+			jw_u64(&cli.jw, (uint64_t)(beat_age * 1e3));
+		jw_ku64(&cli.jw, "stale_after_seconds", live.stale_after_ms / 1000);
+		jw_kbool(&cli.jw, "gone", gone);
+		jw_obj_end(&cli.jw);
 		jw_key(&cli.jw, "routes4");
 		jw_obj_begin(&cli.jw);
 		jw_ku64(&cli.jw, "entries", r4);
@@ -139,6 +159,15 @@ int cmd_status(int argc, char **argv)
 	} else {
 		printf("pinned maps:  %s (map ABI %u)\n", cli.pin_dir, g.abi_version);
 		printf("global mode:  %s\n", g.flags & PR_G_F_SHADOW ? "shadow (deciding, passing everything)" : "enforcing");
+		if (!live.heartbeat_ns)
+			printf("agent:        no heartbeat (no agent has run on these pins)\n");
+		else if (gone)
+			printf("agent:        GONE: last heartbeat %.1f s ago (bound %u s): learned routes are "
+			       "left to the kernel\n", beat_age, live.stale_after_ms / 1000);
+		else
+			printf("agent:        heartbeat %.1f s ago%s%.0u%s\n", beat_age,
+			       live.stale_after_ms ? " (guard after " : " (no guard)", live.stale_after_ms / 1000,
+			       live.stale_after_ms ? " s)" : "");
 		printf("prefixes:     %u IPv4 of %u, %u IPv6 of %u\n", r4,
 		       map_capacity(p.fd[PR_PM_ROUTES4]), r6, map_capacity(p.fd[PR_PM_ROUTES6]));
 		printf("lookup index:");

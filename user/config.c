@@ -736,7 +736,9 @@ static int parse_interfaces(struct parser *p, const struct ynode *m)
 
 /* ---- limits ---- */
 
-static const char *const limit_keys[] = { "max_learned_routes" };
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const limit_keys[] = { "max_learned_routes", "stale_after_seconds" };
 
 static int parse_limits(struct parser *p, const struct ynode *m)
 {
@@ -747,7 +749,7 @@ static int parse_limits(struct parser *p, const struct ynode *m)
 
 	ret = need_map(p, m, &(struct where){ 0 }, "limits");
 	if (!ret)
-		ret = check_keys(p, m, limit_keys, 1, &w);
+		ret = check_keys(p, m, limit_keys, ARRAY_LEN(limit_keys), &w);
 	if (ret)
 		return ret;
 	v = map_get(m, "max_learned_routes", NULL);
@@ -756,6 +758,13 @@ static int parse_limits(struct parser *p, const struct ynode *m)
 		if (ret)
 			return ret;
 		p->cfg->max_learned_routes = x;
+	}
+	v = map_get(m, "stale_after_seconds", NULL);
+	if (v && !is_null(v)) {
+		ret = get_uint(p, v, &w, "stale_after_seconds", 0, PR_CFG_MAX_STALE_AFTER, &x);
+		if (ret)
+			return ret;
+		p->cfg->stale_after_seconds = x;
 	}
 	return 0;
 }
@@ -777,8 +786,6 @@ static const struct named_num proto_names[] = {
 	{ "bgp", 186 },   { "static", 4 }, { "kernel", 2 }, { "boot", 3 },
 	{ "zebra", 11 },  { "ospf", 188 }, { "isis", 187 },
 };
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *num_name(const struct named_num *t, unsigned n, unsigned v)
 {
@@ -1430,6 +1437,7 @@ static void set_defaults(struct pr_config *c)
 {
 	c->mode = PR_MODE_AUTO;
 	c->max_learned_routes = 100000;
+	c->stale_after_seconds = PR_CFG_DEFAULT_STALE_AFTER;
 	c->accept_tables[0] = 254;
 	c->naccept_tables = 1;
 	c->accept_protocols[0] = 186; /* bgp */
@@ -1694,6 +1702,7 @@ int pr_config_equal(const struct pr_config *a, const struct pr_config *b)
 	    a->accept_covering != b->accept_covering ||
 	    strcmp(a->brex, b->brex) ||
 	    a->max_learned_routes != b->max_learned_routes || a->nnetworks != b->nnetworks ||
+	    a->stale_after_seconds != b->stale_after_seconds ||
 	    !names_equal(a->underlay, a->nunderlay, b->underlay, b->nunderlay) ||
 	    !names_equal(a->ovn, a->novn, b->ovn, b->novn) ||
 	    !u32s_equal(a->accept_tables, a->naccept_tables, b->accept_tables, b->naccept_tables) ||
@@ -1827,7 +1836,8 @@ void pr_config_dump(const struct pr_config *c, FILE *f)
 	fprintf(f, "\n  mode: %s\n", pr_attach_mode_name(c->mode));
 	if (c->force_xdp)
 		fputs("  force_xdp: true\n", f);
-	fprintf(f, "limits:\n  max_learned_routes: %u\naccept:\n  tables: [", c->max_learned_routes);
+	fprintf(f, "limits:\n  max_learned_routes: %u\n  stale_after_seconds: %u\naccept:\n  tables: [",
+		c->max_learned_routes, c->stale_after_seconds);
 	for (unsigned i = 0; i < c->naccept_tables; i++) {
 		const char *name = num_name(table_names, ARRAY_LEN(table_names), c->accept_tables[i]);
 

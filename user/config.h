@@ -15,6 +15,8 @@
  *     mode: auto                  # auto | native | generic | tc
  *   limits:
  *     max_learned_routes: 100000  # learned routes beyond this are refused (counted)
+ *     stale_after_seconds: 5      # agent gone this long: learned routes left to the
+ *                                 # kernel, ingress goes on (0: never)
  *   accept:                       # policy for BGP-learned routes
  *     tables: [main]              # table names (main) or numbers; VRF tables of
  *                                 # networks are accepted too
@@ -72,6 +74,8 @@
 #define PR_CFG_MAX_ACCEPT 64
 #define PR_CFG_MAX_NETWORKS (PR_MAX_NETS - 1) /* ids 1..255 */
 #define PR_CFG_MAX_LEARNED 10000000 /* limits.max_learned_routes upper bound */
+#define PR_CFG_DEFAULT_STALE_AFTER 5 /* limits.stale_after_seconds */
+#define PR_CFG_MAX_STALE_AFTER 3600
 #define PR_CFG_MAX_FILE (1U << 20)  /* bytes; larger files are refused */
 
 /* Where something was written in the file: 1-based, 0/0 when unknown. */
@@ -118,6 +122,7 @@ struct pr_config {
 	enum pr_attach_mode mode;
 	bool force_xdp;     /* XDP even where it cannot see skb state (devcaps.h) */
 	uint32_t max_learned_routes; /* default 100000 */
+	uint32_t stale_after_seconds; /* the datapath's guard on the agent's heartbeat */
 	uint32_t accept_tables[PR_CFG_MAX_ACCEPT];
 	unsigned naccept_tables; /* default: {254 (main)} */
 	struct pr_prefix accept_prefixes[PR_CFG_MAX_ACCEPT];

@@ -29,6 +29,7 @@ static const struct {
 	[PR_R_NOT_FWD] = { "not-forwarded", "kernel FIB: local, unreachable, blackhole, prohibit or forwarding off" },
 	[PR_R_FRAG_NEEDED] = { "frag-needed", "larger than the route's MTU: the kernel fragments or answers" },
 	[PR_R_ICMP_ERROR] = { "icmp-error", "east-west ICMP error: the kernel hashes its inner header" },
+	[PR_R_AGENT_GONE] = { "agent-gone", "learned route while the agent's heartbeat is stale: the kernel decides" },
 };
 
 static const char *const actions[PR_ACT_MAX] = {

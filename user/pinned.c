@@ -17,7 +17,7 @@ static const char *const names[PR_PM__COUNT] = {
 	"pr_routes4", "pr_routes6", "pr_nets", "pr_nhgrps", "pr_nexthops",
 	"pr_ifaces", "pr_txports", "pr_config", "pr_stats", "pr_progids",
 	"pr_lsx4", "pr_lsx6", "pr_lsx_ctl", "pr_lsx_chg4_0", "pr_lsx_chg4_1",
-	"pr_lsx_chg6_0", "pr_lsx_chg6_1", "pr_lsx_chgbits", "pr_xdp_txports",
+	"pr_lsx_chg6_0", "pr_lsx_chg6_1", "pr_lsx_chgbits", "pr_xdp_txports", "pr_liveness",
 };
 
 const char *pr_pin_map_name(enum pr_pin_map m)

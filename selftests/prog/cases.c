@@ -60,6 +60,7 @@ struct tcase {
 	bool unknown_iface;
 	bool vrf_in;   /* received on in1, the underlay device in table 100's VRF */
 	bool global_shadow;
+	bool agent_gone; /* the agent's heartbeat older than its bound (else fresh) */
 	bool badck;     /* IPv4 header checksum off by one */
 	uint8_t icmp;   /* ICMP / ICMPv6 of this type instead of UDP */
 };
@@ -184,6 +185,10 @@ static const struct tcase cases[] = {
 	/* east-west from the OVN side */
 	{ "east-west v4 to BGP next hop", OVN, V4, .src = "10.128.1.5", .dst = "10.200.3.4", HIT(1, T_NH1) },
 	{ "east-west v6 to BGP next hop", OVN, V6, .src = "fd00:10:128:1::5", .dst = "fd00:200::4", HIT(1, T_NH1) },
+	/* The agent gone longer than its bound: learned routes to the kernel, ingress goes on. */
+	{ "east-west, agent gone", OVN, V4, .src = "10.128.1.5", .dst = "10.200.3.4", .agent_gone = true, PASS(1, PR_R_AGENT_GONE) },
+	{ "east-west v6, agent gone", OVN, V6, .src = "fd00:10:128:1::5", .dst = "fd00:200::4", .agent_gone = true, PASS(1, PR_R_AGENT_GONE) },
+	{ "ingress, agent gone: goes on", UL, V4, .dst = "10.128.1.5", .agent_gone = true, HIT(1, T_NET1) },
 	{ "east-west with a tag", OVN, .vlans = { Q }, V4, .src = "10.128.1.5", .dst = "10.200.3.4", PASS(0, PR_R_VLAN_TAGS) },
 	{ "east-west TTL 1", OVN, V4, .src = "10.128.1.5", .dst = "10.200.3.4", .ttl = 1, PASS(1, PR_R_TTL) },
 	{ "east-west unresolved next hop", OVN, V4, .src = "10.128.1.5", .dst = "10.202.0.1", PASS(1, PR_R_NO_NEIGH) },
@@ -327,8 +332,10 @@ static bool run_one(const struct tcase *c, bool xdp)
 
 	stats_clear();
 	set_global_shadow(c->global_shadow);
+	set_heartbeat(c->agent_gone ? HB_GONE : HB_FRESH);
 	err = run_prog(id, ifindex, in, len, out, &out_len, &retval);
 	set_global_shadow(false);
+	set_heartbeat(HB_OFF);
 	if (err)
 		return check_fail("BPF_PROG_TEST_RUN: %s", strerror(-err));
 

@@ -14,7 +14,7 @@ struct env {
 	struct pr_datapath dp;
 	int prog[PR_PROG__COUNT];
 	int fd_routes4, fd_routes6, fd_nets, fd_ifaces, fd_txports, fd_xdp_txports, fd_config,
-		fd_stats;
+		fd_stats, fd_liveness;
 	int ncpus;
 	uint32_t if_in, if_in1, if_tgt0, if_tgt1, if_tgt2, if_ul1, if_ovn;
 	uint8_t mac_in[6], mac_in1[6], mac_tgt0[6], mac_tgt1[6], mac_tgt2[6], mac_ul1[6], mac_ovn[6];
@@ -39,6 +39,10 @@ void stats_clear(void);
 bool stats_expect(const struct stat_exp *exp, unsigned n, uint32_t len);
 const char *reason_name(uint32_t r);
 void set_global_shadow(bool on);
+/* The agent's heartbeat (pr_liveness): no guard, fresh, or older than its
+ * 5 s bound. */
+enum heartbeat { HB_OFF, HB_FRESH, HB_GONE };
+void set_heartbeat(enum heartbeat hb);
 void set_iface_flags(uint32_t ifindex, uint32_t flags);
 void put_route(const char *pfx, uint32_t net_id, uint8_t action, uint8_t flags, uint32_t nhg);
 /* The same in routing domain `domain` (a VRF table; put_route uses 0). */

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -212,6 +213,18 @@ void set_global_shadow(bool on)
 	must(bpf_map_update_elem(E.fd_config, &zero, &g, 0), "pr_config");
 }
 
+void set_heartbeat(enum heartbeat hb)
+{
+	struct pr_liveness l = { .heartbeat_ns = 1, .stale_after_ms = hb == HB_OFF ? 0 : 5000 };
+	struct timespec t;
+	uint32_t zero = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (hb == HB_FRESH)
+		l.heartbeat_ns = (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+	must(bpf_map_update_elem(E.fd_liveness, &zero, &l, 0), "pr_liveness");
+}
+
 const uint8_t MAC_BR[6] = { 0x02, 0x00, 0x00, 0x00, 0x0b, 0x01 };      /* br-ex */
 const uint8_t MAC_POD1[6] = { 0x0a, 0x58, 0x0a, 0x80, 0x01, 0x01 };    /* net 1 next hop */
 const uint8_t MAC_POD2[6] = { 0x0a, 0x58, 0x0a, 0x80, 0x00, 0x01 };    /* net 2 */
@@ -239,6 +252,7 @@ static void env_fixture(void)
 	E.fd_txports = env_map("pr_txports");
 	E.fd_xdp_txports = env_map("pr_xdp_txports");
 	E.fd_config = env_map("pr_config");
+	E.fd_liveness = env_map("pr_liveness");
 	E.fd_stats = env_map("pr_stats");
 
 	put_iface(E.if_in, PR_IF_F_UNDERLAY, E.mac_in, MAC_BR, 0);

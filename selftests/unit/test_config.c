@@ -238,6 +238,7 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(c.novn, 0);
 	assert_int_equal(c.mode, PR_MODE_AUTO);
 	assert_int_equal(c.max_learned_routes, 100000);
+	assert_int_equal(c.stale_after_seconds, PR_CFG_DEFAULT_STALE_AFTER);
 	assert_int_equal(c.naccept_tables, 1);
 	assert_int_equal(c.accept_tables[0], 254);
 	assert_int_equal(c.naccept_prefixes, 0);
@@ -393,7 +394,7 @@ static void test_unknown_key_lists_allowed(void **state)
 		   "unknown key \"bridge\" in \"interfaces\" (expected one of: underlay, brex, ovn, "
 		   "mode, force_xdp)");
 	expect_err(IFS "limits: {max_routes: 5}\n", 3, 10,
-		   "unknown key \"max_routes\" in \"limits\" (expected one of: max_learned_routes)");
+		   "unknown key \"max_routes\" in \"limits\" (expected one of: max_learned_routes, stale_after_seconds)");
 	expect_err(IFS "accept: {tabels: [main]}\n", 3, 10,
 		   "unknown key \"tabels\" in \"accept\" (did you mean \"tables\"?)");
 	expect_err(IFS "networks:\n  - name: blue\n    vrf: {name: v, tabel: 5}\n", 5, 20,
@@ -487,6 +488,8 @@ static void test_wrong_type_int(void **state)
 		   "\"limits.max_learned_routes\" must be an integer in 1..10000000, got \"-5\"");
 	expect_err(IFS "limits: {max_learned_routes: 1e6}\n", 3, 30,
 		   "\"limits.max_learned_routes\" must be an integer in 1..10000000, got \"1e6\"");
+	expect_err(IFS "limits: {stale_after_seconds: 3601}\n", 3, 31,
+		   "\"limits.stale_after_seconds\" is 3601, out of range 0..3600");
 }
 
 /* ---- values ---- */
@@ -1126,6 +1129,7 @@ static void test_dump(void **state)
 			    "  mode: auto\n"
 			    "limits:\n"
 			    "  max_learned_routes: 100000\n"
+			    "  stale_after_seconds: 5\n"
 			    "accept:\n"
 			    "  tables: [main]\n"
 			    "  prefixes: []\n"
