@@ -52,8 +52,11 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS)) \
 	$(patsubst bpf/%.bpf.c,$(BUILD)/%.objid.h,$(BPF_SRCS))
 
-# Every user/*.c but main.c is library code shared by the binary and tests.
-LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+# user/ is one folder per layer (lib, kernel, config, reconcile, datapath,
+# agent, cli; see docs/design.md); includes name the folder ("lib/log.h").
+# Every user/*/*.c but the CLI's main.c is library code shared by the
+# binary and the tests.
+LIB_SRCS := $(filter-out user/cli/main.c,$(wildcard user/*/*.c))
 LIB_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst user/%.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
 
@@ -110,11 +113,11 @@ $(BUILD)/%.objid.h: $(BUILD)/%.bpf.o
 # ---- userspace ----
 $(BUILD)/obj/%.o: user/%.c $(SKELS) | $(BUILD)/obj
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/asan/%.o: user/%.c $(SKELS) | $(BUILD)/asan
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -O1 -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(SAN_FLAGS) -O1 -c $< -o $@
 
 $(BUILD)/libpodroute.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -124,7 +127,7 @@ $(BUILD)/libpodroute-asan.a: $(ASAN_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/podroute: $(BUILD)/obj/main.o $(BUILD)/libpodroute.a
+$(BUILD)/podroute: $(BUILD)/obj/cli/main.o $(BUILD)/libpodroute.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
@@ -197,4 +200,4 @@ install: $(BUILD)/podroute
 clean:
 	$(Q)rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d $(BUILD)/bench/*.d $(BUILD)/net/*.d $(BUILD)/vm/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*/*.d $(BUILD)/asan/*/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d $(BUILD)/bench/*.d $(BUILD)/net/*.d $(BUILD)/vm/*.d)

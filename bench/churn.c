@@ -45,7 +45,7 @@
 #include <bpf/libbpf.h>
 
 #include "ip4_csum.h"
-#include "loader.h"
+#include "datapath/load.h"
 #include "rtnl_route.h"
 
 #define WINDOW_MS 500

@@ -27,7 +27,7 @@
  *   lk_lenhash (e1) prototype: one BPF hash of (domain, length, masked
  *              address), probed for the lengths present, longest first
  *   lk_bsl     (e3) podroute's lookup index (bpf/pr_lsx.h, built by
- *              user/lsx.c): binary search on the lengths present
+ *              user/reconcile/lookup_index.c): binary search on the lengths present
  *              (Waldvogel), each probe one open-addressing lookup in an
  *              mmapable array of 64-byte lines
  *   lk_dir     (e2) prototype, IPv4: DIR-24-8 (2^24 entries on the top 24

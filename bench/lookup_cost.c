@@ -83,9 +83,9 @@
 #include <bpf/libbpf.h>
 
 #include "lookup_cost.h"
-#include "lsx.h"
+#include "reconcile/lookup_index.h"
 #include "podroute_abi.h"
-#include "prefix.h"
+#include "lib/prefix.h"
 
 #define LK_IF_OUT "lkb0"  /* routes' device; redirect target of (d) */
 #define LK_IF_IN "lkb1"   /* ingress of the test frames */
@@ -776,7 +776,7 @@ static void record_changes(struct bench *b, int fam)
 	__atomic_store_n(&b->index.ctl->changed[fam][act - 1], 0, __ATOMIC_SEQ_CST);
 }
 
-/* Build the index from the first n prefixes as the agent does (user/lsx.c:
+/* Build the index from the first n prefixes as the agent does (user/reconcile/lookup_index.c:
  * the whole set, into the idle table), and time it. */
 static void index_build(struct bench *b, const struct pset *s, uint32_t n, struct upd *u)
 {
@@ -1196,7 +1196,7 @@ static void write_json(const struct opts *o, struct scale_res *sr, int nscales, 
 	      "    \"(d) is podroute's whole XDP decision (pr_process) on a frame rewritten per iteration; its anti-spoof source lookup sees one fixed source (cache-warm).\",\n"
 	      "    \"(e1)-(e3) are prototypes (bench/lookup_cost.bpf.c has the design note); before timing, every destination of every set is answered by each of them exactly as by the trie, or the bench fails. (e2) is IPv4 only.\",\n"
 	      "    \"Memory: the kernel's memlock of the maps (trie: leaf nodes only, intermediate nodes are not counted; lenhash: elements plus a bucket array sized for the capacity; bsl (the lookup index): both tables (the agent rebuilds into the idle one), sized for the largest scale at 256 B per prefix); dir: 64 MiB first level + 1 KiB per chunk in use + the value array.\",\n"
-	      "    \"Updates: trie and lenhash, one bpf_map_update_elem per prefix; dir, stores into the mmapped arrays; bsl, the agent's whole rebuild of the index per scale (user/lsx.c, ns per prefix); kernel routes, ip -batch.\"\n"
+	      "    \"Updates: trie and lenhash, one bpf_map_update_elem per prefix; dir, stores into the mmapped arrays; bsl, the agent's whole rebuild of the index per scale (user/reconcile/lookup_index.c, ns per prefix); kernel routes, ip -batch.\"\n"
 	      "  ],\n"
 	      "  \"tables\": [\n"
 	      "    {\"title\": \"target: ratio vs the trie at the largest scale (<= target_ratio in every family and kind)\", \"source\": \"target_summary\",\n"

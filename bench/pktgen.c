@@ -67,7 +67,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "prefix.h"
+#include "lib/prefix.h"
 #define PKTGEN_ABI_ONLY
 #include "pktgen.bpf.c"
 

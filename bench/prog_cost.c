@@ -32,10 +32,10 @@
 #include <bpf/libbpf.h>
 
 #include "ip4_csum.h"
-#include "loader.h"
-#include "log.h"
+#include "datapath/load.h"
+#include "lib/log.h"
 #include "podroute_abi.h"
-#include "prefix.h"
+#include "lib/prefix.h"
 
 static int cmp_u32(const void *a, const void *b)
 {

@@ -137,7 +137,7 @@ struct {
 /* A set of devices, key and value their ifindex. The kernel makes every
  * devmap read-only for programs and records that in the map's flags, which
  * libbpf's own pin reuse then calls a mismatch: the loader adopts pinned
- * maps itself (user/loader.c). */
+ * maps itself (user/datapath/load.c). */
 #define PR_DEVMAP(name)                                                \
 	struct {                                                       \
 		__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);                \

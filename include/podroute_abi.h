@@ -124,7 +124,7 @@ struct pr_route {
  * that goes longer and then fails still knows its answer. At most
  * ceil(log2(lengths + 1)) probes, where the trie walks one node per bit.
  *
- * The trie stays the reference: the agent (user/lsx.c) builds the index
+ * The trie stays the reference: the agent (user/reconcile/lookup_index.c) builds the index
  * from what it wrote to the trie, into whichever of the two tables of each
  * map is idle, and publishes it with one store to pr_lsx_ctl.active.
  *
@@ -145,7 +145,7 @@ struct pr_route {
  * writes a trie.
  *
  * The agent writes a table (or empties its set) only after a grace period
- * has passed since the datapath stopped reading it (user/rcu_wait.h), so no
+ * has passed since the datapath stopped reading it (user/reconcile/grace_period.h), so no
  * program run still in flight can see a half-written table.
  */
 #define PR_LSX_MAX_LENS 16   /* lengths present per family; more: the trie serves */

@@ -30,7 +30,7 @@ for c in $cmds; do
 		check "man page documents '$c $o'" grep -qF -- "$o" <<<"$man_text"
 	done
 done
-for r in $(sed -nE 's/.*\[PR_R_[A-Z_]+\] = \{ "([a-z-]+)".*/\1/p' user/names.c); do
+for r in $(sed -nE 's/.*\[PR_R_[A-Z_]+\] = \{ "([a-z-]+)".*/\1/p' user/lib/names.c); do
 	check "man page describes reason '$r'" grep -qxF -- "$r" <<<"$(sed -n '/^\.B /s/^\.B //p' "$MAN" | sed 's/\\-/-/g')"
 done
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The netlink follower (user/nlsource.c) against the real kernel, in a
+# The netlink follower (user/kernel/follower.c) against the real kernel, in a
 # namespace of its own. A driver (`podroute debug netlink`, or a two-line
 # stand-in built here against build/libpodroute.a until the CLI has it)
 # prints one line per event; each check makes a change with ip(8) and

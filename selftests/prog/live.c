@@ -25,7 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "attach.h"
+#include "datapath/attach.h"
 #include "pktbuild.h"
 #include "progtest.h"
 

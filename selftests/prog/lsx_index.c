@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The lookup index in the real datapath (bpf/pr_lsx.h): built from the
- * tries the way the agent builds it (user/lsx.c), it must decide every
+ * tries the way the agent builds it (user/reconcile/lookup_index.c), it must decide every
  * packet exactly as the trie does. The whole case table runs a second
  * time with the index on (test_progs.c); here, a random sweep compares the
  * two on thousands of packets, frame for frame.
@@ -15,9 +15,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 
-#include "lsx.h"
+#include "reconcile/lookup_index.h"
 #include "pktbuild.h"
-#include "prefix.h"
+#include "lib/prefix.h"
 #include "progtest.h"
 
 static struct pr_lsx X;

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "loader.h"
+#include "datapath/load.h"
 #include "podroute_abi.h"
 
 struct env {

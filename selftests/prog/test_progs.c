@@ -28,12 +28,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "loader.h"
-#include "log.h"
-#include "names.h"
+#include "datapath/load.h"
+#include "lib/log.h"
+#include "lib/names.h"
 #include "pktbuild.h"
 #include "podroute_abi.h"
-#include "prefix.h"
+#include "lib/prefix.h"
 #include "progtest.h"
 
 struct env E;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests: the config loader (user/config.c). One valid file with every
+ * Unit tests: the config loader (user/config/config.c). One valid file with every
  * key, the defaults of a minimal one, then one test per class of rejected
  * file asserting the exact message and line:column, then the file API,
  * device checks, equality, the canonical dump, and a mutation run that
@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 /* Every key of the schema, each set away from its default where it has one. */
 static const char full_yaml[] =

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 static void test_example_parses(void **state)
 {

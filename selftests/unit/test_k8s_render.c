@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ra_render.h"
+#include "config/k8s_render.h"
 
 #define FIX SRCDIR "/selftests/unit/fixtures/k8s/"
 

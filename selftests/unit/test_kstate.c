@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kstate.h"
+#include "kernel/kernel_state.h"
 
 static struct pr_kroute route(const char *pfx, uint32_t table, uint32_t prio, const char *gw)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests: the lookup index's builder and search (user/lsx.c) against a
+ * Unit tests: the lookup index's builder and search (user/reconcile/lookup_index.c) against a
  * brute-force longest match over the same prefixes, on random nested sets
  * in several domains, plus the refusals (too many lengths, table too
  * small, domains above the indexed range).
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lsx.h"
+#include "reconcile/lookup_index.h"
 
 static uint64_t rng;
 

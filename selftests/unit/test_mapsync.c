@@ -17,8 +17,8 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
-#include "hashtab.h"
-#include "mapsync.h"
+#include "lib/hashtab.h"
+#include "reconcile/reconcile.h"
 #include "podroute_abi.h"
 
 /* ---------- in-memory maps ---------- */

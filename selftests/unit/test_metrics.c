@@ -17,8 +17,8 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "metrics.h"
-#include "names.h"
+#include "agent/metrics.h"
+#include "lib/names.h"
 
 #define L(...) ((const char *const[]){ __VA_ARGS__, NULL })
 

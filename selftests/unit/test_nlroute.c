@@ -23,7 +23,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
-#include "nlroute.h"
+#include "kernel/route_msg.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000 /* <linux/if.h>, which clashes with <net/if.h> */

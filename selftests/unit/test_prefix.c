@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "prefix.h"
+#include "lib/prefix.h"
 
 static void parse_ok(const char *in, const char *canon, int family, unsigned len)
 {

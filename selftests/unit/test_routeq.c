@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "routeq.h"
+#include "agent/route_queue.h"
 
 static struct pr_prefix P(const char *s)
 {

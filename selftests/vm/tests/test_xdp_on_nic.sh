@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# attach --mode auto chooses by what the device hands over (user/devcaps.c):
+# attach --mode auto chooses by what the device hands over (user/kernel/devcaps.c):
 # native XDP (+ TC) on a NIC that receives from a wire and keeps VLAN tags
 # in the frame (the VM's virtio-net eth0), TC alone on a veth, and on a
 # VLAN device; --mode native on the veth is refused, saying why. The NIC

@@ -1,0 +1,992 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The agent's Prometheus endpoint (see metrics.h): the text exposition
+ * format, the health rules, and the libmicrohttpd server that reads the
+ * kernel at scrape time. The agent loop only ever takes the snapshot mutex
+ * for a memcpy; every slow part of a scrape (map reads, netlink queries for
+ * the hooks, formatting) runs on the server's thread without it.
+ */
+#include "agent/metrics.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <microhttpd.h>
+
+#include "datapath/attach.h"
+#include "kernel/features.h"
+#include "lib/log.h"
+#include "lib/names.h"
+#include "datapath/xdp_multiprog.h"
+
+#ifndef PODROUTE_VERSION
+#define PODROUTE_VERSION "unknown"
+#endif
+
+/* ---- text buffer ---- */
+
+void pr_sbuf_printf(struct pr_sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->failed)
+		return;
+	for (;;) {
+		size_t room = b->cap - b->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(b->buf ? b->buf + b->len : NULL, b->buf ? room : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->failed = true;
+			return;
+		}
+		if (b->buf && (size_t)n < room) {
+			b->len += n;
+			return;
+		}
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap - b->len <= (size_t)n)
+			cap *= 2;
+		char *p = realloc(b->buf, cap);
+
+		if (!p) {
+			b->failed = true;
+			return;
+		}
+		b->buf = p;
+		b->cap = cap;
+	}
+}
+
+void pr_sbuf_free(struct pr_sbuf *b)
+{
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
+}
+
+/* ---- histograms ---- */
+
+const double pr_metrics_latency_buckets[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+					      0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5,
+					      5,      10 };
+const unsigned pr_metrics_latency_nbuckets =
+	sizeof(pr_metrics_latency_buckets) / sizeof(pr_metrics_latency_buckets[0]);
+
+int pr_hist_init(struct pr_hist *h, const double *le, unsigned n)
+{
+	memset(h, 0, sizeof(*h));
+	if (!n || n > PR_HIST_MAX_BUCKETS)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		if (isnan(le[i]) || isinf(le[i]) || (i && le[i] <= le[i - 1]))
+			return -EINVAL;
+		h->le[i] = le[i];
+	}
+	h->nbuckets = n;
+	return 0;
+}
+
+void pr_hist_observe(struct pr_hist *h, double v, uint64_t n)
+{
+	unsigned i = 0;
+
+	if (!n || isnan(v))
+		return;
+	/* "le" is inclusive: a value equal to a bound belongs to its bucket. */
+	while (i < h->nbuckets && v > h->le[i])
+		i++;
+	h->counts[i] += n;
+	h->count += n;
+	h->sum += v * n;
+}
+
+/* ---- exposition ---- */
+
+void pr_prom_format_double(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "NaN");
+	else if (isinf(v))
+		snprintf(buf, len, v > 0 ? "+Inf" : "-Inf");
+	else
+		snprintf(buf, len, "%.15g", v);
+}
+
+static void put_escaped(struct pr_sbuf *b, const char *s, bool quote)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			pr_sbuf_printf(b, "\\\\");
+		else if (*s == '\n')
+			pr_sbuf_printf(b, "\\n");
+		else if (*s == '"' && quote)
+			pr_sbuf_printf(b, "\\\"");
+		else
+			pr_sbuf_printf(b, "%c", *s);
+	}
+}
+
+void pr_prom_family(struct pr_sbuf *b, const char *name, const char *type, const char *help)
+{
+	pr_sbuf_printf(b, "# HELP %s ", name);
+	put_escaped(b, help, false);
+	pr_sbuf_printf(b, "\n# TYPE %s %s\n", name, type);
+}
+
+/* name{labels...,extra="x"} with a trailing space, ready for the value. */
+static void sample_head(struct pr_sbuf *b, const char *name, const char *suffix,
+			const char *const *labels, const char *extra, const char *extra_val)
+{
+	bool any = false;
+
+	pr_sbuf_printf(b, "%s%s", name, suffix);
+	for (const char *const *l = labels; l && l[0] && l[1]; l += 2) {
+		pr_sbuf_printf(b, "%s%s=\"", any ? "," : "{", l[0]);
+		put_escaped(b, l[1], true);
+		pr_sbuf_printf(b, "\"");
+		any = true;
+	}
+	if (extra) {
+		pr_sbuf_printf(b, "%s%s=\"", any ? "," : "{", extra);
+		put_escaped(b, extra_val, true);
+		pr_sbuf_printf(b, "\"");
+		any = true;
+	}
+	pr_sbuf_printf(b, "%s ", any ? "}" : "");
+}
+
+void pr_prom_u64(struct pr_sbuf *b, const char *name, const char *const *labels, uint64_t v)
+{
+	sample_head(b, name, "", labels, NULL, NULL);
+	pr_sbuf_printf(b, "%" PRIu64 "\n", v);
+}
+
+void pr_prom_double(struct pr_sbuf *b, const char *name, const char *const *labels, double v)
+{
+	char num[40];
+
+	pr_prom_format_double(num, sizeof(num), v);
+	sample_head(b, name, "", labels, NULL, NULL);
+	pr_sbuf_printf(b, "%s\n", num);
+}
+
+void pr_prom_histogram(struct pr_sbuf *b, const char *name, const char *const *labels,
+		       const struct pr_hist *h)
+{
+	uint64_t cum = 0;
+	char le[40];
+
+	for (unsigned i = 0; i < h->nbuckets; i++) {
+		cum += h->counts[i];
+		pr_prom_format_double(le, sizeof(le), h->le[i]);
+		sample_head(b, name, "_bucket", labels, "le", le);
+		pr_sbuf_printf(b, "%" PRIu64 "\n", cum);
+	}
+	/* +Inf holds every observation, so it always equals _count. */
+	sample_head(b, name, "_bucket", labels, "le", "+Inf");
+	pr_sbuf_printf(b, "%" PRIu64 "\n", h->count);
+	sample_head(b, name, "_sum", labels, NULL, NULL);
+	pr_prom_format_double(le, sizeof(le), h->sum);
+	pr_sbuf_printf(b, "%s\n", le);
+	sample_head(b, name, "_count", labels, NULL, NULL);
+	pr_sbuf_printf(b, "%" PRIu64 "\n", h->count);
+}
+
+#define L(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* Whether an interface has every hook its role and pr_ifaces call for. */
+static bool if_ok(const struct pr_metrics_if *c, const struct pr_metrics_ifstate *st, char *why,
+		  size_t len)
+{
+	const char *miss = NULL;
+
+	if (!st->ifindex)
+		miss = "no such device";
+	else if (!st->tc && !st->xdp)
+		miss = "not attached (no podroute XDP program or TC filter)";
+	else if (!st->in_ifaces)
+		miss = "no pr_ifaces entry (the datapath does not know its role)";
+	else if ((st->if_flags & PR_IF_F_XDP) && !st->xdp)
+		miss = "XDP program missing (pr_ifaces says XDP runs here)";
+	/* Underlay and brex always carry the TC filter; an OVN port only when
+	 * XDP is not what runs there. */
+	else if (!st->tc && (c->role != PR_ROLE_OVN || !(st->if_flags & PR_IF_F_XDP)))
+		miss = "TC ingress filter missing";
+	if (miss && why)
+		snprintf(why, len, "%s (%s): %s", c->name, pr_role_name(c->role), miss);
+	return !miss;
+}
+
+static void why_add(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void why_add(char *why, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(why);
+	va_list ap;
+
+	if (n + 2 >= len)
+		return;
+	if (n)
+		n += snprintf(why + n, len - n, "; ");
+	va_start(ap, fmt);
+	vsnprintf(why + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+bool pr_metrics_health(const struct pr_metrics_snap *s, const struct pr_metrics_live *l, bool ready,
+		       char *why, size_t len)
+{
+	char one[128];
+	bool ok = true;
+
+	why[0] = '\0';
+	/* Waiting for a device is alive, not ready: a liveness probe that
+	 * failed here would restart the agent in a loop until OVS is up. */
+	if (s->waiting_for[0]) {
+		if (ready)
+			why_add(why, len, "waiting for %s", s->waiting_for);
+		return !ready;
+	}
+	if (!s->have_cfg) {
+		why_add(why, len, "no config loaded");
+		ok = false;
+	}
+	if (!s->reconciles) {
+		why_add(why, len, "no reconcile has run yet");
+		ok = false;
+	} else if (!s->last_reconcile_ok) {
+		why_add(why, len, "the last reconcile failed");
+		ok = false;
+	}
+	for (unsigned i = 0; i < s->nifs; i++) {
+		if (s->ifs[i].role != PR_ROLE_UNDERLAY && !ready)
+			continue;
+		if (!if_ok(&s->ifs[i], &l->ifs[i], one, sizeof(one))) {
+			why_add(why, len, "%s", one);
+			ok = false;
+		}
+	}
+	if (ready && !s->last_config_ok) {
+		why_add(why, len, "the last config load failed: %s", s->last_config_error);
+		ok = false;
+	}
+	if (ready && s->reconcile_owed) {
+		why_add(why, len, "a reconcile is owed (being retried)");
+		ok = false;
+	}
+	return ok;
+}
+
+static const char *net_label(const char *const names[PR_MAX_NETS], uint32_t id)
+{
+	if (names[id])
+		return names[id];
+	return id ? "(unconfigured)" : "(none)";
+}
+
+/* A gauge with one sample per address family. */
+static void family_gauge(struct pr_sbuf *b, const char *name, const char *help, uint64_t v4, uint64_t v6)
+{
+	pr_prom_family(b, name, "gauge", help);
+	pr_prom_u64(b, name, L("family", "ipv4"), v4);
+	pr_prom_u64(b, name, L("family", "ipv6"), v6);
+}
+
+static void render_counters(struct pr_sbuf *b, const struct pr_metrics_snap *s,
+			    const struct pr_metrics_live *l)
+{
+	const char *names[PR_MAX_NETS] = {};
+	static const char *const which[2] = { "podroute_packets_total", "podroute_bytes_total" };
+	static const char *const help[2] = {
+		"Packets the datapath decided on, per network and reason (network \"(none)\": "
+		"matched no network), summed over CPUs",
+		"Bytes (whole frames) of the packets counted in podroute_packets_total",
+	};
+
+	for (unsigned i = 0; i < s->nnets; i++)
+		if (s->nets[i].id < PR_MAX_NETS)
+			names[s->nets[i].id] = s->nets[i].name;
+	for (int w = 0; w < 2; w++) {
+		pr_prom_family(b, which[w], "counter", help[w]);
+		for (uint32_t id = 0; id < PR_MAX_NETS; id++) {
+			char idbuf[12];
+
+			snprintf(idbuf, sizeof(idbuf), "%u", id);
+			for (uint32_t r = 0; r < PR_R_MAX; r++) {
+				const struct pr_counter *c = &l->stats[pr_stats_index(id, r)];
+
+				/* Configured networks and "none" always (rate()
+				 * needs the zero); others only once they count. */
+				if (id && !names[id] && !c->packets)
+					continue;
+				pr_prom_u64(b, which[w],
+					    L("network", net_label(names, id), "network_id", idbuf, "reason",
+					      pr_reason_name(r)),
+					    w ? c->bytes : c->packets);
+			}
+		}
+	}
+}
+
+void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
+		       const struct pr_metrics_live *l)
+{
+	char abi[12], why[512];
+	bool ok;
+
+	snprintf(abi, sizeof(abi), "%u", PR_ABI_VERSION);
+	pr_prom_family(b, "podroute_build_info", "gauge", "The running podroute: version and map ABI");
+	pr_prom_u64(b, "podroute_build_info", L("version", PODROUTE_VERSION, "abi", abi), 1);
+	pr_prom_family(b, "podroute_kernel_info", "gauge",
+		       "The kernel: release, and whether bpf_fib_lookup can use a VRF's table (probed)");
+	pr_prom_u64(b, "podroute_kernel_info",
+		    L("release", l->kernel_release, "vrf_fib_lookup",
+		      l->vrf_fib ? "true" : "false"),
+		    1);
+
+	pr_prom_family(b, "podroute_attached", "gauge",
+		       "A podroute hook present on a configured interface now (hook xdp: mode native, "
+		       "generic or offload; hook tc: mode ingress)");
+	for (unsigned i = 0; i < s->nifs; i++) {
+		const struct pr_metrics_ifstate *st = &l->ifs[i];
+		const char *role = pr_role_name(s->ifs[i].role);
+
+		if (st->xdp)
+			pr_prom_u64(b, "podroute_attached",
+				    L("interface", s->ifs[i].name, "role", role, "hook", "xdp", "mode",
+				      st->xdp_mode ? st->xdp_mode : "unknown"),
+				    1);
+		if (st->tc)
+			pr_prom_u64(b, "podroute_attached",
+				    L("interface", s->ifs[i].name, "role", role, "hook", "tc", "mode", "ingress"),
+				    1);
+	}
+	pr_prom_family(b, "podroute_interface_ok", "gauge",
+		       "1 when a configured interface has every hook its role needs, else 0");
+	for (unsigned i = 0; i < s->nifs; i++)
+		pr_prom_u64(b, "podroute_interface_ok",
+			    L("interface", s->ifs[i].name, "role", pr_role_name(s->ifs[i].role)),
+			    if_ok(&s->ifs[i], &l->ifs[i], NULL, 0));
+
+	if (l->have_stats)
+		render_counters(b, s, l);
+
+	pr_prom_family(b, "podroute_map_entries", "gauge",
+		       "Entries in a pinned map (arrays: non-zero entries)");
+	for (int m = 0; m < PR_PM__COUNT; m++)
+		if (l->maps[m].have_entries)
+			pr_prom_u64(b, "podroute_map_entries", L("map", pr_pin_map_name(m)), l->maps[m].entries);
+	pr_prom_family(b, "podroute_map_capacity", "gauge", "Capacity (max_entries) of a pinned map");
+	for (int m = 0; m < PR_PM__COUNT; m++)
+		if (l->maps[m].have_capacity)
+			pr_prom_u64(b, "podroute_map_capacity", L("map", pr_pin_map_name(m)),
+				    l->maps[m].capacity);
+
+	pr_prom_family(b, "podroute_reconciles_total", "counter", "Reconcile rounds run");
+	pr_prom_u64(b, "podroute_reconciles_total", NULL, s->reconciles);
+	pr_prom_family(b, "podroute_reconcile_failures_total", "counter",
+		       "Reconcile rounds that failed (retried on the next event or after a second)");
+	pr_prom_u64(b, "podroute_reconcile_failures_total", NULL, s->reconcile_failures);
+	pr_prom_family(b, "podroute_reconcile_last_success", "gauge",
+		       "1 if the last reconcile round succeeded");
+	pr_prom_u64(b, "podroute_reconcile_last_success", NULL, s->reconciles && s->last_reconcile_ok);
+	pr_prom_family(b, "podroute_reconcile_last_duration_seconds", "gauge",
+		       "Duration of the last reconcile round");
+	pr_prom_double(b, "podroute_reconcile_last_duration_seconds", NULL, s->last_reconcile_seconds);
+	pr_prom_family(b, "podroute_reconcile_duration_seconds", "histogram",
+		       "Duration of reconcile rounds");
+	pr_prom_histogram(b, "podroute_reconcile_duration_seconds", NULL, &s->reconcile_seconds);
+	pr_prom_family(b, "podroute_route_to_map_latency_seconds", "histogram",
+		       "From a netlink route event's arrival to the end of the map update that "
+		       "reflects it");
+	pr_prom_histogram(b, "podroute_route_to_map_latency_seconds", NULL, &s->route_to_map_seconds);
+	pr_prom_family(b, "podroute_netlink_resyncs_total", "counter",
+		       "Full netlink re-dumps (overrun, or a link change the kernel flushes routes for)");
+	pr_prom_u64(b, "podroute_netlink_resyncs_total", NULL, s->resyncs);
+	pr_prom_family(b, "podroute_learned_routes", "gauge",
+		       "BGP-learned routes accepted into the maps by the last reconcile");
+	pr_prom_u64(b, "podroute_learned_routes", NULL, s->learned_routes);
+	family_gauge(b, "podroute_lookup_index_active",
+		     "1 while the datapath reads the lookup index, 0 while it reads the prefix trie "
+		     "(not built yet, or off: see podroute status)",
+		     s->lsx_active[0], s->lsx_active[1]);
+	family_gauge(b, "podroute_lookup_index_entries", "Prefixes and markers in the current lookup index",
+		     s->lsx_entries[0], s->lsx_entries[1]);
+	family_gauge(b, "podroute_lookup_index_changed_prefixes",
+		     "Prefixes changed since the current lookup index was built: the destinations "
+		     "they cover are looked up in the prefix trie until the next build",
+		     s->lsx_changed[0], s->lsx_changed[1]);
+	pr_prom_family(b, "podroute_lookup_index_last_build_seconds", "gauge",
+		       "Duration of the last lookup index build");
+	for (int f = 0; f < 2; f++)
+		pr_prom_double(b, "podroute_lookup_index_last_build_seconds",
+			       L("family", f ? "ipv6" : "ipv4"), s->lsx_build_seconds[f]);
+	pr_prom_family(b, "podroute_lookup_index_builds_total", "counter", "Lookup index builds");
+	pr_prom_u64(b, "podroute_lookup_index_builds_total", NULL, s->lsx_builds);
+	pr_prom_family(b, "podroute_lookup_index_build_failures_total", "counter",
+		       "Lookup index builds refused (capacity, more than 16 prefix lengths)");
+	pr_prom_u64(b, "podroute_lookup_index_build_failures_total", NULL, s->lsx_failures);
+
+	pr_prom_family(b, "podroute_config_loads_total", "counter",
+		       "Config loads attempted (start, file change, SIGHUP)");
+	pr_prom_u64(b, "podroute_config_loads_total", NULL, s->config_loads);
+	pr_prom_family(b, "podroute_config_load_failures_total", "counter",
+		       "Config loads refused (the running config was kept)");
+	pr_prom_u64(b, "podroute_config_load_failures_total", NULL, s->config_failures);
+	pr_prom_family(b, "podroute_last_config_load_success", "gauge",
+		       "1 if the last config load succeeded");
+	pr_prom_u64(b, "podroute_last_config_load_success", NULL, s->last_config_ok);
+	pr_prom_family(b, "podroute_config_refused_objects", "gauge",
+		       "Kubernetes objects `podroute config render` refused for this node's config "
+		       "(each named in the sidecar's log and a Warning Event)");
+	pr_prom_u64(b, "podroute_config_refused_objects", NULL, s->config_refused_objects);
+	pr_prom_family(b, "podroute_last_config_error_info", "gauge",
+		       "Why the last config load failed (error=\"\" when it succeeded)");
+	pr_prom_u64(b, "podroute_last_config_error_info", L("error", s->last_config_error), 1);
+
+	ok = pr_metrics_health(s, l, false, why, sizeof(why));
+	pr_prom_family(b, "podroute_healthy", "gauge", "1 when /healthz answers 200");
+	pr_prom_u64(b, "podroute_healthy", NULL, ok);
+	ok = pr_metrics_health(s, l, true, why, sizeof(why));
+	pr_prom_family(b, "podroute_ready", "gauge", "1 when /readyz answers 200");
+	pr_prom_u64(b, "podroute_ready", NULL, ok);
+}
+
+/* ---- listen address ---- */
+
+int pr_metrics_parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *sslen,
+			    char *why, size_t len)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *port, *end;
+	unsigned long p;
+	size_t hl;
+	bool v6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!strcmp(spec, "none"))
+		return 1;
+	if (spec[0] == '[') {
+		end = strchr(spec, ']');
+		if (!end || end[1] != ':') {
+			snprintf(why, len, "\"%s\": expected [IPV6]:PORT", spec);
+			return -EINVAL;
+		}
+		hl = end - spec - 1;
+		spec++;
+		port = end + 2;
+		v6 = true;
+	} else {
+		end = strrchr(spec, ':');
+		if (!end) {
+			snprintf(why, len, "\"%s\": expected ADDR:PORT (or [IPV6]:PORT, or none)", spec);
+			return -EINVAL;
+		}
+		hl = end - spec;
+		port = end + 1;
+		v6 = false;
+		if (memchr(spec, ':', hl)) {
+			snprintf(why, len, "\"%s\": an IPv6 address goes in brackets: [ADDR]:PORT", spec);
+			return -EINVAL;
+		}
+	}
+	if (!hl || hl >= sizeof(host)) {
+		snprintf(why, len, "\"%.*s\": not a numeric IP%s address", (int)hl, spec, v6 ? "v6" : "v4");
+		return -EINVAL;
+	}
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	if (!*port || strlen(port) > 5 || strspn(port, "0123456789") != strlen(port) ||
+	    (p = strtoul(port, NULL, 10)) > 65535) {
+		snprintf(why, len, "\"%s\": not a port number (0..65535)", port);
+		return -EINVAL;
+	}
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(p);
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			goto bad_host;
+		*sslen = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(p);
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			goto bad_host;
+		*sslen = sizeof(*a);
+	}
+	return 0;
+bad_host:
+	snprintf(why, len, "\"%s\": not a numeric IP%s address", host, v6 ? "v6" : "v4");
+	return -EINVAL;
+}
+
+static void format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(a->sin6_port));
+	} else {
+		const struct sockaddr_in *a = (const void *)ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(a->sin_port));
+	}
+}
+
+/* ---- the server ---- */
+
+struct pr_metrics {
+	int fd; /* listening socket until MHD owns it */
+	bool v6;
+	char addr[INET6_ADDRSTRLEN + 8];
+	char release[65];
+	bool vrf_fib;
+	struct MHD_Daemon *mhd;
+
+	pthread_mutex_t lock; /* guards snap and published */
+	struct pr_metrics_snap snap;
+	bool published;
+
+	/* The server thread's own (MHD runs one thread: no sharing). */
+	struct pr_metrics_snap scratch;
+	struct pr_metrics_live *live;
+	int map_fd[PR_PM__COUNT];
+	struct bpf_map_info info[PR_PM__COUNT];
+	int ncpu;
+	void *buf; /* batch lookups: keys then values */
+	size_t buf_size;
+};
+
+int pr_metrics_open(const char *spec, struct pr_metrics **out, char *err, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = 0;
+	struct pr_metrics *m;
+	struct utsname u;
+	char why[160];
+	int rc, one = 1;
+
+	*out = NULL;
+	rc = pr_metrics_parse_listen(spec, &ss, &sl, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, len, "--metrics-listen %s", why);
+		return rc;
+	}
+	if (rc == 1)
+		return 0;
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		snprintf(err, len, "metrics: out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i < PR_PM__COUNT; i++)
+		m->map_fd[i] = -1;
+	pthread_mutex_init(&m->lock, NULL);
+	m->v6 = ss.ss_family == AF_INET6;
+	format_addr(&ss, m->addr, sizeof(m->addr));
+	if (!uname(&u))
+		snprintf(m->release, sizeof(m->release), "%s", u.release);
+	m->vrf_fib = pr_kernel_has_vrf_fib();
+	m->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (m->fd < 0 || setsockopt(m->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(m->fd, (struct sockaddr *)&ss, sl) || listen(m->fd, 64)) {
+		rc = -errno;
+		snprintf(err, len, "metrics: cannot listen on %s: %s%s", m->addr, strerror(-rc),
+			 rc == -EADDRINUSE ? " (another process holds it: choose another "
+					     "--metrics-listen ADDR:PORT, or none)"
+			 : rc == -EADDRNOTAVAIL ? " (no interface of this network namespace has "
+						  "that address)"
+						: "");
+		pr_metrics_close(m);
+		return rc;
+	}
+	/* Port 0: say which one the kernel chose. */
+	sl = sizeof(ss);
+	if (!getsockname(m->fd, (struct sockaddr *)&ss, &sl))
+		format_addr(&ss, m->addr, sizeof(m->addr));
+	*out = m;
+	return 0;
+}
+
+const char *pr_metrics_address(const struct pr_metrics *m)
+{
+	return m ? m->addr : "none";
+}
+
+void pr_metrics_publish(struct pr_metrics *m, const struct pr_metrics_snap *s)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	memcpy(&m->snap, s, sizeof(*s));
+	m->published = true;
+	pthread_mutex_unlock(&m->lock);
+}
+
+/*
+ * Whether program id is this instance's, by its recorded id (pr_progids).
+ * Opening a stranger by id needs CAP_SYS_ADMIN, which the least-privilege
+ * DaemonSet does not grant: then it cannot be told apart, and a program
+ * present where pr_ifaces (which only podroute writes) says podroute
+ * attached one counts as ours (*unsure tells the caller).
+ */
+static bool prog_is_ours(uint32_t id, bool *dispatcher, bool *unsure)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd;
+
+	*dispatcher = *unsure = false;
+	/* Ours is a lookup in the recorded ids; a stranger is opened only to
+	 * tell libxdp's dispatcher from any other program. */
+	if (pr_prog_is_ours(id))
+		return true;
+	fd = bpf_prog_get_fd_by_id(id);
+	*unsure = fd < 0 && errno == EPERM;
+	if (fd < 0)
+		return false;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		*dispatcher = !strcmp(info.name, "xdp_dispatcher");
+	close(fd);
+	return false;
+}
+
+static void read_if(int ifaces_fd, const char *name, struct pr_metrics_ifstate *st)
+{
+	static const char *const modes[] = { "native", "generic", "offload" };
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct pr_iface ifc;
+	uint32_t id = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->ifindex = if_nametoindex(name);
+	if (!st->ifindex)
+		return;
+	if (!bpf_map_lookup_elem(ifaces_fd, &st->ifindex, &ifc)) {
+		st->in_ifaces = true;
+		st->if_flags = ifc.flags;
+	}
+	if (!pr_tc_query(st->ifindex, &id) && id) {
+		bool d, unsure;
+
+		st->tc = prog_is_ours(id, &d, &unsure) || (unsure && st->in_ifaces);
+	}
+	if (bpf_xdp_query(st->ifindex, 0, &q))
+		return;
+	/* Native, generic and offloaded programs may coexist (mode MULTI). */
+	uint32_t ids[3] = { q.drv_prog_id, q.skb_prog_id, q.hw_prog_id };
+
+	for (int i = 0; i < 3 && !st->xdp; i++) {
+		bool dispatcher, ours, unsure;
+		char desc[128];
+
+		if (!ids[i])
+			continue;
+		ours = prog_is_ours(ids[i], &dispatcher, &unsure) ||
+		       (unsure && st->in_ifaces && (st->if_flags & PR_IF_F_XDP));
+		/* In libxdp's dispatcher our program is one of its extensions:
+		 * only libxdp can tell (rare: this kernel usually refuses). */
+		if (!ours && dispatcher)
+			pr_xdp_describe(st->ifindex, desc, sizeof(desc), &ours);
+		if (ours) {
+			st->xdp = true;
+			st->xdp_mode = modes[i];
+		}
+	}
+}
+
+/* Sum pr_stats over CPUs with batched lookups. */
+static int read_stats(struct pr_metrics *m, struct pr_metrics_live *l)
+{
+	const uint32_t chunk = 256, n = PR_MAX_NETS * PR_R_MAX;
+	uint32_t *keys = m->buf, batch = 0, count;
+	struct pr_counter *vals = (void *)(keys + chunk);
+	bool first = true;
+	int err;
+
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	for (;;) {
+		count = chunk;
+		err = bpf_map_lookup_batch(m->map_fd[PR_PM_STATS], first ? NULL : &batch, &batch, keys,
+					   vals, &count, &o);
+		if (err && err != -ENOENT)
+			return err;
+		for (uint32_t i = 0; i < count; i++) {
+			if (keys[i] >= n)
+				continue;
+			for (int c = 0; c < m->ncpu; c++) {
+				l->stats[keys[i]].packets += vals[i * m->ncpu + c].packets;
+				l->stats[keys[i]].bytes += vals[i * m->ncpu + c].bytes;
+			}
+		}
+		if (err == -ENOENT)
+			return 0;
+		first = false;
+	}
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Entries of a map: arrays count non-zero values (as the reconciler does). */
+static int count_entries(struct pr_metrics *m, int i, uint64_t *out)
+{
+	const struct bpf_map_info *inf = &m->info[i];
+	uint8_t key[64], next[64];
+	void *prev = NULL;
+	uint64_t n = 0;
+	int err;
+
+	if (inf->type == BPF_MAP_TYPE_ARRAY) {
+		uint32_t *keys = m->buf, batch = 0, count, chunk = 1024;
+		uint8_t *vals = (uint8_t *)(keys + chunk);
+		bool first = true;
+
+		LIBBPF_OPTS(bpf_map_batch_opts, o);
+		for (;;) {
+			count = chunk;
+			err = bpf_map_lookup_batch(m->map_fd[i], first ? NULL : &batch, &batch, keys, vals,
+						   &count, &o);
+			if (err && err != -ENOENT)
+				return err;
+			for (uint32_t k = 0; k < count; k++)
+				n += !all_zero(vals + (size_t)k * inf->value_size, inf->value_size);
+			if (err == -ENOENT)
+				break;
+			first = false;
+		}
+		*out = n;
+		return 0;
+	}
+	if (inf->key_size > sizeof(key))
+		return -E2BIG;
+	/* Bounded: a map that changes under the walk cannot loop forever. */
+	while (n <= inf->max_entries && !bpf_map_get_next_key(m->map_fd[i], prev, next)) {
+		memcpy(key, next, inf->key_size);
+		prev = key;
+		n++;
+	}
+	if (errno != ENOENT && n <= inf->max_entries)
+		return -errno;
+	*out = n;
+	return 0;
+}
+
+static void collect(struct pr_metrics *m, const struct pr_metrics_snap *s, struct pr_metrics_live *l,
+		    bool full)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->kernel_release, sizeof(l->kernel_release), "%s", m->release);
+	l->vrf_fib = m->vrf_fib;
+	for (unsigned i = 0; i < s->nifs && i < PR_ATTACH_MAX; i++)
+		read_if(m->map_fd[PR_PM_IFACES], s->ifs[i].name, &l->ifs[i]);
+	if (!full)
+		return;
+	l->have_stats = !read_stats(m, l);
+	for (int i = 0; i < PR_PM__COUNT; i++) {
+		struct pr_metrics_map *mm = &l->maps[i];
+
+		mm->have_capacity = true;
+		mm->capacity = m->info[i].max_entries;
+		/* Every slot of a per-CPU array always exists; the lookup index's
+		 * entries are podroute_lookup_index_entries and _changed_prefixes
+		 * (no walk of its lines or sets). */
+		if (i == PR_PM_STATS || i >= PR_PM_LSX4)
+			continue;
+		if (s->map_entries[i] >= 0) {
+			mm->entries = s->map_entries[i];
+			mm->have_entries = true;
+		} else {
+			mm->have_entries = !count_entries(m, i, &mm->entries);
+		}
+	}
+}
+
+void pr_health_eval(int ifaces_fd, const struct pr_metrics_snap *s, bool *live, char *live_why,
+		    bool *ready, char *ready_why, size_t len)
+{
+	static struct pr_metrics_live l; /* the agent's thread only */
+
+	memset(l.ifs, 0, sizeof(l.ifs));
+	for (unsigned i = 0; i < s->nifs && i < PR_ATTACH_MAX; i++)
+		read_if(ifaces_fd, s->ifs[i].name, &l.ifs[i]);
+	*live = pr_metrics_health(s, &l, false, live_why, len);
+	*ready = pr_metrics_health(s, &l, true, ready_why, len);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body, size_t len,
+			     bool must_free, const char *ctype)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, body, must_free ? MHD_RESPMEM_MUST_FREE
+								    : MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+
+	if (!r) {
+		if (must_free)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+	return reply(c, status, (char *)text, strlen(text), false, "text/plain; charset=utf-8");
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **req)
+{
+	struct pr_metrics *m = cls;
+	bool metrics = !strcmp(url, "/metrics"), health = !strcmp(url, "/healthz"),
+	     ready = !strcmp(url, "/readyz"), published;
+	char why[1024];
+
+	(void)version, (void)upload, (void)upload_size, (void)req;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+	if (!metrics && !health && !ready)
+		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: try /metrics, /healthz, /readyz\n");
+
+	/* The only moment the agent and a scrape share anything: a memcpy. */
+	pthread_mutex_lock(&m->lock);
+	published = m->published;
+	if (published)
+		memcpy(&m->scratch, &m->snap, sizeof(m->scratch));
+	pthread_mutex_unlock(&m->lock);
+	if (!published)
+		return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "starting\n");
+
+	collect(m, &m->scratch, m->live, metrics);
+	if (metrics) {
+		struct pr_sbuf b = {};
+
+		pr_metrics_render(&b, &m->scratch, m->live);
+		if (b.failed) {
+			pr_sbuf_free(&b);
+			return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+		}
+		return reply(c, MHD_HTTP_OK, b.buf, b.len, true, "text/plain; version=0.0.4; charset=utf-8");
+	}
+	if (pr_metrics_health(&m->scratch, m->live, ready, why, sizeof(why)))
+		return reply_text(c, MHD_HTTP_OK, "ok\n");
+	strncat(why, "\n", sizeof(why) - strlen(why) - 1);
+	return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, why, strlen(why), false,
+		     "text/plain; charset=utf-8");
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct pr_metrics *m = cls;
+	char msg[256];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	pr_warn("metrics %s: %s", m->addr, msg);
+}
+
+int pr_metrics_start(struct pr_metrics *m, const struct pr_datapath *dp)
+{
+	sigset_t all, old;
+	size_t need;
+
+	m->ncpu = libbpf_num_possible_cpus();
+	if (m->ncpu <= 0)
+		return m->ncpu ? m->ncpu : -EINVAL;
+	for (int i = 0; i < PR_PM__COUNT; i++) {
+		uint32_t len = sizeof(m->info[i]);
+		int fd = pr_datapath_map_fd(dp, pr_pin_map_name(i));
+
+		if (fd < 0 || (m->map_fd[i] = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0 ||
+		    bpf_obj_get_info_by_fd(m->map_fd[i], &m->info[i], &len)) {
+			pr_err("metrics: map %s: %s", pr_pin_map_name(i),
+			       fd < 0 ? "missing" : strerror(errno));
+			return -ENOENT;
+		}
+	}
+	/* One buffer for both kinds of batch: 256 per-CPU counters, or 1024
+	 * array values of the widest map. */
+	need = 256 * (4 + (size_t)m->ncpu * sizeof(struct pr_counter));
+	for (int i = 0; i < PR_PM__COUNT; i++)
+		if (m->info[i].type == BPF_MAP_TYPE_ARRAY &&
+		    1024 * (4 + (size_t)m->info[i].value_size) > need)
+			need = 1024 * (4 + (size_t)m->info[i].value_size);
+	m->buf = malloc(need);
+	m->buf_size = need;
+	m->live = malloc(sizeof(*m->live));
+	if (!m->buf || !m->live)
+		return -ENOMEM;
+	/* The server's thread inherits this mask: every signal stays with the
+	 * agent's signalfd, none may end up on (and kill through) this thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	m->mhd = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+					  (m->v6 ? MHD_USE_IPv6 : 0),
+				  0, NULL, NULL, handle, m, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, m,
+				  MHD_OPTION_LISTEN_SOCKET, m->fd, MHD_OPTION_CONNECTION_LIMIT, 32u,
+				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, 4u,
+				  MHD_OPTION_CONNECTION_TIMEOUT, 5u, MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!m->mhd) {
+		pr_err("metrics %s: libmicrohttpd did not start", m->addr);
+		return -EIO;
+	}
+	m->fd = -1; /* MHD owns it now and closes it when stopped */
+	pr_info("metrics: serving /metrics, /healthz, /readyz on %s", m->addr);
+	return 0;
+}
+
+void pr_metrics_close(struct pr_metrics *m)
+{
+	if (!m)
+		return;
+	if (m->mhd)
+		MHD_stop_daemon(m->mhd);
+	if (m->fd >= 0)
+		close(m->fd);
+	for (int i = 0; i < PR_PM__COUNT; i++)
+		if (m->map_fd[i] >= 0)
+			close(m->map_fd[i]);
+	pthread_mutex_destroy(&m->lock);
+	free(m->buf);
+	free(m->live);
+	free(m);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The `podroute` command line: global options and one function per
+ * command. Every read command prints JSON with -j (errors too).
+ *
+ * Exit codes: 0 success; 1 runtime error (kernel, maps, devices);
+ * 2 usage error (bad arguments); 3 not attached (no pinned datapath).
+ */
+#ifndef PR_CLI_H
+#define PR_CLI_H
+
+#include <stdbool.h>
+
+#include "lib/json.h"
+
+#define PR_EXIT_OK 0
+#define PR_EXIT_FAIL 1
+#define PR_EXIT_USAGE 2
+#define PR_EXIT_NOT_ATTACHED 3
+
+struct pr_cli {
+	bool json;
+	bool pretty;
+	const char *pin_dir;
+	struct jw jw;
+};
+
+extern struct pr_cli cli;
+
+/* Report a usage error (as JSON with -j) and return PR_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report a runtime error (as JSON with -j) and return code. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_status(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
+int cmd_networks(int argc, char **argv);
+int cmd_nexthops(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+int cmd_net(int argc, char **argv);
+int cmd_prefix(int argc, char **argv);
+int cmd_shadow(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
+int cmd_debug(int argc, char **argv);
+int cmd_health(int argc, char **argv);
+
+struct pr_pinned;
+/* Open the pinned maps, reporting a failure (exit code 3 if none). */
+int cli_open_pins(struct pr_pinned *p);
+/* A read command's list: a JSON array with -j, nothing in text mode. */
+void cli_list_begin(void);
+void cli_list_end(void);
+
+/* true if argv has -h / --help (then the command prints its help). */
+bool cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hand edits of the pinned maps, for debugging and demos: `net`, `prefix`,
+ * `shadow`. With an agent running, its next reconcile puts the maps back
+ * to what the config and the kernel's routes say.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "cli/cli.h"
+#include "kernel/devcaps.h"
+#include "reconcile/lookup_index.h"
+#include "lib/names.h"
+#include "datapath/pins.h"
+#include "podroute_abi.h"
+#include "lib/prefix.h"
+
+static int parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static const char net_help[] =
+	"Usage: podroute net set ID port IF mac MAC [FLAGS]\n"
+	"       podroute net set ID fib TABLE [FLAGS]\n"
+	"       podroute net set ID pass|drop [FLAGS]\n"
+	"       podroute net del ID\n"
+	"Write network ID (1..255) by hand. FLAGS: shadow, antispoof, skb-xmit.\n"
+	"A port target is added to the redirect allow-list (pr_txports), and to\n"
+	"pr_xdp_txports if it takes XDP frames (else XDP hands it to TC).\n";
+
+int cmd_net(int argc, char **argv)
+{
+	struct pr_net n = { .flags = PR_NET_F_VALID };
+	struct pr_pinned p;
+	uint32_t id;
+	int i, rc;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(net_help, stdout);
+		return 0;
+	}
+	if (argc < 3 || (strcmp(argv[1], "set") && strcmp(argv[1], "del")))
+		return cli_usage_error("net", "expected \"set ID ...\" or \"del ID\"");
+	if (parse_u32(argv[2], PR_MAX_NETS - 1, &id) || !id)
+		return cli_usage_error("net", "\"%s\" is not a network id 1..%d", argv[2], PR_MAX_NETS - 1);
+	if (!strcmp(argv[1], "del")) {
+		if (argc != 3)
+			return cli_usage_error("net", "unexpected argument \"%s\"", argv[3]);
+		memset(&n, 0, sizeof(n));
+	} else {
+		if (argc < 4)
+			return cli_usage_error("net", "missing target: port, fib, pass or drop");
+		i = 3;
+		if (!strcmp(argv[i], "port")) {
+			struct ifreq ifr = {};
+			int s;
+
+			if (argc < i + 4 || strcmp(argv[i + 2], "mac"))
+				return cli_usage_error("net", "expected \"port IF mac MAC\"");
+			n.ifindex = if_nametoindex(argv[i + 1]);
+			if (!n.ifindex)
+				return cli_error(PR_EXIT_FAIL, "%s: no such interface", argv[i + 1]);
+			if (pr_mac_parse(argv[i + 3], n.dmac))
+				return cli_usage_error("net", "\"%s\" is not a MAC address", argv[i + 3]);
+			s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			snprintf(ifr.ifr_name, IF_NAMESIZE, "%s", argv[i + 1]);
+			if (s < 0 || ioctl(s, SIOCGIFHWADDR, &ifr)) {
+				if (s >= 0)
+					close(s);
+				return cli_error(PR_EXIT_FAIL, "%s: cannot read its MAC", argv[i + 1]);
+			}
+			close(s);
+			memcpy(n.smac, ifr.ifr_hwaddr.sa_data, 6);
+			i += 4;
+		} else if (!strcmp(argv[i], "fib")) {
+			if (argc < i + 2 || parse_u32(argv[i + 1], UINT32_MAX, &n.vrf_table) || !n.vrf_table)
+				return cli_usage_error("net", "expected \"fib TABLE\" with a table id > 0");
+			i += 2;
+		} else if (!strcmp(argv[i], "pass") || !strcmp(argv[i], "drop")) {
+			i++;
+		} else {
+			return cli_usage_error("net", "unknown target \"%s\"", argv[i]);
+		}
+		for (; i < argc; i++) {
+			if (!strcmp(argv[i], "shadow"))
+				n.flags |= PR_NET_F_SHADOW;
+			else if (!strcmp(argv[i], "antispoof"))
+				n.flags |= PR_NET_F_ANTISPOOF;
+			else if (!strcmp(argv[i], "skb-xmit"))
+				n.flags |= PR_NET_F_SKB_XMIT;
+			else
+				return cli_usage_error("net", "unknown flag \"%s\"", argv[i]);
+		}
+	}
+	rc = cli_open_pins(&p);
+	if (rc)
+		return rc;
+	if (n.ifindex) {
+		struct bpf_devmap_val v = { .ifindex = n.ifindex };
+
+		if (bpf_map_update_elem(p.fd[PR_PM_TXPORTS], &n.ifindex, &v, 0))
+			rc = cli_error(PR_EXIT_FAIL, "pr_txports: %s", strerror(errno));
+		else if (pr_dev_xdp_xmit(n.ifindex) &&
+			 bpf_map_update_elem(p.fd[PR_PM_XDP_TXPORTS], &n.ifindex, &v, 0))
+			rc = cli_error(PR_EXIT_FAIL, "pr_xdp_txports: %s", strerror(errno));
+	}
+	if (!rc && bpf_map_update_elem(p.fd[PR_PM_NETS], &id, &n, 0))
+		rc = cli_error(PR_EXIT_FAIL, "pr_nets[%u]: %s", id, strerror(errno));
+	pr_pinned_close(&p);
+	return rc;
+}
+
+static const char prefix_help[] =
+	"Usage: podroute prefix add PREFIX net ID [action redirect|fib|pass|drop] [vrf TABLE]\n"
+	"       podroute prefix del PREFIX [vrf TABLE]\n"
+	"Add a locally advertised prefix for network ID by hand (default action:\n"
+	"redirect), or delete a prefix. vrf TABLE puts it in the routing domain of\n"
+	"that VRF table (only interfaces enslaved to that VRF see it; default 0,\n"
+	"the default VRF).\n";
+
+int cmd_prefix(int argc, char **argv)
+{
+	struct pr_route r = { .action = PR_ACT_REDIRECT, .flags = PR_ROUTE_F_LOCAL };
+	struct pr_prefix pfx;
+	struct pr_pinned p;
+	uint32_t domain = 0;
+	const char *why;
+	bool add;
+	int rc, fd;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(prefix_help, stdout);
+		return 0;
+	}
+	if (argc < 3 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")))
+		return cli_usage_error("prefix", "expected \"add PREFIX net ID\" or \"del PREFIX\"");
+	add = !strcmp(argv[1], "add");
+	if (pr_prefix_parse(argv[2], &pfx, &why))
+		return cli_usage_error("prefix", "bad prefix \"%s\": %s", argv[2], why);
+	/* Keyword/value pairs after the prefix, each at most once. */
+	for (int i = 3; i < argc; i += 2) {
+		const char *kw = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!val)
+			return cli_usage_error("prefix", "\"%s\" needs a value", kw);
+		if (add && !strcmp(kw, "net") && !r.net_id) {
+			if (parse_u32(val, PR_MAX_NETS - 1, &r.net_id) || !r.net_id)
+				return cli_usage_error("prefix", "\"%s\" is not a network id 1..%d", val,
+						       PR_MAX_NETS - 1);
+		} else if (add && !strcmp(kw, "action")) {
+			int a = pr_action_parse(val);
+
+			if (a < 0 || a == PR_ACT_NEXTHOP)
+				return cli_usage_error("prefix", "action must be redirect, fib, pass or drop");
+			r.action = a;
+		} else if (!strcmp(kw, "vrf") && !domain) {
+			if (parse_u32(val, UINT32_MAX, &domain) || !domain)
+				return cli_usage_error("prefix", "\"%s\" is not a VRF table 1..%u", val, UINT32_MAX);
+		} else {
+			return cli_usage_error("prefix", "unexpected argument \"%s\"", kw);
+		}
+	}
+	if (add && !r.net_id)
+		return cli_usage_error("prefix", "expected \"add PREFIX net ID\"");
+	rc = cli_open_pins(&p);
+	if (rc)
+		return rc;
+	/* The lookup index must not answer for the trie as it was. */
+	rc = pr_lsx_invalidate_fd(p.fd[PR_PM_LSX_CTL], pfx.family == AF_INET6);
+	if (rc) {
+		pr_pinned_close(&p);
+		return cli_error(PR_EXIT_FAIL, "cannot turn the lookup index off: %s", strerror(-rc));
+	}
+	if (pfx.family == AF_INET) {
+		struct pr_lpm4_key k;
+
+		pr_prefix_to_key4(&pfx, domain, &k);
+		fd = p.fd[PR_PM_ROUTES4];
+		rc = add ? bpf_map_update_elem(fd, &k, &r, 0) : bpf_map_delete_elem(fd, &k);
+	} else {
+		struct pr_lpm6_key k;
+
+		pr_prefix_to_key6(&pfx, domain, &k);
+		fd = p.fd[PR_PM_ROUTES6];
+		rc = add ? bpf_map_update_elem(fd, &k, &r, 0) : bpf_map_delete_elem(fd, &k);
+	}
+	if (rc)
+		rc = cli_error(PR_EXIT_FAIL, "%s %s: %s", add ? "adding" : "deleting", argv[2], strerror(errno));
+	pr_pinned_close(&p);
+	return rc;
+}
+
+int cmd_shadow(int argc, char **argv)
+{
+	static const char help[] =
+		"Usage: podroute shadow on|off\n"
+		"Global shadow mode: every network decides and counts as if enforcing, but\n"
+		"every packet is passed to the slow path (compare with `podroute stats`).\n";
+	struct pr_pinned p;
+	struct pr_global g = {};
+	uint32_t zero = 0;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(help, stdout);
+		return 0;
+	}
+	if (argc != 2 || (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
+		return cli_usage_error("shadow", "expected \"on\" or \"off\"");
+	rc = cli_open_pins(&p);
+	if (rc)
+		return rc;
+	bpf_map_lookup_elem(p.fd[PR_PM_CONFIG], &zero, &g);
+	g.flags = !strcmp(argv[1], "on") ? g.flags | PR_G_F_SHADOW : g.flags & ~PR_G_F_SHADOW;
+	if (bpf_map_update_elem(p.fd[PR_PM_CONFIG], &zero, &g, 0))
+		rc = cli_error(PR_EXIT_FAIL, "pr_config: %s", strerror(errno));
+	pr_pinned_close(&p);
+	return rc;
+}

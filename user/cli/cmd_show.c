@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The operator's read commands: status, routes, networks, nexthops, stats.
+ * They read the pinned maps only (nothing is loaded or changed), decode
+ * every field, and print text or, with -j, JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "datapath/attach.h"
+#include "cli/cli.h"
+#include "lib/names.h"
+#include "datapath/pins.h"
+#include "podroute_abi.h"
+#include "lib/prefix.h"
+
+static const char *ifname_of(uint32_t ifindex, char *buf)
+{
+	if (!ifindex || !if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "#%u", ifindex);
+	return buf;
+}
+
+/* A command whose only options are -h / --help. */
+static int simple_args(int argc, char **argv, const char *help)
+{
+	if (cli_wants_help(argc, argv)) {
+		fputs(help, stdout);
+		return -1;
+	}
+	if (argc > 1) {
+		cli_usage_error(argv[0], "unexpected argument \"%s\"", argv[1]);
+		return PR_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Keys of a map (of up to 64 bytes). */
+static unsigned count_keys(int fd)
+{
+	uint8_t key[64], next[64];
+	unsigned n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+static uint32_t map_capacity(int fd)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+static bool lsx_on(const struct pr_lsx_ctl *c, int family)
+{
+	return c->active[family] == 1 || c->active[family] == 2;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const char help[] =
+		"Usage: podroute status\n"
+		"What is attached where (and whether the kernel agrees), the global mode,\n"
+		"and how full the prefix maps are.\n";
+	struct pr_pinned p;
+	struct pr_global g = {};
+	struct pr_liveness live = {};
+	struct timespec now;
+	double beat_age;
+	bool gone;
+	struct pr_lsx_ctl ctl = {};
+	uint32_t zero = 0, key, *prev = NULL, lsx_cap[2], lsx_changed[2] = { 0, 0 };
+	struct pr_iface ifc;
+	unsigned r4, r6;
+	char name[IF_NAMESIZE];
+	int rc = simple_args(argc, argv, help);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = cli_open_pins(&p);
+	if (rc)
+		return rc;
+	bpf_map_lookup_elem(p.fd[PR_PM_CONFIG], &zero, &g);
+	/* The datapath's own verdict on the agent (pr_agent_gone). */
+	bpf_map_lookup_elem(p.fd[PR_PM_LIVENESS], &zero, &live);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	beat_age = live.heartbeat_ns ? ((double)now.tv_sec * 1e9 + now.tv_nsec - (double)live.heartbeat_ns) / 1e9 : -1;
+	gone = live.stale_after_ms && (beat_age < 0 || beat_age * 1e3 > live.stale_after_ms);
+	r4 = count_keys(p.fd[PR_PM_ROUTES4]);
+	r6 = count_keys(p.fd[PR_PM_ROUTES6]);
+	bpf_map_lookup_elem(p.fd[PR_PM_LSX_CTL], &zero, &ctl);
+	/* Two tables of lines, two lines per prefix (loader.c); 1 line: disabled. */
+	for (int f = 0; f < 2; f++) {
+		static const enum pr_pin_map chg[2][2] = { { PR_PM_LSX_CHG4_0, PR_PM_LSX_CHG4_1 },
+							   { PR_PM_LSX_CHG6_0, PR_PM_LSX_CHG6_1 } };
+
+		lsx_cap[f] = map_capacity(p.fd[f ? PR_PM_LSX6 : PR_PM_LSX4]) / 4;
+		/* Prefixes changed since the current table was built: the
+		 * destinations they cover are looked up in the trie. */
+		if (lsx_on(&ctl, f))
+			lsx_changed[f] = count_keys(p.fd[chg[f][ctl.active[f] - 1]]);
+	}
+	if (cli.json) {
+		jw_init(&cli.jw, stdout, cli.pretty);
+		jw_obj_begin(&cli.jw);
+		jw_kstr(&cli.jw, "pin_dir", cli.pin_dir);
+		jw_ku64(&cli.jw, "abi_version", g.abi_version);
+		jw_kbool(&cli.jw, "shadow", g.flags & PR_G_F_SHADOW);
+		jw_key(&cli.jw, "agent");
+		jw_obj_begin(&cli.jw);
+		jw_key(&cli.jw, "heartbeat_age_ms");
+		if (beat_age < 0)
+			jw_null(&cli.jw);
+		else
+			jw_u64(&cli.jw, (uint64_t)(beat_age * 1e3));
+		jw_ku64(&cli.jw, "stale_after_seconds", live.stale_after_ms / 1000);
+		jw_kbool(&cli.jw, "gone", gone);
+		jw_obj_end(&cli.jw);
+		jw_key(&cli.jw, "routes4");
+		jw_obj_begin(&cli.jw);
+		jw_ku64(&cli.jw, "entries", r4);
+		jw_ku64(&cli.jw, "capacity", map_capacity(p.fd[PR_PM_ROUTES4]));
+		jw_obj_end(&cli.jw);
+		jw_key(&cli.jw, "routes6");
+		jw_obj_begin(&cli.jw);
+		jw_ku64(&cli.jw, "entries", r6);
+		jw_ku64(&cli.jw, "capacity", map_capacity(p.fd[PR_PM_ROUTES6]));
+		jw_obj_end(&cli.jw);
+		jw_key(&cli.jw, "lookup_index");
+		jw_obj_begin(&cli.jw);
+		for (int f = 0; f < 2; f++) {
+			jw_key(&cli.jw, f ? "ipv6" : "ipv4");
+			jw_obj_begin(&cli.jw);
+			jw_kbool(&cli.jw, "active", lsx_on(&ctl, f));
+			jw_ku64(&cli.jw, "lengths", lsx_on(&ctl, f) ? ctl.lens[f][ctl.active[f] - 1].n : 0);
+			jw_ku64(&cli.jw, "changed", lsx_changed[f]);
+			jw_ku64(&cli.jw, "capacity", lsx_cap[f]);
+			jw_obj_end(&cli.jw);
+		}
+		jw_obj_end(&cli.jw);
+		jw_key(&cli.jw, "interfaces");
+		jw_arr_begin(&cli.jw);
+	} else {
+		printf("pinned maps:  %s (map ABI %u)\n", cli.pin_dir, g.abi_version);
+		printf("global mode:  %s\n", g.flags & PR_G_F_SHADOW ? "shadow (deciding, passing everything)" : "enforcing");
+		if (!live.heartbeat_ns)
+			printf("agent:        no heartbeat (no agent has run on these pins)\n");
+		else if (gone)
+			printf("agent:        GONE: last heartbeat %.1f s ago (bound %u s): learned routes are "
+			       "left to the kernel\n", beat_age, live.stale_after_ms / 1000);
+		else
+			printf("agent:        heartbeat %.1f s ago%s%.0u%s\n", beat_age,
+			       live.stale_after_ms ? " (guard after " : " (no guard)", live.stale_after_ms / 1000,
+			       live.stale_after_ms ? " s)" : "");
+		printf("prefixes:     %u IPv4 of %u, %u IPv6 of %u\n", r4,
+		       map_capacity(p.fd[PR_PM_ROUTES4]), r6, map_capacity(p.fd[PR_PM_ROUTES6]));
+		printf("lookup index:");
+		for (int f = 0; f < 2; f++) {
+			printf(" IPv%d ", f ? 6 : 4);
+			if (!lsx_cap[f])
+				printf("disabled");
+			else if (lsx_on(&ctl, f))
+				printf("on (%u lengths, %u prefixes changed since the build, room for about %u prefixes)",
+				       ctl.lens[f][ctl.active[f] - 1].n, lsx_changed[f], lsx_cap[f]);
+			else
+				printf("off (the trie serves)");
+			printf(f ? "\n" : ",");
+		}
+		printf("interfaces:\n");
+	}
+	while (!bpf_map_get_next_key(p.fd[PR_PM_IFACES], prev, &key)) {
+		uint32_t xdp_id = 0, tc_id = 0;
+		char xname[64] = "";
+		int mode = 0;
+		const char *role;
+
+		prev = &key;
+		if (bpf_map_lookup_elem(p.fd[PR_PM_IFACES], &key, &ifc))
+			continue;
+		pr_xdp_query(key, &xdp_id, xname, sizeof(xname), &mode);
+		pr_tc_query(key, &tc_id);
+		role = ifc.flags & PR_IF_F_OVN ? "ovn" : "underlay";
+		if (cli.json) {
+			jw_obj_begin(&cli.jw);
+			jw_kstr(&cli.jw, "ifname", ifname_of(key, name));
+			jw_ku64(&cli.jw, "ifindex", key);
+			jw_kstr(&cli.jw, "role", role);
+			jw_kbool(&cli.jw, "xdp_expected", ifc.flags & PR_IF_F_XDP);
+			jw_ku64(&cli.jw, "xdp_prog_id", xdp_id);
+			jw_kstr(&cli.jw, "xdp_prog", xname);
+			jw_kstr(&cli.jw, "xdp_mode", mode == XDP_ATTACHED_DRV ? "native" : mode == XDP_ATTACHED_SKB ? "generic" : mode ? "other" : "none");
+			jw_ku64(&cli.jw, "tc_prog_id", tc_id);
+			jw_obj_end(&cli.jw);
+		} else {
+			printf("  %-12s %-8s xdp: %s%s%s  tc ingress: %s%s\n", ifname_of(key, name), role,
+			       xdp_id ? xname : "none",
+			       mode == XDP_ATTACHED_DRV ? " (native)" : mode == XDP_ATTACHED_SKB ? " (generic)" : "",
+			       (ifc.flags & PR_IF_F_XDP) && !xdp_id ? " MISSING" : "",
+			       tc_id ? "podroute" : "none", !tc_id ? " MISSING" : "");
+		}
+	}
+	if (cli.json) {
+		jw_arr_end(&cli.jw);
+		jw_obj_end(&cli.jw);
+		jw_done(&cli.jw);
+	}
+	pr_pinned_close(&p);
+	return 0;
+}
+
+static void print_nexthop(const struct pr_pinned *p, uint32_t nh_id)
+{
+	struct pr_nexthop nh = {};
+	char name[IF_NAMESIZE], mac[PR_MAC_STRLEN];
+
+	bpf_map_lookup_elem(p->fd[PR_PM_NEXTHOPS], &nh_id, &nh);
+	if (cli.json) {
+		jw_obj_begin(&cli.jw);
+		jw_ku64(&cli.jw, "id", nh_id);
+		jw_kstr(&cli.jw, "dev", ifname_of(nh.ifindex, name));
+		jw_kstr(&cli.jw, "mac", pr_mac_format(nh.dmac, mac, sizeof(mac)));
+		jw_kbool(&cli.jw, "resolved", nh.flags & PR_NH_F_VALID);
+		jw_obj_end(&cli.jw);
+	} else {
+		printf(" nh%u:%s/%s%s", nh_id, ifname_of(nh.ifindex, name),
+		       pr_mac_format(nh.dmac, mac, sizeof(mac)),
+		       nh.flags & PR_NH_F_VALID ? "" : "(unresolved)");
+	}
+}
+
+static void print_route(const struct pr_pinned *p, const struct pr_prefix *pfx, uint32_t domain,
+			const struct pr_route *r)
+{
+	char buf[PR_PREFIX_STRLEN];
+	struct pr_nhgrp g = {};
+
+	pr_prefix_format(pfx, buf, sizeof(buf));
+	if (r->action == PR_ACT_NEXTHOP)
+		bpf_map_lookup_elem(p->fd[PR_PM_NHGRPS], &r->nhg_id, &g);
+	if (g.count > PR_MAX_NH)
+		g.count = 0;
+	if (cli.json) {
+		jw_obj_begin(&cli.jw);
+		jw_kstr(&cli.jw, "prefix", buf);
+		jw_ku64(&cli.jw, "vrf_table", domain);
+		jw_ku64(&cli.jw, "net", r->net_id);
+		jw_kstr(&cli.jw, "action", pr_action_name(r->action));
+		jw_kbool(&cli.jw, "local", r->flags & PR_ROUTE_F_LOCAL);
+		if (r->action == PR_ACT_NEXTHOP) {
+			jw_ku64(&cli.jw, "nhg", r->nhg_id);
+			jw_key(&cli.jw, "nexthops");
+			jw_arr_begin(&cli.jw);
+			for (unsigned i = 0; i < g.count; i++)
+				print_nexthop(p, g.nh[i]);
+			jw_arr_end(&cli.jw);
+		}
+		jw_obj_end(&cli.jw);
+		return;
+	}
+	printf("%-40s net %-3u %-8s %s", buf, r->net_id, pr_action_name(r->action),
+	       r->flags & PR_ROUTE_F_LOCAL ? "local" : "learned");
+	if (domain)
+		printf(" vrf-table %u", domain);
+	if (r->action == PR_ACT_NEXTHOP) {
+		printf(" nhg %u:", r->nhg_id);
+		for (unsigned i = 0; i < g.count; i++)
+			print_nexthop(p, g.nh[i]);
+	}
+	printf("\n");
+}
+
+int cmd_routes(int argc, char **argv)
+{
+	static const char help[] =
+		"Usage: podroute routes [-4|-6]\n"
+		"Every prefix in the datapath's LPM maps: advertised (local) prefixes with\n"
+		"their network and action, BGP-learned ones with their next-hop group.\n";
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	bool v4 = true, v6 = true;
+	struct pr_pinned p;
+	struct pr_route r;
+	struct pr_prefix pfx;
+	uint32_t domain;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "46h", opts, NULL)) != -1) {
+		switch (c) {
+		case '4': v6 = false; break;
+		case '6': v4 = false; break;
+		case 'h': fputs(help, stdout); return 0;
+		default: return cli_usage_error("routes", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("routes", "unexpected argument \"%s\"", argv[optind]);
+	rc = cli_open_pins(&p);
+	if (rc)
+		return rc;
+	cli_list_begin();
+	if (v4) {
+		struct pr_lpm4_key k, *prev = NULL;
+
+		while (!bpf_map_get_next_key(p.fd[PR_PM_ROUTES4], prev, &k)) {
+			prev = &k;
+			if (!bpf_map_lookup_elem(p.fd[PR_PM_ROUTES4], &k, &r) && !pr_prefix_from_key4(&pfx, &domain, &k))
+				print_route(&p, &pfx, domain, &r);
+		}
+	}
+	if (v6) {
+		struct pr_lpm6_key k, *prev = NULL;
+
+		while (!bpf_map_get_next_key(p.fd[PR_PM_ROUTES6], prev, &k)) {
+			prev = &k;
+			if (!bpf_map_lookup_elem(p.fd[PR_PM_ROUTES6], &k, &r) && !pr_prefix_from_key6(&pfx, &domain, &k))
+				print_route(&p, &pfx, domain, &r);
+		}
+	}
+	cli_list_end();
+	pr_pinned_close(&p);
+	return 0;
+}
+
+int cmd_networks(int argc, char **argv)
+{
+	static const char help[] =
+		"Usage: podroute networks\n"
+		"The network entries: target port and MACs, or VRF table, and flags\n"
+		"(shadow, antispoof, skb-xmit: target takes no XDP frames, TC redirects).\n";
+	struct pr_pinned p;
+	char name[IF_NAMESIZE], d[PR_MAC_STRLEN], s[PR_MAC_STRLEN];
+	int rc = simple_args(argc, argv, help);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = cli_open_pins(&p);
+	if (rc)
+		return rc;
+	cli_list_begin();
+	for (uint32_t id = 0; id < PR_MAX_NETS; id++) {
+		struct pr_net n;
+
+		if (bpf_map_lookup_elem(p.fd[PR_PM_NETS], &id, &n) || !(n.flags & PR_NET_F_VALID))
+			continue;
+		if (cli.json) {
+			jw_obj_begin(&cli.jw);
+			jw_ku64(&cli.jw, "id", id);
+			jw_kstr(&cli.jw, "port", n.ifindex ? ifname_of(n.ifindex, name) : "");
+			jw_kstr(&cli.jw, "dmac", pr_mac_format(n.dmac, d, sizeof(d)));
+			jw_kstr(&cli.jw, "smac", pr_mac_format(n.smac, s, sizeof(s)));
+			jw_ku64(&cli.jw, "vrf_table", n.vrf_table);
+			jw_kbool(&cli.jw, "shadow", n.flags & PR_NET_F_SHADOW);
+			jw_kbool(&cli.jw, "antispoof", n.flags & PR_NET_F_ANTISPOOF);
+			jw_kbool(&cli.jw, "skb_xmit", n.flags & PR_NET_F_SKB_XMIT);
+			jw_obj_end(&cli.jw);
+		} else {
+			printf("net %-3u port %-14s dmac %s smac %s table %-6u%s%s%s\n", id,
+			       n.ifindex ? ifname_of(n.ifindex, name) : "-", pr_mac_format(n.dmac, d, sizeof(d)),
+			       pr_mac_format(n.smac, s, sizeof(s)), n.vrf_table,
+			       n.flags & PR_NET_F_SHADOW ? " shadow" : "",
+			       n.flags & PR_NET_F_ANTISPOOF ? " antispoof" : "",
+			       n.flags & PR_NET_F_SKB_XMIT ? " skb-xmit" : "");
+		}
+	}
+	cli_list_end();
+	pr_pinned_close(&p);
+	return 0;
+}
+
+int cmd_nexthops(int argc, char **argv)
+{
+	static const char help[] =
+		"Usage: podroute nexthops\n"
+		"East-west next-hop groups (ECMP) and the next hops they hold.\n";
+	struct pr_pinned p;
+	int rc = simple_args(argc, argv, help);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = cli_open_pins(&p);
+	if (rc)
+		return rc;
+	cli_list_begin();
+	for (uint32_t id = 1; id < PR_MAX_NHGRPS; id++) {
+		struct pr_nhgrp g;
+
+		if (bpf_map_lookup_elem(p.fd[PR_PM_NHGRPS], &id, &g) || !g.count || g.count > PR_MAX_NH)
+			continue;
+		if (cli.json) {
+			jw_obj_begin(&cli.jw);
+			jw_ku64(&cli.jw, "group", id);
+			jw_key(&cli.jw, "nexthops");
+			jw_arr_begin(&cli.jw);
+		} else {
+			printf("group %u:", id);
+		}
+		for (unsigned i = 0; i < g.count; i++)
+			print_nexthop(&p, g.nh[i]);
+		if (cli.json) {
+			jw_arr_end(&cli.jw);
+			jw_obj_end(&cli.jw);
+		} else {
+			printf("\n");
+		}
+	}
+	cli_list_end();
+	pr_pinned_close(&p);
+	return 0;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const char help[] =
+		"Usage: podroute stats [--net ID] [--all]\n"
+		"Packets and bytes per network and reason, summed over CPUs. Network 0\n"
+		"holds what matched no network (misses, malformed, not-for-us ...).\n"
+		"  --net ID   only this network\n"
+		"  --all      include zero counters\n";
+	static const struct option opts[] = {
+		{ "net", required_argument, NULL, 'n' }, { "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int ncpu = libbpf_num_possible_cpus(), c, rc;
+	long only = -1;
+	bool all = false;
+	struct pr_pinned p;
+	struct pr_counter *pc;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "n:ah", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			only = strtol(optarg, &end, 10);
+			if (*end || only < 0 || only >= PR_MAX_NETS)
+				return cli_usage_error("stats", "--net: \"%s\" is not a network id 0..%d",
+						       optarg, PR_MAX_NETS - 1);
+			break;
+		case 'a': all = true; break;
+		case 'h': fputs(help, stdout); return 0;
+		default: return cli_usage_error("stats", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("stats", "unexpected argument \"%s\"", argv[optind]);
+	rc = cli_open_pins(&p);
+	if (rc)
+		return rc;
+	pc = calloc(ncpu, sizeof(*pc));
+	cli_list_begin();
+	if (!cli.json)
+		printf("%-4s %-12s %14s %16s\n", "net", "reason", "packets", "bytes");
+	for (uint32_t net = 0; net < PR_MAX_NETS; net++) {
+		if (only >= 0 && net != only)
+			continue;
+		for (uint32_t r = 0; r < PR_R_MAX; r++) {
+			uint32_t k = pr_stats_index(net, r);
+			unsigned long long pk = 0, by = 0;
+
+			if (bpf_map_lookup_elem(p.fd[PR_PM_STATS], &k, pc))
+				continue;
+			for (int i = 0; i < ncpu; i++) {
+				pk += pc[i].packets;
+				by += pc[i].bytes;
+			}
+			if (!pk && !all)
+				continue;
+			if (cli.json) {
+				jw_obj_begin(&cli.jw);
+				jw_ku64(&cli.jw, "net", net);
+				jw_kstr(&cli.jw, "reason", pr_reason_name(r));
+				jw_ku64(&cli.jw, "packets", pk);
+				jw_ku64(&cli.jw, "bytes", by);
+				jw_obj_end(&cli.jw);
+			} else {
+				printf("%-4u %-12s %14llu %16llu\n", net, pr_reason_name(r), pk, by);
+			}
+		}
+	}
+	cli_list_end();
+	free(pc);
+	pr_pinned_close(&p);
+	return 0;
+}

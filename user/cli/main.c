@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * podroute: one binary, a table of commands (bpftool-style). Global
+ * options come before the command: -j JSON, -p pretty JSON, -d debug
+ * logging, --pin-dir DIR.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "datapath/load.h"
+#include "lib/log.h"
+#include "kernel/follower.h"
+#include "datapath/pins.h"
+
+struct pr_cli cli = { .pin_dir = PR_PIN_DIR_DEFAULT };
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} cmds[] = {
+	{ "agent", cmd_agent, "run the node agent: follow config and BGP routes, keep the maps equal" },
+	{ "attach", cmd_attach, "load/pin the datapath and attach it to interfaces" },
+	{ "detach", cmd_detach, "remove podroute's programs from interfaces (and optionally its pins)" },
+	{ "status", cmd_status, "what is attached where, map occupancy, global mode" },
+	{ "health", cmd_health, "the agent's liveness or readiness, for exec probes (exit 0 / 1)" },
+	{ "routes", cmd_routes, "prefixes in the maps: network, action, next hops" },
+	{ "networks", cmd_networks, "networks: targets, VRF tables, flags" },
+	{ "nexthops", cmd_nexthops, "east-west next-hop groups and next hops" },
+	{ "stats", cmd_stats, "per-network, per-reason packet and byte counters" },
+	{ "net", cmd_net, "set or delete a network entry by hand (debugging)" },
+	{ "prefix", cmd_prefix, "add or delete a prefix by hand (debugging)" },
+	{ "shadow", cmd_shadow, "global shadow mode on/off (decide and count, but pass)" },
+	{ "config", cmd_config, "config check; render one node's config from RouteAdvertisements; the sync sidecar" },
+	{ "debug", cmd_debug, "debug tools: `debug netlink` prints what the agent's netlink follower sees" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: podroute [-j] [-p] [-d] [--pin-dir DIR] <command> [args]\n"
+		   "       podroute <command> --help\n"
+		   "       podroute --version\n\n"
+		   "podroute: an XDP/TC fast path for BGP-advertised pod and UDN prefixes.\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nGlobal options:\n"
+		   "  -j, --json        JSON output (errors too)\n"
+		   "  -p, --pretty      pretty-printed JSON (implies -j)\n"
+		   "  -d, --debug       debug logging (includes libbpf's messages)\n"
+		   "  --pin-dir DIR     bpffs directory of the pinned maps (default %s)\n"
+		   "  -V, --version     print the version\n"
+		   "  -h, --help        this help\n\n"
+		   "Exit codes: 0 success, 1 runtime error, 2 usage error, 3 not attached.\n",
+		PR_PIN_DIR_DEFAULT);
+}
+
+static void verror(const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cli.json) {
+		jw_init(&cli.jw, stdout, cli.pretty);
+		jw_obj_begin(&cli.jw);
+		jw_kstr(&cli.jw, "error", msg);
+		jw_obj_end(&cli.jw);
+		jw_done(&cli.jw);
+	} else {
+		fprintf(stderr, "error: %s\n", msg);
+	}
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(fmt, ap);
+	va_end(ap);
+	if (!cli.json)
+		fprintf(stderr, "see `podroute %s --help`\n", cmd);
+	return PR_EXIT_USAGE;
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int cmd_debug(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "netlink"))
+		return pr_nlsource_debug_main(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("Usage: podroute debug netlink [--rcvbuf BYTES] [--once]\n"
+		       "Print one line per route, nexthop, neighbour and link event the agent's\n"
+		       "netlink follower sees (after its initial dump), and its stats on exit.\n");
+		return 0;
+	}
+	return cli_usage_error("debug", "expected \"netlink\"");
+}
+
+int cli_open_pins(struct pr_pinned *p)
+{
+	int err = pr_pinned_open(p, cli.pin_dir);
+
+	if (err == -ENOENT)
+		return cli_error(PR_EXIT_NOT_ATTACHED, "no pinned datapath under %s (podroute attach first)",
+				 cli.pin_dir);
+	if (err)
+		return cli_error(PR_EXIT_FAIL, "cannot open the pinned maps under %s: %s", cli.pin_dir,
+				 strerror(-err));
+	return 0;
+}
+
+void cli_list_begin(void)
+{
+	if (cli.json) {
+		jw_init(&cli.jw, stdout, cli.pretty);
+		jw_arr_begin(&cli.jw);
+	}
+}
+
+void cli_list_end(void)
+{
+	if (cli.json) {
+		jw_arr_end(&cli.jw);
+		jw_done(&cli.jw);
+	}
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "pretty", no_argument, NULL, 'p' },
+		{ "debug", no_argument, NULL, 'd' }, { "pin-dir", required_argument, NULL, 'P' },
+		{ "version", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	pr_log_route_libbpf();
+	/* '+': stop at the command, whose own options follow it. */
+	while ((c = getopt_long(argc, argv, "+jpdVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': cli.json = true; break;
+		case 'p': cli.json = cli.pretty = true; break;
+		case 'd': pr_log_set_level(PR_LOG_DEBUG); break;
+		case 'P': cli.pin_dir = optarg; break;
+		case 'V': printf("podroute %s (map ABI %d)\n", PODROUTE_VERSION, PR_ABI_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return PR_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return PR_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(argv[optind], cmds[i].name)) {
+			int first = optind;
+
+			optind = 0; /* full getopt reset for the command's own options */
+			return cmds[i].fn(argc - first, argv + first);
+		}
+	}
+	return cli_usage_error("--help", "unknown command \"%s\"", argv[optind]);
+}

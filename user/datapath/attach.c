@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Attach / detach podroute's XDP and TC programs safely (see attach.h). */
+#include "datapath/attach.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "datapath/load.h"
+#include "lib/log.h"
+
+bool pr_is_our_prog_name(const char *name)
+{
+	for (int i = 0; i < PR_PROG__COUNT; i++)
+		if (!strcmp(name, pr_prog_name(i)))
+			return true;
+	return false;
+}
+
+static int progids_fd = -1;
+
+static bool id_recorded(uint32_t id);
+
+void pr_attach_use_progids(int fd)
+{
+	progids_fd = fd;
+}
+
+void pr_attach_record_id(uint32_t id)
+{
+	uint32_t zero = 0, next = 0, slot;
+
+	if (progids_fd < 0 || !id || id_recorded(id))
+		return;
+	bpf_map_lookup_elem(progids_fd, &zero, &next);
+	slot = 1 + next++ % PR_PROGID_RING;
+	bpf_map_update_elem(progids_fd, &slot, &id, 0);
+	bpf_map_update_elem(progids_fd, &zero, &next, 0);
+}
+
+void pr_attach_forget_progids(int fd)
+{
+	if (progids_fd == fd)
+		progids_fd = -1;
+}
+
+static bool id_recorded(uint32_t id)
+{
+	for (uint32_t slot = 1; id && progids_fd >= 0 && slot <= PR_PROGID_RING; slot++) {
+		uint32_t v = 0;
+
+		if (!bpf_map_lookup_elem(progids_fd, &slot, &v) && v == id)
+			return true;
+	}
+	return false;
+}
+
+static int prog_name_by_id(uint32_t id, char *name, size_t len)
+{
+	struct bpf_prog_info info = {};
+	uint32_t ilen = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id), err;
+
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &ilen);
+	close(fd);
+	if (err)
+		return -errno;
+	snprintf(name, len, "%s", info.name);
+	return 0;
+}
+
+enum pr_owner pr_prog_owner(uint32_t id, char *name, size_t len)
+{
+	char buf[64] = "";
+
+	if (!name) {
+		name = buf;
+		len = sizeof(buf);
+	}
+	name[0] = '\0';
+	if (!id)
+		return PR_OWNER_NONE;
+	if (id_recorded(id))
+		return PR_OWNER_US;
+	/* Only a stranger's name is read: for the message, and to tell
+	 * another podroute instance from another tool. */
+	prog_name_by_id(id, name, len);
+	return pr_is_our_prog_name(name) ? PR_OWNER_OTHER_PODROUTE : PR_OWNER_FOREIGN;
+}
+
+bool pr_prog_is_ours(uint32_t id)
+{
+	return id && id_recorded(id);
+}
+
+const char *pr_owner_refusal(enum pr_owner o)
+{
+	return o == PR_OWNER_OTHER_PODROUTE
+		       ? "another podroute instance's (its id is not in this --pin-dir's pr_progids): "
+			 "each instance touches only its own programs"
+		       : "not podroute's: podroute does not replace or remove programs it did not install";
+}
+
+int pr_xdp_query(int ifindex, uint32_t *prog_id, char *name, size_t name_len, int *mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int err = bpf_xdp_query(ifindex, 0, &q);
+
+	if (err)
+		return err;
+	*prog_id = q.prog_id;
+	if (mode)
+		*mode = q.attach_mode;
+	if (name && name_len) {
+		name[0] = '\0';
+		if (q.prog_id)
+			prog_name_by_id(q.prog_id, name, name_len);
+	}
+	return 0;
+}
+
+int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
+{
+	uint32_t flags = mode == PR_XDP_NATIVE ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+	char ifname[IF_NAMESIZE] = "?", other[64];
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	enum pr_owner owner;
+	uint32_t id = 0;
+	int err, old_fd = -1;
+
+	if_indextoname(ifindex, ifname);
+	pr_xdp_query(ifindex, &id, NULL, 0, NULL);
+	owner = pr_prog_owner(id, other, sizeof(other));
+	if (id && owner != PR_OWNER_US) {
+		pr_err("%s: XDP program %u (%s) is already attached, %s", ifname, id, other,
+		       pr_owner_refusal(owner));
+		return -EBUSY;
+	}
+	if (id) {
+		/* Our own earlier program (agent restart, upgrade): swap it
+		 * atomically, so that no packet sees the device without one. */
+		old_fd = bpf_prog_get_fd_by_id(id);
+		if (old_fd >= 0) {
+			o.old_prog_fd = old_fd;
+			flags |= XDP_FLAGS_REPLACE;
+		} else if (errno != EPERM) {
+			return -errno;
+		}
+		/* Without CAP_SYS_ADMIN the old program cannot be opened: swap
+		 * it without the REPLACE guard (still atomic for packets). */
+	} else {
+		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
+	}
+	err = bpf_xdp_attach(ifindex, prog_fd, flags, &o);
+	if (old_fd >= 0)
+		close(old_fd);
+	if (err == -EBUSY || err == -EEXIST)
+		pr_err("%s: another XDP program appeared while attaching; left it alone", ifname);
+	else if (err)
+		pr_debug("%s: cannot attach XDP in %s mode: %s", ifname,
+			 mode == PR_XDP_NATIVE ? "native" : "generic", strerror(-err));
+	return err;
+}
+
+int pr_xdp_detach(int ifindex)
+{
+	char name[64], ifname[IF_NAMESIZE] = "?";
+	enum pr_owner owner;
+	uint32_t id;
+	int mode, fd, err;
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+
+	if_indextoname(ifindex, ifname);
+	err = pr_xdp_query(ifindex, &id, NULL, 0, &mode);
+	if (err || !id)
+		return err;
+	owner = pr_prog_owner(id, name, sizeof(name));
+	if (owner != PR_OWNER_US) {
+		pr_warn("%s: leaving XDP program %u (%s) alone: %s", ifname, id, name, pr_owner_refusal(owner));
+		return -EPERM;
+	}
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0 && errno == EPERM) {
+		/* Ours by its recorded id, but not ours to open (no
+		 * CAP_SYS_ADMIN): detach whatever is there in that mode. */
+		err = bpf_xdp_detach(ifindex, mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE,
+				     NULL);
+		if (err)
+			pr_err("%s: cannot detach XDP program %u: %s", ifname, id, strerror(-err));
+		return err;
+	}
+	if (fd < 0)
+		return -errno;
+	/* REPLACE with the program we saw: fails rather than remove one that
+	 * appeared in between. */
+	o.old_prog_fd = fd;
+	err = bpf_xdp_detach(ifindex,
+			     XDP_FLAGS_REPLACE | (mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
+									 : XDP_FLAGS_DRV_MODE),
+			     &o);
+	close(fd);
+	if (err)
+		pr_err("%s: cannot detach XDP program %u: %s", ifname, id, strerror(-err));
+	return err;
+}
+
+int pr_tc_attach(int ifindex, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PR_TC_HANDLE, .priority = PR_TC_PRIO,
+		    .prog_fd = prog_fd);
+	char ifname[IF_NAMESIZE] = "?", name[64];
+	enum pr_owner owner;
+	uint32_t id;
+	int err;
+
+	if_indextoname(ifindex, ifname);
+	err = pr_tc_query(ifindex, &id);
+	if (err)
+		return err;
+	owner = pr_prog_owner(id, name, sizeof(name));
+	if (id && owner != PR_OWNER_US) {
+		pr_err("%s: TC filter handle %#x priority %#x holds program %u (%s), %s", ifname,
+		       PR_TC_HANDLE, PR_TC_PRIO, id, name, pr_owner_refusal(owner));
+		return -EBUSY;
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		pr_err("%s: cannot create the clsact qdisc: %s", ifname, strerror(-err));
+		return err;
+	}
+	/* Our handle/priority pair, checked above: replacing our own earlier
+	 * filter (an upgrade) is fine. */
+	opts.flags = BPF_TC_F_REPLACE;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		pr_err("%s: cannot attach the TC ingress filter: %s", ifname, strerror(-err));
+	return err;
+}
+
+int pr_tc_query(int ifindex, uint32_t *prog_id)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PR_TC_HANDLE, .priority = PR_TC_PRIO);
+	int err = bpf_tc_query(&hook, &opts);
+
+	*prog_id = 0;
+	if (err == -ENOENT || err == -EINVAL)
+		return 0; /* no clsact, or no filter of ours */
+	if (err)
+		return err;
+	*prog_id = opts.prog_id;
+	return 0;
+}
+
+int pr_tc_detach(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PR_TC_HANDLE, .priority = PR_TC_PRIO);
+	char name[64], ifname[IF_NAMESIZE] = "?";
+	enum pr_owner owner;
+	uint32_t id;
+	int err = pr_tc_query(ifindex, &id);
+
+	if (err || !id)
+		return err;
+	owner = pr_prog_owner(id, name, sizeof(name));
+	if (owner != PR_OWNER_US) {
+		if_indextoname(ifindex, ifname);
+		pr_warn("%s: leaving TC program %u (%s) alone: %s", ifname, id, name, pr_owner_refusal(owner));
+		return -EPERM;
+	}
+	return bpf_tc_detach(&hook, &opts);
+}
