@@ -224,7 +224,7 @@ int main(int argc, char **argv)
 	if (pr_datapath_load(&dp, &lo))
 		return 1;
 	prog = pr_datapath_prog_fd(&dp, PR_PROG_XDP_UNDERLAY);
-	ctl_fd = pr_datapath_map_fd(&dp, "pr_lsx_ctl");
+	ctl_fd = pr_datapath_map_fd(&dp, PR_MAP_LSX_CTL);
 	/* A UDP frame to dst, addressed to the device's own MAC. */
 	sk = socket(AF_INET, SOCK_DGRAM, 0);
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", argv[2]);

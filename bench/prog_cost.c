@@ -192,9 +192,9 @@ int main(int argc, char **argv)
 	 * ingress cases (a test run redirects nowhere); it "takes XDP frames",
 	 * so that the redirect, not a hand-off to TC, is what is measured. */
 	memcpy(ifc.rmac[0], lomac, 6);
-	bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_ifaces"), &lo_if, &ifc, 0);
-	if (bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_txports"), &lo_if, &dv, 0) ||
-	    bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_xdp_txports"), &lo_if, &dv, 0))
+	bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_IFACES), &lo_if, &ifc, 0);
+	if (bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_TXPORTS), &lo_if, &dv, 0) ||
+	    bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_XDP_TXPORTS), &lo_if, &dv, 0))
 		fprintf(stderr, "txports: %s\n", strerror(errno));
 	/* East-west: received on pc1 (its MAC is the router MAC), forwarded
 	 * out pc0 as the kernel's FIB says. */
@@ -224,24 +224,24 @@ int main(int argc, char **argv)
 		}
 		memcpy(ovn.rmac[0], pc1mac, 6);
 		memcpy(ewmac, pc1mac, 6);
-		bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_ifaces"), &pc1, &ovn, 0);
-		bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_txports"), &pc0, &v0, 0);
-		bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_xdp_txports"), &pc0, &v0, 0);
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_IFACES), &pc1, &ovn, 0);
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_TXPORTS), &pc0, &v0, 0);
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_XDP_TXPORTS), &pc0, &v0, 0);
 		pr_prefix_parse("10.200.0.0/16", &p, NULL);
 		pr_prefix_to_key4(&p, 0, &k4);
-		bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_routes4"), &k4, &ew, 0);
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_ROUTES4), &k4, &ew, 0);
 		pr_prefix_parse("fd00:200::/32", &p, NULL);
 		pr_prefix_to_key6(&p, 0, &k6);
-		bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_routes6"), &k6, &ew, 0);
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_ROUTES6), &k6, &ew, 0);
 	}
 	key0 = 1;
-	bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_nets"), &key0, &net, 0);
+	bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_NETS), &key0, &net, 0);
 	pr_prefix_parse("10.128.1.0/24", &p, NULL);
 	pr_prefix_to_key4(&p, 0, &k4);
-	bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_routes4"), &k4, &rt, 0);
+	bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_ROUTES4), &k4, &rt, 0);
 	pr_prefix_parse("fd00:10:128:1::/64", &p, NULL);
 	pr_prefix_to_key6(&p, 0, &k6);
-	bpf_map_update_elem(pr_datapath_map_fd(&dp, "pr_routes6"), &k6, &rt, 0);
+	bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_ROUTES6), &k6, &rt, 0);
 	lomac[0] = 0; /* the frames are addressed to lo's all-zero MAC */
 
 	if (json)
@@ -271,7 +271,7 @@ int main(int argc, char **argv)
 	/* Which reasons the runs were counted under: proves hit and miss took
 	 * the paths their names claim. */
 	if (!json) {
-		int sfd = pr_datapath_map_fd(&dp, "pr_stats"), ncpu = libbpf_num_possible_cpus();
+		int sfd = pr_datapath_map_fd(&dp, PR_MAP_STATS), ncpu = libbpf_num_possible_cpus();
 		struct pr_counter pc[ncpu];
 
 		for (uint32_t k = 0; k < PR_MAX_NETS * PR_R_MAX; k++) {

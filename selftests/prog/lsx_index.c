@@ -90,18 +90,12 @@ static bool index_current(void)
 	struct pr_lsx_ctl c;
 	uint32_t zero = 0;
 
-	if (bpf_map_lookup_elem(env_map("pr_lsx_ctl"), &zero, &c))
+	if (bpf_map_lookup_elem(env_map(PR_MAP_LSX_CTL), &zero, &c))
 		return check_fail("pr_lsx_ctl: %s", strerror(errno));
 	for (int f = 0; f < 2; f++)
 		if ((c.active[f] != 1 && c.active[f] != 2) || !c.lens[f][c.active[f] - 1].n)
 			return check_fail("IPv%d: index not current (active %u)", f ? 6 : 4, c.active[f]);
 	return true;
-}
-
-static int map_by_name(void *ctx, const char *name)
-{
-	(void)ctx;
-	return env_map(name);
 }
 
 bool index_begin(const char *only)
@@ -112,7 +106,7 @@ bool index_begin(const char *only)
 	bool ok;
 	int err;
 
-	pr_lsx_fds_by_name(&fds, map_by_name, NULL);
+	pr_lsx_fds_from(&fds, E.dp.map_fd);
 	err = pr_lsx_open(&X, &fds);
 	if (!err)
 		err = index_publish();

@@ -50,7 +50,7 @@ void put_route_in(uint32_t domain, const char *pfx, uint32_t net_id, uint8_t act
 		  uint32_t nhg);
 void put_net(uint32_t id, uint32_t ifindex, const uint8_t *dmac, const uint8_t *smac,
 	     uint32_t table, uint32_t flags);
-int env_map(const char *name);
+int env_map(enum pr_map m);
 
 int run_prog(enum pr_prog_id id, uint32_t ifindex, const uint8_t *in, size_t len, uint8_t *out,
 	     uint32_t *out_len, uint32_t *retval);

@@ -118,12 +118,12 @@ static int env_devices(void)
 	       dev("ul1", &E.if_ul1, E.mac_ul1) ?: dev("ovn0", &E.if_ovn, E.mac_ovn);
 }
 
-int env_map(const char *name)
+int env_map(enum pr_map m)
 {
-	int fd = pr_datapath_map_fd(&E.dp, name);
+	int fd = pr_datapath_map_fd(&E.dp, m);
 
 	if (fd < 0) {
-		fprintf(stderr, "map %s not found\n", name);
+		fprintf(stderr, "map %s not found\n", pr_maps[m].name);
 		exit(1);
 	}
 	return fd;
@@ -245,15 +245,15 @@ static void env_fixture(void)
 {
 	const uint32_t antispoof = PR_NET_F_VALID | PR_NET_F_ANTISPOOF;
 
-	E.fd_routes4 = env_map("pr_routes4");
-	E.fd_routes6 = env_map("pr_routes6");
-	E.fd_nets = env_map("pr_nets");
-	E.fd_ifaces = env_map("pr_ifaces");
-	E.fd_txports = env_map("pr_txports");
-	E.fd_xdp_txports = env_map("pr_xdp_txports");
-	E.fd_config = env_map("pr_config");
-	E.fd_liveness = env_map("pr_liveness");
-	E.fd_stats = env_map("pr_stats");
+	E.fd_routes4 = env_map(PR_MAP_ROUTES4);
+	E.fd_routes6 = env_map(PR_MAP_ROUTES6);
+	E.fd_nets = env_map(PR_MAP_NETS);
+	E.fd_ifaces = env_map(PR_MAP_IFACES);
+	E.fd_txports = env_map(PR_MAP_TXPORTS);
+	E.fd_xdp_txports = env_map(PR_MAP_XDP_TXPORTS);
+	E.fd_config = env_map(PR_MAP_CONFIG);
+	E.fd_liveness = env_map(PR_MAP_LIVENESS);
+	E.fd_stats = env_map(PR_MAP_STATS);
 
 	put_iface(E.if_in, PR_IF_F_UNDERLAY, E.mac_in, MAC_BR, 0);
 	/* in1: an underlay device enslaved to the VRF of table 100. */

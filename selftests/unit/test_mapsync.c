@@ -30,44 +30,44 @@ struct mrec {
 
 struct op {
 	char kind; /* 'u' or 'd' */
-	enum pr_sync_map m;
+	enum pr_map m;
 };
 
 struct mem {
-	struct pr_htab t[PR_SM__COUNT];
+	struct pr_htab t[PR_MAP__RECONCILED];
 	struct op ops[4096];
 	unsigned nops;
 	int fail_on_op; /* 1-based op number that fails, 0 = never */
 };
 
-static int mem_update(void *ctx, enum pr_sync_map m, const void *key, const void *val)
+static int mem_update(void *ctx, enum pr_map m, const void *key, const void *val)
 {
 	struct mem *mm = ctx;
 	struct mrec r = {};
 
 	if (mm->fail_on_op && mm->nops + 1 == (unsigned)mm->fail_on_op)
 		return -ENOSPC;
-	memcpy(r.key, key, pr_sync_key_size(m));
-	memcpy(r.val, val, pr_sync_val_size(m));
+	memcpy(r.key, key, pr_maps[m].key_size);
+	memcpy(r.val, val, pr_maps[m].value_size);
 	pr_htab_set(&mm->t[m], &r);
 	if (mm->nops < 4096)
 		mm->ops[mm->nops++] = (struct op){ 'u', m };
 	return 0;
 }
 
-static int mem_remove(void *ctx, enum pr_sync_map m, const void *key)
+static int mem_remove(void *ctx, enum pr_map m, const void *key)
 {
 	struct mem *mm = ctx;
 	uint8_t k[24] = {};
 
-	memcpy(k, key, pr_sync_key_size(m));
+	memcpy(k, key, pr_maps[m].key_size);
 	pr_htab_del(&mm->t[m], k);
 	if (mm->nops < 4096)
 		mm->ops[mm->nops++] = (struct op){ 'd', m };
 	return 0;
 }
 
-static int mem_walk(void *ctx, enum pr_sync_map m, void (*fn)(void *, const void *, const void *),
+static int mem_walk(void *ctx, enum pr_map m, void (*fn)(void *, const void *, const void *),
 		    void *arg)
 {
 	struct mem *mm = ctx;
@@ -83,7 +83,7 @@ static struct mem *mem_new(struct pr_mapio *io)
 {
 	struct mem *mm = calloc(1, sizeof(*mm));
 
-	for (int m = 0; m < PR_SM__COUNT; m++)
+	for (int m = 0; m < PR_MAP__RECONCILED; m++)
 		pr_htab_init(&mm->t[m], sizeof(struct mrec), 24);
 	io->update = mem_update;
 	io->remove = mem_remove;
@@ -94,12 +94,12 @@ static struct mem *mem_new(struct pr_mapio *io)
 
 static void mem_free(struct mem *mm)
 {
-	for (int m = 0; m < PR_SM__COUNT; m++)
+	for (int m = 0; m < PR_MAP__RECONCILED; m++)
 		pr_htab_free(&mm->t[m]);
 	free(mm);
 }
 
-static unsigned nops(const struct mem *mm, char kind, enum pr_sync_map m)
+static unsigned nops(const struct mem *mm, char kind, enum pr_map m)
 {
 	unsigned n = 0;
 
@@ -119,7 +119,7 @@ static const struct pr_route *route4_in(struct mem *mm, uint32_t domain, const c
 	pr_prefix_parse(pfx, &p, NULL);
 	pr_prefix_to_key4(&p, domain, &k);
 	memcpy(key, &k, sizeof(k));
-	r = pr_htab_get(&mm->t[PR_SM_ROUTES4], key);
+	r = pr_htab_get(&mm->t[PR_MAP_ROUTES4], key);
 	return r ? (const struct pr_route *)r->val : NULL;
 }
 
@@ -128,7 +128,7 @@ static const struct pr_route *route4(struct mem *mm, const char *pfx)
 	return route4_in(mm, 0, pfx);
 }
 
-static const void *arr(struct mem *mm, enum pr_sync_map m, uint32_t id)
+static const void *arr(struct mem *mm, enum pr_map m, uint32_t id)
 {
 	uint8_t key[24] = {};
 	const struct mrec *r;
@@ -288,17 +288,17 @@ static void test_one_network_from_empty(void **state)
 	assert_int_equal(r->net_id, 1);
 	assert_int_equal(r->action, PR_ACT_REDIRECT);
 	assert_int_equal(r->flags, PR_ROUTE_F_LOCAL);
-	n = arr(f->mm, PR_SM_NETS, 1);
+	n = arr(f->mm, PR_MAP_NETS, 1);
 	assert_non_null(n);
 	assert_int_equal(n->ifindex, IF_MP0);
 	assert_int_equal(n->flags, PR_NET_F_VALID | PR_NET_F_ANTISPOOF);
 	assert_int_equal(n->dmac[5], 0x05);
 	assert_int_equal(n->smac[5], IF_MP0);
-	assert_non_null(arr(f->mm, PR_SM_CONFIG, 0));
+	assert_non_null(arr(f->mm, PR_MAP_CONFIG, 0));
 	/* Allowed targets: the port and the underlay. */
-	assert_non_null(arr(f->mm, PR_SM_TXPORTS, IF_MP0));
-	assert_non_null(arr(f->mm, PR_SM_TXPORTS, IF_UL));
-	assert_int_equal(f->mm->t[PR_SM_TXPORTS].count, 2);
+	assert_non_null(arr(f->mm, PR_MAP_TXPORTS, IF_MP0));
+	assert_non_null(arr(f->mm, PR_MAP_TXPORTS, IF_UL));
+	assert_int_equal(f->mm->t[PR_MAP_TXPORTS].count, 2);
 }
 
 static void test_idempotent(void **state)
@@ -323,10 +323,10 @@ static void test_add_and_delete_learned_route(void **state)
 	assert_non_null(r);
 	assert_int_equal(r->action, PR_ACT_NEXTHOP);
 	assert_int_equal(r->net_id, 1); /* main table: the network without a VRF */
-	g = arr(f->mm, PR_SM_NHGRPS, r->nhg_id);
+	g = arr(f->mm, PR_MAP_NHGRPS, r->nhg_id);
 	assert_non_null(g);
 	assert_int_equal(g->count, 1);
-	nh = arr(f->mm, PR_SM_NEXTHOPS, g->nh[0]);
+	nh = arr(f->mm, PR_MAP_NEXTHOPS, g->nh[0]);
 	assert_non_null(nh);
 	assert_int_equal(nh->ifindex, IF_UL);
 	assert_int_equal(nh->flags, PR_NH_F_VALID);
@@ -337,8 +337,8 @@ static void test_add_and_delete_learned_route(void **state)
 	f->w->in.nroutes = 0;
 	sync(f);
 	assert_null(route4(f->mm, "10.200.0.0/16"));
-	assert_int_equal(f->mm->t[PR_SM_NHGRPS].count, 0);
-	assert_int_equal(f->mm->t[PR_SM_NEXTHOPS].count, 0);
+	assert_int_equal(f->mm->t[PR_MAP_NHGRPS].count, 0);
+	assert_int_equal(f->mm->t[PR_MAP_NEXTHOPS].count, 0);
 }
 
 /* A BGP peer's default route, or any route covering the node's advertised
@@ -371,19 +371,19 @@ static void test_change_target_port(void **state)
 	const struct pr_net *n;
 
 	sync(f);
-	assert_non_null(arr(f->mm, PR_SM_XDP_TXPORTS, IF_MP0));
+	assert_non_null(arr(f->mm, PR_MAP_XDP_TXPORTS, IF_MP0));
 	snprintf(f->w->nets[0].port, IFNAMSIZ, "mp1");
 	sync(f);
-	n = arr(f->mm, PR_SM_NETS, 1);
+	n = arr(f->mm, PR_MAP_NETS, 1);
 	assert_int_equal(n->ifindex, IF_MP1);
 	/* mp1 is an OVS internal port, which takes no XDP frames: a target
 	 * for TC only, so XDP hands its packets over to TC. */
-	assert_non_null(arr(f->mm, PR_SM_TXPORTS, IF_MP1));
-	assert_null(arr(f->mm, PR_SM_XDP_TXPORTS, IF_MP1));
-	assert_null(arr(f->mm, PR_SM_TXPORTS, IF_MP0));
-	assert_null(arr(f->mm, PR_SM_XDP_TXPORTS, IF_MP0));
+	assert_non_null(arr(f->mm, PR_MAP_TXPORTS, IF_MP1));
+	assert_null(arr(f->mm, PR_MAP_XDP_TXPORTS, IF_MP1));
+	assert_null(arr(f->mm, PR_MAP_TXPORTS, IF_MP0));
+	assert_null(arr(f->mm, PR_MAP_XDP_TXPORTS, IF_MP0));
 	/* The prefix entry itself did not change. */
-	assert_int_equal(nops(f->mm, 'u', PR_SM_ROUTES4), 0);
+	assert_int_equal(nops(f->mm, 'u', PR_MAP_ROUTES4), 0);
 }
 
 static void test_neighbour_mac_change_rewrites_one_nexthop(void **state)
@@ -396,7 +396,7 @@ static void test_neighbour_mac_change_rewrites_one_nexthop(void **state)
 	sync(f);
 	f->w->neighs[0].lladdr[5] = 0x99;
 	assert_int_equal(sync(f), 1);
-	assert_int_equal(nops(f->mm, 'u', PR_SM_NEXTHOPS), 1);
+	assert_int_equal(nops(f->mm, 'u', PR_MAP_NEXTHOPS), 1);
 }
 
 static void test_change_next_hop_gateway(void **state)
@@ -413,11 +413,11 @@ static void test_change_next_hop_gateway(void **state)
 	inet_pton(AF_INET, "192.0.2.13", r->paths[0].gw);
 	sync(f);
 	m = route4(f->mm, "10.200.0.0/16");
-	nh = arr(f->mm, PR_SM_NEXTHOPS, ((const struct pr_nhgrp *)arr(f->mm, PR_SM_NHGRPS, m->nhg_id))->nh[0]);
+	nh = arr(f->mm, PR_MAP_NEXTHOPS, ((const struct pr_nhgrp *)arr(f->mm, PR_MAP_NHGRPS, m->nhg_id))->nh[0]);
 	assert_int_equal(nh->dmac[5], 0x13);
 	/* The old next hop and group are gone: nothing stale is left. */
-	assert_int_equal(f->mm->t[PR_SM_NEXTHOPS].count, 1);
-	assert_int_equal(f->mm->t[PR_SM_NHGRPS].count, 1);
+	assert_int_equal(f->mm->t[PR_MAP_NEXTHOPS].count, 1);
+	assert_int_equal(f->mm->t[PR_MAP_NHGRPS].count, 1);
 }
 
 static void test_ecmp_growth_and_shrink(void **state)
@@ -439,16 +439,16 @@ static void test_ecmp_growth_and_shrink(void **state)
 			add_path(r, IF_UL, gw);
 		}
 		sync(f);
-		g = arr(f->mm, PR_SM_NHGRPS, route4(f->mm, "10.200.0.0/16")->nhg_id);
+		g = arr(f->mm, PR_MAP_NHGRPS, route4(f->mm, "10.200.0.0/16")->nhg_id);
 		assert_int_equal(g->count, want);
-		assert_int_equal(f->mm->t[PR_SM_NEXTHOPS].count, want);
+		assert_int_equal(f->mm->t[PR_MAP_NEXTHOPS].count, want);
 	}
 	r->npaths = 1;
 	sync(f);
-	g = arr(f->mm, PR_SM_NHGRPS, route4(f->mm, "10.200.0.0/16")->nhg_id);
+	g = arr(f->mm, PR_MAP_NHGRPS, route4(f->mm, "10.200.0.0/16")->nhg_id);
 	assert_int_equal(g->count, 1);
-	assert_int_equal(f->mm->t[PR_SM_NEXTHOPS].count, 1);
-	assert_int_equal(f->mm->t[PR_SM_NHGRPS].count, 1);
+	assert_int_equal(f->mm->t[PR_MAP_NEXTHOPS].count, 1);
+	assert_int_equal(f->mm->t[PR_MAP_NHGRPS].count, 1);
 }
 
 static void test_weights_expand_into_slots(void **state)
@@ -461,7 +461,7 @@ static void test_weights_expand_into_slots(void **state)
 	add_path(r, IF_UL, "192.0.2.13");
 	r->paths[1].weight = 3;
 	sync(f);
-	g = arr(f->mm, PR_SM_NHGRPS, route4(f->mm, "10.200.0.0/16")->nhg_id);
+	g = arr(f->mm, PR_MAP_NHGRPS, route4(f->mm, "10.200.0.0/16")->nhg_id);
 	assert_int_equal(g->count, 4);
 	assert_int_equal(g->nh[1], g->nh[2]);
 	assert_int_equal(g->nh[2], g->nh[3]);
@@ -490,19 +490,19 @@ static void test_vrf_network_and_table_change(void **state)
 	add_path(add_route(f->w, "10.60.0.0/16", 1001), IF_UL, "192.0.2.12");
 	add_path(add_route(f->w, "10.61.0.0/16", 1002), IF_UL, "192.0.2.12");
 	sync(f);
-	v = arr(f->mm, PR_SM_NETS, 2);
+	v = arr(f->mm, PR_MAP_NETS, 2);
 	assert_int_equal(v->vrf_table, 1001);
 	/* The network's prefix and its learned routes live in its VRF's domain. */
 	assert_int_equal(route4_in(f->mm, 1001, "10.50.0.0/16")->action, PR_ACT_FIB);
 	assert_null(route4(f->mm, "10.50.0.0/16"));
-	assert_non_null(arr(f->mm, PR_SM_TXPORTS, IF_VRFPORT));
+	assert_non_null(arr(f->mm, PR_MAP_TXPORTS, IF_VRFPORT));
 	/* The VRF's learned route belongs to network 2; another table is refused. */
 	assert_int_equal(route4_in(f->mm, 1001, "10.60.0.0/16")->net_id, 2);
 	assert_null(route4(f->mm, "10.60.0.0/16"));
 	assert_null(route4_in(f->mm, 1002, "10.61.0.0/16"));
 	n->vrf_table = 1002;
 	sync(f);
-	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_SM_NETS, 2))->vrf_table, 1002);
+	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_MAP_NETS, 2))->vrf_table, 1002);
 	assert_null(route4_in(f->mm, 1001, "10.60.0.0/16"));
 	assert_null(route4_in(f->mm, 1001, "10.50.0.0/16"));
 	assert_int_equal(route4_in(f->mm, 1002, "10.50.0.0/16")->net_id, 2);
@@ -548,7 +548,7 @@ static void test_same_prefix_in_two_vrfs(void **state)
  * same network, action, flags and next hops slot by slot (ids may differ). */
 static void assert_same_routes(struct mem *a, struct mem *b)
 {
-	for (int m = PR_SM_ROUTES4; m <= PR_SM_ROUTES6; m++) {
+	for (int m = PR_MAP_ROUTES4; m <= PR_MAP_ROUTES6; m++) {
 		struct pr_htab_iter it = {};
 		const struct mrec *rb;
 
@@ -565,14 +565,14 @@ static void assert_same_routes(struct mem *a, struct mem *b)
 			assert_int_equal(x->flags, y->flags);
 			if (y->action != PR_ACT_NEXTHOP)
 				continue;
-			gx = arr(a, PR_SM_NHGRPS, x->nhg_id);
-			gy = arr(b, PR_SM_NHGRPS, y->nhg_id);
+			gx = arr(a, PR_MAP_NHGRPS, x->nhg_id);
+			gy = arr(b, PR_MAP_NHGRPS, y->nhg_id);
 			assert_non_null(gx);
 			assert_non_null(gy);
 			assert_int_equal(gx->count, gy->count);
 			for (unsigned i = 0; i < gy->count; i++) {
-				const void *nx = arr(a, PR_SM_NEXTHOPS, gx->nh[i]);
-				const void *ny = arr(b, PR_SM_NEXTHOPS, gy->nh[i]);
+				const void *nx = arr(a, PR_MAP_NEXTHOPS, gx->nh[i]);
+				const void *ny = arr(b, PR_MAP_NEXTHOPS, gy->nh[i]);
 
 				assert_non_null(nx);
 				assert_non_null(ny);
@@ -680,8 +680,8 @@ static void test_ifaces_role_xdp_and_vrf(void **state)
 	f->w->in.xdp_ifindexes = xdp;
 	f->w->in.nxdp = 1;
 	sync(f);
-	ul = arr(f->mm, PR_SM_IFACES, IF_UL);
-	ul2 = arr(f->mm, PR_SM_IFACES, IF_UL2);
+	ul = arr(f->mm, PR_MAP_IFACES, IF_UL);
+	ul2 = arr(f->mm, PR_MAP_IFACES, IF_UL2);
 	assert_non_null(ul);
 	assert_non_null(ul2);
 	assert_int_equal(ul->flags, PR_IF_F_UNDERLAY | PR_IF_F_XDP);
@@ -692,7 +692,7 @@ static void test_ifaces_role_xdp_and_vrf(void **state)
 	/* Leaving the VRF is followed. */
 	f->w->links[3].master = 0;
 	sync(f);
-	assert_int_equal(((const struct pr_iface *)arr(f->mm, PR_SM_IFACES, IF_UL2))->vrf_table, 0);
+	assert_int_equal(((const struct pr_iface *)arr(f->mm, PR_MAP_IFACES, IF_UL2))->vrf_table, 0);
 }
 
 static void test_unresolved_neighbour_passes(void **state)
@@ -708,7 +708,7 @@ static void test_unresolved_neighbour_passes(void **state)
 	add_neigh(f->w, IF_MP0, "10.128.1.5", 0x55);
 	sync(f);
 	assert_int_equal(route4(f->mm, "10.128.1.0/24")->action, PR_ACT_REDIRECT);
-	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_SM_NETS, 1))->dmac[5], 0x55);
+	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_MAP_NETS, 1))->dmac[5], 0x55);
 	assert_string_equal(pr_sync_net_status(f->s, 1), "");
 	/* Port down: back to the slow path. */
 	f->w->links[1].up = false;
@@ -724,9 +724,9 @@ static void test_shadow_and_antispoof_flags(void **state)
 	f->w->nets[0].antispoof = false;
 	f->w->cfg.shadow = true;
 	sync(f);
-	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_SM_NETS, 1))->flags,
+	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_MAP_NETS, 1))->flags,
 			 PR_NET_F_VALID | PR_NET_F_SHADOW);
-	assert_int_equal(((const struct pr_global *)arr(f->mm, PR_SM_CONFIG, 0))->flags, PR_G_F_SHADOW);
+	assert_int_equal(((const struct pr_global *)arr(f->mm, PR_MAP_CONFIG, 0))->flags, PR_G_F_SHADOW);
 }
 
 static void test_acceptance_policy(void **state)
@@ -808,13 +808,13 @@ static void test_apply_order_is_hitless(void **state)
 	for (unsigned i = 0; i < f->mm->nops; i++) {
 		const struct op *o = &f->mm->ops[i];
 
-		if (o->kind == 'u' && o->m == PR_SM_ROUTES4 && first_route_up < 0)
+		if (o->kind == 'u' && o->m == PR_MAP_ROUTES4 && first_route_up < 0)
 			first_route_up = i;
-		if (o->kind == 'u' && (o->m == PR_SM_NEXTHOPS || o->m == PR_SM_NHGRPS))
+		if (o->kind == 'u' && (o->m == PR_MAP_NEXTHOPS || o->m == PR_MAP_NHGRPS))
 			last_nh_up = i;
-		if (o->kind == 'd' && o->m == PR_SM_ROUTES4)
+		if (o->kind == 'd' && o->m == PR_MAP_ROUTES4)
 			last_route_del = i;
-		if (o->kind == 'd' && (o->m == PR_SM_NHGRPS || o->m == PR_SM_NEXTHOPS) && first_grp_del < 0)
+		if (o->kind == 'd' && (o->m == PR_MAP_NHGRPS || o->m == PR_MAP_NEXTHOPS) && first_grp_del < 0)
 			first_grp_del = i;
 	}
 	assert_true(last_nh_up >= 0 && first_route_up > last_nh_up);

@@ -155,7 +155,7 @@ static struct fixture *fixture_new(void)
 	f->s.last_reconcile_ok = true;
 	f->s.last_config_ok = true;
 	f->s.config_loads = 1;
-	for (int m = 0; m < PR_PM__COUNT; m++)
+	for (int m = 0; m < PR_MAP__COUNT; m++)
 		f->s.map_entries[m] = -1;
 	pr_hist_init(&f->s.reconcile_seconds, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
 	pr_hist_init(&f->s.route_to_map_seconds, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
@@ -166,8 +166,8 @@ static struct fixture *fixture_new(void)
 	f->l.stats[pr_stats_index(1, PR_R_REDIRECT)] = (struct pr_counter){ 10, 980 };
 	f->l.stats[pr_stats_index(0, PR_R_MISS)] = (struct pr_counter){ 3, 300 };
 	f->l.stats[pr_stats_index(9, PR_R_NO_TARGET)] = (struct pr_counter){ 2, 200 };
-	f->l.maps[PR_PM_ROUTES4] = (struct pr_metrics_map){ true, true, 5, 1048576 };
-	f->l.maps[PR_PM_STATS] = (struct pr_metrics_map){ false, true, 0, PR_MAX_NETS * PR_R_MAX };
+	f->l.maps[PR_MAP_ROUTES4] = (struct pr_metrics_map){ true, true, 5, 1048576 };
+	f->l.maps[PR_MAP_STATS] = (struct pr_metrics_map){ false, true, 0, PR_MAX_NETS * PR_R_MAX };
 	/* in0: TC + native XDP; br-ex: TC; mp0: XDP only (its pr_ifaces says so). */
 	f->l.ifs[0] = (struct pr_metrics_ifstate){ 2, true, PR_IF_F_UNDERLAY | PR_IF_F_XDP, true, true, "native" };
 	f->l.ifs[1] = (struct pr_metrics_ifstate){ 3, true, 0, true, false, NULL };

@@ -309,7 +309,7 @@ static void agent_heartbeat(struct pr_agent *a, bool force)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	l.heartbeat_ns = (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 	l.stale_after_ms = (a->have_cfg ? a->cfg.stale_after_seconds : PR_CFG_DEFAULT_STALE_AFTER) * 1000;
-	if (bpf_map_update_elem(pr_datapath_map_fd(&a->dp, "pr_liveness"), &zero, &l, 0) &&
+	if (bpf_map_update_elem(pr_datapath_map_fd(&a->dp, PR_MAP_LIVENESS), &zero, &l, 0) &&
 	    !a->heartbeat_failed) {
 		pr_warn("heartbeat: cannot write pr_liveness: %s", strerror(errno));
 		a->heartbeat_failed = true;
@@ -322,7 +322,7 @@ static void agent_write_health(struct pr_agent *a)
 {
 	char live_why[1024], ready_why[1024];
 	double t = now_ms();
-	int fd = pr_datapath_map_fd(&a->dp, "pr_ifaces");
+	int fd = pr_datapath_map_fd(&a->dp, PR_MAP_IFACES);
 	bool live, ready;
 	int err;
 
@@ -381,8 +381,8 @@ static void agent_publish(struct pr_agent *a)
 	s->learned_routes = a->learned_accepted;
 	s->reconcile_seconds = a->reconcile_hist;
 	s->route_to_map_seconds = a->route_hist;
-	for (int m = 0; m < PR_PM__COUNT; m++)
-		s->map_entries[m] = pr_agent_map_entries(a, pr_pin_map_name(m));
+	for (int m = 0; m < PR_MAP__COUNT; m++)
+		s->map_entries[m] = pr_agent_map_entries(a, m);
 	x = pr_agent_lsx(a);
 	for (int f = 0; x && f < 2; f++) {
 		s->lsx_active[f] = x->ctl && __atomic_load_n(&x->ctl->active[f], __ATOMIC_RELAXED);
@@ -595,7 +595,7 @@ int cmd_agent(int argc, char **argv)
 	if (sfd >= 0)
 		close(sfd);
 	if (detach_on_exit) {
-		int fd = pr_datapath_map_fd(&a.dp, "pr_ifaces");
+		int fd = pr_datapath_map_fd(&a.dp, PR_MAP_IFACES);
 
 		pr_info("detaching the datapath (--detach-on-exit)");
 		pr_detach_all(fd);

@@ -59,7 +59,7 @@ int pr_agent_reconcile_init(struct pr_agent *a);
 int pr_agent_reconcile(struct pr_agent *a);
 void pr_agent_reconcile_fini(struct pr_agent *a);
 /* Entries of pr_routes4 / pr_routes6 (exact, no walk), or -1 for other maps. */
-int64_t pr_agent_map_entries(const struct pr_agent *a, const char *map);
+int64_t pr_agent_map_entries(const struct pr_agent *a, enum pr_map m);
 /* Apply the queued route changes one prefix at a time: 1 done, 0 a full
  * reconcile is needed instead, -errno a write failed (so is a full one). */
 int pr_agent_apply_routes(struct pr_agent *a);

@@ -32,6 +32,7 @@
 #include "lib/log.h"
 #include "lib/names.h"
 #include "datapath/xdp_multiprog.h"
+#include "datapath/ownership.h"
 
 #ifndef PODROUTE_VERSION
 #define PODROUTE_VERSION "unknown"
@@ -388,13 +389,13 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 
 	pr_prom_family(b, "podroute_map_entries", "gauge",
 		       "Entries in a pinned map (arrays: non-zero entries)");
-	for (int m = 0; m < PR_PM__COUNT; m++)
+	for (int m = 0; m < PR_MAP__COUNT; m++)
 		if (l->maps[m].have_entries)
-			pr_prom_u64(b, "podroute_map_entries", L("map", pr_pin_map_name(m)), l->maps[m].entries);
+			pr_prom_u64(b, "podroute_map_entries", L("map", pr_maps[m].name), l->maps[m].entries);
 	pr_prom_family(b, "podroute_map_capacity", "gauge", "Capacity (max_entries) of a pinned map");
-	for (int m = 0; m < PR_PM__COUNT; m++)
+	for (int m = 0; m < PR_MAP__COUNT; m++)
 		if (l->maps[m].have_capacity)
-			pr_prom_u64(b, "podroute_map_capacity", L("map", pr_pin_map_name(m)),
+			pr_prom_u64(b, "podroute_map_capacity", L("map", pr_maps[m].name),
 				    l->maps[m].capacity);
 
 	pr_prom_family(b, "podroute_reconciles_total", "counter", "Reconcile rounds run");
@@ -573,8 +574,8 @@ struct pr_metrics {
 	/* The server thread's own (MHD runs one thread: no sharing). */
 	struct pr_metrics_snap scratch;
 	struct pr_metrics_live *live;
-	int map_fd[PR_PM__COUNT];
-	struct bpf_map_info info[PR_PM__COUNT];
+	int map_fd[PR_MAP__COUNT];
+	struct bpf_map_info info[PR_MAP__COUNT];
 	int ncpu;
 	void *buf; /* batch lookups: keys then values */
 	size_t buf_size;
@@ -602,7 +603,7 @@ int pr_metrics_open(const char *spec, struct pr_metrics **out, char *err, size_t
 		snprintf(err, len, "metrics: out of memory");
 		return -ENOMEM;
 	}
-	for (int i = 0; i < PR_PM__COUNT; i++)
+	for (int i = 0; i < PR_MAP__COUNT; i++)
 		m->map_fd[i] = -1;
 	pthread_mutex_init(&m->lock, NULL);
 	m->v6 = ss.ss_family == AF_INET6;
@@ -647,31 +648,19 @@ void pr_metrics_publish(struct pr_metrics *m, const struct pr_metrics_snap *s)
 }
 
 /*
- * Whether program id is this instance's, by its recorded id (pr_progids).
- * Opening a stranger by id needs CAP_SYS_ADMIN, which the least-privilege
- * DaemonSet does not grant: then it cannot be told apart, and a program
- * present where pr_ifaces (which only podroute writes) says podroute
- * attached one counts as ours (*unsure tells the caller).
+ * Whether program id is this instance's (ownership.h). Opening a stranger
+ * by id needs CAP_SYS_ADMIN, which the least-privilege DaemonSet does not
+ * grant: then it cannot be told apart, and a program present where
+ * pr_ifaces (which only podroute writes) says podroute attached one
+ * counts as ours (*unsure tells the caller).
  */
 static bool prog_is_ours(uint32_t id, bool *dispatcher, bool *unsure)
 {
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	int fd;
+	enum pr_owner o = pr_prog_owner(id, NULL, 0);
 
-	*dispatcher = *unsure = false;
-	/* Ours is a lookup in the recorded ids; a stranger is opened only to
-	 * tell libxdp's dispatcher from any other program. */
-	if (pr_prog_is_ours(id))
-		return true;
-	fd = bpf_prog_get_fd_by_id(id);
-	*unsure = fd < 0 && errno == EPERM;
-	if (fd < 0)
-		return false;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		*dispatcher = !strcmp(info.name, "xdp_dispatcher");
-	close(fd);
-	return false;
+	*dispatcher = o == PR_OWNER_DISPATCHER;
+	*unsure = o == PR_OWNER_UNREADABLE;
+	return o == PR_OWNER_US;
 }
 
 static void read_if(int ifaces_fd, const char *name, struct pr_metrics_ifstate *st)
@@ -730,7 +719,7 @@ static int read_stats(struct pr_metrics *m, struct pr_metrics_live *l)
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	for (;;) {
 		count = chunk;
-		err = bpf_map_lookup_batch(m->map_fd[PR_PM_STATS], first ? NULL : &batch, &batch, keys,
+		err = bpf_map_lookup_batch(m->map_fd[PR_MAP_STATS], first ? NULL : &batch, &batch, keys,
 					   vals, &count, &o);
 		if (err && err != -ENOENT)
 			return err;
@@ -807,11 +796,11 @@ static void collect(struct pr_metrics *m, const struct pr_metrics_snap *s, struc
 	snprintf(l->kernel_release, sizeof(l->kernel_release), "%s", m->release);
 	l->vrf_fib = m->vrf_fib;
 	for (unsigned i = 0; i < s->nifs && i < PR_ATTACH_MAX; i++)
-		read_if(m->map_fd[PR_PM_IFACES], s->ifs[i].name, &l->ifs[i]);
+		read_if(m->map_fd[PR_MAP_IFACES], s->ifs[i].name, &l->ifs[i]);
 	if (!full)
 		return;
 	l->have_stats = !read_stats(m, l);
-	for (int i = 0; i < PR_PM__COUNT; i++) {
+	for (int i = 0; i < PR_MAP__COUNT; i++) {
 		struct pr_metrics_map *mm = &l->maps[i];
 
 		mm->have_capacity = true;
@@ -819,7 +808,7 @@ static void collect(struct pr_metrics *m, const struct pr_metrics_snap *s, struc
 		/* Every slot of a per-CPU array always exists; the lookup index's
 		 * entries are podroute_lookup_index_entries and _changed_prefixes
 		 * (no walk of its lines or sets). */
-		if (i == PR_PM_STATS || i >= PR_PM_LSX4)
+		if (i == PR_MAP_STATS || i >= PR_MAP_LSX4)
 			continue;
 		if (s->map_entries[i] >= 0) {
 			mm->entries = s->map_entries[i];
@@ -931,13 +920,13 @@ int pr_metrics_start(struct pr_metrics *m, const struct pr_datapath *dp)
 	m->ncpu = libbpf_num_possible_cpus();
 	if (m->ncpu <= 0)
 		return m->ncpu ? m->ncpu : -EINVAL;
-	for (int i = 0; i < PR_PM__COUNT; i++) {
+	for (int i = 0; i < PR_MAP__COUNT; i++) {
 		uint32_t len = sizeof(m->info[i]);
-		int fd = pr_datapath_map_fd(dp, pr_pin_map_name(i));
+		int fd = pr_datapath_map_fd(dp, i);
 
 		if (fd < 0 || (m->map_fd[i] = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0 ||
 		    bpf_obj_get_info_by_fd(m->map_fd[i], &m->info[i], &len)) {
-			pr_err("metrics: map %s: %s", pr_pin_map_name(i),
+			pr_err("metrics: map %s: %s", pr_maps[i].name,
 			       fd < 0 ? "missing" : strerror(errno));
 			return -ENOENT;
 		}
@@ -945,7 +934,7 @@ int pr_metrics_start(struct pr_metrics *m, const struct pr_datapath *dp)
 	/* One buffer for both kinds of batch: 256 per-CPU counters, or 1024
 	 * array values of the widest map. */
 	need = 256 * (4 + (size_t)m->ncpu * sizeof(struct pr_counter));
-	for (int i = 0; i < PR_PM__COUNT; i++)
+	for (int i = 0; i < PR_MAP__COUNT; i++)
 		if (m->info[i].type == BPF_MAP_TYPE_ARRAY &&
 		    1024 * (4 + (size_t)m->info[i].value_size) > need)
 			need = 1024 * (4 + (size_t)m->info[i].value_size);
@@ -982,7 +971,7 @@ void pr_metrics_close(struct pr_metrics *m)
 		MHD_stop_daemon(m->mhd);
 	if (m->fd >= 0)
 		close(m->fd);
-	for (int i = 0; i < PR_PM__COUNT; i++)
+	for (int i = 0; i < PR_MAP__COUNT; i++)
 		if (m->map_fd[i] >= 0)
 			close(m->map_fd[i]);
 	pthread_mutex_destroy(&m->lock);

@@ -114,7 +114,7 @@ struct pr_metrics_snap {
 	uint64_t lsx_builds, lsx_failures;
 	/* Entries per map when the agent knows them without a walk (the
 	 * prefix maps it alone writes), else -1: counted at scrape time. */
-	int64_t map_entries[PR_PM__COUNT];
+	int64_t map_entries[PR_MAP__COUNT];
 };
 
 /* ---- what a scrape reads from the kernel ---- */
@@ -139,7 +139,7 @@ struct pr_metrics_live {
 	bool vrf_fib; /* bpf_fib_lookup takes a VRF table id (probed, kfeatures.h) */
 	bool have_stats;
 	struct pr_counter stats[PR_MAX_NETS * PR_R_MAX]; /* summed over CPUs */
-	struct pr_metrics_map maps[PR_PM__COUNT];
+	struct pr_metrics_map maps[PR_MAP__COUNT];
 	struct pr_metrics_ifstate ifs[PR_ATTACH_MAX]; /* parallel to snap->ifs */
 };
 

@@ -33,30 +33,30 @@ struct pr_reconcile_state {
 	size_t nentries, cap;
 };
 
-static bool is_trie(enum pr_sync_map m)
+static bool is_trie(enum pr_map m)
 {
-	return m == PR_SM_ROUTES4 || m == PR_SM_ROUTES6;
+	return m == PR_MAP_ROUTES4 || m == PR_MAP_ROUTES6;
 }
 
-static int lsx_update(void *ctx, enum pr_sync_map m, const void *key, const void *val)
+static int lsx_update(void *ctx, enum pr_map m, const void *key, const void *val)
 {
 	struct pr_reconcile_state *rs = ctx;
 
 	if (is_trie(m))
-		pr_lsx_note_change(&rs->lsx, m == PR_SM_ROUTES6, key);
+		pr_lsx_note_change(&rs->lsx, m == PR_MAP_ROUTES6, key);
 	return rs->bpf_io.update(rs->bpf_io.ctx, m, key, val);
 }
 
-static int lsx_remove(void *ctx, enum pr_sync_map m, const void *key)
+static int lsx_remove(void *ctx, enum pr_map m, const void *key)
 {
 	struct pr_reconcile_state *rs = ctx;
 
 	if (is_trie(m))
-		pr_lsx_note_change(&rs->lsx, m == PR_SM_ROUTES6, key);
+		pr_lsx_note_change(&rs->lsx, m == PR_MAP_ROUTES6, key);
 	return rs->bpf_io.remove(rs->bpf_io.ctx, m, key);
 }
 
-static int lsx_walk(void *ctx, enum pr_sync_map m, void (*fn)(void *, const void *, const void *),
+static int lsx_walk(void *ctx, enum pr_map m, void (*fn)(void *, const void *, const void *),
 		    void *arg)
 {
 	struct pr_reconcile_state *rs = ctx;
@@ -67,14 +67,11 @@ static int lsx_walk(void *ctx, enum pr_sync_map m, void (*fn)(void *, const void
 /* The reconciler's mirror is what the maps hold: counting its entries
  * costs nothing, where walking a trie of a million prefixes per scrape
  * would. Only the maps the reconciler alone writes are reported. */
-int64_t pr_agent_map_entries(const struct pr_agent *a, const char *map)
+int64_t pr_agent_map_entries(const struct pr_agent *a, enum pr_map m)
 {
-	if (!a->rs)
+	if (!a->rs || (m != PR_MAP_ROUTES4 && m != PR_MAP_ROUTES6))
 		return -1;
-	for (int m = PR_SM_ROUTES4; m <= PR_SM_ROUTES6; m++)
-		if (!strcmp(pr_sync_map_name(m), map))
-			return pr_sync_count(a->rs->sync, m);
-	return -1;
+	return pr_sync_count(a->rs->sync, m);
 }
 
 /* Which agent builds the lookup index (one per node). */
@@ -86,11 +83,6 @@ static void say_builder(const struct pr_lsx *x)
 		pr_info("lookup index: pid %u builds it; this agent leaves it alone", x->ctl->builder);
 }
 
-static int dp_map_fd(void *dp, const char *name)
-{
-	return pr_datapath_map_fd(dp, name);
-}
-
 int pr_agent_reconcile_init(struct pr_agent *a)
 {
 	struct pr_reconcile_state *rs = calloc(1, sizeof(*rs));
@@ -98,10 +90,10 @@ int pr_agent_reconcile_init(struct pr_agent *a)
 
 	if (!rs)
 		return -ENOMEM;
-	for (int m = 0; m < PR_SM__COUNT; m++) {
-		rs->bio.fd[m] = pr_datapath_map_fd(&a->dp, pr_sync_map_name(m));
+	for (int m = 0; m < PR_MAP__RECONCILED; m++) {
+		rs->bio.fd[m] = pr_datapath_map_fd(&a->dp, m);
 		if (rs->bio.fd[m] < 0) {
-			pr_err("reconcile: map %s missing", pr_sync_map_name(m));
+			pr_err("reconcile: map %s missing", pr_maps[m].name);
 			free(rs);
 			return -ENOENT;
 		}
@@ -109,7 +101,7 @@ int pr_agent_reconcile_init(struct pr_agent *a)
 	{
 		struct pr_lsx_fds fds;
 
-		pr_lsx_fds_by_name(&fds, dp_map_fd, &a->dp);
+		pr_lsx_fds_from(&fds, a->dp.map_fd);
 		err = pr_lsx_open(&rs->lsx, &fds);
 	}
 	if (err) {
@@ -192,7 +184,7 @@ int pr_agent_reconcile(struct pr_agent *a)
 		err = pr_sync_run(a->rs->sync, &in, &st);
 	}
 	if (!err) {
-		for (int m = 0; m < PR_SM__COUNT; m++) {
+		for (int m = 0; m < PR_MAP__RECONCILED; m++) {
 			ups += st.upserts[m];
 			dels += st.deletes[m];
 		}
@@ -202,9 +194,9 @@ int pr_agent_reconcile(struct pr_agent *a)
 		if (ups || dels || !a->reconciles)
 			pr_info("reconcile: %u written, %u deleted (routes4 +%u -%u, routes6 +%u -%u, "
 				"nexthops +%u -%u); %u learned routes accepted, %u refused, %u over the limit%s",
-				ups, dels, st.upserts[PR_SM_ROUTES4], st.deletes[PR_SM_ROUTES4],
-				st.upserts[PR_SM_ROUTES6], st.deletes[PR_SM_ROUTES6],
-				st.upserts[PR_SM_NEXTHOPS], st.deletes[PR_SM_NEXTHOPS], st.learned_accepted,
+				ups, dels, st.upserts[PR_MAP_ROUTES4], st.deletes[PR_MAP_ROUTES4],
+				st.upserts[PR_MAP_ROUTES6], st.deletes[PR_MAP_ROUTES6],
+				st.upserts[PR_MAP_NEXTHOPS], st.deletes[PR_MAP_NEXTHOPS], st.learned_accepted,
 				st.learned_refused, st.learned_over_limit,
 				unresolved ? "; some routes wait for their nexthop object" : "");
 		else
@@ -305,7 +297,7 @@ void pr_agent_lsx_build(struct pr_agent *a, double now, bool wait)
 	double spent = 0;
 
 	for (int f = 0; f < 2; f++) {
-		enum pr_sync_map m = f ? PR_SM_ROUTES6 : PR_SM_ROUTES4;
+		enum pr_map m = f ? PR_MAP_ROUTES6 : PR_MAP_ROUTES4;
 		size_t want = pr_sync_count(rs->sync, m);
 		bool was_on = !rs->lsx.why_off[f][0];
 		int err;

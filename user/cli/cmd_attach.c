@@ -151,16 +151,16 @@ int cmd_detach(int argc, char **argv)
 				ret = cli_error(PR_EXIT_FAIL, "%s: no such interface", argv[i]);
 				continue;
 			}
-			if (pr_detach_iface(p.fd[PR_PM_IFACES], ifindex))
+			if (pr_detach_iface(p.fd[PR_MAP_IFACES], ifindex))
 				ret = PR_EXIT_FAIL;
 		}
-	} else if (pr_detach_all(p.fd[PR_PM_IFACES])) {
+	} else if (pr_detach_all(p.fd[PR_MAP_IFACES])) {
 		ret = PR_EXIT_FAIL;
 	}
 	if (unpin && !ret) {
 		uint32_t key;
 
-		if (!bpf_map_get_next_key(p.fd[PR_PM_IFACES], NULL, &key)) {
+		if (!bpf_map_get_next_key(p.fd[PR_MAP_IFACES], NULL, &key)) {
 			pr_pinned_close(&p);
 			return cli_error(PR_EXIT_FAIL, "interfaces remain attached: not unpinning");
 		}

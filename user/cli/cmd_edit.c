@@ -114,13 +114,13 @@ int cmd_net(int argc, char **argv)
 	if (n.ifindex) {
 		struct bpf_devmap_val v = { .ifindex = n.ifindex };
 
-		if (bpf_map_update_elem(p.fd[PR_PM_TXPORTS], &n.ifindex, &v, 0))
+		if (bpf_map_update_elem(p.fd[PR_MAP_TXPORTS], &n.ifindex, &v, 0))
 			rc = cli_error(PR_EXIT_FAIL, "pr_txports: %s", strerror(errno));
 		else if (pr_dev_xdp_xmit(n.ifindex) &&
-			 bpf_map_update_elem(p.fd[PR_PM_XDP_TXPORTS], &n.ifindex, &v, 0))
+			 bpf_map_update_elem(p.fd[PR_MAP_XDP_TXPORTS], &n.ifindex, &v, 0))
 			rc = cli_error(PR_EXIT_FAIL, "pr_xdp_txports: %s", strerror(errno));
 	}
-	if (!rc && bpf_map_update_elem(p.fd[PR_PM_NETS], &id, &n, 0))
+	if (!rc && bpf_map_update_elem(p.fd[PR_MAP_NETS], &id, &n, 0))
 		rc = cli_error(PR_EXIT_FAIL, "pr_nets[%u]: %s", id, strerror(errno));
 	pr_pinned_close(&p);
 	return rc;
@@ -182,7 +182,7 @@ int cmd_prefix(int argc, char **argv)
 	if (rc)
 		return rc;
 	/* The lookup index must not answer for the trie as it was. */
-	rc = pr_lsx_invalidate_fd(p.fd[PR_PM_LSX_CTL], pfx.family == AF_INET6);
+	rc = pr_lsx_invalidate_fd(p.fd[PR_MAP_LSX_CTL], pfx.family == AF_INET6);
 	if (rc) {
 		pr_pinned_close(&p);
 		return cli_error(PR_EXIT_FAIL, "cannot turn the lookup index off: %s", strerror(-rc));
@@ -191,13 +191,13 @@ int cmd_prefix(int argc, char **argv)
 		struct pr_lpm4_key k;
 
 		pr_prefix_to_key4(&pfx, domain, &k);
-		fd = p.fd[PR_PM_ROUTES4];
+		fd = p.fd[PR_MAP_ROUTES4];
 		rc = add ? bpf_map_update_elem(fd, &k, &r, 0) : bpf_map_delete_elem(fd, &k);
 	} else {
 		struct pr_lpm6_key k;
 
 		pr_prefix_to_key6(&pfx, domain, &k);
-		fd = p.fd[PR_PM_ROUTES6];
+		fd = p.fd[PR_MAP_ROUTES6];
 		rc = add ? bpf_map_update_elem(fd, &k, &r, 0) : bpf_map_delete_elem(fd, &k);
 	}
 	if (rc)
@@ -226,9 +226,9 @@ int cmd_shadow(int argc, char **argv)
 	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
-	bpf_map_lookup_elem(p.fd[PR_PM_CONFIG], &zero, &g);
+	bpf_map_lookup_elem(p.fd[PR_MAP_CONFIG], &zero, &g);
 	g.flags = !strcmp(argv[1], "on") ? g.flags | PR_G_F_SHADOW : g.flags & ~PR_G_F_SHADOW;
-	if (bpf_map_update_elem(p.fd[PR_PM_CONFIG], &zero, &g, 0))
+	if (bpf_map_update_elem(p.fd[PR_MAP_CONFIG], &zero, &g, 0))
 		rc = cli_error(PR_EXIT_FAIL, "pr_config: %s", strerror(errno));
 	pr_pinned_close(&p);
 	return rc;

@@ -96,21 +96,21 @@ int cmd_status(int argc, char **argv)
 	rc = cli_open_pins(&p);
 	if (rc)
 		return rc;
-	bpf_map_lookup_elem(p.fd[PR_PM_CONFIG], &zero, &g);
+	bpf_map_lookup_elem(p.fd[PR_MAP_CONFIG], &zero, &g);
 	/* The datapath's own verdict on the agent (pr_agent_gone). */
-	bpf_map_lookup_elem(p.fd[PR_PM_LIVENESS], &zero, &live);
+	bpf_map_lookup_elem(p.fd[PR_MAP_LIVENESS], &zero, &live);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	beat_age = live.heartbeat_ns ? ((double)now.tv_sec * 1e9 + now.tv_nsec - (double)live.heartbeat_ns) / 1e9 : -1;
 	gone = live.stale_after_ms && (beat_age < 0 || beat_age * 1e3 > live.stale_after_ms);
-	r4 = count_keys(p.fd[PR_PM_ROUTES4]);
-	r6 = count_keys(p.fd[PR_PM_ROUTES6]);
-	bpf_map_lookup_elem(p.fd[PR_PM_LSX_CTL], &zero, &ctl);
+	r4 = count_keys(p.fd[PR_MAP_ROUTES4]);
+	r6 = count_keys(p.fd[PR_MAP_ROUTES6]);
+	bpf_map_lookup_elem(p.fd[PR_MAP_LSX_CTL], &zero, &ctl);
 	/* Two tables of lines, two lines per prefix (loader.c); 1 line: disabled. */
 	for (int f = 0; f < 2; f++) {
-		static const enum pr_pin_map chg[2][2] = { { PR_PM_LSX_CHG4_0, PR_PM_LSX_CHG4_1 },
-							   { PR_PM_LSX_CHG6_0, PR_PM_LSX_CHG6_1 } };
+		static const enum pr_map chg[2][2] = { { PR_MAP_LSX_CHG4_0, PR_MAP_LSX_CHG4_1 },
+							   { PR_MAP_LSX_CHG6_0, PR_MAP_LSX_CHG6_1 } };
 
-		lsx_cap[f] = map_capacity(p.fd[f ? PR_PM_LSX6 : PR_PM_LSX4]) / 4;
+		lsx_cap[f] = map_capacity(p.fd[f ? PR_MAP_LSX6 : PR_MAP_LSX4]) / 4;
 		/* Prefixes changed since the current table was built: the
 		 * destinations they cover are looked up in the trie. */
 		if (lsx_on(&ctl, f))
@@ -135,12 +135,12 @@ int cmd_status(int argc, char **argv)
 		jw_key(&cli.jw, "routes4");
 		jw_obj_begin(&cli.jw);
 		jw_ku64(&cli.jw, "entries", r4);
-		jw_ku64(&cli.jw, "capacity", map_capacity(p.fd[PR_PM_ROUTES4]));
+		jw_ku64(&cli.jw, "capacity", map_capacity(p.fd[PR_MAP_ROUTES4]));
 		jw_obj_end(&cli.jw);
 		jw_key(&cli.jw, "routes6");
 		jw_obj_begin(&cli.jw);
 		jw_ku64(&cli.jw, "entries", r6);
-		jw_ku64(&cli.jw, "capacity", map_capacity(p.fd[PR_PM_ROUTES6]));
+		jw_ku64(&cli.jw, "capacity", map_capacity(p.fd[PR_MAP_ROUTES6]));
 		jw_obj_end(&cli.jw);
 		jw_key(&cli.jw, "lookup_index");
 		jw_obj_begin(&cli.jw);
@@ -169,7 +169,7 @@ int cmd_status(int argc, char **argv)
 			       live.stale_after_ms ? " (guard after " : " (no guard)", live.stale_after_ms / 1000,
 			       live.stale_after_ms ? " s)" : "");
 		printf("prefixes:     %u IPv4 of %u, %u IPv6 of %u\n", r4,
-		       map_capacity(p.fd[PR_PM_ROUTES4]), r6, map_capacity(p.fd[PR_PM_ROUTES6]));
+		       map_capacity(p.fd[PR_MAP_ROUTES4]), r6, map_capacity(p.fd[PR_MAP_ROUTES6]));
 		printf("lookup index:");
 		for (int f = 0; f < 2; f++) {
 			printf(" IPv%d ", f ? 6 : 4);
@@ -184,14 +184,14 @@ int cmd_status(int argc, char **argv)
 		}
 		printf("interfaces:\n");
 	}
-	while (!bpf_map_get_next_key(p.fd[PR_PM_IFACES], prev, &key)) {
+	while (!bpf_map_get_next_key(p.fd[PR_MAP_IFACES], prev, &key)) {
 		uint32_t xdp_id = 0, tc_id = 0;
 		char xname[64] = "";
 		int mode = 0;
 		const char *role;
 
 		prev = &key;
-		if (bpf_map_lookup_elem(p.fd[PR_PM_IFACES], &key, &ifc))
+		if (bpf_map_lookup_elem(p.fd[PR_MAP_IFACES], &key, &ifc))
 			continue;
 		pr_xdp_query(key, &xdp_id, xname, sizeof(xname), &mode);
 		pr_tc_query(key, &tc_id);
@@ -229,7 +229,7 @@ static void print_nexthop(const struct pr_pinned *p, uint32_t nh_id)
 	struct pr_nexthop nh = {};
 	char name[IF_NAMESIZE], mac[PR_MAC_STRLEN];
 
-	bpf_map_lookup_elem(p->fd[PR_PM_NEXTHOPS], &nh_id, &nh);
+	bpf_map_lookup_elem(p->fd[PR_MAP_NEXTHOPS], &nh_id, &nh);
 	if (cli.json) {
 		jw_obj_begin(&cli.jw);
 		jw_ku64(&cli.jw, "id", nh_id);
@@ -252,7 +252,7 @@ static void print_route(const struct pr_pinned *p, const struct pr_prefix *pfx, 
 
 	pr_prefix_format(pfx, buf, sizeof(buf));
 	if (r->action == PR_ACT_NEXTHOP)
-		bpf_map_lookup_elem(p->fd[PR_PM_NHGRPS], &r->nhg_id, &g);
+		bpf_map_lookup_elem(p->fd[PR_MAP_NHGRPS], &r->nhg_id, &g);
 	if (g.count > PR_MAX_NH)
 		g.count = 0;
 	if (cli.json) {
@@ -316,18 +316,18 @@ int cmd_routes(int argc, char **argv)
 	if (v4) {
 		struct pr_lpm4_key k, *prev = NULL;
 
-		while (!bpf_map_get_next_key(p.fd[PR_PM_ROUTES4], prev, &k)) {
+		while (!bpf_map_get_next_key(p.fd[PR_MAP_ROUTES4], prev, &k)) {
 			prev = &k;
-			if (!bpf_map_lookup_elem(p.fd[PR_PM_ROUTES4], &k, &r) && !pr_prefix_from_key4(&pfx, &domain, &k))
+			if (!bpf_map_lookup_elem(p.fd[PR_MAP_ROUTES4], &k, &r) && !pr_prefix_from_key4(&pfx, &domain, &k))
 				print_route(&p, &pfx, domain, &r);
 		}
 	}
 	if (v6) {
 		struct pr_lpm6_key k, *prev = NULL;
 
-		while (!bpf_map_get_next_key(p.fd[PR_PM_ROUTES6], prev, &k)) {
+		while (!bpf_map_get_next_key(p.fd[PR_MAP_ROUTES6], prev, &k)) {
 			prev = &k;
-			if (!bpf_map_lookup_elem(p.fd[PR_PM_ROUTES6], &k, &r) && !pr_prefix_from_key6(&pfx, &domain, &k))
+			if (!bpf_map_lookup_elem(p.fd[PR_MAP_ROUTES6], &k, &r) && !pr_prefix_from_key6(&pfx, &domain, &k))
 				print_route(&p, &pfx, domain, &r);
 		}
 	}
@@ -355,7 +355,7 @@ int cmd_networks(int argc, char **argv)
 	for (uint32_t id = 0; id < PR_MAX_NETS; id++) {
 		struct pr_net n;
 
-		if (bpf_map_lookup_elem(p.fd[PR_PM_NETS], &id, &n) || !(n.flags & PR_NET_F_VALID))
+		if (bpf_map_lookup_elem(p.fd[PR_MAP_NETS], &id, &n) || !(n.flags & PR_NET_F_VALID))
 			continue;
 		if (cli.json) {
 			jw_obj_begin(&cli.jw);
@@ -399,7 +399,7 @@ int cmd_nexthops(int argc, char **argv)
 	for (uint32_t id = 1; id < PR_MAX_NHGRPS; id++) {
 		struct pr_nhgrp g;
 
-		if (bpf_map_lookup_elem(p.fd[PR_PM_NHGRPS], &id, &g) || !g.count || g.count > PR_MAX_NH)
+		if (bpf_map_lookup_elem(p.fd[PR_MAP_NHGRPS], &id, &g) || !g.count || g.count > PR_MAX_NH)
 			continue;
 		if (cli.json) {
 			jw_obj_begin(&cli.jw);
@@ -471,7 +471,7 @@ int cmd_stats(int argc, char **argv)
 			uint32_t k = pr_stats_index(net, r);
 			unsigned long long pk = 0, by = 0;
 
-			if (bpf_map_lookup_elem(p.fd[PR_PM_STATS], &k, pc))
+			if (bpf_map_lookup_elem(p.fd[PR_MAP_STATS], &k, pc))
 				continue;
 			for (int i = 0; i < ncpu; i++) {
 				pk += pc[i].packets;

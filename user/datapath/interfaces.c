@@ -197,9 +197,9 @@ fail:
 
 int pr_attach_set_apply(struct pr_datapath *dp, struct pr_attach_set *s)
 {
-	const int fds[3] = { pr_datapath_map_fd(dp, "pr_ifaces"), pr_datapath_map_fd(dp, "pr_txports"),
-			     pr_datapath_map_fd(dp, "pr_xdp_txports") };
-	int config_fd = pr_datapath_map_fd(dp, "pr_config");
+	const int fds[3] = { pr_datapath_map_fd(dp, PR_MAP_IFACES), pr_datapath_map_fd(dp, PR_MAP_TXPORTS),
+			     pr_datapath_map_fd(dp, PR_MAP_XDP_TXPORTS) };
+	int config_fd = pr_datapath_map_fd(dp, PR_MAP_CONFIG);
 	const uint8_t *brex_mac = NULL;
 	struct pr_global g = {};
 	uint32_t zero = 0;

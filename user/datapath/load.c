@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "datapath/attach.h"
+#include "datapath/ownership.h"
 #include "lib/caps.h"
 #include "lib/log.h"
 #include "reconcile/lookup_index.h"
@@ -52,7 +53,7 @@ static void prog_pin_path(char *buf, size_t n, const char *dir, enum pr_prog_id 
 
 static void fds_reset(struct pr_datapath *dp)
 {
-	for (int i = 0; i < PR_PM__COUNT; i++)
+	for (int i = 0; i < PR_MAP__COUNT; i++)
 		dp->map_fd[i] = -1;
 	for (int i = 0; i < PR_PROG__COUNT; i++)
 		dp->prog_fd[i] = -1;
@@ -62,7 +63,7 @@ static void fds_reset(struct pr_datapath *dp)
 static void fds_close(struct pr_datapath *dp)
 {
 	if (dp->adopted) {
-		for (int i = 0; i < PR_PM__COUNT; i++)
+		for (int i = 0; i < PR_MAP__COUNT; i++)
 			if (dp->map_fd[i] >= 0)
 				close(dp->map_fd[i]);
 		for (int i = 0; i < PR_PROG__COUNT; i++)
@@ -89,15 +90,15 @@ static bool id_in(uint32_t id, const uint32_t *ids, int n)
  */
 static int adopt_programs(struct pr_datapath *dp, const char *dir, char *why, size_t whylen)
 {
-	uint32_t map_ids[PR_PM__COUNT];
+	uint32_t map_ids[PR_MAP__COUNT];
 	char path[512];
 
 	dp->adopted = true; /* from here the fds are ours to close */
-	for (int i = 0; i < PR_PM__COUNT; i++) {
+	for (int i = 0; i < PR_MAP__COUNT; i++) {
 		struct bpf_map_info info = {};
 		uint32_t len = sizeof(info);
 
-		snprintf(path, sizeof(path), "%s/%s", dir, pr_pin_map_name(i));
+		snprintf(path, sizeof(path), "%s/%s", dir, pr_maps[i].name);
 		dp->map_fd[i] = bpf_obj_get(path);
 		if (dp->map_fd[i] < 0 || bpf_obj_get_info_by_fd(dp->map_fd[i], &info, &len)) {
 			snprintf(why, whylen, "%s: %s", path, strerror(errno));
@@ -106,8 +107,8 @@ static int adopt_programs(struct pr_datapath *dp, const char *dir, char *why, si
 		map_ids[i] = info.id;
 	}
 	for (int i = 0; i < PR_PROG__COUNT; i++) {
-		uint32_t used[PR_PM__COUNT + 1] = { 0 };
-		struct bpf_prog_info info = { .nr_map_ids = PR_PM__COUNT + 1,
+		uint32_t used[PR_MAP__COUNT + 1] = { 0 };
+		struct bpf_prog_info info = { .nr_map_ids = PR_MAP__COUNT + 1,
 					      .map_ids = (uintptr_t)used };
 		uint32_t len = sizeof(info);
 
@@ -118,12 +119,12 @@ static int adopt_programs(struct pr_datapath *dp, const char *dir, char *why, si
 			return -ENOENT;
 		}
 		if (info.type != prog_types[i] || strncmp(info.name, prog_names[i], BPF_OBJ_NAME_LEN - 1) ||
-		    info.nr_map_ids > PR_PM__COUNT) {
+		    info.nr_map_ids > PR_MAP__COUNT) {
 			snprintf(why, whylen, "%s: not the program this build pins", path);
 			return -EINVAL;
 		}
 		for (uint32_t m = 0; m < info.nr_map_ids; m++)
-			if (!id_in(used[m], map_ids, PR_PM__COUNT)) {
+			if (!id_in(used[m], map_ids, PR_MAP__COUNT)) {
 				snprintf(why, whylen, "%s: uses map id %u, which is no longer pinned", path,
 					 used[m]);
 				return -ESTALE;
@@ -250,29 +251,39 @@ static int pin_new_maps(struct pr_datapath *dp, const char *dir)
 /* Our programs' ids into the pr_progids ring, and the ring to attach.c. */
 static void record_prog_ids(struct pr_datapath *dp)
 {
-	pr_attach_use_progids(dp->map_fd[PR_PM_PROGIDS]);
+	pr_progids_use(dp->map_fd[PR_MAP_PROGIDS]);
 	for (int i = 0; i < PR_PROG__COUNT; i++) {
 		struct bpf_prog_info info = {};
 		uint32_t len = sizeof(info);
 
 		if (!bpf_obj_get_info_by_fd(dp->prog_fd[i], &info, &len))
-			pr_attach_record_id(info.id);
+			pr_progids_record(info.id);
 	}
 }
 
 /* The loaded skeleton's fds (it keeps ownership). */
 static int take_skeleton_fds(struct pr_datapath *dp)
 {
-	for (int i = 0; i < PR_PM__COUNT; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(dp->skel->obj, pr_pin_map_name(i));
+	struct bpf_map *m;
 
-		dp->map_fd[i] = m ? bpf_map__fd(m) : -1;
+	/* The object's maps are exactly the table's (maps.h): one owner. */
+	bpf_object__for_each_map(m, dp->skel->obj) {
+		int i = pr_map_by_name(bpf_map__name(m));
+
+		if (i < 0 || bpf_map__type(m) != pr_maps[i].type ||
+		    bpf_map__key_size(m) != pr_maps[i].key_size ||
+		    bpf_map__value_size(m) != pr_maps[i].value_size) {
+			pr_err("the BPF object's map %s is not the one datapath/maps.c describes "
+			       "(a build out of step)", bpf_map__name(m));
+			return -EINVAL;
+		}
+		dp->map_fd[i] = bpf_map__fd(m);
+	}
+	for (int i = 0; i < PR_MAP__COUNT; i++)
 		if (dp->map_fd[i] < 0) {
-			pr_err("the BPF object has no map %s (a build out of step with pinned.c)",
-			       pr_pin_map_name(i));
+			pr_err("the BPF object has no map %s", pr_maps[i].name);
 			return -ENOENT;
 		}
-	}
 	for (int i = 0; i < PR_PROG__COUNT; i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(dp->skel->obj, prog_names[i]);
 
@@ -377,8 +388,8 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 
 void pr_datapath_close(struct pr_datapath *dp)
 {
-	if (dp->map_fd[PR_PM_PROGIDS] >= 0)
-		pr_attach_forget_progids(dp->map_fd[PR_PM_PROGIDS]);
+	if (dp->map_fd[PR_MAP_PROGIDS] >= 0)
+		pr_progids_forget(dp->map_fd[PR_MAP_PROGIDS]);
 	fds_close(dp);
 	dp->adopted = false;
 	podroute__destroy(dp->skel);
@@ -390,10 +401,7 @@ int pr_datapath_prog_fd(const struct pr_datapath *dp, enum pr_prog_id id)
 	return id < PR_PROG__COUNT && dp->prog_fd[id] >= 0 ? dp->prog_fd[id] : -EINVAL;
 }
 
-int pr_datapath_map_fd(const struct pr_datapath *dp, const char *name)
+int pr_datapath_map_fd(const struct pr_datapath *dp, enum pr_map m)
 {
-	for (int i = 0; i < PR_PM__COUNT; i++)
-		if (!strcmp(name, pr_pin_map_name(i)))
-			return dp->map_fd[i] >= 0 ? dp->map_fd[i] : -EINVAL;
-	return -ENOENT;
+	return m < PR_MAP__COUNT && dp->map_fd[m] >= 0 ? dp->map_fd[m] : -EINVAL;
 }

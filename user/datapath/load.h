@@ -40,7 +40,7 @@ struct pr_loader_opts {
 
 struct pr_datapath {
 	struct podroute *skel; /* NULL when the pinned programs were adopted */
-	int map_fd[PR_PM__COUNT];
+	int map_fd[PR_MAP__COUNT];
 	int prog_fd[PR_PROG__COUNT];
 	bool pinned;
 	bool adopted; /* programs and maps taken from the pins, nothing loaded */
@@ -56,7 +56,7 @@ const char *pr_prog_name(enum pr_prog_id id);
 /* The object's identity: the hex start of its file's SHA-256. */
 const char *pr_datapath_object_id(void);
 
-/* Map fds by the map's pinned name ("pr_routes4" ...), or -ENOENT. */
-int pr_datapath_map_fd(const struct pr_datapath *dp, const char *name);
+/* A map's fd, or -EINVAL before a load. */
+int pr_datapath_map_fd(const struct pr_datapath *dp, enum pr_map m);
 
 #endif

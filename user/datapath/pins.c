@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Open / remove the datapath's pinned maps (see pinned.h). */
+/* Open / remove the datapath's pinned maps and programs (see pins.h). */
 #include "datapath/pins.h"
 
 #include <dirent.h>
@@ -10,29 +10,18 @@
 #include <bpf/bpf.h>
 
 #include "datapath/attach.h"
+#include "datapath/ownership.h"
 
 #include "lib/log.h"
-
-static const char *const names[PR_PM__COUNT] = {
-	"pr_routes4", "pr_routes6", "pr_nets", "pr_nhgrps", "pr_nexthops",
-	"pr_ifaces", "pr_txports", "pr_config", "pr_stats", "pr_progids",
-	"pr_lsx4", "pr_lsx6", "pr_lsx_ctl", "pr_lsx_chg4_0", "pr_lsx_chg4_1",
-	"pr_lsx_chg6_0", "pr_lsx_chg6_1", "pr_lsx_chgbits", "pr_xdp_txports", "pr_liveness",
-};
-
-const char *pr_pin_map_name(enum pr_pin_map m)
-{
-	return m < PR_PM__COUNT ? names[m] : "?";
-}
 
 int pr_pinned_open(struct pr_pinned *p, const char *dir)
 {
 	char path[512];
 
-	for (int i = 0; i < PR_PM__COUNT; i++)
+	for (int i = 0; i < PR_MAP__COUNT; i++)
 		p->fd[i] = -1;
-	for (int i = 0; i < PR_PM__COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+	for (int i = 0; i < PR_MAP__COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, pr_maps[i].name);
 		p->fd[i] = bpf_obj_get(path);
 		if (p->fd[i] < 0) {
 			int err = -errno;
@@ -43,15 +32,15 @@ int pr_pinned_open(struct pr_pinned *p, const char *dir)
 			return err;
 		}
 	}
-	pr_attach_use_progids(p->fd[PR_PM_PROGIDS]);
+	pr_progids_use(p->fd[PR_MAP_PROGIDS]);
 	return 0;
 }
 
 void pr_pinned_close(struct pr_pinned *p)
 {
-	if (p->fd[PR_PM_PROGIDS] >= 0)
-		pr_attach_forget_progids(p->fd[PR_PM_PROGIDS]);
-	for (int i = 0; i < PR_PM__COUNT; i++) {
+	if (p->fd[PR_MAP_PROGIDS] >= 0)
+		pr_progids_forget(p->fd[PR_MAP_PROGIDS]);
+	for (int i = 0; i < PR_MAP__COUNT; i++) {
 		if (p->fd[i] >= 0)
 			close(p->fd[i]);
 		p->fd[i] = -1;
@@ -87,8 +76,8 @@ int pr_pinned_remove(const char *dir)
 	char path[512];
 	int ret = pr_pinned_remove_programs(dir, NULL);
 
-	for (int i = 0; i < PR_PM__COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+	for (int i = 0; i < PR_MAP__COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, pr_maps[i].name);
 		if (unlink(path) && errno != ENOENT)
 			ret = -errno;
 	}

@@ -36,6 +36,7 @@
 #include <xdp/libxdp.h>
 
 #include "datapath/attach.h"
+#include "datapath/ownership.h"
 #include "lib/log.h"
 #include "podroute.skel.h"
 
@@ -109,7 +110,8 @@ static struct bpf_object *shadow_object(struct pr_datapath *dp, const char *prog
 	if (libbpf_get_error(obj))
 		return NULL;
 	bpf_object__for_each_map(m, obj) {
-		int fd = pr_datapath_map_fd(dp, bpf_map__name(m));
+		int i = pr_map_by_name(bpf_map__name(m));
+		int fd = i < 0 ? -ENOENT : pr_datapath_map_fd(dp, i);
 
 		bpf_map__set_pin_path(m, NULL);
 		if (fd < 0 || bpf_map__reuse_fd(m, fd)) {
@@ -225,7 +227,7 @@ out:
 		uint32_t now = 0;
 
 		if (!pr_xdp_query(ifindex, &now, NULL, 0, NULL) && now)
-			pr_attach_record_id(now);
+			pr_progids_record(now);
 	}
 	xdp_program__close(xp); /* the attachment keeps the program alive */
 	bpf_object__close(obj);

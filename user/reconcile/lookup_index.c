@@ -14,6 +14,7 @@
  * changes: one small LPM lookup more per packet, instead of the big trie.
  */
 #include "reconcile/lookup_index.h"
+#include "datapath/maps.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -282,18 +283,29 @@ static bool claim_builder(struct pr_lsx_ctl *c)
 	return false;
 }
 
-void pr_lsx_fds_by_name(struct pr_lsx_fds *fds, int (*fd_of)(void *ctx, const char *name), void *ctx)
-{
-	static const char *const chg[2][2] = { { "pr_lsx_chg4_0", "pr_lsx_chg4_1" },
-					       { "pr_lsx_chg6_0", "pr_lsx_chg6_1" } };
+static const enum pr_map chg_maps[2][2] = { { PR_MAP_LSX_CHG4_0, PR_MAP_LSX_CHG4_1 },
+					       { PR_MAP_LSX_CHG6_0, PR_MAP_LSX_CHG6_1 } };
 
-	fds->lines[0] = fd_of(ctx, "pr_lsx4");
-	fds->lines[1] = fd_of(ctx, "pr_lsx6");
-	fds->ctl = fd_of(ctx, "pr_lsx_ctl");
+void pr_lsx_fds_from(struct pr_lsx_fds *fds, const int *fd_of_map)
+{
+	fds->lines[0] = fd_of_map[PR_MAP_LSX4];
+	fds->lines[1] = fd_of_map[PR_MAP_LSX6];
+	fds->ctl = fd_of_map[PR_MAP_LSX_CTL];
 	for (int f = 0; f < 2; f++)
 		for (int t = 0; t < 2; t++)
-			fds->chg[f][t] = fd_of(ctx, chg[f][t]);
-	fds->chgbits = fd_of(ctx, "pr_lsx_chgbits");
+			fds->chg[f][t] = fd_of_map[chg_maps[f][t]];
+	fds->chgbits = fd_of_map[PR_MAP_LSX_CHGBITS];
+}
+
+void pr_lsx_fds_by_name(struct pr_lsx_fds *fds, int (*fd_of)(void *ctx, const char *name), void *ctx)
+{
+	fds->lines[0] = fd_of(ctx, pr_maps[PR_MAP_LSX4].name);
+	fds->lines[1] = fd_of(ctx, pr_maps[PR_MAP_LSX6].name);
+	fds->ctl = fd_of(ctx, pr_maps[PR_MAP_LSX_CTL].name);
+	for (int f = 0; f < 2; f++)
+		for (int t = 0; t < 2; t++)
+			fds->chg[f][t] = fd_of(ctx, pr_maps[chg_maps[f][t]].name);
+	fds->chgbits = fd_of(ctx, pr_maps[PR_MAP_LSX_CHGBITS].name);
 }
 
 #define CHGBITS_SIZE (4 * PR_LSX_CHG_BITS / 8)

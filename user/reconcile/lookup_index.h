@@ -95,7 +95,11 @@ struct pr_lsx_fds {
 	int chgbits;  /* pr_lsx_chgbits */
 };
 
-/* Fill fds by map name through fd_of (-1 or -errno for a missing map). */
+/* Fill fds from fd_of_map, indexed by enum pr_map (struct pr_datapath's
+ * and struct pr_pinned's map_fd / fd). */
+void pr_lsx_fds_from(struct pr_lsx_fds *fds, const int *fd_of_map);
+/* Fill fds by map name through fd_of (-1 or -errno for a missing map), for
+ * objects other than the datapath's (benchmarks). */
 void pr_lsx_fds_by_name(struct pr_lsx_fds *fds, int (*fd_of)(void *ctx, const char *name), void *ctx);
 
 /* Map the maps, become the index's builder unless another live process is

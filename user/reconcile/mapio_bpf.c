@@ -11,24 +11,19 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
-static bool is_array(enum pr_sync_map m)
-{
-	return m == PR_SM_NETS || m == PR_SM_NHGRPS || m == PR_SM_NEXTHOPS || m == PR_SM_CONFIG;
-}
-
-static int update(void *ctx, enum pr_sync_map m, const void *key, const void *val)
+static int update(void *ctx, enum pr_map m, const void *key, const void *val)
 {
 	struct pr_mapio_bpf *b = ctx;
 
 	return bpf_map_update_elem(b->fd[m], key, val, 0) ? -errno : 0;
 }
 
-static int remove_(void *ctx, enum pr_sync_map m, const void *key)
+static int remove_(void *ctx, enum pr_map m, const void *key)
 {
 	struct pr_mapio_bpf *b = ctx;
 	uint8_t zero[64] = {};
 
-	if (is_array(m))
+	if (pr_map_is_array(m))
 		return bpf_map_update_elem(b->fd[m], key, zero, 0) ? -errno : 0;
 	return bpf_map_delete_elem(b->fd[m], key) ? -errno : 0;
 }
@@ -73,15 +68,15 @@ static int walk_array(int fd, size_t vs, void (*fn)(void *, const void *, const 
 	return err;
 }
 
-static int walk(void *ctx, enum pr_sync_map m, void (*fn)(void *, const void *, const void *),
+static int walk(void *ctx, enum pr_map m, void (*fn)(void *, const void *, const void *),
 		void *arg)
 {
 	struct pr_mapio_bpf *b = ctx;
 	uint8_t key[32], next[32], val[64];
 	void *prev = NULL;
 
-	if (is_array(m))
-		return walk_array(b->fd[m], pr_sync_val_size(m), fn, arg);
+	if (pr_map_is_array(m))
+		return walk_array(b->fd[m], pr_maps[m].value_size, fn, arg);
 	while (!bpf_map_get_next_key(b->fd[m], prev, next)) {
 		memcpy(key, next, sizeof(key));
 		prev = key;

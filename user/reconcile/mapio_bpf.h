@@ -6,7 +6,7 @@
 #include "reconcile/reconcile.h"
 
 struct pr_mapio_bpf {
-	int fd[PR_SM__COUNT]; /* indexed by enum pr_sync_map */
+	int fd[PR_MAP__RECONCILED]; /* indexed by enum pr_map */
 };
 
 void pr_mapio_bpf_init(struct pr_mapio_bpf *b, struct pr_mapio *io);

@@ -84,7 +84,7 @@ struct id_rec {
 
 struct pr_sync {
 	struct pr_mapio io;
-	struct pr_htab mirror[PR_SM__COUNT];
+	struct pr_htab mirror[PR_MAP__RECONCILED];
 	struct pr_htab nh_ids, grp_ids;   /* identity -> id, carried across rounds */
 	uint8_t *nh_used, *grp_used;      /* ids held by the mirror or this round */
 	bool adopting;                    /* no round has completed since start */
@@ -96,42 +96,23 @@ struct pr_sync {
 	unsigned learned, over_limit;     /* learned routes in the maps / left out */
 };
 
-static const struct {
-	const char *name;
-	size_t key, val;
-	bool array;
-} maps[PR_SM__COUNT] = {
-	[PR_SM_ROUTES4] = { "pr_routes4", sizeof(struct pr_lpm4_key), sizeof(struct pr_route), false },
-	[PR_SM_ROUTES6] = { "pr_routes6", sizeof(struct pr_lpm6_key), sizeof(struct pr_route), false },
-	[PR_SM_NETS] = { "pr_nets", 4, sizeof(struct pr_net), true },
-	[PR_SM_NHGRPS] = { "pr_nhgrps", 4, sizeof(struct pr_nhgrp), true },
-	[PR_SM_NEXTHOPS] = { "pr_nexthops", 4, sizeof(struct pr_nexthop), true },
-	[PR_SM_TXPORTS] = { "pr_txports", 4, sizeof(struct bpf_devmap_val), false },
-	[PR_SM_XDP_TXPORTS] = { "pr_xdp_txports", 4, sizeof(struct bpf_devmap_val), false },
-	[PR_SM_CONFIG] = { "pr_config", 4, sizeof(struct pr_global), true },
-	[PR_SM_IFACES] = { "pr_ifaces", 4, sizeof(struct pr_iface), false },
-};
-
 _Static_assert(sizeof(struct pr_lpm6_key) <= MAX_KEY, "MAX_KEY");
 _Static_assert(sizeof(struct pr_nhgrp) <= MAX_VAL, "MAX_VAL");
 _Static_assert(sizeof(struct pr_iface) <= MAX_VAL, "MAX_VAL");
 
-size_t pr_sync_key_size(enum pr_sync_map m) { return maps[m].key; }
-size_t pr_sync_val_size(enum pr_sync_map m) { return maps[m].val; }
-const char *pr_sync_map_name(enum pr_sync_map m) { return maps[m].name; }
 
-static void rec_set(struct pr_htab *t, enum pr_sync_map m, const void *key, const void *val)
+static void rec_set(struct pr_htab *t, enum pr_map m, const void *key, const void *val)
 {
 	struct rec r = {};
 
-	memcpy(r.key, key, maps[m].key);
-	memcpy(r.val, val, maps[m].val);
+	memcpy(r.key, key, pr_maps[m].key_size);
+	memcpy(r.val, val, pr_maps[m].value_size);
 	pr_htab_set(t, &r);
 }
 
 struct walk_arg {
 	struct pr_sync *s;
-	enum pr_sync_map m;
+	enum pr_map m;
 };
 
 static void mirror_add(void *arg, const void *key, const void *val)
@@ -141,9 +122,9 @@ static void mirror_add(void *arg, const void *key, const void *val)
 
 	rec_set(&w->s->mirror[w->m], w->m, key, val);
 	memcpy(&id, key, 4);
-	if (w->m == PR_SM_NEXTHOPS && id < PR_MAX_NEXTHOPS)
+	if (w->m == PR_MAP_NEXTHOPS && id < PR_MAX_NEXTHOPS)
 		w->s->nh_used[id] = 1;
-	if (w->m == PR_SM_NHGRPS && id < PR_MAX_NHGRPS)
+	if (w->m == PR_MAP_NHGRPS && id < PR_MAX_NHGRPS)
 		w->s->grp_used[id] = 1;
 }
 
@@ -152,14 +133,14 @@ static int mirror_load(struct pr_sync *s)
 	memset(s->nh_used, 0, PR_MAX_NEXTHOPS);
 	memset(s->grp_used, 0, PR_MAX_NHGRPS);
 	s->nh_used[0] = s->grp_used[0] = 1; /* 0 means "none" */
-	for (int m = 0; m < PR_SM__COUNT; m++) {
+	for (int m = 0; m < PR_MAP__RECONCILED; m++) {
 		struct walk_arg w = { s, m };
 		int err;
 
 		pr_htab_clear(&s->mirror[m]);
 		err = s->io.walk(s->io.ctx, m, mirror_add, &w);
 		if (err) {
-			pr_err("reconcile: cannot read %s: %s", maps[m].name, strerror(-err));
+			pr_err("reconcile: cannot read %s: %s", pr_maps[m].name, strerror(-err));
 			return err;
 		}
 	}
@@ -173,7 +154,7 @@ struct pr_sync *pr_sync_new(const struct pr_mapio *io)
 	if (!s)
 		return NULL;
 	s->io = *io;
-	for (int m = 0; m < PR_SM__COUNT; m++)
+	for (int m = 0; m < PR_MAP__RECONCILED; m++)
 		pr_htab_init(&s->mirror[m], sizeof(struct rec), MAX_KEY);
 	pr_htab_init(&s->nh_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
 	pr_htab_init(&s->grp_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
@@ -191,7 +172,7 @@ void pr_sync_free(struct pr_sync *s)
 {
 	if (!s)
 		return;
-	for (int m = 0; m < PR_SM__COUNT; m++)
+	for (int m = 0; m < PR_MAP__RECONCILED; m++)
 		pr_htab_free(&s->mirror[m]);
 	pr_htab_free(&s->nh_ids);
 	pr_htab_free(&s->grp_ids);
@@ -200,12 +181,12 @@ void pr_sync_free(struct pr_sync *s)
 	free(s);
 }
 
-size_t pr_sync_count(const struct pr_sync *s, enum pr_sync_map m)
+size_t pr_sync_count(const struct pr_sync *s, enum pr_map m)
 {
 	return s->mirror[m].count;
 }
 
-void pr_sync_walk(const struct pr_sync *s, enum pr_sync_map m,
+void pr_sync_walk(const struct pr_sync *s, enum pr_map m,
 		  void (*fn)(void *arg, const void *key, const void *val), void *arg)
 {
 	struct pr_htab_iter it = {};
@@ -230,7 +211,7 @@ const char *pr_sync_net_status(const struct pr_sync *s, uint32_t net_id)
 struct build {
 	struct pr_sync *s;
 	const struct pr_sync_input *in;
-	struct pr_htab want[PR_SM__COUNT];
+	struct pr_htab want[PR_MAP__RECONCILED];
 	struct pr_htab neighs; /* (ifindex, family, addr) -> neigh */
 	struct pr_htab new_nh_ids, new_grp_ids;
 	uint8_t *nh_taken, *grp_taken; /* ids wanted this round */
@@ -283,9 +264,9 @@ static void want_txport(struct build *b, uint32_t ifindex)
 	const struct pr_klink *l = link_by_index(b->in, ifindex);
 	struct bpf_devmap_val v = { .ifindex = ifindex };
 
-	rec_set(&b->want[PR_SM_TXPORTS], PR_SM_TXPORTS, &ifindex, &v);
+	rec_set(&b->want[PR_MAP_TXPORTS], PR_MAP_TXPORTS, &ifindex, &v);
 	if (l && l->xdp_xmit)
-		rec_set(&b->want[PR_SM_XDP_TXPORTS], PR_SM_XDP_TXPORTS, &ifindex, &v);
+		rec_set(&b->want[PR_MAP_XDP_TXPORTS], PR_MAP_XDP_TXPORTS, &ifindex, &v);
 }
 
 static bool is_underlay(const struct build *b, uint32_t ifindex)
@@ -383,12 +364,12 @@ static void want_route(struct build *b, const struct pr_prefix *p, uint32_t doma
 		struct pr_lpm4_key k;
 
 		pr_prefix_to_key4(p, domain, &k);
-		rec_set(&b->want[PR_SM_ROUTES4], PR_SM_ROUTES4, &k, r);
+		rec_set(&b->want[PR_MAP_ROUTES4], PR_MAP_ROUTES4, &k, r);
 	} else {
 		struct pr_lpm6_key k;
 
 		pr_prefix_to_key6(p, domain, &k);
-		rec_set(&b->want[PR_SM_ROUTES6], PR_SM_ROUTES6, &k, r);
+		rec_set(&b->want[PR_MAP_ROUTES6], PR_MAP_ROUTES6, &k, r);
 	}
 }
 
@@ -427,7 +408,7 @@ static uint32_t stable_id(struct pr_htab *old, struct pr_htab *now, uint8_t *use
  * by value would hand a new next hop the id of another one that merely
  * looks the same (say, both unresolved on one device).
  */
-static uint32_t adopt_id(struct build *b, enum pr_sync_map m, const void *val, uint8_t *taken)
+static uint32_t adopt_id(struct build *b, enum pr_map m, const void *val, uint8_t *taken)
 {
 	struct pr_htab_iter it = {};
 	const struct rec *r;
@@ -438,7 +419,7 @@ static uint32_t adopt_id(struct build *b, enum pr_sync_map m, const void *val, u
 		uint32_t id;
 
 		memcpy(&id, r->key, 4);
-		if (id && !taken[id] && !memcmp(r->val, val, maps[m].val))
+		if (id && !taken[id] && !memcmp(r->val, val, pr_maps[m].value_size))
 			return id;
 	}
 	return 0;
@@ -462,7 +443,7 @@ static uint32_t nexthop_id(struct build *b, const struct pr_kpath *p)
 	}
 	memcpy(key.key, &ident, sizeof(ident));
 	if (!pr_htab_get(&b->new_nh_ids, key.key) && !pr_htab_get(&b->s->nh_ids, key.key)) {
-		id = adopt_id(b, PR_SM_NEXTHOPS, &v, b->nh_taken);
+		id = adopt_id(b, PR_MAP_NEXTHOPS, &v, b->nh_taken);
 		if (id) {
 			key.id = id;
 			b->nh_taken[id] = 1;
@@ -472,7 +453,7 @@ static uint32_t nexthop_id(struct build *b, const struct pr_kpath *p)
 	id = stable_id(&b->s->nh_ids, &b->new_nh_ids, b->s->nh_used, b->nh_taken, PR_MAX_NEXTHOPS,
 		       &ident, sizeof(ident));
 	if (id)
-		rec_set(&b->want[PR_SM_NEXTHOPS], PR_SM_NEXTHOPS, &id, &v);
+		rec_set(&b->want[PR_MAP_NEXTHOPS], PR_MAP_NEXTHOPS, &id, &v);
 	return id;
 }
 
@@ -499,7 +480,7 @@ static uint32_t group_id(struct build *b, const uint32_t *nh, const uint8_t *wei
 
 	group_slots(&g, nh, weight, n);
 	if (!pr_htab_get(&b->new_grp_ids, &g) && !pr_htab_get(&b->s->grp_ids, &g)) {
-		id = adopt_id(b, PR_SM_NHGRPS, &g, b->grp_taken);
+		id = adopt_id(b, PR_MAP_NHGRPS, &g, b->grp_taken);
 		if (id) {
 			struct id_rec r = { .id = id };
 
@@ -511,7 +492,7 @@ static uint32_t group_id(struct build *b, const uint32_t *nh, const uint8_t *wei
 	id = stable_id(&b->s->grp_ids, &b->new_grp_ids, b->s->grp_used, b->grp_taken, PR_MAX_NHGRPS,
 		       &g, sizeof(g));
 	if (id)
-		rec_set(&b->want[PR_SM_NHGRPS], PR_SM_NHGRPS, &id, &g);
+		rec_set(&b->want[PR_MAP_NHGRPS], PR_MAP_NHGRPS, &id, &g);
 	return id;
 }
 
@@ -684,7 +665,7 @@ static void want_iface(struct build *b, const char *name, uint32_t role, const s
 	master = l->master ? link_by_index(b->in, l->master) : NULL;
 	if (master && !strcmp(master->kind, "vrf"))
 		v.vrf_table = master->vrf_table;
-	rec_set(&b->want[PR_SM_IFACES], PR_SM_IFACES, &l->ifindex, &v);
+	rec_set(&b->want[PR_MAP_IFACES], PR_MAP_IFACES, &l->ifindex, &v);
 }
 
 static int build(struct build *b)
@@ -702,7 +683,7 @@ static int build(struct build *b)
 			memset(r.addr + 4, 0, 12);
 		pr_htab_set(&b->neighs, &r);
 	}
-	rec_set(&b->want[PR_SM_CONFIG], PR_SM_CONFIG, &zero, &g);
+	rec_set(&b->want[PR_MAP_CONFIG], PR_MAP_CONFIG, &zero, &g);
 	{
 		const struct pr_klink *brex = c->brex[0] ? link_by_name(b->in, c->brex) : NULL;
 
@@ -731,7 +712,7 @@ static int build(struct build *b)
 			b->st->nets_unresolved++;
 		else
 			b->st->nets_resolved++;
-		rec_set(&b->want[PR_SM_NETS], PR_SM_NETS, &n->id, &v);
+		rec_set(&b->want[PR_MAP_NETS], PR_MAP_NETS, &n->id, &v);
 		for (unsigned j = 0; j < n->nprefixes; j++)
 			want_route(b, &n->prefixes[j], net_domain(n), &r);
 	}
@@ -740,7 +721,7 @@ static int build(struct build *b)
 
 /* ---------- diff and apply ---------- */
 
-static int upsert_changed(struct build *b, enum pr_sync_map m)
+static int upsert_changed(struct build *b, enum pr_map m)
 {
 	struct pr_sync *s = b->s;
 	struct pr_htab_iter it = {};
@@ -750,11 +731,11 @@ static int upsert_changed(struct build *b, enum pr_sync_map m)
 		const struct rec *cur = pr_htab_get(&s->mirror[m], w->key);
 		int err;
 
-		if (cur && !memcmp(cur->val, w->val, maps[m].val))
+		if (cur && !memcmp(cur->val, w->val, pr_maps[m].value_size))
 			continue;
 		err = s->io.update(s->io.ctx, m, w->key, w->val);
 		if (err) {
-			pr_err("reconcile: writing %s: %s", maps[m].name, strerror(-err));
+			pr_err("reconcile: writing %s: %s", pr_maps[m].name, strerror(-err));
 			return err;
 		}
 		pr_htab_set(&s->mirror[m], w);
@@ -763,7 +744,7 @@ static int upsert_changed(struct build *b, enum pr_sync_map m)
 	return 0;
 }
 
-static int delete_unwanted(struct build *b, enum pr_sync_map m)
+static int delete_unwanted(struct build *b, enum pr_map m)
 {
 	struct pr_sync *s = b->s;
 	struct rec *gone;
@@ -785,7 +766,7 @@ static int delete_unwanted(struct build *b, enum pr_sync_map m)
 		if (err == -ENOENT)
 			err = 0;
 		if (err) {
-			pr_err("reconcile: deleting from %s: %s", maps[m].name, strerror(-err));
+			pr_err("reconcile: deleting from %s: %s", pr_maps[m].name, strerror(-err));
 			break;
 		}
 		pr_htab_del(&s->mirror[m], gone[i].key);
@@ -797,15 +778,15 @@ static int delete_unwanted(struct build *b, enum pr_sync_map m)
 
 int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_sync_stats *st)
 {
-	static const enum pr_sync_map first[] = { PR_SM_TXPORTS, PR_SM_XDP_TXPORTS, PR_SM_NEXTHOPS,
-						  PR_SM_NHGRPS, PR_SM_NETS, PR_SM_CONFIG, PR_SM_IFACES };
-	static const enum pr_sync_map last[] = { PR_SM_IFACES, PR_SM_NETS, PR_SM_NHGRPS,
-						 PR_SM_NEXTHOPS, PR_SM_XDP_TXPORTS, PR_SM_TXPORTS };
+	static const enum pr_map first[] = { PR_MAP_TXPORTS, PR_MAP_XDP_TXPORTS, PR_MAP_NEXTHOPS,
+						  PR_MAP_NHGRPS, PR_MAP_NETS, PR_MAP_CONFIG, PR_MAP_IFACES };
+	static const enum pr_map last[] = { PR_MAP_IFACES, PR_MAP_NETS, PR_MAP_NHGRPS,
+						 PR_MAP_NEXTHOPS, PR_MAP_XDP_TXPORTS, PR_MAP_TXPORTS };
 	struct build b = { .s = s, .in = in, .st = st };
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	for (int m = 0; m < PR_SM__COUNT; m++)
+	for (int m = 0; m < PR_MAP__RECONCILED; m++)
 		pr_htab_init(&b.want[m], sizeof(struct rec), MAX_KEY);
 	pr_htab_init(&b.neighs, sizeof(struct neigh_rec), offsetof(struct neigh_rec, n));
 	pr_htab_init(&b.new_nh_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
@@ -817,9 +798,9 @@ int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_syn
 	for (size_t i = 0; !err && i < sizeof(first) / sizeof(first[0]); i++)
 		err = upsert_changed(&b, first[i]);
 	if (!err)
-		err = upsert_changed(&b, PR_SM_ROUTES4) ?: upsert_changed(&b, PR_SM_ROUTES6);
+		err = upsert_changed(&b, PR_MAP_ROUTES4) ?: upsert_changed(&b, PR_MAP_ROUTES6);
 	if (!err)
-		err = delete_unwanted(&b, PR_SM_ROUTES4) ?: delete_unwanted(&b, PR_SM_ROUTES6);
+		err = delete_unwanted(&b, PR_MAP_ROUTES4) ?: delete_unwanted(&b, PR_MAP_ROUTES6);
 	for (size_t i = 0; !err && i < sizeof(last) / sizeof(last[0]); i++)
 		err = delete_unwanted(&b, last[i]);
 
@@ -844,7 +825,7 @@ int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_syn
 		pr_htab_free(&b.new_grp_ids);
 		mirror_load(s); /* start the retry from what the maps really hold */
 	}
-	for (int m = 0; m < PR_SM__COUNT; m++)
+	for (int m = 0; m < PR_MAP__RECONCILED; m++)
 		pr_htab_free(&b.want[m]);
 	pr_htab_free(&b.neighs);
 	free(b.nh_taken);
@@ -913,7 +894,7 @@ static uint32_t known_group(const struct pr_sync *s, const struct pr_kroute *r, 
 int pr_sync_route(struct pr_sync *s, const struct pr_config *c, uint32_t table,
 		  const struct pr_prefix *dst, const struct pr_kroute *r)
 {
-	enum pr_sync_map m = dst->family == AF_INET ? PR_SM_ROUTES4 : PR_SM_ROUTES6;
+	enum pr_map m = dst->family == AF_INET ? PR_MAP_ROUTES4 : PR_MAP_ROUTES6;
 	uint32_t domain = route_domain(c, table);
 	struct pr_route v = {};
 	uint8_t key[MAX_KEY] = {};
@@ -923,7 +904,7 @@ int pr_sync_route(struct pr_sync *s, const struct pr_config *c, uint32_t table,
 
 	if (!s->synced || tables_share_domain(c))
 		return 0;
-	if (m == PR_SM_ROUTES4)
+	if (m == PR_MAP_ROUTES4)
 		pr_prefix_to_key4(dst, domain, (struct pr_lpm4_key *)key);
 	else
 		pr_prefix_to_key6(dst, domain, (struct pr_lpm6_key *)key);
@@ -949,7 +930,7 @@ int pr_sync_route(struct pr_sync *s, const struct pr_config *c, uint32_t table,
 			return 1;
 		err = s->io.update(s->io.ctx, m, key, &v);
 		if (err) {
-			pr_err("reconcile: writing %s: %s", maps[m].name, strerror(-err));
+			pr_err("reconcile: writing %s: %s", pr_maps[m].name, strerror(-err));
 			s->synced = false;
 			return err;
 		}
@@ -962,7 +943,7 @@ int pr_sync_route(struct pr_sync *s, const struct pr_config *c, uint32_t table,
 		return 1;
 	err = s->io.remove(s->io.ctx, m, key);
 	if (err && err != -ENOENT) {
-		pr_err("reconcile: deleting from %s: %s", maps[m].name, strerror(-err));
+		pr_err("reconcile: deleting from %s: %s", pr_maps[m].name, strerror(-err));
 		s->synced = false;
 		return err;
 	}

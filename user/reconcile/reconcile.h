@@ -16,30 +16,24 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "datapath/maps.h"
 #include "kernel/kobjects.h"
 
-/* The maps the reconciler owns (all but pr_stats). */
-enum pr_sync_map { PR_SM_ROUTES4, PR_SM_ROUTES6, PR_SM_NETS, PR_SM_NHGRPS, PR_SM_NEXTHOPS,
-		   PR_SM_TXPORTS, PR_SM_XDP_TXPORTS, PR_SM_CONFIG, PR_SM_IFACES, PR_SM__COUNT };
+/* The maps it owns: PR_MAP_ROUTES4 .. PR_MAP__RECONCILED - 1 (datapath/maps.h). */
 
 struct pr_mapio {
 	/* Upsert / delete one entry; 0 or -errno. */
-	int (*update)(void *ctx, enum pr_sync_map m, const void *key, const void *val);
-	int (*remove)(void *ctx, enum pr_sync_map m, const void *key);
+	int (*update)(void *ctx, enum pr_map m, const void *key, const void *val);
+	int (*remove)(void *ctx, enum pr_map m, const void *key);
 	/* Call fn for every present entry (arrays: every non-zero value). */
-	int (*walk)(void *ctx, enum pr_sync_map m,
+	int (*walk)(void *ctx, enum pr_map m,
 		    void (*fn)(void *arg, const void *key, const void *val), void *arg);
 	void *ctx;
 };
 
-/* Key and value sizes of each map as the reconciler writes them. */
-size_t pr_sync_key_size(enum pr_sync_map m);
-size_t pr_sync_val_size(enum pr_sync_map m);
-const char *pr_sync_map_name(enum pr_sync_map m);
-
 /* What reconcile saw and did. */
 struct pr_sync_stats {
-	unsigned upserts[PR_SM__COUNT], deletes[PR_SM__COUNT];
+	unsigned upserts[PR_MAP__RECONCILED], deletes[PR_MAP__RECONCILED];
 	unsigned learned_accepted, learned_refused, learned_over_limit;
 	unsigned nets_resolved, nets_unresolved;
 };
@@ -82,10 +76,10 @@ int pr_sync_route(struct pr_sync *s, const struct pr_config *cfg, uint32_t table
 		  const struct pr_prefix *dst, const struct pr_kroute *r);
 /* Entries of a map as the mirror holds them (what the map holds, without a
  * walk), and learned routes in the maps. */
-size_t pr_sync_count(const struct pr_sync *s, enum pr_sync_map m);
+size_t pr_sync_count(const struct pr_sync *s, enum pr_map m);
 /* Call fn for every entry of map m as the mirror holds it (what the map
  * holds, without reading it). */
-void pr_sync_walk(const struct pr_sync *s, enum pr_sync_map m,
+void pr_sync_walk(const struct pr_sync *s, enum pr_map m,
 		  void (*fn)(void *arg, const void *key, const void *val), void *arg);
 unsigned pr_sync_learned(const struct pr_sync *s);
 /* Why a network is not on the fast path ("" when it is), for logs/status. */
