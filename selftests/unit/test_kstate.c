@@ -125,6 +125,54 @@ static void test_nhid_expansion(void **state)
 	pr_kstate_free(ks);
 }
 
+/* IPv4 routes are keyed by TOS too: two routes that differ only in it are
+ * two routes (the kernel's key), and deleting one keeps the other. */
+static void test_tos_is_part_of_the_key(void **state)
+{
+	struct pr_kstate *ks = pr_kstate_new();
+	struct pr_kroute plain = route("10.4.0.0/16", 254, 20, "192.0.2.1"), *out;
+	struct pr_kroute tos = route("10.4.0.0/16", 254, 20, "192.0.2.2");
+	size_t n, unres;
+
+	(void)state;
+	tos.tos = 0x10;
+	pr_kstate_route_set(ks, &plain);
+	pr_kstate_route_set(ks, &tos);
+	assert_int_equal(pr_kstate_nroutes(ks), 2);
+	pr_kstate_route_del(ks, &tos);
+	assert_int_equal(pr_kstate_nroutes(ks), 1);
+	assert_int_equal(pr_kstate_export_routes(ks, &out, &n, &unres), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].paths[0].gw[3], 1); /* the plain route stayed */
+	free(out);
+	pr_kstate_free(ks);
+}
+
+/* One expansion of nexthop objects (kernel/route_msg.h), the follower's
+ * and the cache's: a group with a member the cache does not know is
+ * unresolved (a resync will bring the member), not a route over the
+ * members it happens to know. */
+static void test_group_with_unknown_member_unresolved(void **state)
+{
+	struct pr_kstate *ks = pr_kstate_new();
+	struct pr_kroute r = route("10.5.0.0/16", 254, 20, NULL), *out;
+	struct pr_knexthop n1 = nh_single(1, "192.0.2.1");
+	struct pr_knexthop g = { .id = 10, .is_group = true, .ngroup = 2, .group = { 1, 2 },
+				 .group_weight = { 1, 1 } };
+	size_t n, unres;
+
+	(void)state;
+	r.nhid = 10;
+	pr_kstate_route_set(ks, &r);
+	pr_kstate_nexthop_set(ks, &n1);
+	pr_kstate_nexthop_set(ks, &g);
+	assert_int_equal(pr_kstate_export_routes(ks, &out, &n, &unres), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(unres, 1);
+	free(out);
+	pr_kstate_free(ks);
+}
+
 /*
  * pr_kstate_route_best agrees with the export for every (table, prefix)
  * after every step of a random sequence of adds, replaces and deletes over
@@ -246,6 +294,8 @@ int main(void)
 		cmocka_unit_test(test_set_replace_delete),
 		cmocka_unit_test(test_lowest_metric_wins_per_table),
 		cmocka_unit_test(test_nhid_expansion),
+		cmocka_unit_test(test_tos_is_part_of_the_key),
+		cmocka_unit_test(test_group_with_unknown_member_unresolved),
 		cmocka_unit_test(test_many_routes_grow),
 		cmocka_unit_test(test_route_best_matches_export),
 		cmocka_unit_test(test_neighs_links),

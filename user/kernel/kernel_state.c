@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/route_msg.h"
 #include "lib/hashtab.h"
 
+/* As the kernel keys a route (IPv4: TOS too; the follower's key). */
 struct route_key {
-	uint8_t family, len;
+	uint8_t family, len, tos;
 	uint8_t addr[16];
 	uint32_t table, priority;
 };
@@ -94,6 +96,7 @@ static void route_key(const struct pr_kroute *r, struct route_key *k)
 	memcpy(k->addr, r->dst.addr, 16);
 	k->table = r->table;
 	k->priority = r->priority;
+	k->tos = r->tos;
 }
 
 static void pfx_key(const struct pr_prefix *dst, uint32_t table, struct pfx_key *k)
@@ -232,29 +235,21 @@ size_t pr_kstate_nroutes(const struct pr_kstate *ks)
 	return ks->routes.count;
 }
 
-/* Expand a route's paths from its nexthop object (group or single). */
+static const struct pr_knexthop *nh_lookup(void *ks, uint32_t id)
+{
+	return pr_kstate_nexthop(ks, id);
+}
+
+/* A route's paths from its nexthop object, by the one expansion
+ * (pr_nl_resolve_paths): false when unresolved or forwarding nowhere. */
 static bool expand_paths(const struct pr_kstate *ks, struct pr_kroute *r)
 {
-	const struct pr_knexthop *nh = pr_kstate_nexthop(ks, r->nhid);
+	unsigned n;
 
-	if (!nh || nh->blackhole)
+	if (pr_nl_resolve_paths(r, nh_lookup, (void *)ks, r->paths, &n) || !n)
 		return false;
-	if (!nh->is_group) {
-		r->paths[0] = nh->path;
-		r->npaths = 1;
-		return true;
-	}
-	r->npaths = 0;
-	for (unsigned i = 0; i < nh->ngroup && r->npaths < PR_MAX_NH; i++) {
-		const struct pr_knexthop *m = pr_kstate_nexthop(ks, nh->group[i]);
-
-		if (!m || m->is_group || m->blackhole)
-			continue;
-		r->paths[r->npaths] = m->path;
-		r->paths[r->npaths].weight = nh->group_weight[i] ? nh->group_weight[i] : 1;
-		r->npaths++;
-	}
-	return r->npaths > 0;
+	r->npaths = n;
+	return true;
 }
 
 int pr_kstate_route_best(const struct pr_kstate *ks, uint32_t table, const struct pr_prefix *dst,
@@ -284,7 +279,7 @@ int pr_kstate_route_best(const struct pr_kstate *ks, uint32_t table, const struc
 	rk.priority = best;
 	rec = pr_htab_get(&ks->routes, &rk);
 	if (!rec)
-		return -EAGAIN; /* cannot happen while the index is exact */
+		return -EAGAIN; /* the best metric is a TOS route's: a full round decides */
 	*out = rec->r;
 	/* As the export: a route whose nexthop object is unknown is skipped. */
 	if (!out->npaths && out->nhid && !expand_paths(ks, out))
@@ -306,7 +301,9 @@ static int cmp_route_key(const void *a, const void *b)
 		return c;
 	if (x->dst.len != y->dst.len)
 		return x->dst.len - y->dst.len;
-	return x->priority < y->priority ? -1 : x->priority > y->priority;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return x->tos - y->tos; /* the plain route (TOS 0) first */
 }
 
 int pr_kstate_export_routes(const struct pr_kstate *ks, struct pr_kroute **out, size_t *n,
