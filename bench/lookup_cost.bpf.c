@@ -26,7 +26,7 @@
  *              first misses in the set of changed prefixes)
  *   lk_lenhash (e1) prototype: one BPF hash of (domain, length, masked
  *              address), probed for the lengths present, longest first
- *   lk_bsl     (e3) podroute's lookup index (bpf/pr_lsx.h, built by
+ *   lk_bsl     (e3) podroute's lookup index (bpf/pr_lookup_index.h, built by
  *              user/reconcile/lookup_index.c): binary search on the lengths present
  *              (Waldvogel), each probe one open-addressing lookup in an
  *              mmapable array of 64-byte lines
@@ -230,7 +230,7 @@ static __always_inline struct pr_route *lk_look_dir(const struct lk_addr *k)
 	return bpf_map_lookup_elem(&lk_rtval, &slot);
 }
 
-/* (e3) podroute's lookup index (bpf/pr_lsx.h), as pr_lookup() reads it
+/* (e3) podroute's lookup index (bpf/pr_lookup_index.h), as pr_lookup() reads it
  * for the default VRF; the bench makes it current only for this variant,
  * (d') and the check. */
 static __always_inline struct pr_route *lk_look_lsx(const struct lk_addr *k, __u32 family)

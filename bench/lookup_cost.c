@@ -368,7 +368,7 @@ struct bench {
 	int prog[V__COUNT + 1]; /* + check */
 	int routes4, routes6, hash4, hash6, lens, params, result, keys, dir24, dir8, rtval;
 	int lsx[2];
-	struct pr_lsx index;        /* podroute's lookup index on this object's maps */
+	struct pr_lookup_index index;        /* podroute's lookup index on this object's maps */
 	uint32_t index_active[2];   /* its table per family once built */
 	struct lk_addr *keys_mem;
 	uint32_t *d24, *d8;
@@ -505,8 +505,8 @@ static void bench_open(struct bench *b, const struct opts *o, uint32_t nmax, uin
 	set_max(b->obj, "pr_routes6", nmax);
 	set_max(b->obj, "lk_hash4", nmax);
 	set_max(b->obj, "lk_hash6", nmax);
-	set_max(b->obj, "pr_lsx4", pr_lsx_map_lines(nmax));
-	set_max(b->obj, "pr_lsx6", pr_lsx_map_lines(nmax));
+	set_max(b->obj, "pr_lsx4", pr_lookup_index_map_lines(nmax));
+	set_max(b->obj, "pr_lsx6", pr_lookup_index_map_lines(nmax));
 	set_max(b->obj, "lk_dir8", chunks ? chunks : 1);
 	if (bpf_object__load(b->obj))
 		die("%s: cannot load: %s", o->obj, strerror(errno));
@@ -531,11 +531,11 @@ static void bench_open(struct bench *b, const struct opts *o, uint32_t nmax, uin
 	b->lsx[0] = map_fd(b, "pr_lsx4");
 	b->lsx[1] = map_fd(b, "pr_lsx6");
 	{
-		struct pr_lsx_fds fds;
+		struct pr_lookup_index_fds fds;
 		int err;
 
-		pr_lsx_fds_by_name(&fds, map_fd_of, b);
-		err = pr_lsx_open(&b->index, &fds);
+		pr_lookup_index_fds_by_name(&fds, map_fd_of, b);
+		err = pr_lookup_index_open(&b->index, &fds);
 		if (err)
 			die("lookup index: cannot map: %s", strerror(-err));
 	}
@@ -751,7 +751,7 @@ static void insert_dir(struct bench *b, const struct pset *s, uint32_t from, uin
 /* ---------- (e3) podroute's lookup index ---------- */
 
 /* (d''): LK_CHANGED route changes recorded since the build, as the agent
- * records them under churn (pr_lsx_note_change), as /24s in 240.0.0.0/8
+ * records them under churn (pr_lookup_index_note_change), as /24s in 240.0.0.0/8
  * and /48s in 2001:db8::/32, which no destination lies in: the cost of the
  * extra lookup for the many packets whose prefix did not change. */
 static void record_changes(struct bench *b, int fam)
@@ -767,7 +767,7 @@ static void record_changes(struct bench *b, int fam)
 		} else {
 			key.addr[0] = 240, key.addr[1] = k >> 8, key.addr[2] = k & 0xff;
 		}
-		pr_lsx_note_change(&b->index, fam, &key);
+		pr_lookup_index_note_change(&b->index, fam, &key);
 	}
 	if (act != b->index.ctl->active[fam] || b->index.changed[fam] != LK_CHANGED)
 		die("lookup index: %u changes recorded, %zu in the set (active %u -> %u)", LK_CHANGED,
@@ -781,7 +781,7 @@ static void record_changes(struct bench *b, int fam)
 static void index_build(struct bench *b, const struct pset *s, uint32_t n, struct upd *u)
 {
 	int fam = s->family == AF_INET ? 0 : 1;
-	struct pr_lsx_entry *e = calloc(n, sizeof(*e));
+	struct pr_lookup_index_entry *e = calloc(n, sizeof(*e));
 	double t0;
 	int err;
 
@@ -793,7 +793,7 @@ static void index_build(struct bench *b, const struct pset *s, uint32_t n, struc
 		e[i].r = route_of(i);
 	}
 	t0 = now_s();
-	err = pr_lsx_publish(&b->index, fam, e, n);
+	err = pr_lookup_index_publish(&b->index, fam, e, n);
 	if (err)
 		die("lookup index, %u prefixes: %s (%s)", n, strerror(-err), b->index.why_off[fam]);
 	u->bsl_ns = (now_s() - t0) * 1e9 / n;

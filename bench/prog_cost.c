@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 		return 1;
 	pc0 = if_nametoindex("pc0");
 	pc1 = if_nametoindex("pc1");
-	pr_log_route_libbpf();
+	log_route_libbpf();
 	if (pr_datapath_load(&dp, &lo))
 		return 1;
 	floor_obj = bpf_object__open_file(obj, NULL);

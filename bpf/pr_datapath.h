@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The forwarding decision, written once and used by every attach point
- * (see DESIGN.md, "Forwarding decisions"):
+ * (see docs/design.md, "Invariants"):
  *
  *   parse -> router MAC? -> LPM(dst) -> network -> [anti-spoof] -> action
  *     action: redirect to the network's port | FIB lookup in its VRF table

@@ -418,7 +418,7 @@ int main(int argc, char **argv)
 				     .lsx4_max = 8192, .lsx6_max = 8192 };
 	const char *only = argc > 1 ? argv[1] : NULL;
 
-	pr_log_route_libbpf();
+	log_route_libbpf();
 	if (geteuid() != 0) {
 		printf("1..0 # SKIP needs root\n");
 		return 4;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests: rendering one node's config from the cluster's objects
- * (ra_render.c), on fixtures written from OVN-Kubernetes's documented
+ * (config/k8s_render.c), on fixtures written from OVN-Kubernetes's documented
  * examples: the default network, a Layer3 CUDN, a Layer2 primary CUDN with
  * persistent IPs (KubeVirt), VRF-Lite with targetVRF auto, a NAD selected
  * through its route-advertisements annotation, nodes not selected, and

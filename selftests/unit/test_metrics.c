@@ -161,7 +161,7 @@ static struct fixture *fixture_new(void)
 	pr_hist_init(&f->s.route_to_map_seconds, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
 	pr_hist_observe(&f->s.route_to_map_seconds, 0.003, 4);
 	snprintf(f->l.kernel_release, sizeof(f->l.kernel_release), "6.18.0-test");
-	f->l.vrf_fib = true; /* as the probe (kfeatures.c) would answer on such a kernel */
+	f->l.vrf_fib = true; /* as the probe (kernel/features.c) would answer on such a kernel */
 	f->l.have_stats = true;
 	f->l.stats[pr_stats_index(1, PR_R_REDIRECT)] = (struct pr_counter){ 10, 980 };
 	f->l.stats[pr_stats_index(0, PR_R_MISS)] = (struct pr_counter){ 3, 300 };

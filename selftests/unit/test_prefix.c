@@ -134,6 +134,10 @@ static void test_mac(void **state)
 	assert_int_equal(pr_mac_parse("0a:58:0a:80:01:ff:00", mac), -EINVAL);
 	assert_int_equal(pr_mac_parse("0a-58-0a-80-01-ff", mac), -EINVAL);
 	assert_int_equal(pr_mac_parse("zz:58:0a:80:01:ff", mac), -EINVAL);
+	/* What sscanf's %2x takes and a MAC is not: signs, spaces, one digit. */
+	assert_int_equal(pr_mac_parse("+a:58:0a:80:01:ff", mac), -EINVAL);
+	assert_int_equal(pr_mac_parse(" a:58:0a:80:01:ff", mac), -EINVAL);
+	assert_int_equal(pr_mac_parse("0a:58:0a:80:1:fff", mac), -EINVAL);
 }
 
 int main(void)

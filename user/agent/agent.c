@@ -24,7 +24,7 @@
  *
  * Route events are queued by (table, prefix); after a pass that saw only
  * route events, each queued prefix is written on its own (O(1) per change,
- * pr_sync_route), and a full reconcile runs instead when one of them needs
+ * pr_reconcile_route), and a full reconcile runs instead when one of them needs
  * it; after incremental writes, a full round tidies up (unused next-hop
  * groups) once the loop has been idle for a second.
  */
@@ -109,8 +109,8 @@ static void on_route(void *ctx, int type, const struct pr_kroute *r)
 	else
 		a->dirty = true;
 	if (type == RTM_DELROUTE)
-		pr_kstate_route_del(a->ks, r);
-	else if (pr_kstate_route_set(a->ks, r))
+		pr_kernel_state_route_del(a->ks, r);
+	else if (pr_kernel_state_route_set(a->ks, r))
 		a->oom = true;
 }
 
@@ -119,8 +119,8 @@ static void on_nexthop(void *ctx, int type, const struct pr_knexthop *nh)
 	struct pr_agent *a = ctx;
 
 	if (type == RTM_DELNEXTHOP)
-		pr_kstate_nexthop_del(a->ks, nh->id);
-	else if (pr_kstate_nexthop_set(a->ks, nh))
+		pr_kernel_state_nexthop_del(a->ks, nh->id);
+	else if (pr_kernel_state_nexthop_set(a->ks, nh))
 		a->oom = true;
 	a->dirty = true;
 }
@@ -130,8 +130,8 @@ static void on_neigh(void *ctx, int type, const struct pr_kneigh *n)
 	struct pr_agent *a = ctx;
 
 	if (type == RTM_DELNEIGH)
-		pr_kstate_neigh_del(a->ks, n);
-	else if (pr_kstate_neigh_set(a->ks, n))
+		pr_kernel_state_neigh_del(a->ks, n);
+	else if (pr_kernel_state_neigh_set(a->ks, n))
 		a->oom = true;
 	a->dirty = true;
 }
@@ -141,8 +141,8 @@ static void on_link(void *ctx, int type, const struct pr_klink *l)
 	struct pr_agent *a = ctx;
 
 	if (type == RTM_DELLINK)
-		pr_kstate_link_del(a->ks, l->ifindex);
-	else if (pr_kstate_link_set(a->ks, l))
+		pr_kernel_state_link_del(a->ks, l->ifindex);
+	else if (pr_kernel_state_link_set(a->ks, l))
 		a->oom = true;
 	a->dirty = true;
 }
@@ -152,10 +152,10 @@ static void on_resync(void *ctx)
 	struct pr_agent *a = ctx;
 
 	/* An overrun, or a link change after which the kernel flushes routes
-	 * without telling anyone (see nlsource.c): start from a fresh dump. */
-	pr_warn("netlink: full resync");
+	 * without telling anyone (see kernel/follower.c): start from a fresh dump. */
+	log_warn("netlink: full resync");
 	a->resyncs++;
-	pr_kstate_clear(a->ks);
+	pr_kernel_state_clear(a->ks);
 	a->dirty = true;
 }
 
@@ -173,12 +173,12 @@ static int agent_attach(struct pr_agent *a, const struct pr_config *cfg, char *w
 		pr_attach_set_add(&set, cfg->ovn[i], PR_ROLE_OVN);
 	err = pr_attach_set_resolve(&set) ?: pr_attach_set_apply(&a->dp, &set);
 	if (err) {
-		pr_err("attach: %s", set.error);
+		log_err("attach: %s", set.error);
 		snprintf(why, len, "attach: %s", set.error);
 		return err;
 	}
 	for (unsigned i = 0; i < set.n; i++)
-		pr_info("%s: attached as %s (%s)", set.ifs[i].name, pr_role_name(set.ifs[i].role),
+		log_info("%s: attached as %s (%s)", set.ifs[i].name, pr_role_name(set.ifs[i].role),
 			set.ifs[i].hooks);
 	return 0;
 }
@@ -202,7 +202,7 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 			 * not an exit, a wait; the loop retries on link changes. */
 			pr_cfg_error_str(&e, msg, sizeof(msg));
 			if (strcmp(msg, a->waiting_for))
-				pr_warn("config: waiting, not ready: %s", msg);
+				log_warn("config: waiting, not ready: %s", msg);
 			snprintf(a->waiting_for, sizeof(a->waiting_for), "%s", msg);
 			goto ok;
 		}
@@ -210,14 +210,14 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 	if (err) {
 		snprintf(a->last_config_error, sizeof(a->last_config_error), "%s",
 			 pr_cfg_error_str(&e, msg, sizeof(msg)));
-		pr_err("config rejected, %s: %s", initial ? "not starting" : "keeping the running config",
+		log_err("config rejected, %s: %s", initial ? "not starting" : "keeping the running config",
 		       a->last_config_error);
 		goto failed;
 	}
 	if (!initial && pr_config_equal(&cfg, &a->cfg)) {
 		a->cfg.refused_objects = cfg.refused_objects; /* no map depends on it */
 		pr_config_free(&cfg);
-		pr_debug("config: unchanged");
+		log_debug("config: unchanged");
 		goto ok;
 	}
 	if (agent_attach(a, &cfg, a->last_config_error, sizeof(a->last_config_error))) {
@@ -230,10 +230,10 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 	a->cfg = cfg;
 	a->have_cfg = true;
 	if (a->waiting_for[0])
-		pr_info("config: the devices are there, attached");
+		log_info("config: the devices are there, attached");
 	a->waiting_for[0] = '\0';
 	a->dirty = true;
-	pr_info("config %s: %u networks, %u underlay interfaces", initial ? "loaded" : "applied",
+	log_info("config %s: %u networks, %u underlay interfaces", initial ? "loaded" : "applied",
 		cfg.nnetworks, cfg.nunderlay);
 ok:
 	/* What runs is what the file says (again). */
@@ -265,7 +265,7 @@ static int agent_sync(struct pr_agent *a)
 	pr_hist_observe(&a->reconcile_hist, a->last_reconcile_ms / 1e3, 1);
 	if (err) {
 		a->reconcile_failures++;
-		pr_err("reconcile failed (%s); retrying on the next event", strerror(-err));
+		log_err("reconcile failed (%s); retrying on the next event", strerror(-err));
 	} else {
 		a->dirty = false;
 		a->gc_owed = false;
@@ -286,7 +286,7 @@ static void agent_apply_routes(struct pr_agent *a)
 		return;
 	}
 	if (rc < 0)
-		pr_warn("incremental route write failed (%s): full reconcile", strerror(-rc));
+		log_warn("incremental route write failed (%s): full reconcile", strerror(-rc));
 	a->dirty = true;
 	agent_sync(a);
 }
@@ -311,7 +311,7 @@ static void agent_heartbeat(struct pr_agent *a, bool force)
 	l.stale_after_ms = (a->have_cfg ? a->cfg.stale_after_seconds : PR_CFG_DEFAULT_STALE_AFTER) * 1000;
 	if (bpf_map_update_elem(pr_datapath_map_fd(&a->dp, PR_MAP_LIVENESS), &zero, &l, 0) &&
 	    !a->heartbeat_failed) {
-		pr_warn("heartbeat: cannot write pr_liveness: %s", strerror(errno));
+		log_warn("heartbeat: cannot write pr_liveness: %s", strerror(errno));
 		a->heartbeat_failed = true;
 	}
 }
@@ -333,7 +333,7 @@ static void agent_write_health(struct pr_agent *a)
 	err = pr_healthfile_write(a->health_file, live, live_why, ready, ready_why);
 	/* Said once per kind of failure, not every second. */
 	if (err && err != a->health_err)
-		pr_warn("health file %s: %s", a->health_file, strerror(-err));
+		log_warn("health file %s: %s", a->health_file, strerror(-err));
 	a->health_err = err;
 }
 
@@ -343,7 +343,7 @@ static void agent_publish(struct pr_agent *a)
 {
 	struct pr_metrics_snap *s = a->snap;
 	const struct pr_config *c = &a->cfg;
-	const struct pr_lsx *x;
+	const struct pr_lookup_index *x;
 
 	memset(s, 0, sizeof(*s));
 	s->have_cfg = a->have_cfg;
@@ -468,7 +468,7 @@ int cmd_agent(int argc, char **argv)
 			return cli_error(PR_EXIT_FAIL, "%s", why);
 	}
 	a.snap = calloc(1, sizeof(*a.snap));
-	a.ks = pr_kstate_new();
+	a.ks = pr_kernel_state_new();
 	if (!a.ks || !a.snap || pr_routeq_init(&a.routeq, PR_AGENT_ROUTEQ)) {
 		ret = cli_error(PR_EXIT_FAIL, "out of memory");
 		goto out_mem;
@@ -507,16 +507,16 @@ int cmd_agent(int argc, char **argv)
 		ret = PR_EXIT_FAIL;
 		goto out_cfg;
 	}
-	a.nl = pr_nlsource_open(&h, &a);
+	a.nl = pr_follower_open(&h, &a);
 	if (!a.nl) {
 		ret = cli_error(PR_EXIT_FAIL, "netlink: cannot open the route/neighbour/link sockets");
 		goto out_rec;
 	}
-	if (pr_nlsource_dump(a.nl)) {
+	if (pr_follower_dump(a.nl)) {
 		ret = cli_error(PR_EXIT_FAIL, "netlink: initial dump failed");
 		goto out_nl;
 	}
-	pr_info("netlink: %zu routes in the kernel", pr_kstate_nroutes(a.ks));
+	log_info("netlink: %zu routes in the kernel", pr_kernel_state_nroutes(a.ks));
 	a.time_routes = true;
 	if (agent_sync(&a) && once) {
 		ret = PR_EXIT_FAIL;
@@ -532,11 +532,11 @@ int cmd_agent(int argc, char **argv)
 	}
 
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	wfd = pr_cfgwatch_open(a.config_path);
-	pr_info("agent running (config %s, pins %s)", a.config_path, cli.pin_dir);
+	wfd = pr_config_watch_open(a.config_path);
+	log_info("agent running (config %s, pins %s)", a.config_path, cli.pin_dir);
 	while (running) {
 		struct pollfd pfd[3] = {
-			{ .fd = pr_nlsource_fd(a.nl), .events = POLLIN },
+			{ .fd = pr_follower_fd(a.nl), .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = wfd, .events = POLLIN },
 		};
@@ -555,28 +555,28 @@ int cmd_agent(int argc, char **argv)
 			ret = cli_error(PR_EXIT_FAIL, "poll: %s", strerror(errno));
 			break;
 		}
-		if (pfd[0].revents && pr_nlsource_process(a.nl) < 0)
-			pr_warn("netlink: processing error; state will be resynced");
+		if (pfd[0].revents && pr_follower_process(a.nl) < 0)
+			log_warn("netlink: processing error; state will be resynced");
 		if (pfd[1].revents) {
 			struct signalfd_siginfo si;
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
-					pr_info("SIGHUP: re-reading %s", a.config_path);
+					log_info("SIGHUP: re-reading %s", a.config_path);
 					agent_load_config(&a, false);
 				} else {
-					pr_info("%s: exiting", strsignal(si.ssi_signo));
+					log_info("%s: exiting", strsignal(si.ssi_signo));
 					running = false;
 				}
 			}
 		}
-		if (pfd[2].revents && pr_cfgwatch_drain(wfd))
+		if (pfd[2].revents && pr_config_watch_drain(wfd))
 			agent_load_config(&a, false);
 		/* Waiting for a device: every link change may have brought it. */
 		if (a.waiting_for[0] && a.dirty)
 			agent_load_config(&a, true);
 		if (a.oom) {
-			pr_err("out of memory in the route cache: full resync");
+			log_err("out of memory in the route cache: full resync");
 			a.oom = false;
 			on_resync(&a);
 		}
@@ -597,14 +597,14 @@ int cmd_agent(int argc, char **argv)
 	if (detach_on_exit) {
 		int fd = pr_datapath_map_fd(&a.dp, PR_MAP_IFACES);
 
-		pr_info("detaching the datapath (--detach-on-exit)");
+		log_info("detaching the datapath (--detach-on-exit)");
 		pr_detach_all(fd);
 	}
 out_nl:
 	/* First: the server thread reads the maps. */
 	pr_metrics_close(a.metrics);
 	a.metrics = NULL;
-	pr_nlsource_close(a.nl);
+	pr_follower_close(a.nl);
 out_rec:
 	pr_agent_reconcile_fini(&a);
 out_cfg:
@@ -615,7 +615,7 @@ out_dp:
 	pr_datapath_close(&a.dp);
 out_mem:
 	pr_metrics_close(a.metrics);
-	pr_kstate_free(a.ks);
+	pr_kernel_state_free(a.ks);
 	free(a.snap);
 	pr_routeq_free(&a.routeq);
 	return ret;

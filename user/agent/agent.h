@@ -12,9 +12,9 @@
 #include "agent/metrics.h"
 #include "agent/route_queue.h"
 
-struct pr_nlsource;
+struct pr_follower;
 struct pr_reconcile_state;
-struct pr_lsx;
+struct pr_lookup_index;
 
 /* Learned-route changes queued between two passes of the loop; more
  * than this in one pass and a full reconcile is cheaper anyway. */
@@ -33,8 +33,8 @@ struct pr_agent {
 	bool heartbeat_failed;    /* said once */
 	int health_err;          /* the last write's error, said once */
 	struct pr_datapath dp;
-	struct pr_kstate *ks;
-	struct pr_nlsource *nl;
+	struct pr_kernel_state *ks;
+	struct pr_follower *nl;
 	struct pr_reconcile_state *rs;
 	bool dirty; /* a full reconcile is owed */
 	bool gc_owed; /* routes were applied one by one: a full round tidies up when idle */
@@ -69,6 +69,6 @@ int pr_agent_apply_routes(struct pr_agent *a);
  * for it; without, they are left for a later call). */
 double pr_agent_lsx_due(struct pr_agent *a, double now_ms);
 void pr_agent_lsx_build(struct pr_agent *a, double now_ms, bool wait);
-const struct pr_lsx *pr_agent_lsx(const struct pr_agent *a);
+const struct pr_lookup_index *pr_agent_lsx(const struct pr_agent *a);
 
 #endif

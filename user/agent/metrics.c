@@ -909,7 +909,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	pr_warn("metrics %s: %s", m->addr, msg);
+	log_warn("metrics %s: %s", m->addr, msg);
 }
 
 int pr_metrics_start(struct pr_metrics *m, const struct pr_datapath *dp)
@@ -926,7 +926,7 @@ int pr_metrics_start(struct pr_metrics *m, const struct pr_datapath *dp)
 
 		if (fd < 0 || (m->map_fd[i] = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0 ||
 		    bpf_obj_get_info_by_fd(m->map_fd[i], &m->info[i], &len)) {
-			pr_err("metrics: map %s: %s", pr_maps[i].name,
+			log_err("metrics: map %s: %s", pr_maps[i].name,
 			       fd < 0 ? "missing" : strerror(errno));
 			return -ENOENT;
 		}
@@ -955,11 +955,11 @@ int pr_metrics_start(struct pr_metrics *m, const struct pr_datapath *dp)
 				  MHD_OPTION_CONNECTION_TIMEOUT, 5u, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!m->mhd) {
-		pr_err("metrics %s: libmicrohttpd did not start", m->addr);
+		log_err("metrics %s: libmicrohttpd did not start", m->addr);
 		return -EIO;
 	}
 	m->fd = -1; /* MHD owns it now and closes it when stopped */
-	pr_info("metrics: serving /metrics, /healthz, /readyz on %s", m->addr);
+	log_info("metrics: serving /metrics, /healthz, /readyz on %s", m->addr);
 	return 0;
 }
 

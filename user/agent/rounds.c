@@ -3,8 +3,8 @@
  * The agent's reconcile step: snapshot the kernel-state cache, run the
  * reconciler against the pinned maps, log what changed (one line); and
  * the incremental step: the queued learned-route changes applied one
- * prefix at a time (pr_sync_route), or a full round when one of them
- * cannot be. And the lookup index (lsx.c): every write to a prefix trie
+ * prefix at a time (pr_reconcile_route), or a full round when one of them
+ * cannot be. And the lookup index (reconcile/lookup_index.c): every write to a prefix trie
  * is first recorded as a change (the index sends the destinations it
  * covers to the trie), and the loop rebuilds the index from the
  * reconciler's mirror, at most a fifth of the time.
@@ -26,10 +26,10 @@ struct pr_reconcile_state {
 	struct pr_mapio_bpf bio;
 	struct pr_mapio bpf_io; /* the maps */
 	struct pr_mapio io;     /* the same, noting each trie write to the index first */
-	struct pr_sync *sync;
-	struct pr_lsx lsx;
+	struct pr_reconciler *sync;
+	struct pr_lookup_index lsx;
 	double lsx_not_before;  /* ms: builds take at most a fifth of the time */
-	struct pr_lsx_entry *entries;
+	struct pr_lookup_index_entry *entries;
 	size_t nentries, cap;
 };
 
@@ -43,7 +43,7 @@ static int lsx_update(void *ctx, enum pr_map m, const void *key, const void *val
 	struct pr_reconcile_state *rs = ctx;
 
 	if (is_trie(m))
-		pr_lsx_note_change(&rs->lsx, m == PR_MAP_ROUTES6, key);
+		pr_lookup_index_note_change(&rs->lsx, m == PR_MAP_ROUTES6, key);
 	return rs->bpf_io.update(rs->bpf_io.ctx, m, key, val);
 }
 
@@ -52,7 +52,7 @@ static int lsx_remove(void *ctx, enum pr_map m, const void *key)
 	struct pr_reconcile_state *rs = ctx;
 
 	if (is_trie(m))
-		pr_lsx_note_change(&rs->lsx, m == PR_MAP_ROUTES6, key);
+		pr_lookup_index_note_change(&rs->lsx, m == PR_MAP_ROUTES6, key);
 	return rs->bpf_io.remove(rs->bpf_io.ctx, m, key);
 }
 
@@ -71,16 +71,16 @@ int64_t pr_agent_map_entries(const struct pr_agent *a, enum pr_map m)
 {
 	if (!a->rs || (m != PR_MAP_ROUTES4 && m != PR_MAP_ROUTES6))
 		return -1;
-	return pr_sync_count(a->rs->sync, m);
+	return pr_reconcile_count(a->rs->sync, m);
 }
 
 /* Which agent builds the lookup index (one per node). */
-static void say_builder(const struct pr_lsx *x)
+static void say_builder(const struct pr_lookup_index *x)
 {
 	if (x->builder)
-		pr_info("lookup index: this agent builds it (pid %u)", x->ctl->builder);
+		log_info("lookup index: this agent builds it (pid %u)", x->ctl->builder);
 	else
-		pr_info("lookup index: pid %u builds it; this agent leaves it alone", x->ctl->builder);
+		log_info("lookup index: pid %u builds it; this agent leaves it alone", x->ctl->builder);
 }
 
 int pr_agent_reconcile_init(struct pr_agent *a)
@@ -93,32 +93,32 @@ int pr_agent_reconcile_init(struct pr_agent *a)
 	for (int m = 0; m < PR_MAP__RECONCILED; m++) {
 		rs->bio.fd[m] = pr_datapath_map_fd(&a->dp, m);
 		if (rs->bio.fd[m] < 0) {
-			pr_err("reconcile: map %s missing", pr_maps[m].name);
+			log_err("reconcile: map %s missing", pr_maps[m].name);
 			free(rs);
 			return -ENOENT;
 		}
 	}
 	{
-		struct pr_lsx_fds fds;
+		struct pr_lookup_index_fds fds;
 
-		pr_lsx_fds_from(&fds, a->dp.map_fd);
-		err = pr_lsx_open(&rs->lsx, &fds);
+		pr_lookup_index_fds_from(&fds, a->dp.map_fd);
+		err = pr_lookup_index_open(&rs->lsx, &fds);
 	}
 	if (err) {
-		pr_err("reconcile: cannot map the lookup index: %s", strerror(-err));
+		log_err("reconcile: cannot map the lookup index: %s", strerror(-err));
 		free(rs);
 		return err;
 	}
 	/* An earlier agent's index may not match the tries any more (hand
 	 * edits): the trie serves until this agent has built its own. */
-	pr_lsx_reset(&rs->lsx);
+	pr_lookup_index_reset(&rs->lsx);
 	say_builder(&rs->lsx);
 	pr_mapio_bpf_init(&rs->bio, &rs->bpf_io);
 	rs->io = (struct pr_mapio){ .update = lsx_update, .remove = lsx_remove, .walk = lsx_walk,
 				    .ctx = rs };
-	rs->sync = pr_sync_new(&rs->io); /* adopts what the pinned maps hold */
+	rs->sync = pr_reconcile_new(&rs->io); /* adopts what the pinned maps hold */
 	if (!rs->sync) {
-		pr_lsx_close(&rs->lsx);
+		pr_lookup_index_close(&rs->lsx);
 		free(rs);
 		return -EIO;
 	}
@@ -130,8 +130,8 @@ void pr_agent_reconcile_fini(struct pr_agent *a)
 {
 	if (!a->rs)
 		return;
-	pr_sync_free(a->rs->sync);
-	pr_lsx_close(&a->rs->lsx);
+	pr_reconcile_free(a->rs->sync);
+	pr_lookup_index_close(&a->rs->lsx);
 	free(a->rs->entries);
 	free(a->rs);
 	a->rs = NULL;
@@ -139,7 +139,7 @@ void pr_agent_reconcile_fini(struct pr_agent *a)
 
 static void mark_xdp_xmit(void *arg, uint32_t ifindex)
 {
-	struct pr_sync_input *in = arg;
+	struct pr_reconcile_input *in = arg;
 
 	for (size_t i = 0; i < in->nlinks; i++)
 		if (in->links[i].ifindex == ifindex)
@@ -148,19 +148,19 @@ static void mark_xdp_xmit(void *arg, uint32_t ifindex)
 
 int pr_agent_reconcile(struct pr_agent *a)
 {
-	struct pr_sync_input in = { .cfg = &a->cfg };
+	struct pr_reconcile_input in = { .cfg = &a->cfg };
 	struct pr_kroute *routes = NULL;
 	struct pr_kneigh *neighs = NULL;
 	struct pr_klink *links = NULL;
-	struct pr_sync_stats st;
+	struct pr_reconcile_stats st;
 	uint32_t xdp[PR_CFG_MAX_IFS * 2 + 1];
 	size_t unresolved = 0;
 	unsigned ups = 0, dels = 0;
 	int err;
 
-	err = pr_kstate_export_routes(a->ks, &routes, &in.nroutes, &unresolved) ?:
-	      pr_kstate_export_neighs(a->ks, &neighs, &in.nneighs) ?:
-	      pr_kstate_export_links(a->ks, &links, &in.nlinks);
+	err = pr_kernel_state_export_routes(a->ks, &routes, &in.nroutes, &unresolved) ?:
+	      pr_kernel_state_export_neighs(a->ks, &neighs, &in.nneighs) ?:
+	      pr_kernel_state_export_links(a->ks, &links, &in.nlinks);
 	/* Ask the kernel where our XDP runs: TC there only takes hand-offs. */
 	for (unsigned i = 0; i < a->cfg.nunderlay + a->cfg.novn; i++) {
 		const char *name = i < a->cfg.nunderlay ? a->cfg.underlay[i] : a->cfg.ovn[i - a->cfg.nunderlay];
@@ -180,8 +180,8 @@ int pr_agent_reconcile(struct pr_agent *a)
 		 * (a veth's peer gains or loses NAPI): ask every round. On error
 		 * none does, and XDP hands every target to TC. */
 		if (pr_dev_xdp_xmit_each(mark_xdp_xmit, &in))
-			pr_warn("reconcile: cannot ask which devices take XDP frames; TC redirects");
-		err = pr_sync_run(a->rs->sync, &in, &st);
+			log_warn("reconcile: cannot ask which devices take XDP frames; TC redirects");
+		err = pr_reconcile_run(a->rs->sync, &in, &st);
 	}
 	if (!err) {
 		for (int m = 0; m < PR_MAP__RECONCILED; m++) {
@@ -192,7 +192,7 @@ int pr_agent_reconcile(struct pr_agent *a)
 		/* The first round after start says whether the pins were adopted as
 		 * they were (a restart) or had to change. */
 		if (ups || dels || !a->reconciles)
-			pr_info("reconcile: %u written, %u deleted (routes4 +%u -%u, routes6 +%u -%u, "
+			log_info("reconcile: %u written, %u deleted (routes4 +%u -%u, routes6 +%u -%u, "
 				"nexthops +%u -%u); %u learned routes accepted, %u refused, %u over the limit%s",
 				ups, dels, st.upserts[PR_MAP_ROUTES4], st.deletes[PR_MAP_ROUTES4],
 				st.upserts[PR_MAP_ROUTES6], st.deletes[PR_MAP_ROUTES6],
@@ -200,7 +200,7 @@ int pr_agent_reconcile(struct pr_agent *a)
 				st.learned_refused, st.learned_over_limit,
 				unresolved ? "; some routes wait for their nexthop object" : "");
 		else
-			pr_debug("reconcile: maps already equal");
+			log_debug("reconcile: maps already equal");
 	}
 	free(routes);
 	free(neighs);
@@ -217,15 +217,15 @@ int pr_agent_apply_routes(struct pr_agent *a)
 	for (size_t i = 0; i < q->n; i++) {
 		const struct pr_routeq_item *it = &q->items[i];
 		struct pr_kroute best;
-		int rc = pr_kstate_route_best(a->ks, it->table, &it->dst, &best);
+		int rc = pr_kernel_state_route_best(a->ks, it->table, &it->dst, &best);
 
 		if (rc < 0)
 			return 0;
-		rc = pr_sync_route(a->rs->sync, &a->cfg, it->table, &it->dst, rc ? &best : NULL);
+		rc = pr_reconcile_route(a->rs->sync, &a->cfg, it->table, &it->dst, rc ? &best : NULL);
 		if (rc <= 0)
 			return rc;
 	}
-	a->learned_accepted = pr_sync_learned(a->rs->sync);
+	a->learned_accepted = pr_reconcile_learned(a->rs->sync);
 	return 1;
 }
 
@@ -245,7 +245,7 @@ static void collect(void *arg, const void *key, const void *val, bool v6)
 		rs->cap = cap;
 	}
 	memset(&rs->entries[rs->nentries], 0, sizeof(rs->entries[0]));
-	if (!pr_lsx_entry_from_key(v6, key, val, &rs->entries[rs->nentries]))
+	if (!pr_lookup_index_entry_from_key(v6, key, val, &rs->entries[rs->nentries]))
 		rs->nentries++;
 }
 
@@ -273,7 +273,7 @@ double pr_agent_lsx_due(struct pr_agent *a, double now)
 	double due = -1;
 
 	if (rs && !rs->lsx.builder) {
-		if (!pr_lsx_try_claim(&rs->lsx))
+		if (!pr_lookup_index_try_claim(&rs->lsx))
 			return LSX_CLAIM_POLL_MS;
 		say_builder(&rs->lsx);
 	}
@@ -283,7 +283,7 @@ double pr_agent_lsx_due(struct pr_agent *a, double now)
 
 		if (!rs->lsx.stale[f])
 			continue;
-		if (!pr_lsx_writable(&rs->lsx, f) && d < LSX_GP_POLL_MS)
+		if (!pr_lookup_index_writable(&rs->lsx, f) && d < LSX_GP_POLL_MS)
 			d = LSX_GP_POLL_MS;
 		if (due < 0 || d < due)
 			due = d;
@@ -298,15 +298,15 @@ void pr_agent_lsx_build(struct pr_agent *a, double now, bool wait)
 
 	for (int f = 0; f < 2; f++) {
 		enum pr_map m = f ? PR_MAP_ROUTES6 : PR_MAP_ROUTES4;
-		size_t want = pr_sync_count(rs->sync, m);
+		size_t want = pr_reconcile_count(rs->sync, m);
 		bool was_on = !rs->lsx.why_off[f][0];
 		int err;
 
-		if (!rs->lsx.stale[f] || (!wait && !pr_lsx_writable(&rs->lsx, f)))
+		if (!rs->lsx.stale[f] || (!wait && !pr_lookup_index_writable(&rs->lsx, f)))
 			continue;
 		rs->nentries = 0;
-		pr_sync_walk(rs->sync, m, f ? collect6 : collect4, rs);
-		err = rs->nentries == want ? pr_lsx_publish(&rs->lsx, f, rs->entries, rs->nentries)
+		pr_reconcile_walk(rs->sync, m, f ? collect6 : collect4, rs);
+		err = rs->nentries == want ? pr_lookup_index_publish(&rs->lsx, f, rs->entries, rs->nentries)
 					   : -ENOMEM;
 		spent += rs->lsx.last_build_ms[f];
 		if (err) {
@@ -314,18 +314,18 @@ void pr_agent_lsx_build(struct pr_agent *a, double now, bool wait)
 				snprintf(rs->lsx.why_off[f], sizeof(rs->lsx.why_off[f]), "out of memory");
 			/* Said once per cause, not per route change. */
 			if (was_on || a->reconciles <= 1)
-				pr_warn("lookup index (IPv%d): off, the trie serves: %s", f ? 6 : 4,
+				log_warn("lookup index (IPv%d): off, the trie serves: %s", f ? 6 : 4,
 					rs->lsx.why_off[f]);
 			rs->lsx.stale[f] = false; /* until the next trie write */
 			continue;
 		}
-		pr_debug("lookup index (IPv%d): %zu prefixes, %zu entries, built in %.1f ms", f ? 6 : 4,
+		log_debug("lookup index (IPv%d): %zu prefixes, %zu entries, built in %.1f ms", f ? 6 : 4,
 			 rs->nentries, rs->lsx.entries[f], rs->lsx.last_build_ms[f]);
 	}
 	rs->lsx_not_before = now + 4 * spent;
 }
 
-const struct pr_lsx *pr_agent_lsx(const struct pr_agent *a)
+const struct pr_lookup_index *pr_agent_lsx(const struct pr_agent *a)
 {
 	return a->rs ? &a->rs->lsx : NULL;
 }

@@ -10,6 +10,7 @@
 #define PR_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "lib/json.h"
 
@@ -32,6 +33,23 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Report a runtime error (as JSON with -j) and return code. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A command: argv[0] is its own name, as for main(); returns an exit code. */
+struct cli_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+/*
+ * Run the command argv[1] names from a table of sub-commands of `parent`
+ * ("config", "debug"). -h/--help prints help (when given) or the table;
+ * anything else is a usage error that names the choices.
+ */
+int cli_dispatch(const char *parent, const struct cli_cmd *cmds, size_t n, const char *help,
+		 int argc, char **argv);
+#define CLI_DISPATCH(parent, table, help, argc, argv)                                   \
+	cli_dispatch(parent, table, sizeof(table) / sizeof((table)[0]), help, argc, argv)
+
 int cmd_status(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_networks(int argc, char **argv);
@@ -47,9 +65,9 @@ int cmd_agent(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 
-struct pr_pinned;
+struct pr_pins;
 /* Open the pinned maps, reporting a failure (exit code 3 if none). */
-int cli_open_pins(struct pr_pinned *p);
+int cli_open_pins(struct pr_pins *p);
 /* A read command's list: a JSON array with -j, nothing in text mode. */
 void cli_list_begin(void);
 void cli_list_end(void);

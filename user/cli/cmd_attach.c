@@ -111,7 +111,7 @@ int cmd_attach(int argc, char **argv)
 	if (err)
 		return cli_error(PR_EXIT_FAIL, "%s", set.error);
 	for (unsigned i = 0; i < set.n; i++)
-		pr_info("%s: attached as %s (%s)", set.ifs[i].name, pr_role_name(set.ifs[i].role),
+		log_info("%s: attached as %s (%s)", set.ifs[i].name, pr_role_name(set.ifs[i].role),
 			set.ifs[i].hooks);
 	return 0;
 }
@@ -127,7 +127,7 @@ int cmd_detach(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "unpin", no_argument, NULL, 'U' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	struct pr_pinned p;
+	struct pr_pins p;
 	bool unpin = false;
 	int c, err, ret = 0;
 
@@ -138,7 +138,7 @@ int cmd_detach(int argc, char **argv)
 		default: return cli_usage_error("detach", "bad option");
 		}
 	}
-	err = pr_pinned_open(&p, cli.pin_dir);
+	err = pr_pins_open(&p, cli.pin_dir);
 	if (err == -ENOENT)
 		return cli_error(PR_EXIT_NOT_ATTACHED, "no pinned datapath under %s", cli.pin_dir);
 	if (err)
@@ -161,16 +161,16 @@ int cmd_detach(int argc, char **argv)
 		uint32_t key;
 
 		if (!bpf_map_get_next_key(p.fd[PR_MAP_IFACES], NULL, &key)) {
-			pr_pinned_close(&p);
+			pr_pins_close(&p);
 			return cli_error(PR_EXIT_FAIL, "interfaces remain attached: not unpinning");
 		}
-		pr_pinned_close(&p);
-		err = pr_pinned_remove(cli.pin_dir);
+		pr_pins_close(&p);
+		err = pr_pins_remove(cli.pin_dir);
 		if (err)
 			return cli_error(PR_EXIT_FAIL, "cannot remove pins under %s: %s", cli.pin_dir,
 					 strerror(-err));
 		return ret;
 	}
-	pr_pinned_close(&p);
+	pr_pins_close(&p);
 	return ret;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `podroute config check|render|sync`: validate a config file; render one
- * node's config from the cluster's objects (ra_render.h); and the
+ * node's config from the cluster's objects (config/k8s_render.h); and the
  * DaemonSet's sidecar loop that runs kubectl, renders, and rewrites the
  * agent's config atomically when, and only when, it changed.
  */
@@ -162,7 +162,7 @@ static void post_events(struct common *c, const struct pr_render_report *rep, co
 				     rep->refused[i], why, sizeof(why))) {
 			/* Said once; tried again when another refusal appears. */
 			if (!c->events_failed)
-				pr_warn("config sync: cannot post an Event (RBAC: create events?): %s", why);
+				log_warn("config sync: cannot post an Event (RBAC: create events?): %s", why);
 			c->events_failed = true;
 			return;
 		}
@@ -181,11 +181,11 @@ static void say_refusals(struct common *c, const struct pr_render_report *rep, c
 	if (dir && !changed)
 		return;
 	for (unsigned i = 0; i < rep->nmsgs; i++)
-		pr_warn("config: %s", rep->refused[i]);
+		log_warn("config: %s", rep->refused[i]);
 	if (rep->nrefused > rep->nmsgs)
-		pr_warn("config: %u more refusals not listed", rep->nrefused - rep->nmsgs);
+		log_warn("config: %u more refusals not listed", rep->nrefused - rep->nmsgs);
 	if (rep->nrefused || dir)
-		pr_info("config: %u networks rendered, %u refused", rep->nrendered, rep->nrefused);
+		log_info("config: %u networks rendered, %u refused", rep->nrendered, rep->nrefused);
 	if (!dir)
 		return;
 	post_events(c, rep, dir);
@@ -310,7 +310,7 @@ static int sync_round(struct common *c, const char *dir)
 	snprintf(objs, sizeof(objs), "%s/objects.json", dir);
 	snprintf(node, sizeof(node), "%s/node.json", dir);
 	if (pr_kubectl_run(av1, objs, why, sizeof(why)) || pr_kubectl_run(av2, node, why, sizeof(why))) {
-		pr_err("config sync: %s; keeping %s", why, c->out);
+		log_err("config sync: %s; keeping %s", why, c->out);
 		return -1;
 	}
 	ro.inputs[0] = objs;
@@ -319,23 +319,23 @@ static int sync_round(struct common *c, const char *dir)
 	rc = render_text(&ro, c->base, &text, &len, &rep, why, sizeof(why));
 	say_refusals(c, &rep, dir);
 	if (rc) {
-		pr_err("config sync: %s; keeping %s", why, c->out);
+		log_err("config sync: %s; keeping %s", why, c->out);
 		return -1;
 	}
 	if (!read_file(c->out, &cur, &curlen) && curlen == len && !memcmp(cur, text, len)) {
 		free(cur);
 		free(text);
-		pr_debug("config sync: %s unchanged", c->out);
+		log_debug("config sync: %s unchanged", c->out);
 		return 0;
 	}
 	free(cur);
 	rc = pr_write_atomic(c->out, text, len);
 	free(text);
 	if (rc) {
-		pr_err("config sync: writing %s: %s", c->out, strerror(-rc));
+		log_err("config sync: writing %s: %s", c->out, strerror(-rc));
 		return -1;
 	}
-	pr_info("config sync: %s rewritten", c->out);
+	log_info("config sync: %s rewritten", c->out);
 	return 1;
 }
 
@@ -359,7 +359,7 @@ static int cmd_sync(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	pr_info("config sync: node %s, every %u s, writing %s", c.ro.node, c.interval, c.out);
+	log_info("config sync: node %s, every %u s, writing %s", c.ro.node, c.interval, c.out);
 	for (;;) {
 		struct pollfd p = { .fd = sfd, .events = POLLIN };
 
@@ -367,7 +367,7 @@ static int cmd_sync(int argc, char **argv)
 		if (poll(&p, 1, (int)c.interval * 1000) > 0)
 			break; /* TERM / INT */
 	}
-	pr_info("config sync: exiting");
+	log_info("config sync: exiting");
 	close(sfd);
 out:
 	for (int i = 0; i < 2; i++) {
@@ -398,15 +398,11 @@ static int cmd_check(int argc, char **argv)
 
 int cmd_config(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "render"))
-		return cmd_render(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "sync"))
-		return cmd_sync(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "check"))
-		return cmd_check(argc - 1, argv + 1);
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(config_help, stdout);
-		return 0;
-	}
-	return cli_usage_error("config", "expected check, render or sync");
+	static const struct cli_cmd cmds[] = {
+		{ "check", cmd_check, "validate a config file and print it in canonical form" },
+		{ "render", cmd_render, "write one node's config from the cluster's objects" },
+		{ "sync", cmd_sync, "the DaemonSet's sidecar: render on every change" },
+	};
+
+	return CLI_DISPATCH("config", cmds, config_help, argc, argv);
 }

@@ -44,86 +44,133 @@ static const char net_help[] =
 	"A port target is added to the redirect allow-list (pr_txports), and to\n"
 	"pr_xdp_txports if it takes XDP frames (else XDP hands it to TC).\n";
 
-int cmd_net(int argc, char **argv)
+static int parse_net_id(const char *arg, uint32_t *id)
 {
-	struct pr_net n = { .flags = PR_NET_F_VALID };
-	struct pr_pinned p;
-	uint32_t id;
-	int i, rc;
+	if (parse_u32(arg, PR_MAX_NETS - 1, id) || !*id)
+		return cli_usage_error("net", "\"%s\" is not a network id 1..%d", arg, PR_MAX_NETS - 1);
+	return 0;
+}
 
+/* Write network id (and a port target's allow-list entries) to the pins. */
+static int net_write(uint32_t id, const struct pr_net *n)
+{
+	struct pr_pins p;
+	int rc = cli_open_pins(&p);
+
+	if (rc)
+		return rc;
+	if (n->ifindex) {
+		struct bpf_devmap_val v = { .ifindex = n->ifindex };
+
+		if (bpf_map_update_elem(p.fd[PR_MAP_TXPORTS], &n->ifindex, &v, 0))
+			rc = cli_error(PR_EXIT_FAIL, "pr_txports: %s", strerror(errno));
+		else if (pr_dev_xdp_xmit(n->ifindex) &&
+			 bpf_map_update_elem(p.fd[PR_MAP_XDP_TXPORTS], &n->ifindex, &v, 0))
+			rc = cli_error(PR_EXIT_FAIL, "pr_xdp_txports: %s", strerror(errno));
+	}
+	if (!rc && bpf_map_update_elem(p.fd[PR_MAP_NETS], &id, n, 0))
+		rc = cli_error(PR_EXIT_FAIL, "pr_nets[%u]: %s", id, strerror(errno));
+	pr_pins_close(&p);
+	return rc;
+}
+
+/* "port IF mac MAC": the target's ifindex, its MAC as source, MAC as destination. */
+static int parse_port_target(const char *ifname, const char *mac, struct pr_net *n)
+{
+	struct ifreq ifr = {};
+	int s;
+
+	n->ifindex = if_nametoindex(ifname);
+	if (!n->ifindex)
+		return cli_error(PR_EXIT_FAIL, "%s: no such interface", ifname);
+	if (pr_mac_parse(mac, n->dmac))
+		return cli_usage_error("net", "\"%s\" is not a MAC address", mac);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, IF_NAMESIZE, "%s", ifname);
+	if (s < 0 || ioctl(s, SIOCGIFHWADDR, &ifr)) {
+		if (s >= 0)
+			close(s);
+		return cli_error(PR_EXIT_FAIL, "%s: cannot read its MAC", ifname);
+	}
+	close(s);
+	memcpy(n->smac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+static int net_set(int argc, char **argv)
+{
+	static const struct { const char *name; uint32_t bit; } flags[] = {
+		{ "shadow", PR_NET_F_SHADOW },
+		{ "antispoof", PR_NET_F_ANTISPOOF },
+		{ "skb-xmit", PR_NET_F_SKB_XMIT },
+	};
+	struct pr_net n = { .flags = PR_NET_F_VALID };
+	uint32_t id;
+	int i = 2, rc;
 	if (cli_wants_help(argc, argv)) {
 		fputs(net_help, stdout);
 		return 0;
 	}
-	if (argc < 3 || (strcmp(argv[1], "set") && strcmp(argv[1], "del")))
-		return cli_usage_error("net", "expected \"set ID ...\" or \"del ID\"");
-	if (parse_u32(argv[2], PR_MAX_NETS - 1, &id) || !id)
-		return cli_usage_error("net", "\"%s\" is not a network id 1..%d", argv[2], PR_MAX_NETS - 1);
-	if (!strcmp(argv[1], "del")) {
-		if (argc != 3)
-			return cli_usage_error("net", "unexpected argument \"%s\"", argv[3]);
-		memset(&n, 0, sizeof(n));
-	} else {
-		if (argc < 4)
-			return cli_usage_error("net", "missing target: port, fib, pass or drop");
-		i = 3;
-		if (!strcmp(argv[i], "port")) {
-			struct ifreq ifr = {};
-			int s;
 
-			if (argc < i + 4 || strcmp(argv[i + 2], "mac"))
-				return cli_usage_error("net", "expected \"port IF mac MAC\"");
-			n.ifindex = if_nametoindex(argv[i + 1]);
-			if (!n.ifindex)
-				return cli_error(PR_EXIT_FAIL, "%s: no such interface", argv[i + 1]);
-			if (pr_mac_parse(argv[i + 3], n.dmac))
-				return cli_usage_error("net", "\"%s\" is not a MAC address", argv[i + 3]);
-			s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-			snprintf(ifr.ifr_name, IF_NAMESIZE, "%s", argv[i + 1]);
-			if (s < 0 || ioctl(s, SIOCGIFHWADDR, &ifr)) {
-				if (s >= 0)
-					close(s);
-				return cli_error(PR_EXIT_FAIL, "%s: cannot read its MAC", argv[i + 1]);
-			}
-			close(s);
-			memcpy(n.smac, ifr.ifr_hwaddr.sa_data, 6);
-			i += 4;
-		} else if (!strcmp(argv[i], "fib")) {
-			if (argc < i + 2 || parse_u32(argv[i + 1], UINT32_MAX, &n.vrf_table) || !n.vrf_table)
-				return cli_usage_error("net", "expected \"fib TABLE\" with a table id > 0");
-			i += 2;
-		} else if (!strcmp(argv[i], "pass") || !strcmp(argv[i], "drop")) {
-			i++;
-		} else {
-			return cli_usage_error("net", "unknown target \"%s\"", argv[i]);
-		}
-		for (; i < argc; i++) {
-			if (!strcmp(argv[i], "shadow"))
-				n.flags |= PR_NET_F_SHADOW;
-			else if (!strcmp(argv[i], "antispoof"))
-				n.flags |= PR_NET_F_ANTISPOOF;
-			else if (!strcmp(argv[i], "skb-xmit"))
-				n.flags |= PR_NET_F_SKB_XMIT;
-			else
-				return cli_usage_error("net", "unknown flag \"%s\"", argv[i]);
-		}
-	}
-	rc = cli_open_pins(&p);
+	if (argc < 2)
+		return cli_usage_error("net", "expected \"set ID TARGET [FLAGS]\"");
+	rc = parse_net_id(argv[1], &id);
 	if (rc)
 		return rc;
-	if (n.ifindex) {
-		struct bpf_devmap_val v = { .ifindex = n.ifindex };
-
-		if (bpf_map_update_elem(p.fd[PR_MAP_TXPORTS], &n.ifindex, &v, 0))
-			rc = cli_error(PR_EXIT_FAIL, "pr_txports: %s", strerror(errno));
-		else if (pr_dev_xdp_xmit(n.ifindex) &&
-			 bpf_map_update_elem(p.fd[PR_MAP_XDP_TXPORTS], &n.ifindex, &v, 0))
-			rc = cli_error(PR_EXIT_FAIL, "pr_xdp_txports: %s", strerror(errno));
+	if (argc < 3)
+		return cli_usage_error("net", "missing target: port, fib, pass or drop");
+	if (!strcmp(argv[i], "port")) {
+		if (argc < i + 4 || strcmp(argv[i + 2], "mac"))
+			return cli_usage_error("net", "expected \"port IF mac MAC\"");
+		rc = parse_port_target(argv[i + 1], argv[i + 3], &n);
+		if (rc)
+			return rc;
+		i += 4;
+	} else if (!strcmp(argv[i], "fib")) {
+		if (argc < i + 2 || parse_u32(argv[i + 1], UINT32_MAX, &n.vrf_table) || !n.vrf_table)
+			return cli_usage_error("net", "expected \"fib TABLE\" with a table id > 0");
+		i += 2;
+	} else if (!strcmp(argv[i], "pass") || !strcmp(argv[i], "drop")) {
+		i++;
+	} else {
+		return cli_usage_error("net", "unknown target \"%s\"", argv[i]);
 	}
-	if (!rc && bpf_map_update_elem(p.fd[PR_MAP_NETS], &id, &n, 0))
-		rc = cli_error(PR_EXIT_FAIL, "pr_nets[%u]: %s", id, strerror(errno));
-	pr_pinned_close(&p);
-	return rc;
+	for (; i < argc; i++) {
+		size_t f = 0;
+
+		while (f < sizeof(flags) / sizeof(flags[0]) && strcmp(argv[i], flags[f].name))
+			f++;
+		if (f == sizeof(flags) / sizeof(flags[0]))
+			return cli_usage_error("net", "unknown flag \"%s\"", argv[i]);
+		n.flags |= flags[f].bit;
+	}
+	return net_write(id, &n);
+}
+
+static int net_del(int argc, char **argv)
+{
+	const struct pr_net none = {};
+	uint32_t id;
+	int rc;
+	if (cli_wants_help(argc, argv)) {
+		fputs(net_help, stdout);
+		return 0;
+	}
+
+	if (argc != 2)
+		return cli_usage_error("net", "expected \"del ID\"");
+	rc = parse_net_id(argv[1], &id);
+	return rc ? rc : net_write(id, &none);
+}
+
+int cmd_net(int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "set", net_set, "write a network entry" },
+		{ "del", net_del, "clear a network entry" },
+	};
+
+	return CLI_DISPATCH("net", cmds, net_help, argc, argv);
 }
 
 static const char prefix_help[] =
@@ -134,27 +181,25 @@ static const char prefix_help[] =
 	"that VRF table (only interfaces enslaved to that VRF see it; default 0,\n"
 	"the default VRF).\n";
 
-int cmd_prefix(int argc, char **argv)
+static int prefix_edit(int argc, char **argv, bool add)
 {
 	struct pr_route r = { .action = PR_ACT_REDIRECT, .flags = PR_ROUTE_F_LOCAL };
 	struct pr_prefix pfx;
-	struct pr_pinned p;
+	struct pr_pins p;
 	uint32_t domain = 0;
 	const char *why;
-	bool add;
 	int rc, fd;
-
 	if (cli_wants_help(argc, argv)) {
 		fputs(prefix_help, stdout);
 		return 0;
 	}
-	if (argc < 3 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")))
+
+	if (argc < 2)
 		return cli_usage_error("prefix", "expected \"add PREFIX net ID\" or \"del PREFIX\"");
-	add = !strcmp(argv[1], "add");
-	if (pr_prefix_parse(argv[2], &pfx, &why))
-		return cli_usage_error("prefix", "bad prefix \"%s\": %s", argv[2], why);
+	if (pr_prefix_parse(argv[1], &pfx, &why))
+		return cli_usage_error("prefix", "bad prefix \"%s\": %s", argv[1], why);
 	/* Keyword/value pairs after the prefix, each at most once. */
-	for (int i = 3; i < argc; i += 2) {
+	for (int i = 2; i < argc; i += 2) {
 		const char *kw = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!val)
@@ -182,9 +227,9 @@ int cmd_prefix(int argc, char **argv)
 	if (rc)
 		return rc;
 	/* The lookup index must not answer for the trie as it was. */
-	rc = pr_lsx_invalidate_fd(p.fd[PR_MAP_LSX_CTL], pfx.family == AF_INET6);
+	rc = pr_lookup_index_invalidate_fd(p.fd[PR_MAP_LSX_CTL], pfx.family == AF_INET6);
 	if (rc) {
-		pr_pinned_close(&p);
+		pr_pins_close(&p);
 		return cli_error(PR_EXIT_FAIL, "cannot turn the lookup index off: %s", strerror(-rc));
 	}
 	if (pfx.family == AF_INET) {
@@ -201,9 +246,29 @@ int cmd_prefix(int argc, char **argv)
 		rc = add ? bpf_map_update_elem(fd, &k, &r, 0) : bpf_map_delete_elem(fd, &k);
 	}
 	if (rc)
-		rc = cli_error(PR_EXIT_FAIL, "%s %s: %s", add ? "adding" : "deleting", argv[2], strerror(errno));
-	pr_pinned_close(&p);
+		rc = cli_error(PR_EXIT_FAIL, "%s %s: %s", add ? "adding" : "deleting", argv[1], strerror(errno));
+	pr_pins_close(&p);
 	return rc;
+}
+
+static int prefix_add(int argc, char **argv)
+{
+	return prefix_edit(argc, argv, true);
+}
+
+static int prefix_del(int argc, char **argv)
+{
+	return prefix_edit(argc, argv, false);
+}
+
+int cmd_prefix(int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "add", prefix_add, "add a locally advertised prefix" },
+		{ "del", prefix_del, "delete a prefix" },
+	};
+
+	return CLI_DISPATCH("prefix", cmds, prefix_help, argc, argv);
 }
 
 int cmd_shadow(int argc, char **argv)
@@ -212,7 +277,7 @@ int cmd_shadow(int argc, char **argv)
 		"Usage: podroute shadow on|off\n"
 		"Global shadow mode: every network decides and counts as if enforcing, but\n"
 		"every packet is passed to the slow path (compare with `podroute stats`).\n";
-	struct pr_pinned p;
+	struct pr_pins p;
 	struct pr_global g = {};
 	uint32_t zero = 0;
 	int rc;
@@ -230,6 +295,6 @@ int cmd_shadow(int argc, char **argv)
 	g.flags = !strcmp(argv[1], "on") ? g.flags | PR_G_F_SHADOW : g.flags & ~PR_G_F_SHADOW;
 	if (bpf_map_update_elem(p.fd[PR_MAP_CONFIG], &zero, &g, 0))
 		rc = cli_error(PR_EXIT_FAIL, "pr_config: %s", strerror(errno));
-	pr_pinned_close(&p);
+	pr_pins_close(&p);
 	return rc;
 }

@@ -78,7 +78,7 @@ int cmd_status(int argc, char **argv)
 		"Usage: podroute status\n"
 		"What is attached where (and whether the kernel agrees), the global mode,\n"
 		"and how full the prefix maps are.\n";
-	struct pr_pinned p;
+	struct pr_pins p;
 	struct pr_global g = {};
 	struct pr_liveness live = {};
 	struct timespec now;
@@ -105,7 +105,7 @@ int cmd_status(int argc, char **argv)
 	r4 = count_keys(p.fd[PR_MAP_ROUTES4]);
 	r6 = count_keys(p.fd[PR_MAP_ROUTES6]);
 	bpf_map_lookup_elem(p.fd[PR_MAP_LSX_CTL], &zero, &ctl);
-	/* Two tables of lines, two lines per prefix (loader.c); 1 line: disabled. */
+	/* Two tables of lines, two lines per prefix (datapath/load.c); 1 line: disabled. */
 	for (int f = 0; f < 2; f++) {
 		static const enum pr_map chg[2][2] = { { PR_MAP_LSX_CHG4_0, PR_MAP_LSX_CHG4_1 },
 							   { PR_MAP_LSX_CHG6_0, PR_MAP_LSX_CHG6_1 } };
@@ -220,11 +220,11 @@ int cmd_status(int argc, char **argv)
 		jw_obj_end(&cli.jw);
 		jw_done(&cli.jw);
 	}
-	pr_pinned_close(&p);
+	pr_pins_close(&p);
 	return 0;
 }
 
-static void print_nexthop(const struct pr_pinned *p, uint32_t nh_id)
+static void print_nexthop(const struct pr_pins *p, uint32_t nh_id)
 {
 	struct pr_nexthop nh = {};
 	char name[IF_NAMESIZE], mac[PR_MAC_STRLEN];
@@ -244,7 +244,7 @@ static void print_nexthop(const struct pr_pinned *p, uint32_t nh_id)
 	}
 }
 
-static void print_route(const struct pr_pinned *p, const struct pr_prefix *pfx, uint32_t domain,
+static void print_route(const struct pr_pins *p, const struct pr_prefix *pfx, uint32_t domain,
 			const struct pr_route *r)
 {
 	char buf[PR_PREFIX_STRLEN];
@@ -293,7 +293,7 @@ int cmd_routes(int argc, char **argv)
 		"their network and action, BGP-learned ones with their next-hop group.\n";
 	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	bool v4 = true, v6 = true;
-	struct pr_pinned p;
+	struct pr_pins p;
 	struct pr_route r;
 	struct pr_prefix pfx;
 	uint32_t domain;
@@ -332,7 +332,7 @@ int cmd_routes(int argc, char **argv)
 		}
 	}
 	cli_list_end();
-	pr_pinned_close(&p);
+	pr_pins_close(&p);
 	return 0;
 }
 
@@ -342,7 +342,7 @@ int cmd_networks(int argc, char **argv)
 		"Usage: podroute networks\n"
 		"The network entries: target port and MACs, or VRF table, and flags\n"
 		"(shadow, antispoof, skb-xmit: target takes no XDP frames, TC redirects).\n";
-	struct pr_pinned p;
+	struct pr_pins p;
 	char name[IF_NAMESIZE], d[PR_MAC_STRLEN], s[PR_MAC_STRLEN];
 	int rc = simple_args(argc, argv, help);
 
@@ -378,7 +378,7 @@ int cmd_networks(int argc, char **argv)
 		}
 	}
 	cli_list_end();
-	pr_pinned_close(&p);
+	pr_pins_close(&p);
 	return 0;
 }
 
@@ -387,7 +387,7 @@ int cmd_nexthops(int argc, char **argv)
 	static const char help[] =
 		"Usage: podroute nexthops\n"
 		"East-west next-hop groups (ECMP) and the next hops they hold.\n";
-	struct pr_pinned p;
+	struct pr_pins p;
 	int rc = simple_args(argc, argv, help);
 
 	if (rc)
@@ -419,7 +419,7 @@ int cmd_nexthops(int argc, char **argv)
 		}
 	}
 	cli_list_end();
-	pr_pinned_close(&p);
+	pr_pins_close(&p);
 	return 0;
 }
 
@@ -438,7 +438,7 @@ int cmd_stats(int argc, char **argv)
 	int ncpu = libbpf_num_possible_cpus(), c, rc;
 	long only = -1;
 	bool all = false;
-	struct pr_pinned p;
+	struct pr_pins p;
 	struct pr_counter *pc;
 	char *end;
 
@@ -493,6 +493,6 @@ int cmd_stats(int argc, char **argv)
 	}
 	cli_list_end();
 	free(pc);
-	pr_pinned_close(&p);
+	pr_pins_close(&p);
 	return 0;
 }

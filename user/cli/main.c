@@ -14,16 +14,11 @@
 #include "cli/cli.h"
 #include "datapath/load.h"
 #include "lib/log.h"
-#include "kernel/follower.h"
 #include "datapath/pins.h"
 
 struct pr_cli cli = { .pin_dir = PR_PIN_DIR_DEFAULT };
 
-static const struct cmd {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
-} cmds[] = {
+static const struct cli_cmd cmds[] = {
 	{ "agent", cmd_agent, "run the node agent: follow config and BGP routes, keep the maps equal" },
 	{ "attach", cmd_attach, "load/pin the datapath and attach it to interfaces" },
 	{ "detach", cmd_detach, "remove podroute's programs from interfaces (and optionally its pins)" },
@@ -98,22 +93,39 @@ int cli_error(int code, const char *fmt, ...)
 	return code;
 }
 
-int cmd_debug(int argc, char **argv)
+int cli_dispatch(const char *parent, const struct cli_cmd *cmds, size_t n, const char *help,
+		 int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "netlink"))
-		return pr_nlsource_debug_main(argc - 1, argv + 1);
+	char choices[256] = "";
+	size_t len = 0;
+
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("Usage: podroute debug netlink [--rcvbuf BYTES] [--once]\n"
-		       "Print one line per route, nexthop, neighbour and link event the agent's\n"
-		       "netlink follower sees (after its initial dump), and its stats on exit.\n");
+		if (help) {
+			fputs(help, stdout);
+			return 0;
+		}
+		printf("Usage: podroute %s <command> [args]\n\nCommands:\n", parent);
+		for (size_t i = 0; i < n; i++)
+			printf("  %-9s %s\n", cmds[i].name, cmds[i].summary);
 		return 0;
 	}
-	return cli_usage_error("debug", "expected \"netlink\"");
+	for (size_t i = 0; argc >= 2 && i < n; i++) {
+		if (!strcmp(argv[1], cmds[i].name)) {
+			optind = 0; /* full getopt reset for the command's own options */
+			return cmds[i].fn(argc - 1, argv + 1);
+		}
+	}
+	for (size_t i = 0; i < n && len < sizeof(choices); i++)
+		len += snprintf(choices + len, sizeof(choices) - len, "%s%s",
+				i == 0 ? "" : i + 1 == n ? " or " : ", ", cmds[i].name);
+	if (argc < 2)
+		return cli_usage_error(parent, "expected %s", choices);
+	return cli_usage_error(parent, "unknown command \"%s\": expected %s", argv[1], choices);
 }
 
-int cli_open_pins(struct pr_pinned *p)
+int cli_open_pins(struct pr_pins *p)
 {
-	int err = pr_pinned_open(p, cli.pin_dir);
+	int err = pr_pins_open(p, cli.pin_dir);
 
 	if (err == -ENOENT)
 		return cli_error(PR_EXIT_NOT_ATTACHED, "no pinned datapath under %s (podroute attach first)",
@@ -158,13 +170,13 @@ int main(int argc, char **argv)
 	};
 	int c;
 
-	pr_log_route_libbpf();
+	log_route_libbpf();
 	/* '+': stop at the command, whose own options follow it. */
 	while ((c = getopt_long(argc, argv, "+jpdVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': cli.json = true; break;
 		case 'p': cli.json = cli.pretty = true; break;
-		case 'd': pr_log_set_level(PR_LOG_DEBUG); break;
+		case 'd': log_set_level(LOG_LEVEL_DEBUG); break;
 		case 'P': cli.pin_dir = optarg; break;
 		case 'V': printf("podroute %s (map ABI %d)\n", PODROUTE_VERSION, PR_ABI_VERSION); return 0;
 		case 'h': usage(stdout); return 0;

@@ -1013,19 +1013,7 @@ static int parse_mac(struct parser *p, const struct ynode *n, struct pr_cfg_netw
 	static const uint8_t zero[6];
 	char q[QBUF];
 
-	/* Stricter than pr_mac_parse (sscanf takes "+a" or " a" as a byte). */
-	bool shape = n->len == 17;
-
-	for (size_t i = 0; shape && i < 17; i++) {
-		char c = n->str[i];
-
-		if (i % 3 == 2)
-			shape = c == ':';
-		else
-			shape = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-				(c >= 'A' && c <= 'F');
-	}
-	if (!shape || pr_mac_parse(n->str, net->mac))
+	if (n->len != strlen(n->str) || pr_mac_parse(n->str, net->mac))
 		return fail(p, n, "bad MAC %s in %s: expected six hex bytes like 0a:58:0a:80:01:01",
 			    qnode(n, q, sizeof(q)), w->net);
 	if (net->mac[0] & 1)

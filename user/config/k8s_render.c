@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Render one node's config from RouteAdvertisements & co. (ra_render.h). */
+/* Render one node's config from RouteAdvertisements & co. (config/k8s_render.h). */
 #include "config/k8s_render.h"
 
 #include <errno.h>

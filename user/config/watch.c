@@ -19,7 +19,7 @@
 
 #include "lib/log.h"
 
-int pr_cfgwatch_open(const char *path)
+int pr_config_watch_open(const char *path)
 {
 	char copy[PATH_MAX];
 	const char *dir;
@@ -34,14 +34,14 @@ int pr_cfgwatch_open(const char *path)
 					       IN_ATTRIB) < 0) {
 		int err = -errno;
 
-		pr_err("%s: cannot watch: %s", dir, strerror(-err));
+		log_err("%s: cannot watch: %s", dir, strerror(-err));
 		close(fd);
 		return err;
 	}
 	return fd;
 }
 
-bool pr_cfgwatch_drain(int fd)
+bool pr_config_watch_drain(int fd)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool any = false;

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* inotify watch on the config file's directory (see cfgwatch.c for why). */
+/* inotify watch on the config file's directory (see config/watch.c for why). */
 #ifndef PR_CFGWATCH_H
 #define PR_CFGWATCH_H
 
 #include <stdbool.h>
 
 /* A non-blocking inotify fd watching path's directory, or -errno. */
-int pr_cfgwatch_open(const char *path);
+int pr_config_watch_open(const char *path);
 /* Consume pending events; true if there were any. */
-bool pr_cfgwatch_drain(int fd);
+bool pr_config_watch_drain(int fd);
 
 #endif

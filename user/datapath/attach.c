@@ -45,7 +45,7 @@ int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
 	pr_xdp_query(ifindex, &id, NULL, 0, NULL);
 	owner = pr_prog_owner(id, other, sizeof(other));
 	if (id && owner != PR_OWNER_US) {
-		pr_err("%s: XDP program %u (%s) is already attached, %s", ifname, id, other,
+		log_err("%s: XDP program %u (%s) is already attached, %s", ifname, id, other,
 		       pr_owner_refusal(owner));
 		return -EBUSY;
 	}
@@ -68,9 +68,9 @@ int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
 	if (old_fd >= 0)
 		close(old_fd);
 	if (err == -EBUSY || err == -EEXIST)
-		pr_err("%s: another XDP program appeared while attaching; left it alone", ifname);
+		log_err("%s: another XDP program appeared while attaching; left it alone", ifname);
 	else if (err)
-		pr_debug("%s: cannot attach XDP in %s mode: %s", ifname,
+		log_debug("%s: cannot attach XDP in %s mode: %s", ifname,
 			 mode == PR_XDP_NATIVE ? "native" : "generic", strerror(-err));
 	return err;
 }
@@ -89,7 +89,7 @@ int pr_xdp_detach(int ifindex)
 		return err;
 	owner = pr_prog_owner(id, name, sizeof(name));
 	if (owner != PR_OWNER_US) {
-		pr_warn("%s: leaving XDP program %u (%s) alone: %s", ifname, id, name, pr_owner_refusal(owner));
+		log_warn("%s: leaving XDP program %u (%s) alone: %s", ifname, id, name, pr_owner_refusal(owner));
 		return -EPERM;
 	}
 	fd = bpf_prog_get_fd_by_id(id);
@@ -99,7 +99,7 @@ int pr_xdp_detach(int ifindex)
 		err = bpf_xdp_detach(ifindex, mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE,
 				     NULL);
 		if (err)
-			pr_err("%s: cannot detach XDP program %u: %s", ifname, id, strerror(-err));
+			log_err("%s: cannot detach XDP program %u: %s", ifname, id, strerror(-err));
 		return err;
 	}
 	if (fd < 0)
@@ -113,7 +113,7 @@ int pr_xdp_detach(int ifindex)
 			     &o);
 	close(fd);
 	if (err)
-		pr_err("%s: cannot detach XDP program %u: %s", ifname, id, strerror(-err));
+		log_err("%s: cannot detach XDP program %u: %s", ifname, id, strerror(-err));
 	return err;
 }
 
@@ -133,13 +133,13 @@ int pr_tc_attach(int ifindex, int prog_fd)
 		return err;
 	owner = pr_prog_owner(id, name, sizeof(name));
 	if (id && owner != PR_OWNER_US) {
-		pr_err("%s: TC filter handle %#x priority %#x holds program %u (%s), %s", ifname,
+		log_err("%s: TC filter handle %#x priority %#x holds program %u (%s), %s", ifname,
 		       PR_TC_HANDLE, PR_TC_PRIO, id, name, pr_owner_refusal(owner));
 		return -EBUSY;
 	}
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST) {
-		pr_err("%s: cannot create the clsact qdisc: %s", ifname, strerror(-err));
+		log_err("%s: cannot create the clsact qdisc: %s", ifname, strerror(-err));
 		return err;
 	}
 	/* Our handle/priority pair, checked above: replacing our own earlier
@@ -147,7 +147,7 @@ int pr_tc_attach(int ifindex, int prog_fd)
 	opts.flags = BPF_TC_F_REPLACE;
 	err = bpf_tc_attach(&hook, &opts);
 	if (err)
-		pr_err("%s: cannot attach the TC ingress filter: %s", ifname, strerror(-err));
+		log_err("%s: cannot attach the TC ingress filter: %s", ifname, strerror(-err));
 	return err;
 }
 
@@ -180,7 +180,7 @@ int pr_tc_detach(int ifindex)
 	owner = pr_prog_owner(id, name, sizeof(name));
 	if (owner != PR_OWNER_US) {
 		if_indextoname(ifindex, ifname);
-		pr_warn("%s: leaving TC program %u (%s) alone: %s", ifname, id, name, pr_owner_refusal(owner));
+		log_warn("%s: leaving TC program %u (%s) alone: %s", ifname, id, name, pr_owner_refusal(owner));
 		return -EPERM;
 	}
 	return bpf_tc_detach(&hook, &opts);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Attach the datapath to a set of interfaces by role (see ifaces.h). */
+/* Attach the datapath to a set of interfaces by role (see datapath/interfaces.h). */
 #include "datapath/interfaces.h"
 
 #include <errno.h>
@@ -234,12 +234,12 @@ int pr_detach_iface(int ifaces_fd, uint32_t ifindex)
 		err = 0; /* someone else's program: left alone, already logged */
 	err2 = pr_tc_detach(ifindex);
 	if (err || err2) {
-		pr_err("%s: detach failed: %s", name, strerror(-(err ? err : err2)));
+		log_err("%s: detach failed: %s", name, strerror(-(err ? err : err2)));
 		return err ? err : err2;
 	}
 	if (bpf_map_delete_elem(ifaces_fd, &ifindex) && errno != ENOENT)
 		return -errno;
-	pr_info("%s: detached", name);
+	log_info("%s: detached", name);
 	return 0;
 }
 

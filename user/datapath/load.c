@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Load the datapath skeleton, pinned or private (see loader.h). */
+/* Load the datapath skeleton, pinned or private (see datapath/load.h). */
 #include "datapath/load.h"
 
 #include <errno.h>
@@ -140,14 +140,14 @@ static int pin_programs(struct pr_datapath *dp, const char *dir)
 	char path[512];
 	int err;
 
-	pr_pinned_remove_programs(dir, PR_OBJECT_ID);
+	pr_pins_remove_programs(dir, PR_OBJECT_ID);
 	for (int i = 0; i < PR_PROG__COUNT; i++) {
 		prog_pin_path(path, sizeof(path), dir, i);
 		if (!access(path, F_OK) && unlink(path)) /* a stale one of a failed adoption */
 			return -errno;
 		if (bpf_obj_pin(dp->prog_fd[i], path)) {
 			err = -errno;
-			pr_err("%s: cannot pin: %s", path, strerror(-err));
+			log_err("%s: cannot pin: %s", path, strerror(-err));
 			return err;
 		}
 	}
@@ -163,13 +163,13 @@ static int check_pin_dir(const char *dir)
 	struct statfs st;
 
 	if (mkdir(dir, 0700) && errno != EEXIST) {
-		pr_err("%s: cannot create the pin directory: %s (is bpffs mounted? "
+		log_err("%s: cannot create the pin directory: %s (is bpffs mounted? "
 		       "mount -t bpf bpf /sys/fs/bpf; under `ip netns exec`, /sys is remounted: "
 		       "use nsenter --net instead)", dir, strerror(errno));
 		return -errno;
 	}
 	if (statfs(dir, &st) || st.f_type != BPF_FS_MAGIC) {
-		pr_err("%s: not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf; under `ip netns "
+		log_err("%s: not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf; under `ip netns "
 		       "exec`, /sys is remounted: use nsenter --net instead)", dir);
 		return -ENOTDIR;
 	}
@@ -200,12 +200,12 @@ static int adopt_pinned(struct pr_datapath *dp, const char *dir)
 			if (errno == ENOENT)
 				continue;
 			err = -errno;
-			pr_err("%s: cannot open the pinned map: %s", path, strerror(-err));
+			log_err("%s: cannot open the pinned map: %s", path, strerror(-err));
 			return err;
 		}
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != bpf_map__type(m) ||
 		    info.key_size != bpf_map__key_size(m) || info.value_size != bpf_map__value_size(m)) {
-			pr_err("%s: pinned map has another layout (an incompatible podroute left it; "
+			log_err("%s: pinned map has another layout (an incompatible podroute left it; "
 			       "podroute detach --unpin, then attach again)", path);
 			close(fd);
 			return -EINVAL;
@@ -214,17 +214,17 @@ static int adopt_pinned(struct pr_datapath *dp, const char *dir)
 		err = bpf_map__reuse_fd(m, fd);
 		close(fd); /* reuse_fd took its own reference */
 		if (err) {
-			pr_err("%s: cannot reuse the pinned map: %s", path, strerror(-err));
+			log_err("%s: cannot reuse the pinned map: %s", path, strerror(-err));
 			return err;
 		}
-		pr_debug("%s: adopted", path);
+		log_debug("%s: adopted", path);
 	}
 	return 0;
 }
 
 static uint32_t lsx_lines(uint32_t opt, uint32_t def)
 {
-	return pr_lsx_map_lines(opt == PR_LSX_OFF ? 0 : opt ? opt : def);
+	return pr_lookup_index_map_lines(opt == PR_LSX_OFF ? 0 : opt ? opt : def);
 }
 
 /* Pin the maps this load created (adopted ones are pinned already). */
@@ -241,7 +241,7 @@ static int pin_new_maps(struct pr_datapath *dp, const char *dir)
 			continue;
 		err = bpf_map__pin(m, path);
 		if (err) {
-			pr_err("%s: cannot pin: %s", path, strerror(-err));
+			log_err("%s: cannot pin: %s", path, strerror(-err));
 			return err;
 		}
 	}
@@ -273,7 +273,7 @@ static int take_skeleton_fds(struct pr_datapath *dp)
 		if (i < 0 || bpf_map__type(m) != pr_maps[i].type ||
 		    bpf_map__key_size(m) != pr_maps[i].key_size ||
 		    bpf_map__value_size(m) != pr_maps[i].value_size) {
-			pr_err("the BPF object's map %s is not the one datapath/maps.c describes "
+			log_err("the BPF object's map %s is not the one datapath/maps.c describes "
 			       "(a build out of step)", bpf_map__name(m));
 			return -EINVAL;
 		}
@@ -281,7 +281,7 @@ static int take_skeleton_fds(struct pr_datapath *dp)
 	}
 	for (int i = 0; i < PR_MAP__COUNT; i++)
 		if (dp->map_fd[i] < 0) {
-			pr_err("the BPF object has no map %s", pr_maps[i].name);
+			log_err("the BPF object has no map %s", pr_maps[i].name);
 			return -ENOENT;
 		}
 	for (int i = 0; i < PR_PROG__COUNT; i++) {
@@ -289,7 +289,7 @@ static int take_skeleton_fds(struct pr_datapath *dp)
 
 		dp->prog_fd[i] = p ? bpf_program__fd(p) : -1;
 		if (dp->prog_fd[i] < 0) {
-			pr_err("the BPF object has no program %s", prog_names[i]);
+			log_err("the BPF object has no program %s", prog_names[i]);
 			return -ENOENT;
 		}
 	}
@@ -312,12 +312,12 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 		if (err)
 			return err;
 		if (!adopt_programs(dp, opts->pin_dir, why, sizeof(why))) {
-			pr_info("datapath: adopted the pinned programs of object %s", PR_OBJECT_ID);
+			log_info("datapath: adopted the pinned programs of object %s", PR_OBJECT_ID);
 			dp->pinned = true;
 			record_prog_ids(dp);
 			return 0;
 		}
-		pr_info("datapath: loading object %s (the pinned programs are not adopted: %s)",
+		log_info("datapath: loading object %s (the pinned programs are not adopted: %s)",
 			PR_OBJECT_ID, why);
 		fds_close(dp);
 		dp->adopted = false;
@@ -325,7 +325,7 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 	dp->skel = podroute__open_opts(&oo);
 	if (!dp->skel) {
 		err = -errno;
-		pr_err("cannot open the BPF object: %s", strerror(-err));
+		log_err("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
 	bpf_map__set_max_entries(dp->skel->maps.pr_routes4,
@@ -352,7 +352,7 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 		char missing[64];
 
 		if (pr_caps_missing(missing, sizeof(missing))) {
-			pr_err("cannot load the BPF programs: %s; podroute needs CAP_BPF, CAP_PERFMON and "
+			log_err("cannot load the BPF programs: %s; podroute needs CAP_BPF, CAP_PERFMON and "
 			       "CAP_NET_ADMIN (this process lacks %s)", strerror(-err), missing);
 			podroute__destroy(dp->skel);
 			dp->skel = NULL;
@@ -360,7 +360,7 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 		}
 	}
 	if (err) {
-		pr_err("cannot load the BPF object%s%s: %s (a pinned map of another layout or "
+		log_err("cannot load the BPF object%s%s: %s (a pinned map of another layout or "
 		       "capacity? see `podroute status`)",
 		       opts->pin_dir ? " pinned under " : "", opts->pin_dir ? opts->pin_dir : "",
 		       strerror(-err));
@@ -381,7 +381,7 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 	}
 	dp->pinned = opts->pin_dir != NULL;
 	record_prog_ids(dp);
-	pr_info("datapath: object %s loaded and verified in %ld ms", PR_OBJECT_ID,
+	log_info("datapath: object %s loaded and verified in %ld ms", PR_OBJECT_ID,
 		(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	return 0;
 }

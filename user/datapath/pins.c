@@ -14,7 +14,7 @@
 
 #include "lib/log.h"
 
-int pr_pinned_open(struct pr_pinned *p, const char *dir)
+int pr_pins_open(struct pr_pins *p, const char *dir)
 {
 	char path[512];
 
@@ -26,9 +26,9 @@ int pr_pinned_open(struct pr_pinned *p, const char *dir)
 		if (p->fd[i] < 0) {
 			int err = -errno;
 
-			pr_err("%s: %s%s", path, strerror(-err),
+			log_err("%s: %s%s", path, strerror(-err),
 			       err == -ENOENT ? " (is podroute attached? see `podroute attach --help`)" : "");
-			pr_pinned_close(p);
+			pr_pins_close(p);
 			return err;
 		}
 	}
@@ -36,7 +36,7 @@ int pr_pinned_open(struct pr_pinned *p, const char *dir)
 	return 0;
 }
 
-void pr_pinned_close(struct pr_pinned *p)
+void pr_pins_close(struct pr_pins *p)
 {
 	if (p->fd[PR_MAP_PROGIDS] >= 0)
 		pr_progids_forget(p->fd[PR_MAP_PROGIDS]);
@@ -47,7 +47,7 @@ void pr_pinned_close(struct pr_pinned *p)
 	}
 }
 
-int pr_pinned_remove_programs(const char *dir, const char *keep_id)
+int pr_pins_remove_programs(const char *dir, const char *keep_id)
 {
 	size_t plen = strlen(PR_PROG_PIN_PREFIX), klen = keep_id ? strlen(keep_id) : 0;
 	struct dirent *e;
@@ -71,10 +71,10 @@ int pr_pinned_remove_programs(const char *dir, const char *keep_id)
 	return ret;
 }
 
-int pr_pinned_remove(const char *dir)
+int pr_pins_remove(const char *dir)
 {
 	char path[512];
-	int ret = pr_pinned_remove_programs(dir, NULL);
+	int ret = pr_pins_remove_programs(dir, NULL);
 
 	for (int i = 0; i < PR_MAP__COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, pr_maps[i].name);

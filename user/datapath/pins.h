@@ -9,20 +9,20 @@
 
 #include "datapath/maps.h"
 
-struct pr_pinned {
+struct pr_pins {
 	int fd[PR_MAP__COUNT];
 };
 
 /* Open every map under dir. Returns 0, or -errno with a message logged
  * naming the missing pin (typically: podroute is not attached). */
-int pr_pinned_open(struct pr_pinned *p, const char *dir);
-void pr_pinned_close(struct pr_pinned *p);
+int pr_pins_open(struct pr_pins *p, const char *dir);
+void pr_pins_close(struct pr_pins *p);
 /* Remove the pins, maps' and programs' (they live on while attached). */
-int pr_pinned_remove(const char *dir);
+int pr_pins_remove(const char *dir);
 
 /* Pinned programs are named PR_PROG_PIN_PREFIX<object id>_<program>. */
 #define PR_PROG_PIN_PREFIX "prog_"
 /* Unpin the programs of every object but keep_id (NULL: all). */
-int pr_pinned_remove_programs(const char *dir, const char *keep_id);
+int pr_pins_remove_programs(const char *dir, const char *keep_id);
 
 #endif

@@ -157,7 +157,7 @@ int pr_xdp_attach_multi(struct pr_datapath *dp, int ifindex, enum pr_prog_id id,
 	find_ours(ifindex, &o);
 	if (o.prog && !strcmp(xdp_program__name(o.prog), name) &&
 	    same_tag(o.prog, pr_datapath_prog_fd(dp, id))) {
-		pr_debug("%s: %s already attached, same program: kept", ifname, name);
+		log_debug("%s: %s already attached, same program: kept", ifname, name);
 		err = 0;
 		goto out;
 	}
@@ -169,7 +169,7 @@ int pr_xdp_attach_multi(struct pr_datapath *dp, int ifindex, enum pr_prog_id id,
 	if (o.prog) {
 		err = xdp_program__detach(o.prog, ifindex, xdp_multiprog__attach_mode(o.mp), 0);
 		if (err) {
-			pr_err("%s: cannot take the old %s out of the dispatcher: %s", ifname,
+			log_err("%s: cannot take the old %s out of the dispatcher: %s", ifname,
 			       xdp_program__name(o.prog), strerror(-err));
 			goto out;
 		}
@@ -177,7 +177,7 @@ int pr_xdp_attach_multi(struct pr_datapath *dp, int ifindex, enum pr_prog_id id,
 	obj = shadow_object(dp, name);
 	if (!obj) {
 		err = -EINVAL;
-		pr_err("%s: cannot prepare %s for libxdp", ifname, name);
+		log_err("%s: cannot prepare %s for libxdp", ifname, name);
 		goto out;
 	}
 	{
@@ -188,20 +188,20 @@ int pr_xdp_attach_multi(struct pr_datapath *dp, int ifindex, enum pr_prog_id id,
 	err = libxdp_get_error(xp);
 	if (err) {
 		xp = NULL;
-		pr_err("%s: libxdp cannot use %s: %s", ifname, name, strerror(-err));
+		log_err("%s: libxdp cannot use %s: %s", ifname, name, strerror(-err));
 		goto out;
 	}
 	/* libxdp probes freplace by loading its dispatcher; where the kernel
 	 * refuses, libbpf warns before libxdp falls back: expected, not news. */
-	pr_log_libbpf_quiet(true);
+	log_libbpf_quiet(true);
 	err = xdp_program__attach(xp, ifindex, libxdp_mode(mode), 0);
-	pr_log_libbpf_quiet(false);
+	log_libbpf_quiet(false);
 	if (err == -EEXIST || err == -EBUSY) {
 		uint32_t other = 0;
 		char oname[64] = "";
 
 		pr_xdp_query(ifindex, &other, oname, sizeof(oname), NULL);
-		pr_err("%s: XDP program %u (%s) is attached and this kernel cannot share the device "
+		log_err("%s: XDP program %u (%s) is attached and this kernel cannot share the device "
 		       "through libxdp's dispatcher; podroute does not replace programs it did not "
 		       "install", ifname, other, oname);
 		err = -EBUSY;
@@ -212,10 +212,10 @@ int pr_xdp_attach_multi(struct pr_datapath *dp, int ifindex, enum pr_prog_id id,
 		pr_xdp_query(ifindex, &other, oname, sizeof(oname), NULL);
 		if (!other) {
 			/* Nobody to share with: attach alone, without libxdp. */
-			pr_debug("%s: libxdp attach: %s; attaching %s by itself", ifname, strerror(-err), name);
+			log_debug("%s: libxdp attach: %s; attaching %s by itself", ifname, strerror(-err), name);
 			err = pr_xdp_attach(ifindex, pr_datapath_prog_fd(dp, id), mode);
 		} else {
-			pr_warn("%s: cannot join XDP program %u (%s) in libxdp's dispatcher (%s: this "
+			log_warn("%s: cannot join XDP program %u (%s) in libxdp's dispatcher (%s: this "
 				"kernel refuses extension programs that change packet data); leaving it "
 				"alone", ifname, other, oname, strerror(-err));
 			err = -EBUSY;
@@ -254,7 +254,7 @@ int pr_xdp_detach_multi(int ifindex)
 	if (o.prog) {
 		err = xdp_program__detach(o.prog, ifindex, xdp_multiprog__attach_mode(o.mp), 0);
 		if (err)
-			pr_err("%s: cannot take %s out of the dispatcher: %s", ifname,
+			log_err("%s: cannot take %s out of the dispatcher: %s", ifname,
 			       xdp_program__name(o.prog), strerror(-err));
 	}
 	xdp_multiprog__close(o.mp);

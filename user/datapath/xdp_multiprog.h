@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* XDP attach/detach through libxdp's dispatcher (see xdpmulti.c). */
+/* XDP attach/detach through libxdp's dispatcher (see datapath/xdp_multiprog.c). */
 #ifndef PR_XDPMULTI_H
 #define PR_XDPMULTI_H
 

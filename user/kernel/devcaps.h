@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What a device can take and what its packets carry, asked of the kernel:
- * the two facts that decide between XDP and TC (DESIGN.md, "Kernel
- * equivalence").
+ * the two facts that decide between XDP and TC (docs/design.md, "Invariants":
+ * XDP or TC, per device).
  *
  *   receive  XDP sees a frame, not the skb: the partial checksum of a
  *            packet from a local socket, GSO, and a VLAN tag the kernel or

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Kernel features probed by running them (see kfeatures.h). */
+/* Kernel features probed by running them (see kernel/features.h). */
 #include "kernel/features.h"
 
 #include <errno.h>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The live netlink follower (see nlsource.h): two libnl sockets, the
- * conversions of nlroute.c, and the small caches needed to say what the
+ * The live netlink follower (see kernel/follower.h): two libnl sockets, the
+ * conversions of kernel/route_msg.c, and the small caches needed to say what the
  * kernel leaves unsaid: nexthop objects (to expand nhid routes and to
  * notice `ip nexthop replace`), the routes that use them (to re-deliver
  * or delete them), link flags (to see a link in use change state) and
  * the set of ifindexes that routes or objects go through. At the end,
- * `pr_nlsource_debug_main`, which prints every event as one line.
+ * `pr_follower_debug_main`, which prints every event as one line.
  */
 #include "kernel/follower.h"
 
@@ -31,7 +31,7 @@
 
 /* Large enough for a full BGP table arriving at once; overruns still resync. */
 #define PR_NL_RCVBUF (32 * 1024 * 1024)
-/* Datagrams per pr_nlsource_process call: big batches (one reconcile
+/* Datagrams per pr_follower_process call: big batches (one reconcile
  * each), yet the agent's loop still sees its signals under a storm. */
 #define PR_NL_BUDGET 65536
 #define PR_NL_DUMP_TRIES 5
@@ -93,11 +93,11 @@ struct link_rec {
 	uint32_t flags;
 };
 
-struct pr_nlsource {
+struct pr_follower {
 	struct nl_sock *ev, *req;
 	struct pr_nl_handlers h;
 	void *ctx;
-	struct pr_nlsource_stats st;
+	struct pr_follower_stats st;
 	struct pr_htab nexthops, routes, nhchg, links, ifrefs;
 	uint64_t seq;
 	bool need_resync;
@@ -109,12 +109,12 @@ struct pr_nlsource {
 
 static const struct pr_knexthop *nh_lookup(void *ctx, uint32_t id)
 {
-	const struct nh_rec *rec = pr_htab_get(&((struct pr_nlsource *)ctx)->nexthops, &id);
+	const struct nh_rec *rec = pr_htab_get(&((struct pr_follower *)ctx)->nexthops, &id);
 
 	return rec ? &rec->nh : NULL;
 }
 
-const struct pr_knexthop *pr_nlsource_nexthop(const struct pr_nlsource *s, uint32_t id)
+const struct pr_knexthop *pr_follower_nexthop(const struct pr_follower *s, uint32_t id)
 {
 	return nh_lookup((void *)s, id);
 }
@@ -137,14 +137,14 @@ static bool nh_equal(const struct pr_knexthop *a, const struct pr_knexthop *b)
 	return true;
 }
 
-static void oom(struct pr_nlsource *s, const char *what)
+static void oom(struct pr_follower *s, const char *what)
 {
-	pr_err("netlink: out of memory caching %s: full resync", what);
+	log_err("netlink: out of memory caching %s: full resync", what);
 	s->need_resync = true;
 	s->resync_why = "out of memory";
 }
 
-static void ifref_add(struct pr_nlsource *s, uint32_t ifindex)
+static void ifref_add(struct pr_follower *s, uint32_t ifindex)
 {
 	if (ifindex && !pr_htab_get(&s->ifrefs, &ifindex) && pr_htab_set(&s->ifrefs, &ifindex))
 		oom(s, "interfaces");
@@ -161,7 +161,7 @@ static void route_key(const struct pr_kroute *r, struct route_key *k)
 	k->priority = r->priority;
 }
 
-static void nhchg_mark(struct pr_nlsource *s, uint32_t id, bool deleted)
+static void nhchg_mark(struct pr_follower *s, uint32_t id, bool deleted)
 {
 	struct nhchg_rec rec = { .id = id };
 	const struct nhchg_rec *old = pr_htab_get(&s->nhchg, &id);
@@ -176,7 +176,7 @@ static void nhchg_mark(struct pr_nlsource *s, uint32_t id, bool deleted)
 		oom(s, "nexthop changes");
 }
 
-static void clear_caches(struct pr_nlsource *s)
+static void clear_caches(struct pr_follower *s)
 {
 	pr_htab_clear(&s->nexthops);
 	pr_htab_clear(&s->routes);
@@ -187,7 +187,7 @@ static void clear_caches(struct pr_nlsource *s)
 
 /* ---- delivery ---- */
 
-static void deliver_route(struct pr_nlsource *s, int type, struct pr_kroute *r)
+static void deliver_route(struct pr_follower *s, int type, struct pr_kroute *r)
 {
 	if (!r->npaths && r->nhid) {
 		struct pr_kpath paths[PR_MAX_NH];
@@ -210,7 +210,7 @@ static void deliver_route(struct pr_nlsource *s, int type, struct pr_kroute *r)
 		s->h.route(s->ctx, type, r);
 }
 
-static void on_route(struct pr_nlsource *s, int type, struct pr_kroute *r)
+static void on_route(struct pr_follower *s, int type, struct pr_kroute *r)
 {
 	struct route_rec rec = {};
 
@@ -231,7 +231,7 @@ static void on_route(struct pr_nlsource *s, int type, struct pr_kroute *r)
 	deliver_route(s, type, r);
 }
 
-static void on_nexthop(struct pr_nlsource *s, int type, const struct pr_knexthop *nh)
+static void on_nexthop(struct pr_follower *s, int type, const struct pr_knexthop *nh)
 {
 	const struct nh_rec *old = pr_htab_get(&s->nexthops, &nh->id);
 
@@ -255,7 +255,7 @@ static void on_nexthop(struct pr_nlsource *s, int type, const struct pr_knexthop
 		s->h.nexthop(s->ctx, type, nh);
 }
 
-static void on_link(struct pr_nlsource *s, int type, const struct pr_klink *l)
+static void on_link(struct pr_follower *s, int type, const struct pr_klink *l)
 {
 	const struct link_rec *old = pr_htab_get(&s->links, &l->ifindex);
 	bool used = pr_htab_get(&s->ifrefs, &l->ifindex);
@@ -287,7 +287,7 @@ static void on_link(struct pr_nlsource *s, int type, const struct pr_klink *l)
 /* libnl callback for every valid message, dump replies and notifications. */
 static int dispatch(struct nl_msg *msg, void *arg)
 {
-	struct pr_nlsource *s = arg;
+	struct pr_follower *s = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	int type = nlh->nlmsg_type, err;
 	union {
@@ -331,7 +331,7 @@ static int dispatch(struct nl_msg *msg, void *arg)
 		s->st.ignored++;
 	} else if (err) {
 		s->st.malformed++;
-		pr_warn("netlink: message type %d (%u bytes) refused: %s", type, nlh->nlmsg_len,
+		log_warn("netlink: message type %d (%u bytes) refused: %s", type, nlh->nlmsg_len,
 			pr_nl_strerror(err));
 	}
 	return NL_OK;
@@ -343,7 +343,7 @@ static int dispatch(struct nl_msg *msg, void *arg)
  * however many objects changed. A group counts as changed when one of
  * its members did (the kernel sends nothing for the group then).
  */
-static void settle_nexthops(struct pr_nlsource *s)
+static void settle_nexthops(struct pr_follower *s)
 {
 	struct pr_htab_iter it = {};
 	const struct nh_rec *g;
@@ -428,26 +428,26 @@ static void settle_nexthops(struct pr_nlsource *s)
 
 /* ---- sockets and dumps ---- */
 
-static struct nl_sock *open_sock(struct pr_nlsource *s, const char *what)
+static struct nl_sock *open_sock(struct pr_follower *s, const char *what)
 {
 	struct nl_sock *sk = nl_socket_alloc();
 	int err;
 
 	if (!sk) {
-		pr_err("netlink: %s socket: out of memory", what);
+		log_err("netlink: %s socket: out of memory", what);
 		return NULL;
 	}
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, dispatch, s);
 	err = nl_connect(sk, NETLINK_ROUTE);
 	if (err) {
-		pr_err("netlink: %s socket: %s", what, nl_geterror(err));
+		log_err("netlink: %s socket: %s", what, nl_geterror(err));
 		nl_socket_free(sk);
 		return NULL;
 	}
 	return sk;
 }
 
-int pr_nlsource_set_rcvbuf(struct pr_nlsource *s, int bytes)
+int pr_follower_set_rcvbuf(struct pr_follower *s, int bytes)
 {
 	int fd = nl_socket_get_fd(s->ev), v = 0;
 	socklen_t len = sizeof(v);
@@ -462,9 +462,9 @@ int pr_nlsource_set_rcvbuf(struct pr_nlsource *s, int bytes)
 	return v;
 }
 
-struct pr_nlsource *pr_nlsource_open(const struct pr_nl_handlers *h, void *ctx)
+struct pr_follower *pr_follower_open(const struct pr_nl_handlers *h, void *ctx)
 {
-	struct pr_nlsource *s = calloc(1, sizeof(*s));
+	struct pr_follower *s = calloc(1, sizeof(*s));
 	int err;
 
 	if (!s)
@@ -485,24 +485,24 @@ struct pr_nlsource *pr_nlsource_open(const struct pr_nl_handlers *h, void *ctx)
 	err = nl_socket_add_memberships(s->ev, RTNLGRP_LINK, RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE,
 					RTNLGRP_IPV6_ROUTE, RTNLGRP_NEXTHOP, 0);
 	if (err) {
-		pr_err("netlink: subscribing to route/nexthop/neighbour/link groups: %s",
+		log_err("netlink: subscribing to route/nexthop/neighbour/link groups: %s",
 		       nl_geterror(err));
 		goto fail;
 	}
-	err = pr_nlsource_set_rcvbuf(s, PR_NL_RCVBUF);
+	err = pr_follower_set_rcvbuf(s, PR_NL_RCVBUF);
 	if (err < 0)
-		pr_warn("netlink: cannot size the notification buffer: %s", strerror(-err));
+		log_warn("netlink: cannot size the notification buffer: %s", strerror(-err));
 	if (s->st.rcvbuf < PR_NL_RCVBUF)
-		pr_info("netlink: notification buffer %u bytes (wanted %d): overruns will resync",
+		log_info("netlink: notification buffer %u bytes (wanted %d): overruns will resync",
 			s->st.rcvbuf, PR_NL_RCVBUF);
 	nl_socket_set_nonblocking(s->ev);
 	return s;
 fail:
-	pr_nlsource_close(s);
+	pr_follower_close(s);
 	return NULL;
 }
 
-void pr_nlsource_close(struct pr_nlsource *s)
+void pr_follower_close(struct pr_follower *s)
 {
 	if (!s)
 		return;
@@ -521,7 +521,7 @@ void pr_nlsource_close(struct pr_nlsource *s)
 /* One NLM_F_DUMP request with its family header; restarted when the
  * kernel marks the dump inconsistent (NLM_F_DUMP_INTR: the table changed
  * under it). What an interrupted dump delivered stays: upserts. */
-static int dump_one(struct pr_nlsource *s, int type, const void *hdr, size_t len, const char *what)
+static int dump_one(struct pr_follower *s, int type, const void *hdr, size_t len, const char *what)
 {
 	int err = 0;
 
@@ -541,13 +541,13 @@ static int dump_one(struct pr_nlsource *s, int type, const void *hdr, size_t len
 		s->st.dump_retries++;
 	}
 	if (err < 0) {
-		pr_err("netlink: dump of %s failed: %s", what, nl_geterror(err));
+		log_err("netlink: dump of %s failed: %s", what, nl_geterror(err));
 		return err == -NLE_OPNOTSUPP ? -EOPNOTSUPP : -EIO;
 	}
 	return 0;
 }
 
-static int dump_all(struct pr_nlsource *s)
+static int dump_all(struct pr_follower *s)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct ndmsg nd = { .ndm_family = AF_UNSPEC };
@@ -565,7 +565,7 @@ static int dump_all(struct pr_nlsource *s)
 	 * have no nexthop objects: nothing to follow then. */
 	err = dump_one(s, RTM_GETNEXTHOP, &nhm, sizeof(nhm), "nexthop objects");
 	if (err == -EOPNOTSUPP)
-		pr_info("netlink: no nexthop objects on this kernel");
+		log_info("netlink: no nexthop objects on this kernel");
 	else if (err)
 		return -EIO;
 	err = dump_one(s, RTM_GETROUTE, &rt4, sizeof(rt4), "IPv4 routes") ?:
@@ -576,7 +576,7 @@ static int dump_all(struct pr_nlsource *s)
 /* Throw away what the notification socket holds: after an overrun it
  * has holes, and replaying it over a fresh dump would bring back state
  * older than the dump. */
-static void drain(struct pr_nlsource *s)
+static void drain(struct pr_follower *s)
 {
 	int fd = nl_socket_get_fd(s->ev);
 	char buf[4096];
@@ -589,11 +589,11 @@ static void drain(struct pr_nlsource *s)
 	}
 }
 
-static int full_resync(struct pr_nlsource *s)
+static int full_resync(struct pr_follower *s)
 {
 	int err;
 
-	pr_info("netlink: full resync (%s)", s->resync_why ? s->resync_why : "requested");
+	log_info("netlink: full resync (%s)", s->resync_why ? s->resync_why : "requested");
 	s->st.resyncs++;
 	drain(s);
 	clear_caches(s);
@@ -609,7 +609,7 @@ static int full_resync(struct pr_nlsource *s)
 }
 
 /* Follow-ups owed after a batch of messages. */
-static int settle(struct pr_nlsource *s)
+static int settle(struct pr_follower *s)
 {
 	if (s->need_resync)
 		return full_resync(s);
@@ -618,19 +618,19 @@ static int settle(struct pr_nlsource *s)
 	return s->need_resync ? full_resync(s) : 0;
 }
 
-int pr_nlsource_dump(struct pr_nlsource *s)
+int pr_follower_dump(struct pr_follower *s)
 {
 	int err = dump_all(s);
 
 	return err ?: settle(s);
 }
 
-int pr_nlsource_fd(const struct pr_nlsource *s)
+int pr_follower_fd(const struct pr_follower *s)
 {
 	return nl_socket_get_fd(s->ev);
 }
 
-int pr_nlsource_process(struct pr_nlsource *s)
+int pr_follower_process(struct pr_follower *s)
 {
 	int err = 0, serr;
 
@@ -643,13 +643,13 @@ int pr_nlsource_process(struct pr_nlsource *s)
 		} else if (err == -NLE_NOMEM) {
 			/* libnl's name for ENOBUFS: the kernel dropped notifications. */
 			s->st.overruns++;
-			pr_warn("netlink: notifications lost (receive buffer %u bytes full)",
+			log_warn("netlink: notifications lost (receive buffer %u bytes full)",
 				s->st.rcvbuf);
 			s->need_resync = true;
 			s->resync_why = "overrun";
 			err = 0;
 		} else {
-			pr_warn("netlink: receive failed: %s; full resync", nl_geterror(err));
+			log_warn("netlink: receive failed: %s; full resync", nl_geterror(err));
 			s->need_resync = true;
 			s->resync_why = "receive error";
 			err = -EIO;
@@ -660,247 +660,19 @@ int pr_nlsource_process(struct pr_nlsource *s)
 	return err ?: serr;
 }
 
-void pr_nlsource_get_stats(const struct pr_nlsource *s, struct pr_nlsource_stats *st)
+void pr_follower_get_stats(const struct pr_follower *s, struct pr_follower_stats *st)
 {
 	*st = s->st;
 	st->nexthops = s->nexthops.count;
 	st->nh_routes = s->routes.count;
 }
 
-/* ---- podroute debug netlink ---- */
-
-static const char debug_help[] =
-	"Usage: podroute debug netlink [--rcvbuf BYTES] [--once]\n"
-	"Dump the kernel's links, neighbours, nexthop objects and routes (all tables),\n"
-	"then follow their changes, one line per event, as the agent receives them:\n"
-	"routes with paths expanded from their nexthop objects, routes re-announced or\n"
-	"deleted when an object changes, \"resync <why>\" ... \"resync done\" around the\n"
-	"re-dump after an overrun or a silent flush, \"stats ...\" on exit.\n"
-	"  --rcvbuf BYTES  notification socket buffer (default 32 MiB); small values\n"
-	"                  provoke overruns and resyncs\n"
-	"  --once          exit after the initial dump\n";
-
-static struct pr_nlsource *dbg_src;
-static volatile sig_atomic_t dbg_stop;
-
-static void dbg_signal(int sig)
+const char *pr_follower_cause(const struct pr_follower *s)
 {
-	(void)sig;
-	dbg_stop = 1;
+	return s->cause;
 }
 
-static const char *verb(int type)
+const char *pr_follower_resync_why(const struct pr_follower *s)
 {
-	return type == RTM_NEWROUTE || type == RTM_NEWNEXTHOP || type == RTM_NEWNEIGH ||
-	       type == RTM_NEWLINK ? "new" : "del";
-}
-
-static const char *proto_name(unsigned p, char *buf, size_t n)
-{
-	switch (p) {
-	case RTPROT_KERNEL: return "kernel";
-	case RTPROT_BOOT: return "boot";
-	case RTPROT_STATIC: return "static";
-	case RTPROT_ZEBRA: return "zebra";
-	case PR_RTPROT_BGP: return "bgp";
-	default: snprintf(buf, n, "%u", p); return buf;
-	}
-}
-
-static const char *rtype_name(unsigned t, char *buf, size_t n)
-{
-	static const char *const names[] = {
-		[RTN_UNICAST] = "unicast", [RTN_LOCAL] = "local", [RTN_BROADCAST] = "broadcast",
-		[RTN_ANYCAST] = "anycast", [RTN_MULTICAST] = "multicast",
-		[RTN_BLACKHOLE] = "blackhole", [RTN_UNREACHABLE] = "unreachable",
-		[RTN_PROHIBIT] = "prohibit", [RTN_THROW] = "throw",
-	};
-
-	if (t < sizeof(names) / sizeof(names[0]) && names[t])
-		return names[t];
-	snprintf(buf, n, "%u", t);
-	return buf;
-}
-
-static void print_path(const struct pr_kpath *p)
-{
-	char gw[INET6_ADDRSTRLEN];
-
-	if (p->gw_family)
-		printf(" via %s", inet_ntop(p->gw_family, p->gw, gw, sizeof(gw)));
-	printf(" dev %u weight %u", p->ifindex, p->weight);
-	if (p->flags & RTNH_F_DEAD)
-		printf(" dead");
-	if (p->flags & RTNH_F_LINKDOWN)
-		printf(" linkdown");
-	if (p->encap_type)
-		printf(" encap %u", p->encap_type);
-}
-
-static void dbg_route(void *ctx, int type, const struct pr_kroute *r)
-{
-	char dst[PR_PREFIX_STRLEN], pb[12], tb[12];
-
-	(void)ctx;
-	printf("route %s %s table %u proto %s type %s metric %u nhid %u paths %u", verb(type),
-	       pr_prefix_format(&r->dst, dst, sizeof(dst)), r->table,
-	       proto_name(r->protocol, pb, sizeof(pb)), rtype_name(r->type, tb, sizeof(tb)),
-	       r->priority, r->nhid, r->npaths);
-	for (unsigned i = 0; i < r->npaths; i++) {
-		printf(" nexthop");
-		print_path(&r->paths[i]);
-	}
-	if (dbg_src->cause)
-		printf(" (%s)", dbg_src->cause);
-	printf("\n");
-}
-
-static void dbg_nexthop(void *ctx, int type, const struct pr_knexthop *nh)
-{
-	char pb[12];
-
-	(void)ctx;
-	printf("nexthop %s id %u proto %s", verb(type), nh->id,
-	       proto_name(nh->protocol, pb, sizeof(pb)));
-	if (nh->blackhole) {
-		printf(" blackhole");
-	} else if (nh->is_group) {
-		printf(" group");
-		for (unsigned i = 0; i < nh->ngroup; i++)
-			printf("%c%u/%u", i ? ',' : ' ', nh->group[i], nh->group_weight[i]);
-	} else {
-		print_path(&nh->path);
-	}
-	printf("\n");
-}
-
-static void dbg_neigh(void *ctx, int type, const struct pr_kneigh *n)
-{
-	static const struct { unsigned bit; const char *name; } nud[] = {
-		{ NUD_INCOMPLETE, "incomplete" }, { NUD_REACHABLE, "reachable" },
-		{ NUD_STALE, "stale" }, { NUD_DELAY, "delay" }, { NUD_PROBE, "probe" },
-		{ NUD_FAILED, "failed" }, { NUD_NOARP, "noarp" }, { NUD_PERMANENT, "permanent" },
-	};
-	char a[INET6_ADDRSTRLEN], mac[PR_MAC_STRLEN];
-	bool any = false;
-
-	(void)ctx;
-	printf("neigh %s %s dev %u lladdr %s state", verb(type),
-	       inet_ntop(n->family, n->addr, a, sizeof(a)),
-	       n->ifindex, n->has_lladdr ? pr_mac_format(n->lladdr, mac, sizeof(mac)) : "none");
-	for (unsigned i = 0; i < sizeof(nud) / sizeof(nud[0]); i++) {
-		if (n->state & nud[i].bit) {
-			printf("%c%s", any ? ',' : ' ', nud[i].name);
-			any = true;
-		}
-	}
-	printf("%s\n", any ? "" : " none");
-}
-
-static void dbg_link(void *ctx, int type, const struct pr_klink *l)
-{
-	char mac[PR_MAC_STRLEN];
-
-	(void)ctx;
-	printf("link %s %u %s %s %s kind %s master %u mtu %u addr %s", verb(type), l->ifindex,
-	       l->name, l->up ? "up" : "down", l->carrier ? "carrier" : "no-carrier",
-	       l->kind[0] ? l->kind : "-", l->master, l->mtu, pr_mac_format(l->addr, mac, sizeof(mac)));
-	if (!strcmp(l->kind, "vrf"))
-		printf(" table %u", l->vrf_table);
-	printf("\n");
-}
-
-static void dbg_resync(void *ctx)
-{
-	(void)ctx;
-	printf("resync %s\n", dbg_src->resync_why ? dbg_src->resync_why : "requested");
-}
-
-static void dbg_stats(const struct pr_nlsource *s)
-{
-	struct pr_nlsource_stats st;
-
-	pr_nlsource_get_stats(s, &st);
-	printf("stats messages %llu malformed %llu ignored %llu overruns %llu resyncs %llu "
-	       "link_resyncs %llu nh_route_updates %llu nh_route_deletes %llu unresolved %llu "
-	       "dump_retries %llu rcvbuf %u nexthops %zu nh_routes %zu\n",
-	       (unsigned long long)st.messages, (unsigned long long)st.malformed,
-	       (unsigned long long)st.ignored, (unsigned long long)st.overruns,
-	       (unsigned long long)st.resyncs, (unsigned long long)st.link_resyncs,
-	       (unsigned long long)st.nh_route_updates, (unsigned long long)st.nh_route_deletes,
-	       (unsigned long long)st.unresolved, (unsigned long long)st.dump_retries, st.rcvbuf,
-	       st.nexthops, st.nh_routes);
-}
-
-int pr_nlsource_debug_main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "rcvbuf", required_argument, NULL, 'r' }, { "once", no_argument, NULL, '1' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	const struct pr_nl_handlers h = { dbg_route, dbg_nexthop, dbg_neigh, dbg_link, dbg_resync };
-	struct sigaction sa = { .sa_handler = dbg_signal };
-	bool once = false;
-	long rcvbuf = 0;
-	int c, ret = 0;
-	char *end;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			rcvbuf = strtol(optarg, &end, 0);
-			if (*end || rcvbuf <= 0 || rcvbuf > (1L << 30)) {
-				fprintf(stderr, "debug netlink: bad --rcvbuf \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case '1': once = true; break;
-		case 'h': fputs(debug_help, stdout); return 0;
-		default: fputs(debug_help, stderr); return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "debug netlink: unexpected argument \"%s\"\n", argv[optind]);
-		return 2;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* No SA_RESTART: poll returns EINTR and the loop ends. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	dbg_src = pr_nlsource_open(&h, NULL);
-	if (!dbg_src)
-		return 1;
-	if (rcvbuf && pr_nlsource_set_rcvbuf(dbg_src, rcvbuf) < 0) {
-		fprintf(stderr, "debug netlink: cannot set the receive buffer: %s\n", strerror(errno));
-		ret = 1;
-		goto out;
-	}
-	if (pr_nlsource_dump(dbg_src)) {
-		ret = 1;
-		goto out;
-	}
-	printf("ready\n");
-	while (!once && !dbg_stop) {
-		struct pollfd pfd = { .fd = pr_nlsource_fd(dbg_src), .events = POLLIN };
-
-		if (poll(&pfd, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("debug netlink: poll");
-			ret = 1;
-			break;
-		}
-		uint64_t before = dbg_src->st.resyncs;
-
-		if (pr_nlsource_process(dbg_src) < 0)
-			fprintf(stderr, "debug netlink: processing error (a resync is pending)\n");
-		else if (dbg_src->st.resyncs != before)
-			printf("resync done\n"); /* the re-dump is complete */
-	}
-	dbg_stats(dbg_src);
-out:
-	pr_nlsource_close(dbg_src);
-	dbg_src = NULL;
-	return ret;
+	return s->resync_why;
 }

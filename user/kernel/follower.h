@@ -3,7 +3,7 @@
  * Following the kernel's routes, nexthop objects, neighbours and links
  * live, with libnl-3: an initial dump on a request socket, then change
  * notifications on a subscribed socket the agent polls. Everything the
- * parsers of nlroute.h accept is delivered (all tables, all protocols,
+ * parsers of kernel/route_msg.h accept is delivered (all tables, all protocols,
  * all route types); acceptance policy is the caller's.
  *
  * What the kernel does not say, the source says for it:
@@ -26,8 +26,8 @@
  *    such as pod veths with just fe80::/64, cause no resync.)
  *  - A notification overrun (ENOBUFS) drops the socket's queue, calls
  *    resync() and dumps everything again: never a silent loss.
- * Handlers run inside pr_nlsource_dump/process and must not call back
- * into the source except pr_nlsource_nexthop/get_stats. Any may be NULL.
+ * Handlers run inside pr_follower_dump/process and must not call back
+ * into the source except pr_follower_nexthop/get_stats. Any may be NULL.
  */
 #ifndef PR_NLSOURCE_H
 #define PR_NLSOURCE_H
@@ -48,11 +48,11 @@ struct pr_nl_handlers {
 	void (*resync)(void *ctx);
 };
 
-struct pr_nlsource;
+struct pr_follower;
 
-struct pr_nlsource_stats {
+struct pr_follower_stats {
 	uint64_t messages;         /* rtnetlink messages handled, dumps included */
-	uint64_t malformed;        /* refused by nlroute.c (-EINVAL, -E2BIG), logged */
+	uint64_t malformed;        /* refused by kernel/route_msg.c (-EINVAL, -E2BIG), logged */
 	uint64_t ignored;          /* PR_NL_IGNORE: cloned routes, fdb, bridge ports */
 	uint64_t overruns;         /* ENOBUFS on the notification socket */
 	uint64_t resyncs;          /* full re-dumps, for any reason */
@@ -67,39 +67,37 @@ struct pr_nlsource_stats {
 };
 
 /* Open both sockets and subscribe (RTNLGRP_LINK, NEIGH, IPV4_ROUTE,
- * IPV6_ROUTE, NEXTHOP); nothing is delivered until pr_nlsource_dump.
+ * IPV6_ROUTE, NEXTHOP); nothing is delivered until pr_follower_dump.
  * NULL on failure (logged). */
-struct pr_nlsource *pr_nlsource_open(const struct pr_nl_handlers *h, void *ctx);
-void pr_nlsource_close(struct pr_nlsource *s);
+struct pr_follower *pr_follower_open(const struct pr_nl_handlers *h, void *ctx);
+void pr_follower_close(struct pr_follower *s);
 
 /* Dump links, neighbours, nexthop objects and routes of all tables
  * (IPv4 and IPv6), delivering each. 0 or -EIO. */
-int pr_nlsource_dump(struct pr_nlsource *s);
+int pr_follower_dump(struct pr_follower *s);
 
 /* The notification socket, for poll(POLLIN). */
-int pr_nlsource_fd(const struct pr_nlsource *s);
+int pr_follower_fd(const struct pr_follower *s);
 
 /* Handle what is ready on the notification socket (a bounded batch; poll
  * again for more), then the follow-ups: re-delivery for nexthop changes,
  * resync after an overrun or a silent flush. 0, or -EIO if a receive or a
  * resync dump failed (a failed resync is retried by the next call). */
-int pr_nlsource_process(struct pr_nlsource *s);
+int pr_follower_process(struct pr_follower *s);
 
-void pr_nlsource_get_stats(const struct pr_nlsource *s, struct pr_nlsource_stats *st);
+void pr_follower_get_stats(const struct pr_follower *s, struct pr_follower_stats *st);
+/* Why the route being delivered now is delivered, when not for a message
+ * of its own ("nexthop changed", "nexthop deleted"), else NULL. */
+const char *pr_follower_cause(const struct pr_follower *s);
+/* Why the resync being delivered happens ("overrun", ...), or NULL. */
+const char *pr_follower_resync_why(const struct pr_follower *s);
 
 /* A nexthop object from the source's cache, or NULL. */
-const struct pr_knexthop *pr_nlsource_nexthop(const struct pr_nlsource *s, uint32_t id);
+const struct pr_knexthop *pr_follower_nexthop(const struct pr_follower *s, uint32_t id);
 
 /* Set the notification socket's receive buffer (default 32 MiB, forced
  * past net.core.rmem_max when privileged). Tests use a tiny one to
  * provoke overruns. Returns the effective size or -errno. */
-int pr_nlsource_set_rcvbuf(struct pr_nlsource *s, int bytes);
-
-/*
- * `podroute debug netlink`: dump, then follow, printing one line per
- * event on stdout (line-buffered) until SIGINT/SIGTERM; see its --help.
- * argv[0] is the command's own name, as for main(). Returns an exit code.
- */
-int pr_nlsource_debug_main(int argc, char **argv);
+int pr_follower_set_rcvbuf(struct pr_follower *s, int bytes);
 
 #endif

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The agent's kernel-state cache (see kstate.h): four hash tables
+ * The agent's kernel-state cache (see kernel/kernel_state.h): four hash tables
  * (hashtab.h) of owned copies, keyed as the kernel keys them, and an index
  * of the metrics present per (table, prefix), so that the route the FIB
- * uses for one prefix is found without a scan (pr_kstate_route_best).
+ * uses for one prefix is found without a scan (pr_kernel_state_route_best).
  */
 #include "kernel/kernel_state.h"
 
@@ -48,14 +48,14 @@ struct nh_rec { uint32_t id; struct pr_knexthop nh; };
 struct neigh_rec { struct neigh_key k; struct pr_kneigh n; };
 struct link_rec { uint32_t ifindex; struct pr_klink l; };
 
-struct pr_kstate {
+struct pr_kernel_state {
 	struct pr_htab routes, nexthops, neighs, links;
 	struct pr_htab prefixes; /* pfx_rec */
 };
 
-struct pr_kstate *pr_kstate_new(void)
+struct pr_kernel_state *pr_kernel_state_new(void)
 {
-	struct pr_kstate *ks = calloc(1, sizeof(*ks));
+	struct pr_kernel_state *ks = calloc(1, sizeof(*ks));
 
 	if (!ks)
 		return NULL;
@@ -67,7 +67,7 @@ struct pr_kstate *pr_kstate_new(void)
 	return ks;
 }
 
-void pr_kstate_clear(struct pr_kstate *ks)
+void pr_kernel_state_clear(struct pr_kernel_state *ks)
 {
 	pr_htab_clear(&ks->routes);
 	pr_htab_clear(&ks->nexthops);
@@ -76,7 +76,7 @@ void pr_kstate_clear(struct pr_kstate *ks)
 	pr_htab_clear(&ks->prefixes);
 }
 
-void pr_kstate_free(struct pr_kstate *ks)
+void pr_kernel_state_free(struct pr_kernel_state *ks)
 {
 	if (!ks)
 		return;
@@ -109,7 +109,7 @@ static void pfx_key(const struct pr_prefix *dst, uint32_t table, struct pfx_key 
 }
 
 /* A route with this metric now exists for (table, prefix). */
-static int pfx_add(struct pr_kstate *ks, const struct pr_kroute *r)
+static int pfx_add(struct pr_kernel_state *ks, const struct pr_kroute *r)
 {
 	struct pfx_rec rec = {}, *cur;
 
@@ -127,7 +127,7 @@ static int pfx_add(struct pr_kstate *ks, const struct pr_kroute *r)
 	return pr_htab_set(&ks->prefixes, &rec);
 }
 
-static void pfx_remove(struct pr_kstate *ks, const struct pr_kroute *r)
+static void pfx_remove(struct pr_kernel_state *ks, const struct pr_kroute *r)
 {
 	struct pfx_key k;
 	struct pfx_rec *cur;
@@ -146,7 +146,7 @@ static void pfx_remove(struct pr_kstate *ks, const struct pr_kroute *r)
 		pr_htab_del(&ks->prefixes, &k);
 }
 
-int pr_kstate_route_set(struct pr_kstate *ks, const struct pr_kroute *r)
+int pr_kernel_state_route_set(struct pr_kernel_state *ks, const struct pr_kroute *r)
 {
 	struct route_rec rec;
 	bool existed;
@@ -163,7 +163,7 @@ int pr_kstate_route_set(struct pr_kstate *ks, const struct pr_kroute *r)
 	return err;
 }
 
-void pr_kstate_route_del(struct pr_kstate *ks, const struct pr_kroute *r)
+void pr_kernel_state_route_del(struct pr_kernel_state *ks, const struct pr_kroute *r)
 {
 	struct route_key k;
 
@@ -174,19 +174,19 @@ void pr_kstate_route_del(struct pr_kstate *ks, const struct pr_kroute *r)
 	}
 }
 
-int pr_kstate_nexthop_set(struct pr_kstate *ks, const struct pr_knexthop *nh)
+int pr_kernel_state_nexthop_set(struct pr_kernel_state *ks, const struct pr_knexthop *nh)
 {
 	struct nh_rec rec = { .id = nh->id, .nh = *nh };
 
 	return pr_htab_set(&ks->nexthops, &rec);
 }
 
-void pr_kstate_nexthop_del(struct pr_kstate *ks, uint32_t id)
+void pr_kernel_state_nexthop_del(struct pr_kernel_state *ks, uint32_t id)
 {
 	pr_htab_del(&ks->nexthops, &id);
 }
 
-const struct pr_knexthop *pr_kstate_nexthop(const struct pr_kstate *ks, uint32_t id)
+const struct pr_knexthop *pr_kernel_state_nexthop(const struct pr_kernel_state *ks, uint32_t id)
 {
 	const struct nh_rec *rec = pr_htab_get(&ks->nexthops, &id);
 
@@ -201,7 +201,7 @@ static void neigh_key(const struct pr_kneigh *n, struct neigh_key *k)
 	memcpy(k->addr, n->addr, 16);
 }
 
-int pr_kstate_neigh_set(struct pr_kstate *ks, const struct pr_kneigh *n)
+int pr_kernel_state_neigh_set(struct pr_kernel_state *ks, const struct pr_kneigh *n)
 {
 	struct neigh_rec rec;
 
@@ -210,7 +210,7 @@ int pr_kstate_neigh_set(struct pr_kstate *ks, const struct pr_kneigh *n)
 	return pr_htab_set(&ks->neighs, &rec);
 }
 
-void pr_kstate_neigh_del(struct pr_kstate *ks, const struct pr_kneigh *n)
+void pr_kernel_state_neigh_del(struct pr_kernel_state *ks, const struct pr_kneigh *n)
 {
 	struct neigh_key k;
 
@@ -218,31 +218,31 @@ void pr_kstate_neigh_del(struct pr_kstate *ks, const struct pr_kneigh *n)
 	pr_htab_del(&ks->neighs, &k);
 }
 
-int pr_kstate_link_set(struct pr_kstate *ks, const struct pr_klink *l)
+int pr_kernel_state_link_set(struct pr_kernel_state *ks, const struct pr_klink *l)
 {
 	struct link_rec rec = { .ifindex = l->ifindex, .l = *l };
 
 	return pr_htab_set(&ks->links, &rec);
 }
 
-void pr_kstate_link_del(struct pr_kstate *ks, uint32_t ifindex)
+void pr_kernel_state_link_del(struct pr_kernel_state *ks, uint32_t ifindex)
 {
 	pr_htab_del(&ks->links, &ifindex);
 }
 
-size_t pr_kstate_nroutes(const struct pr_kstate *ks)
+size_t pr_kernel_state_nroutes(const struct pr_kernel_state *ks)
 {
 	return ks->routes.count;
 }
 
 static const struct pr_knexthop *nh_lookup(void *ks, uint32_t id)
 {
-	return pr_kstate_nexthop(ks, id);
+	return pr_kernel_state_nexthop(ks, id);
 }
 
 /* A route's paths from its nexthop object, by the one expansion
  * (pr_nl_resolve_paths): false when unresolved or forwarding nowhere. */
-static bool expand_paths(const struct pr_kstate *ks, struct pr_kroute *r)
+static bool expand_paths(const struct pr_kernel_state *ks, struct pr_kroute *r)
 {
 	unsigned n;
 
@@ -252,7 +252,7 @@ static bool expand_paths(const struct pr_kstate *ks, struct pr_kroute *r)
 	return true;
 }
 
-int pr_kstate_route_best(const struct pr_kstate *ks, uint32_t table, const struct pr_prefix *dst,
+int pr_kernel_state_route_best(const struct pr_kernel_state *ks, uint32_t table, const struct pr_prefix *dst,
 			 struct pr_kroute *out)
 {
 	struct pfx_key k;
@@ -306,7 +306,7 @@ static int cmp_route_key(const void *a, const void *b)
 	return x->tos - y->tos; /* the plain route (TOS 0) first */
 }
 
-int pr_kstate_export_routes(const struct pr_kstate *ks, struct pr_kroute **out, size_t *n,
+int pr_kernel_state_export_routes(const struct pr_kernel_state *ks, struct pr_kroute **out, size_t *n,
 			    size_t *unresolved)
 {
 	size_t cnt = 0, w = 0;
@@ -352,12 +352,12 @@ int pr_kstate_export_routes(const struct pr_kstate *ks, struct pr_kroute **out, 
 		return 0;                                                 \
 	} while (0)
 
-int pr_kstate_export_neighs(const struct pr_kstate *ks, struct pr_kneigh **out, size_t *n)
+int pr_kernel_state_export_neighs(const struct pr_kernel_state *ks, struct pr_kneigh **out, size_t *n)
 {
 	EXPORT(neighs, neigh_rec, n, struct pr_kneigh);
 }
 
-int pr_kstate_export_links(const struct pr_kstate *ks, struct pr_klink **out, size_t *n)
+int pr_kernel_state_export_links(const struct pr_kernel_state *ks, struct pr_klink **out, size_t *n)
 {
 	EXPORT(links, link_rec, l, struct pr_klink);
 }

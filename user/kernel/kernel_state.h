@@ -14,26 +14,26 @@
 
 #include "kernel/kobjects.h"
 
-struct pr_kstate;
+struct pr_kernel_state;
 
-struct pr_kstate *pr_kstate_new(void);
-void pr_kstate_free(struct pr_kstate *ks);
+struct pr_kernel_state *pr_kernel_state_new(void);
+void pr_kernel_state_free(struct pr_kernel_state *ks);
 /* Forget everything (before a full resync). */
-void pr_kstate_clear(struct pr_kstate *ks);
+void pr_kernel_state_clear(struct pr_kernel_state *ks);
 
 /* Upserts and deletes; 0 or -ENOMEM. Delete of a missing key is fine. */
-int pr_kstate_route_set(struct pr_kstate *ks, const struct pr_kroute *r);
-void pr_kstate_route_del(struct pr_kstate *ks, const struct pr_kroute *r);
-int pr_kstate_nexthop_set(struct pr_kstate *ks, const struct pr_knexthop *nh);
-void pr_kstate_nexthop_del(struct pr_kstate *ks, uint32_t id);
-int pr_kstate_neigh_set(struct pr_kstate *ks, const struct pr_kneigh *n);
-void pr_kstate_neigh_del(struct pr_kstate *ks, const struct pr_kneigh *n);
-int pr_kstate_link_set(struct pr_kstate *ks, const struct pr_klink *l);
-void pr_kstate_link_del(struct pr_kstate *ks, uint32_t ifindex);
+int pr_kernel_state_route_set(struct pr_kernel_state *ks, const struct pr_kroute *r);
+void pr_kernel_state_route_del(struct pr_kernel_state *ks, const struct pr_kroute *r);
+int pr_kernel_state_nexthop_set(struct pr_kernel_state *ks, const struct pr_knexthop *nh);
+void pr_kernel_state_nexthop_del(struct pr_kernel_state *ks, uint32_t id);
+int pr_kernel_state_neigh_set(struct pr_kernel_state *ks, const struct pr_kneigh *n);
+void pr_kernel_state_neigh_del(struct pr_kernel_state *ks, const struct pr_kneigh *n);
+int pr_kernel_state_link_set(struct pr_kernel_state *ks, const struct pr_klink *l);
+void pr_kernel_state_link_del(struct pr_kernel_state *ks, uint32_t ifindex);
 
-const struct pr_knexthop *pr_kstate_nexthop(const struct pr_kstate *ks, uint32_t id);
+const struct pr_knexthop *pr_kernel_state_nexthop(const struct pr_kernel_state *ks, uint32_t id);
 
-size_t pr_kstate_nroutes(const struct pr_kstate *ks);
+size_t pr_kernel_state_nroutes(const struct pr_kernel_state *ks);
 
 /*
  * Snapshot arrays for the reconciler (caller frees each with free()).
@@ -42,7 +42,7 @@ size_t pr_kstate_nroutes(const struct pr_kstate *ks);
  * expanded from the object; routes whose object is unknown are skipped
  * and counted in *unresolved.
  */
-int pr_kstate_export_routes(const struct pr_kstate *ks, struct pr_kroute **out, size_t *n,
+int pr_kernel_state_export_routes(const struct pr_kernel_state *ks, struct pr_kroute **out, size_t *n,
 			    size_t *unresolved);
 /*
  * The route the export would give for (table, dst): the lowest metric, its
@@ -50,9 +50,9 @@ int pr_kstate_export_routes(const struct pr_kstate *ks, struct pr_kroute **out, 
  * export would have none (no route, or its object is unknown); -EAGAIN
  * when too many metrics exist for the prefix to tell (use the export).
  */
-int pr_kstate_route_best(const struct pr_kstate *ks, uint32_t table, const struct pr_prefix *dst,
+int pr_kernel_state_route_best(const struct pr_kernel_state *ks, uint32_t table, const struct pr_prefix *dst,
 			 struct pr_kroute *out);
-int pr_kstate_export_neighs(const struct pr_kstate *ks, struct pr_kneigh **out, size_t *n);
-int pr_kstate_export_links(const struct pr_kstate *ks, struct pr_klink **out, size_t *n);
+int pr_kernel_state_export_neighs(const struct pr_kernel_state *ks, struct pr_kneigh **out, size_t *n);
+int pr_kernel_state_export_links(const struct pr_kernel_state *ks, struct pr_klink **out, size_t *n);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * Kernel state the agent follows, as plain structs: routes (single path,
  * multipath, or through a kernel nexthop object), nexthop objects,
- * neighbours and links. nlroute.c converts rtnetlink messages into these;
+ * neighbours and links. kernel/route_msg.c converts rtnetlink messages into these;
  * the reconciler consumes them. No libnl type leaks past this header.
  */
 #ifndef PR_ROUTES_H
@@ -23,7 +23,7 @@ struct pr_kpath {
 	uint8_t gw[16];      /* network byte order */
 	uint32_t ifindex;
 	uint8_t weight;      /* rtnh_hops + 1; 1 for single-path routes */
-	/* Added for nlroute.c: */
+	/* Added for kernel/route_msg.c: */
 	uint8_t flags;       /* RTNH_F_* (dead, onlink, linkdown) as the kernel reports them */
 	uint16_t encap_type; /* LWTUNNEL_ENCAP_* of RTA_ENCAP/NHA_ENCAP, 0 = plain IP */
 };
@@ -44,7 +44,7 @@ struct pr_kroute {
 	 * for each flow's next hop, so the maps' groups only show operators
 	 * the first PR_MAX_NH; a larger group is never refused for its size. */
 	unsigned paths_left_out;
-	/* Added for nlroute.c: the rest of the kernel's route key and flags. */
+	/* Added for kernel/route_msg.c: the rest of the kernel's route key and flags. */
 	uint8_t tos;         /* rtm_tos (IPv4 routes are keyed by it too) */
 	uint8_t scope;       /* RT_SCOPE_* */
 	uint32_t flags;      /* rtm_flags: RTM_F_*, and RTNH_F_* of a single-path route */
@@ -61,7 +61,7 @@ struct pr_knexthop {
 	uint8_t group_weight[PR_MAX_NH];
 	unsigned ngroup;
 	unsigned group_left_out; /* members beyond PR_MAX_NH, not held (as above) */
-	/* Added for nlroute.c: */
+	/* Added for kernel/route_msg.c: */
 	uint8_t protocol;    /* nh_protocol: who installed it (RTPROT_ZEBRA ...) */
 	uint16_t group_type; /* NEXTHOP_GRP_TYPE_MPATH or _RES (resilient) */
 };
@@ -84,7 +84,7 @@ struct pr_klink {
 	uint32_t master; /* IFLA_MASTER (e.g. the VRF), 0 if none */
 	char kind[16];   /* IFLA_INFO_KIND, e.g. "vrf", "veth", "" */
 	uint32_t vrf_table; /* IFLA_VRF_TABLE when kind is vrf */
-	/* Added for nlroute.c: */
+	/* Added for kernel/route_msg.c: */
 	bool carrier;    /* IFF_LOWER_UP */
 	uint32_t flags;  /* ifi_flags (IFF_*) */
 	uint32_t mtu;    /* IFLA_MTU, 0 if absent */

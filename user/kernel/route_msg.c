@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * rtnetlink messages -> routes.h structs (see nlroute.h for the contract).
+ * rtnetlink messages -> kernel/kobjects.h structs (see kernel/route_msg.h for the contract).
  * Attributes go through libnl's nla_parse with length policies (exact
  * sizes for integers), and through one extra check of ours: libnl stops
  * silently at an attribute that overruns its buffer and ignores the rest,

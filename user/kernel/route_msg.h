@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * rtnetlink messages -> the plain structs of routes.h, and the expansion
+ * rtnetlink messages -> the plain structs of kernel/kobjects.h, and the expansion
  * of a route's paths from kernel nexthop objects. Pure functions: no
  * sockets, no global state, so unit tests feed them messages they build
  * and nexthop tables they invent.

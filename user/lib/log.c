@@ -8,21 +8,21 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
-static enum pr_log_level cur_level = PR_LOG_INFO;
+static enum log_level cur_level = LOG_LEVEL_INFO;
 static int libbpf_quiet; /* > 0: an expected-to-fail probe is running */
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
-void pr_log_set_level(enum pr_log_level lvl)
+void log_set_level(enum log_level lvl)
 {
 	cur_level = lvl;
 }
 
-enum pr_log_level pr_log_get_level(void)
+enum log_level log_get_level(void)
 {
 	return cur_level;
 }
 
-static void vlog(enum pr_log_level lvl, const char *fmt, va_list ap)
+static void vlog(enum log_level lvl, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	size_t n;
@@ -36,7 +36,7 @@ static void vlog(enum pr_log_level lvl, const char *fmt, va_list ap)
 	fprintf(stderr, "%s: %s\n", level_names[lvl], msg);
 }
 
-void pr_log(enum pr_log_level lvl, const char *fmt, ...)
+void log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,19 +48,19 @@ void pr_log(enum pr_log_level lvl, const char *fmt, ...)
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf warnings are our info, its info our debug, its debug dropped. */
-	enum pr_log_level lvl = level == LIBBPF_WARN && !libbpf_quiet ? PR_LOG_INFO : PR_LOG_DEBUG;
+	enum log_level lvl = level == LIBBPF_WARN && !libbpf_quiet ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG;
 
 	if (level == LIBBPF_DEBUG)
 		return 0;
 	/* Netlink extack text of probes that are expected to fail (no clsact
 	 * yet, no filter of ours yet): the caller reports real failures. */
 	if (strstr(fmt, "Kernel error message"))
-		lvl = PR_LOG_DEBUG;
+		lvl = LOG_LEVEL_DEBUG;
 	vlog(lvl, fmt, ap);
 	return 0;
 }
 
-void pr_log_libbpf_quiet(bool quiet)
+void log_libbpf_quiet(bool quiet)
 {
 	libbpf_quiet += quiet ? 1 : -1;
 }
@@ -70,11 +70,11 @@ static int libxdp_print(enum libxdp_print_level level, const char *fmt, va_list 
 	/* libxdp explains its own fallbacks (no freplace: single program);
 	 * podroute logs the outcome itself. */
 	(void)level;
-	vlog(PR_LOG_DEBUG, fmt, ap);
+	vlog(LOG_LEVEL_DEBUG, fmt, ap);
 	return 0;
 }
 
-void pr_log_route_libbpf(void)
+void log_route_libbpf(void)
 {
 	libbpf_set_print(libbpf_print);
 	libxdp_set_print(libxdp_print);

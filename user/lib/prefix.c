@@ -183,16 +183,29 @@ int pr_prefix_from_key6(struct pr_prefix *p, uint32_t *domain, const struct pr_l
 	return pr_prefix_from_addr(p, AF_INET6, k->addr, k->prefixlen - PR_LPM_DOMAIN_BITS);
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int pr_mac_parse(const char *s, uint8_t mac[6])
 {
-	unsigned v[6];
-	char tail;
-
-	if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-			 &tail) != 6 || strlen(s) != 17)
+	/* By hand rather than sscanf, which takes "+a" or " a" as a byte. */
+	if (!s || strlen(s) != 17)
 		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = v[i];
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		mac[i] = hi << 4 | lo;
+	}
 	return 0;
 }
 

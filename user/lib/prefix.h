@@ -59,7 +59,8 @@ int pr_prefix_to_key6(const struct pr_prefix *p, uint32_t domain, struct pr_lpm6
 int pr_prefix_from_key4(struct pr_prefix *p, uint32_t *domain, const struct pr_lpm4_key *k);
 int pr_prefix_from_key6(struct pr_prefix *p, uint32_t *domain, const struct pr_lpm6_key *k);
 
-/* Parse / format a MAC "aa:bb:cc:dd:ee:ff". */
+/* Parse (six two-digit hex bytes, colons, nothing else) / format a MAC
+ * "aa:bb:cc:dd:ee:ff". The one MAC parser: config, CLI. */
 int pr_mac_parse(const char *s, uint8_t mac[6]);
 char *pr_mac_format(const uint8_t mac[6], char *buf, size_t size);
 #define PR_MAC_STRLEN 18

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* A grace period on request, on its own thread (see rcu_wait.h). */
+/* A grace period on request, on its own thread (see reconcile/grace_period.h). */
 #include "reconcile/grace_period.h"
 
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-struct pr_rcu_wait {
+struct pr_grace_period {
 	int inner, outer; /* an array and a one-slot array of maps holding it */
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -19,7 +19,7 @@ struct pr_rcu_wait {
 
 static void *gp_thread(void *arg)
 {
-	struct pr_rcu_wait *w = arg;
+	struct pr_grace_period *w = arg;
 	uint32_t zero = 0;
 
 	pthread_mutex_lock(&w->lock);
@@ -48,9 +48,9 @@ static void *gp_thread(void *arg)
 	return NULL;
 }
 
-int pr_rcu_wait_open(struct pr_rcu_wait **out)
+int pr_grace_period_open(struct pr_grace_period **out)
 {
-	struct pr_rcu_wait *w = calloc(1, sizeof(*w));
+	struct pr_grace_period *w = calloc(1, sizeof(*w));
 	int err;
 
 	*out = NULL;
@@ -88,7 +88,7 @@ int pr_rcu_wait_open(struct pr_rcu_wait **out)
 	return 0;
 }
 
-void pr_rcu_wait_close(struct pr_rcu_wait *w)
+void pr_grace_period_close(struct pr_grace_period *w)
 {
 	if (!w)
 		return;
@@ -105,7 +105,7 @@ void pr_rcu_wait_close(struct pr_rcu_wait *w)
 	free(w);
 }
 
-uint64_t pr_rcu_wait_request(struct pr_rcu_wait *w)
+uint64_t pr_grace_period_request(struct pr_grace_period *w)
 {
 	uint64_t t;
 
@@ -116,7 +116,7 @@ uint64_t pr_rcu_wait_request(struct pr_rcu_wait *w)
 	return t;
 }
 
-bool pr_rcu_wait_done(struct pr_rcu_wait *w, uint64_t ticket)
+bool pr_grace_period_done(struct pr_grace_period *w, uint64_t ticket)
 {
 	bool done;
 
@@ -126,7 +126,7 @@ bool pr_rcu_wait_done(struct pr_rcu_wait *w, uint64_t ticket)
 	return done;
 }
 
-void pr_rcu_wait_sync(struct pr_rcu_wait *w, uint64_t ticket)
+void pr_grace_period_sync(struct pr_grace_period *w, uint64_t ticket)
 {
 	pthread_mutex_lock(&w->lock);
 	while (w->completed < ticket)

@@ -17,17 +17,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct pr_rcu_wait;
+struct pr_grace_period;
 
 /* Creates the two small maps and the thread. 0 or -errno. */
-int pr_rcu_wait_open(struct pr_rcu_wait **out);
-void pr_rcu_wait_close(struct pr_rcu_wait *w);
+int pr_grace_period_open(struct pr_grace_period **out);
+void pr_grace_period_close(struct pr_grace_period *w);
 
 /* A ticket for a grace period that starts after this call. */
-uint64_t pr_rcu_wait_request(struct pr_rcu_wait *w);
+uint64_t pr_grace_period_request(struct pr_grace_period *w);
 /* Whether the ticket's grace period has ended (never blocks). */
-bool pr_rcu_wait_done(struct pr_rcu_wait *w, uint64_t ticket);
+bool pr_grace_period_done(struct pr_grace_period *w, uint64_t ticket);
 /* Block until it has. */
-void pr_rcu_wait_sync(struct pr_rcu_wait *w, uint64_t ticket);
+void pr_grace_period_sync(struct pr_grace_period *w, uint64_t ticket);
 
 #endif

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The lookup index: builder, search and the mmapped maps (see lsx.h and
+ * The lookup index: builder, search and the mmapped maps (see reconcile/lookup_index.h and
  * the layout in include/podroute_abi.h).
  *
  * Why a whole rebuild per publish rather than edits in place: the table
  * the datapath reads is never written, so a reader can never see a half
  * moved probe run, a torn route or a marker whose bmp is being repainted.
  * A publish writes the idle table and flips one word, then asks for a
- * grace period (rcu_wait.h); the next publish writes the table it left
+ * grace period (reconcile/grace_period.h); the next publish writes the table it left
  * only once that period has ended. Between publishes, changes are recorded
  * in the current table's set of changed prefixes (see podroute_abi.h),
  * which keeps the index on while the agent follows a stream of route
@@ -103,7 +103,7 @@ static int marker_lens(const struct pr_lsx_lens *ls, unsigned len, unsigned *out
 	return k;
 }
 
-static int fill_lens(const struct pr_lsx_entry *e, size_t n, bool v6, struct pr_lsx_lens *ls)
+static int fill_lens(const struct pr_lookup_index_entry *e, size_t n, bool v6, struct pr_lsx_lens *ls)
 {
 	bool present[129] = { false };
 	unsigned max = v6 ? 128 : 32;
@@ -122,9 +122,9 @@ static int fill_lens(const struct pr_lsx_entry *e, size_t n, bool v6, struct pr_
 	return 0;
 }
 
-int pr_lsx_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
-		const struct pr_lsx_entry *e, size_t n, struct pr_lsx_lens *ls,
-		struct pr_lsx_build_stats *st)
+int pr_lookup_index_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
+		const struct pr_lookup_index_entry *e, size_t n, struct pr_lsx_lens *ls,
+		struct pr_lookup_index_build_stats *st)
 {
 	unsigned path[PR_LSX_MAX_LENS];
 	int err;
@@ -201,7 +201,7 @@ int pr_lsx_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
 	return 0;
 }
 
-const struct pr_route *pr_lsx_search(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls,
+const struct pr_route *pr_lookup_index_search(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls,
 				     bool v6, unsigned tbl, uint32_t domain, const uint8_t *addr)
 {
 	const struct pr_route *best = NULL;
@@ -229,7 +229,7 @@ const struct pr_route *pr_lsx_search(const struct pr_lsx_line *tab, const struct
 	return best;
 }
 
-int pr_lsx_entry_from_key(bool v6, const void *key, const void *route, struct pr_lsx_entry *e)
+int pr_lookup_index_entry_from_key(bool v6, const void *key, const void *route, struct pr_lookup_index_entry *e)
 {
 	struct pr_prefix p;
 	int err = v6 ? pr_prefix_from_key6(&p, &e->domain, key) : pr_prefix_from_key4(&p, &e->domain, key);
@@ -244,7 +244,7 @@ int pr_lsx_entry_from_key(bool v6, const void *key, const void *route, struct pr
 
 /* ---------- the index on the pinned maps ---------- */
 
-uint32_t pr_lsx_map_lines(uint32_t prefixes)
+uint32_t pr_lookup_index_map_lines(uint32_t prefixes)
 {
 	if (!prefixes || prefixes > PR_LSX_MAX_PREFIXES)
 		return 2;
@@ -286,7 +286,7 @@ static bool claim_builder(struct pr_lsx_ctl *c)
 static const enum pr_map chg_maps[2][2] = { { PR_MAP_LSX_CHG4_0, PR_MAP_LSX_CHG4_1 },
 					       { PR_MAP_LSX_CHG6_0, PR_MAP_LSX_CHG6_1 } };
 
-void pr_lsx_fds_from(struct pr_lsx_fds *fds, const int *fd_of_map)
+void pr_lookup_index_fds_from(struct pr_lookup_index_fds *fds, const int *fd_of_map)
 {
 	fds->lines[0] = fd_of_map[PR_MAP_LSX4];
 	fds->lines[1] = fd_of_map[PR_MAP_LSX6];
@@ -297,7 +297,7 @@ void pr_lsx_fds_from(struct pr_lsx_fds *fds, const int *fd_of_map)
 	fds->chgbits = fd_of_map[PR_MAP_LSX_CHGBITS];
 }
 
-void pr_lsx_fds_by_name(struct pr_lsx_fds *fds, int (*fd_of)(void *ctx, const char *name), void *ctx)
+void pr_lookup_index_fds_by_name(struct pr_lookup_index_fds *fds, int (*fd_of)(void *ctx, const char *name), void *ctx)
 {
 	fds->lines[0] = fd_of(ctx, pr_maps[PR_MAP_LSX4].name);
 	fds->lines[1] = fd_of(ctx, pr_maps[PR_MAP_LSX6].name);
@@ -310,7 +310,7 @@ void pr_lsx_fds_by_name(struct pr_lsx_fds *fds, int (*fd_of)(void *ctx, const ch
 
 #define CHGBITS_SIZE (4 * PR_LSX_CHG_BITS / 8)
 
-int pr_lsx_open(struct pr_lsx *x, const struct pr_lsx_fds *fds)
+int pr_lookup_index_open(struct pr_lookup_index *x, const struct pr_lookup_index_fds *fds)
 {
 	int err;
 
@@ -326,12 +326,12 @@ int pr_lsx_open(struct pr_lsx *x, const struct pr_lsx_fds *fds)
 	if (x->chgbits == MAP_FAILED) {
 		x->chgbits = NULL;
 		err = -errno;
-		pr_lsx_close(x);
+		pr_lookup_index_close(x);
 		return err;
 	}
-	err = pr_rcu_wait_open(&x->gp);
+	err = pr_grace_period_open(&x->gp);
 	if (err) {
-		pr_lsx_close(x);
+		pr_lookup_index_close(x);
 		return err;
 	}
 	x->builder = claim_builder(x->ctl);
@@ -341,14 +341,14 @@ int pr_lsx_open(struct pr_lsx *x, const struct pr_lsx_fds *fds)
 
 		err = map_lines(fds->lines[f], &total);
 		if (err) {
-			pr_lsx_close(x);
+			pr_lookup_index_close(x);
 			return err;
 		}
 		m = mmap(NULL, (size_t)total * sizeof(struct pr_lsx_line), PROT_READ | PROT_WRITE,
 			 MAP_SHARED, fds->lines[f], 0);
 		if (m == MAP_FAILED) {
 			err = -errno;
-			pr_lsx_close(x);
+			pr_lookup_index_close(x);
 			return err;
 		}
 		x->lines[f] = m;
@@ -358,7 +358,7 @@ int pr_lsx_open(struct pr_lsx *x, const struct pr_lsx_fds *fds)
 		/* Build next into the table that is not current (if one is),
 		 * once an earlier process's readers of it are surely gone. */
 		x->last[f] = x->ctl->active[f] == 2 ? 1 : 0;
-		x->gp_ticket[f] = pr_rcu_wait_request(x->gp);
+		x->gp_ticket[f] = pr_grace_period_request(x->gp);
 		x->stale[f] = x->builder;
 		snprintf(x->why_off[f], sizeof(x->why_off[f]), "%s",
 			 x->builder ? "not built yet" : "built by another agent");
@@ -366,7 +366,7 @@ int pr_lsx_open(struct pr_lsx *x, const struct pr_lsx_fds *fds)
 	return 0;
 }
 
-bool pr_lsx_try_claim(struct pr_lsx *x)
+bool pr_lookup_index_try_claim(struct pr_lookup_index *x)
 {
 	if (x->builder || !x->ctl)
 		return x->builder;
@@ -377,19 +377,19 @@ bool pr_lsx_try_claim(struct pr_lsx *x)
 		x->stale[f] = true;
 		snprintf(x->why_off[f], sizeof(x->why_off[f]), "not built yet");
 	}
-	pr_lsx_reset(x);
+	pr_lookup_index_reset(x);
 	return true;
 }
 
-void pr_lsx_reset(struct pr_lsx *x)
+void pr_lookup_index_reset(struct pr_lookup_index *x)
 {
 	if (!x->builder)
 		return;
-	pr_lsx_invalidate(x, false);
-	pr_lsx_invalidate(x, true);
+	pr_lookup_index_invalidate(x, false);
+	pr_lookup_index_invalidate(x, true);
 }
 
-void pr_lsx_close(struct pr_lsx *x)
+void pr_lookup_index_close(struct pr_lookup_index *x)
 {
 	for (int f = 0; f < 2; f++)
 		if (x->lines[f])
@@ -404,11 +404,11 @@ void pr_lsx_close(struct pr_lsx *x)
 	}
 	if (x->chgbits)
 		munmap(x->chgbits, CHGBITS_SIZE);
-	pr_rcu_wait_close(x->gp);
+	pr_grace_period_close(x->gp);
 	memset(x, 0, sizeof(*x));
 }
 
-void pr_lsx_invalidate(struct pr_lsx *x, bool v6)
+void pr_lookup_index_invalidate(struct pr_lookup_index *x, bool v6)
 {
 	if (!x->ctl)
 		return;
@@ -418,7 +418,7 @@ void pr_lsx_invalidate(struct pr_lsx *x, bool v6)
 	x->stale[v6] = true;
 }
 
-int pr_lsx_invalidate_fd(int fd_ctl, bool v6)
+int pr_lookup_index_invalidate_fd(int fd_ctl, bool v6)
 {
 	struct pr_lsx_ctl *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED, fd_ctl, 0);
 
@@ -430,7 +430,7 @@ int pr_lsx_invalidate_fd(int fd_ctl, bool v6)
 }
 
 /* The filter's bit for a prefix (see podroute_abi.h, pr_lsx_chg_filter). */
-static uint32_t filter_bit(bool v6, const struct pr_lsx_entry *e)
+static uint32_t filter_bit(bool v6, const struct pr_lookup_index_entry *e)
 {
 	struct pr_lsx_len l;
 	uint32_t w[4];
@@ -443,14 +443,14 @@ static uint32_t filter_bit(bool v6, const struct pr_lsx_entry *e)
 }
 
 /* Let table t's filter pass the prefix trie_key: its length, then its bit. */
-static void filter_add(struct pr_lsx *x, bool v6, unsigned t, const void *trie_key)
+static void filter_add(struct pr_lookup_index *x, bool v6, unsigned t, const void *trie_key)
 {
 	struct pr_lsx_chg_filter *f = &x->ctl->chg[v6][t];
-	struct pr_lsx_entry e = { 0 };
+	struct pr_lookup_index_entry e = { 0 };
 	struct pr_route none = { 0 }; /* the filter keys on the prefix alone */
 	uint32_t n = f->n, i, bit;
 
-	if (pr_lsx_entry_from_key(v6, trie_key, &none, &e) || e.domain > PR_LSX_MAX_DOMAIN) {
+	if (pr_lookup_index_entry_from_key(v6, trie_key, &none, &e) || e.domain > PR_LSX_MAX_DOMAIN) {
 		/* The datapath asks the set itself for such prefixes. */
 		__atomic_store_n(&f->n, PR_LSX_CHG_LENS + 1, __ATOMIC_SEQ_CST);
 		return;
@@ -470,7 +470,7 @@ static void filter_add(struct pr_lsx *x, bool v6, unsigned t, const void *trie_k
 			  (uint64_t)1 << (bit % 64), __ATOMIC_SEQ_CST);
 }
 
-void pr_lsx_note_change(struct pr_lsx *x, bool v6, const void *trie_key)
+void pr_lookup_index_note_change(struct pr_lookup_index *x, bool v6, const void *trie_key)
 {
 	uint32_t act, one = 1;
 	int err;
@@ -496,19 +496,19 @@ void pr_lsx_note_change(struct pr_lsx *x, bool v6, const void *trie_key)
 	err = errno;
 	if (err == EEXIST)
 		return;
-	pr_lsx_invalidate(x, v6);
+	pr_lookup_index_invalidate(x, v6);
 	snprintf(x->why_off[v6], sizeof(x->why_off[v6]), "%s",
 		 err == E2BIG ? "more route changes than the index follows between builds, rebuilding"
 			      : "cannot record a route change, rebuilding");
 }
 
-bool pr_lsx_writable(struct pr_lsx *x, bool v6)
+bool pr_lookup_index_writable(struct pr_lookup_index *x, bool v6)
 {
-	return x->gp && pr_rcu_wait_done(x->gp, x->gp_ticket[v6]);
+	return x->gp && pr_grace_period_done(x->gp, x->gp_ticket[v6]);
 }
 
 /* Empty a table's set of changed prefixes (no reader left: see publish). */
-static int clear_changed(struct pr_lsx *x, bool v6, unsigned tbl)
+static int clear_changed(struct pr_lookup_index *x, bool v6, unsigned tbl)
 {
 	uint8_t key[sizeof(struct pr_lpm6_key)];
 	int fd = x->fd_chg[v6][tbl];
@@ -541,11 +541,11 @@ static uint32_t lines_for(size_t n, uint32_t room)
 	return lines < room ? lines : room;
 }
 
-int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size_t n)
+int pr_lookup_index_publish(struct pr_lookup_index *x, bool v6, const struct pr_lookup_index_entry *e, size_t n)
 {
 	unsigned tbl = x->last[v6] ^ 1;
 	struct pr_lsx_line *tab = x->lines[v6] + (size_t)tbl * x->nlines[v6];
-	struct pr_lsx_build_stats st;
+	struct pr_lookup_index_build_stats st;
 	struct pr_lsx_lens ls;
 	double t0 = now_ms();
 	uint32_t lines;
@@ -559,10 +559,10 @@ int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size
 	 * the last flip, and programs that read it before are done once the
 	 * grace period asked for then has ended. The current table goes on
 	 * answering meanwhile. */
-	pr_rcu_wait_sync(x->gp, x->gp_ticket[v6]);
+	pr_grace_period_sync(x->gp, x->gp_ticket[v6]);
 	err = clear_changed(x, v6, tbl);
 	if (err) {
-		pr_lsx_invalidate(x, v6);
+		pr_lookup_index_invalidate(x, v6);
 		x->failures++;
 		snprintf(x->why_off[v6], sizeof(x->why_off[v6]), "cannot empty the set of changes: %s",
 			 strerror(-err));
@@ -571,13 +571,13 @@ int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size
 	/* As small as the set allows: a thousand prefixes then probe 128 KiB,
 	 * not the whole table sized for the capacity. */
 	lines = lines_for(n, x->nlines[v6]);
-	while ((err = pr_lsx_fill(tab, lines, v6, tbl, e, n, &ls, &st)) == -ENOSPC &&
+	while ((err = pr_lookup_index_fill(tab, lines, v6, tbl, e, n, &ls, &st)) == -ENOSPC &&
 	       lines < x->nlines[v6])
 		lines = lines * 2 < x->nlines[v6] ? lines * 2 : x->nlines[v6];
 	x->builds++;
 	x->last_build_ms[v6] = now_ms() - t0;
 	if (err) {
-		pr_lsx_invalidate(x, v6);
+		pr_lookup_index_invalidate(x, v6);
 		x->failures++;
 		x->entries[v6] = 0;
 		snprintf(x->why_off[v6], sizeof(x->why_off[v6]), "%s",
@@ -589,7 +589,7 @@ int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size
 	ls.base = tbl * x->nlines[v6];
 	x->ctl->lens[v6][tbl] = ls;
 	__atomic_store_n(&x->ctl->active[v6], tbl + 1, __ATOMIC_SEQ_CST);
-	x->gp_ticket[v6] = pr_rcu_wait_request(x->gp);
+	x->gp_ticket[v6] = pr_grace_period_request(x->gp);
 	x->last[v6] = tbl;
 	x->stale[v6] = false;
 	x->changed[v6] = 0;

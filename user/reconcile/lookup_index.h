@@ -4,7 +4,7 @@
  * copy of the prefix tries that the datapath reads while it is current.
  *
  * Two layers. The builder and the search are pure functions on memory, so
- * unit tests check them against a brute-force longest match. struct pr_lsx
+ * unit tests check them against a brute-force longest match. struct pr_lookup_index
  * is the index on the pinned maps (mmapped): note every trie change before
  * writing it, publish a new build into the idle table after.
  */
@@ -18,14 +18,14 @@
 #include "podroute_abi.h"
 
 /* One prefix of a trie, as the index takes it. */
-struct pr_lsx_entry {
+struct pr_lookup_index_entry {
 	uint32_t domain;
 	uint8_t len;
 	uint8_t addr[16]; /* network byte order, bits past len zero; IPv4 first 4 bytes */
 	struct pr_route r;
 };
 
-struct pr_lsx_build_stats {
+struct pr_lookup_index_build_stats {
 	size_t prefixes, markers; /* entries written */
 	size_t skipped;           /* prefixes of domains above PR_LSX_MAX_DOMAIN */
 	unsigned max_probe;       /* longest run a key needed, in slots */
@@ -39,18 +39,18 @@ struct pr_lsx_build_stats {
  * its home line). On error the table holds garbage: it must not be
  * published.
  */
-int pr_lsx_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
-		const struct pr_lsx_entry *e, size_t n, struct pr_lsx_lens *ls,
-		struct pr_lsx_build_stats *st);
+int pr_lookup_index_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
+		const struct pr_lookup_index_entry *e, size_t n, struct pr_lsx_lens *ls,
+		struct pr_lookup_index_build_stats *st);
 
-/* The datapath's search, step for step (bpf/pr_lsx.h): the longest
+/* The datapath's search, step for step (bpf/pr_lookup_index.h): the longest
  * prefix of domain that covers addr, or NULL. tab is table tbl's first line. */
-const struct pr_route *pr_lsx_search(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls,
+const struct pr_route *pr_lookup_index_search(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls,
 				     bool v6, unsigned tbl, uint32_t domain, const uint8_t *addr);
 
 /* The entry of a pr_routes4 (v6: pr_routes6) key and its struct pr_route
  * value. 0 or -EINVAL. */
-int pr_lsx_entry_from_key(bool v6, const void *key, const void *route, struct pr_lsx_entry *e);
+int pr_lookup_index_entry_from_key(bool v6, const void *key, const void *route, struct pr_lookup_index_entry *e);
 
 /* ---- the index on the pinned maps ---- */
 
@@ -64,17 +64,17 @@ int pr_lsx_entry_from_key(bool v6, const void *key, const void *route, struct pr
  * per prefix per table. 0 prefixes: the smallest map, which the builder
  * always refuses (the trie serves).
  */
-uint32_t pr_lsx_map_lines(uint32_t prefixes);
+uint32_t pr_lookup_index_map_lines(uint32_t prefixes);
 
-struct pr_rcu_wait;
+struct pr_grace_period;
 
-struct pr_lsx {
+struct pr_lookup_index {
 	struct pr_lsx_ctl *ctl;         /* mmapped pr_lsx_ctl */
 	struct pr_lsx_line *lines[2];   /* mmapped pr_lsx4 / pr_lsx6 (both tables) */
 	uint32_t nlines[2];             /* lines per table */
 	int fd_chg[2][2];               /* [family][table]: its set of changed prefixes */
 	uint64_t *chgbits;              /* mmapped pr_lsx_chgbits: the sets' filters */
-	struct pr_rcu_wait *gp;         /* grace periods */
+	struct pr_grace_period *gp;         /* grace periods */
 	uint64_t gp_ticket[2];          /* the table not current may be written once it ended */
 	bool builder;                   /* this process builds (else another agent does) */
 	unsigned last[2];               /* table most recently published */
@@ -88,7 +88,7 @@ struct pr_lsx {
 };
 
 /* The index's maps (the fds stay their owner's). */
-struct pr_lsx_fds {
+struct pr_lookup_index_fds {
 	int lines[2]; /* pr_lsx4, pr_lsx6 */
 	int ctl;      /* pr_lsx_ctl */
 	int chg[2][2]; /* pr_lsx_chg4_0, _1, pr_lsx_chg6_0, _1 */
@@ -96,28 +96,28 @@ struct pr_lsx_fds {
 };
 
 /* Fill fds from fd_of_map, indexed by enum pr_map (struct pr_datapath's
- * and struct pr_pinned's map_fd / fd). */
-void pr_lsx_fds_from(struct pr_lsx_fds *fds, const int *fd_of_map);
+ * and struct pr_pins's map_fd / fd). */
+void pr_lookup_index_fds_from(struct pr_lookup_index_fds *fds, const int *fd_of_map);
 /* Fill fds by map name through fd_of (-1 or -errno for a missing map), for
  * objects other than the datapath's (benchmarks). */
-void pr_lsx_fds_by_name(struct pr_lsx_fds *fds, int (*fd_of)(void *ctx, const char *name), void *ctx);
+void pr_lookup_index_fds_by_name(struct pr_lookup_index_fds *fds, int (*fd_of)(void *ctx, const char *name), void *ctx);
 
 /* Map the maps, become the index's builder unless another live process is
  * (x->builder says which), and start the grace-period thread. 0 or
  * -errno. */
-int pr_lsx_open(struct pr_lsx *x, const struct pr_lsx_fds *fds);
-void pr_lsx_close(struct pr_lsx *x);
+int pr_lookup_index_open(struct pr_lookup_index *x, const struct pr_lookup_index_fds *fds);
+void pr_lookup_index_close(struct pr_lookup_index *x);
 /* The datapath reads family v6's trie from now on, until the next publish. */
-void pr_lsx_invalidate(struct pr_lsx *x, bool v6);
+void pr_lookup_index_invalidate(struct pr_lookup_index *x, bool v6);
 /* The same through pr_lsx_ctl's fd alone (hand edits of the tries). */
-int pr_lsx_invalidate_fd(int fd_ctl, bool v6);
+int pr_lookup_index_invalidate_fd(int fd_ctl, bool v6);
 /* As the builder, before the first build: the tables may not match the
  * tries any more (another agent's, or hand edits), the tries serve. A
  * process that is not the builder leaves the index alone. */
-void pr_lsx_reset(struct pr_lsx *x);
+void pr_lookup_index_reset(struct pr_lookup_index *x);
 /* Not the builder: become it if the one that was has gone (then reset, and
  * the next builds are ours). Whether this process is the builder now. */
-bool pr_lsx_try_claim(struct pr_lsx *x);
+bool pr_lookup_index_try_claim(struct pr_lookup_index *x);
 /*
  * Before writing or deleting the prefix trie_key (a pr_lpm4_key or
  * pr_lpm6_key) in family v6's trie: the current table keeps answering for
@@ -126,14 +126,14 @@ bool pr_lsx_try_claim(struct pr_lsx *x);
  * this process is not the builder (whose next build would not know the
  * change), the index goes off instead. Either way the family is stale.
  */
-void pr_lsx_note_change(struct pr_lsx *x, bool v6, const void *trie_key);
+void pr_lookup_index_note_change(struct pr_lookup_index *x, bool v6, const void *trie_key);
 /* Whether the table a publish would write is free (the grace period since
  * the datapath stopped reading it has ended): a publish now would not wait. */
-bool pr_lsx_writable(struct pr_lsx *x, bool v6);
+bool pr_lookup_index_writable(struct pr_lookup_index *x, bool v6);
 /* Build the idle table from the family's whole trie content and make it
  * current (waiting first for the grace period, if it has not ended). 0,
  * -EBUSY when another process is the builder, or -errno with the index left
  * off (the trie serves). */
-int pr_lsx_publish(struct pr_lsx *x, bool v6, const struct pr_lsx_entry *e, size_t n);
+int pr_lookup_index_publish(struct pr_lookup_index *x, bool v6, const struct pr_lookup_index_entry *e, size_t n);
 
 #endif

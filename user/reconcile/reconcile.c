@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The reconciler (see mapsync.h). The rules, which are the spec:
+ * The reconciler (see reconcile/reconcile.h). The rules, which are the spec:
  *
  * pr_config[0]  = { PR_ABI_VERSION, shadow if cfg->shadow }
  * pr_nets[id]   for each network: VALID, SHADOW, ANTISPOOF as configured;
@@ -82,14 +82,14 @@ struct id_rec {
 	uint32_t id;
 };
 
-struct pr_sync {
+struct pr_reconciler {
 	struct pr_mapio io;
 	struct pr_htab mirror[PR_MAP__RECONCILED];
 	struct pr_htab nh_ids, grp_ids;   /* identity -> id, carried across rounds */
 	uint8_t *nh_used, *grp_used;      /* ids held by the mirror or this round */
 	bool adopting;                    /* no round has completed since start */
 	char net_status[PR_MAX_NETS][96];
-	/* What pr_sync_route needs from the last complete full round. */
+	/* What pr_reconcile_route needs from the last complete full round. */
 	bool synced;                      /* that round succeeded, nothing failed since */
 	uint32_t ul_ifindex[PR_CFG_MAX_IFS];
 	unsigned nul;
@@ -111,7 +111,7 @@ static void rec_set(struct pr_htab *t, enum pr_map m, const void *key, const voi
 }
 
 struct walk_arg {
-	struct pr_sync *s;
+	struct pr_reconciler *s;
 	enum pr_map m;
 };
 
@@ -128,7 +128,7 @@ static void mirror_add(void *arg, const void *key, const void *val)
 		w->s->grp_used[id] = 1;
 }
 
-static int mirror_load(struct pr_sync *s)
+static int mirror_load(struct pr_reconciler *s)
 {
 	memset(s->nh_used, 0, PR_MAX_NEXTHOPS);
 	memset(s->grp_used, 0, PR_MAX_NHGRPS);
@@ -140,16 +140,16 @@ static int mirror_load(struct pr_sync *s)
 		pr_htab_clear(&s->mirror[m]);
 		err = s->io.walk(s->io.ctx, m, mirror_add, &w);
 		if (err) {
-			pr_err("reconcile: cannot read %s: %s", pr_maps[m].name, strerror(-err));
+			log_err("reconcile: cannot read %s: %s", pr_maps[m].name, strerror(-err));
 			return err;
 		}
 	}
 	return 0;
 }
 
-struct pr_sync *pr_sync_new(const struct pr_mapio *io)
+struct pr_reconciler *pr_reconcile_new(const struct pr_mapio *io)
 {
-	struct pr_sync *s = calloc(1, sizeof(*s));
+	struct pr_reconciler *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
@@ -162,13 +162,13 @@ struct pr_sync *pr_sync_new(const struct pr_mapio *io)
 	s->nh_used = calloc(PR_MAX_NEXTHOPS, 1);
 	s->grp_used = calloc(PR_MAX_NHGRPS, 1);
 	if (!s->nh_used || !s->grp_used || mirror_load(s)) {
-		pr_sync_free(s);
+		pr_reconcile_free(s);
 		return NULL;
 	}
 	return s;
 }
 
-void pr_sync_free(struct pr_sync *s)
+void pr_reconcile_free(struct pr_reconciler *s)
 {
 	if (!s)
 		return;
@@ -181,12 +181,12 @@ void pr_sync_free(struct pr_sync *s)
 	free(s);
 }
 
-size_t pr_sync_count(const struct pr_sync *s, enum pr_map m)
+size_t pr_reconcile_count(const struct pr_reconciler *s, enum pr_map m)
 {
 	return s->mirror[m].count;
 }
 
-void pr_sync_walk(const struct pr_sync *s, enum pr_map m,
+void pr_reconcile_walk(const struct pr_reconciler *s, enum pr_map m,
 		  void (*fn)(void *arg, const void *key, const void *val), void *arg)
 {
 	struct pr_htab_iter it = {};
@@ -196,12 +196,12 @@ void pr_sync_walk(const struct pr_sync *s, enum pr_map m,
 		fn(arg, r->key, r->val);
 }
 
-unsigned pr_sync_learned(const struct pr_sync *s)
+unsigned pr_reconcile_learned(const struct pr_reconciler *s)
 {
 	return s->learned;
 }
 
-const char *pr_sync_net_status(const struct pr_sync *s, uint32_t net_id)
+const char *pr_reconcile_net_status(const struct pr_reconciler *s, uint32_t net_id)
 {
 	return net_id < PR_MAX_NETS ? s->net_status[net_id] : "";
 }
@@ -209,13 +209,13 @@ const char *pr_sync_net_status(const struct pr_sync *s, uint32_t net_id)
 /* ---------- building the desired state ---------- */
 
 struct build {
-	struct pr_sync *s;
-	const struct pr_sync_input *in;
+	struct pr_reconciler *s;
+	const struct pr_reconcile_input *in;
 	struct pr_htab want[PR_MAP__RECONCILED];
 	struct pr_htab neighs; /* (ifindex, family, addr) -> neigh */
 	struct pr_htab new_nh_ids, new_grp_ids;
 	uint8_t *nh_taken, *grp_taken; /* ids wanted this round */
-	struct pr_sync_stats *st;
+	struct pr_reconcile_stats *st;
 	uint32_t ul_ifindex[PR_CFG_MAX_IFS]; /* the underlay devices that exist */
 	unsigned nul;
 };
@@ -227,7 +227,7 @@ struct neigh_rec {
 	struct pr_kneigh n;
 };
 
-static const struct pr_klink *link_by_index(const struct pr_sync_input *in, uint32_t ifindex)
+static const struct pr_klink *link_by_index(const struct pr_reconcile_input *in, uint32_t ifindex)
 {
 	for (size_t i = 0; i < in->nlinks; i++)
 		if (in->links[i].ifindex == ifindex)
@@ -235,7 +235,7 @@ static const struct pr_klink *link_by_index(const struct pr_sync_input *in, uint
 	return NULL;
 }
 
-static const struct pr_klink *link_by_name(const struct pr_sync_input *in, const char *name)
+static const struct pr_klink *link_by_name(const struct pr_reconcile_input *in, const char *name)
 {
 	for (size_t i = 0; i < in->nlinks; i++)
 		if (!strcmp(in->links[i].name, name))
@@ -288,9 +288,9 @@ static void status(struct build *b, uint32_t id, const char *fmt, const char *ar
 	snprintf(msg, sizeof(msg), fmt, arg);
 	if (strcmp(msg, b->s->net_status[id])) {
 		if (msg[0])
-			pr_warn("network %u: %s: slow path until resolved", id, msg);
+			log_warn("network %u: %s: slow path until resolved", id, msg);
 		else if (b->s->net_status[id][0])
-			pr_info("network %u: on the fast path", id);
+			log_info("network %u: on the fast path", id);
 		snprintf(b->s->net_status[id], sizeof(b->s->net_status[id]), "%s", msg);
 	}
 }
@@ -298,7 +298,7 @@ static void status(struct build *b, uint32_t id, const char *fmt, const char *ar
 /* The network entry and the action its local prefixes get. */
 static uint8_t build_net(struct build *b, const struct pr_cfg_network *n, struct pr_net *v)
 {
-	const struct pr_sync_input *in = b->in;
+	const struct pr_reconcile_input *in = b->in;
 	const struct pr_klink *port, *vrf = NULL;
 
 	memset(v, 0, sizeof(*v));
@@ -639,7 +639,7 @@ static int build_learned(struct build *b)
 	return 0;
 }
 
-static bool xdp_runs_on(const struct pr_sync_input *in, uint32_t ifindex)
+static bool xdp_runs_on(const struct pr_reconcile_input *in, uint32_t ifindex)
 {
 	for (size_t i = 0; i < in->nxdp; i++)
 		if (in->xdp_ifindexes[i] == ifindex)
@@ -723,7 +723,7 @@ static int build(struct build *b)
 
 static int upsert_changed(struct build *b, enum pr_map m)
 {
-	struct pr_sync *s = b->s;
+	struct pr_reconciler *s = b->s;
 	struct pr_htab_iter it = {};
 	const struct rec *w;
 
@@ -735,7 +735,7 @@ static int upsert_changed(struct build *b, enum pr_map m)
 			continue;
 		err = s->io.update(s->io.ctx, m, w->key, w->val);
 		if (err) {
-			pr_err("reconcile: writing %s: %s", pr_maps[m].name, strerror(-err));
+			log_err("reconcile: writing %s: %s", pr_maps[m].name, strerror(-err));
 			return err;
 		}
 		pr_htab_set(&s->mirror[m], w);
@@ -746,7 +746,7 @@ static int upsert_changed(struct build *b, enum pr_map m)
 
 static int delete_unwanted(struct build *b, enum pr_map m)
 {
-	struct pr_sync *s = b->s;
+	struct pr_reconciler *s = b->s;
 	struct rec *gone;
 	size_t n = 0, cap = s->mirror[m].count;
 	struct pr_htab_iter it = {};
@@ -766,7 +766,7 @@ static int delete_unwanted(struct build *b, enum pr_map m)
 		if (err == -ENOENT)
 			err = 0;
 		if (err) {
-			pr_err("reconcile: deleting from %s: %s", pr_maps[m].name, strerror(-err));
+			log_err("reconcile: deleting from %s: %s", pr_maps[m].name, strerror(-err));
 			break;
 		}
 		pr_htab_del(&s->mirror[m], gone[i].key);
@@ -776,7 +776,7 @@ static int delete_unwanted(struct build *b, enum pr_map m)
 	return err;
 }
 
-int pr_sync_run(struct pr_sync *s, const struct pr_sync_input *in, struct pr_sync_stats *st)
+int pr_reconcile_run(struct pr_reconciler *s, const struct pr_reconcile_input *in, struct pr_reconcile_stats *st)
 {
 	static const enum pr_map first[] = { PR_MAP_TXPORTS, PR_MAP_XDP_TXPORTS, PR_MAP_NEXTHOPS,
 						  PR_MAP_NHGRPS, PR_MAP_NETS, PR_MAP_CONFIG, PR_MAP_IFACES };
@@ -847,7 +847,7 @@ static bool tables_share_domain(const struct pr_config *c)
 	return in_default > 1;
 }
 
-static bool ul_known(const struct pr_sync *s, uint32_t ifindex)
+static bool ul_known(const struct pr_reconciler *s, uint32_t ifindex)
 {
 	for (unsigned i = 0; i < s->nul; i++)
 		if (s->ul_ifindex[i] == ifindex)
@@ -857,7 +857,7 @@ static bool ul_known(const struct pr_sync *s, uint32_t ifindex)
 
 /* The group id the last full round gave these paths, 0 if it gave none
  * (*known false: an identity it never saw, so only a full round can tell). */
-static uint32_t known_group(const struct pr_sync *s, const struct pr_kroute *r, bool *known)
+static uint32_t known_group(const struct pr_reconciler *s, const struct pr_kroute *r, bool *known)
 {
 	uint32_t nh[PR_MAX_NH];
 	uint8_t w[PR_MAX_NH];
@@ -891,7 +891,7 @@ static uint32_t known_group(const struct pr_sync *s, const struct pr_kroute *r, 
 	return rec ? rec->id : 0;
 }
 
-int pr_sync_route(struct pr_sync *s, const struct pr_config *c, uint32_t table,
+int pr_reconcile_route(struct pr_reconciler *s, const struct pr_config *c, uint32_t table,
 		  const struct pr_prefix *dst, const struct pr_kroute *r)
 {
 	enum pr_map m = dst->family == AF_INET ? PR_MAP_ROUTES4 : PR_MAP_ROUTES6;
@@ -930,7 +930,7 @@ int pr_sync_route(struct pr_sync *s, const struct pr_config *c, uint32_t table,
 			return 1;
 		err = s->io.update(s->io.ctx, m, key, &v);
 		if (err) {
-			pr_err("reconcile: writing %s: %s", pr_maps[m].name, strerror(-err));
+			log_err("reconcile: writing %s: %s", pr_maps[m].name, strerror(-err));
 			s->synced = false;
 			return err;
 		}
@@ -943,7 +943,7 @@ int pr_sync_route(struct pr_sync *s, const struct pr_config *c, uint32_t table,
 		return 1;
 	err = s->io.remove(s->io.ctx, m, key);
 	if (err && err != -ENOENT) {
-		pr_err("reconcile: deleting from %s: %s", pr_maps[m].name, strerror(-err));
+		log_err("reconcile: deleting from %s: %s", pr_maps[m].name, strerror(-err));
 		s->synced = false;
 		return err;
 	}

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for nlroute.c: rtnetlink messages built here with libnl's
+ * Unit tests for kernel/route_msg.c: rtnetlink messages built here with libnl's
  * nlmsg_alloc/nla_put (multipath bodies and broken messages by hand) are
- * converted to routes.h structs; malformed ones must come back as -EINVAL
+ * converted to kernel/kobjects.h structs; malformed ones must come back as -EINVAL
  * (never a crash: the suite runs under ASan/UBSan). pr_nl_resolve_paths
  * is checked over a small nexthop table of the test's own.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The lookup index in the real datapath (bpf/pr_lsx.h): built from the
+ * The lookup index in the real datapath (bpf/pr_lookup_index.h): built from the
  * tries the way the agent builds it (user/reconcile/lookup_index.c), it must decide every
  * packet exactly as the trie does. The whole case table runs a second
  * time with the index on (test_progs.c); here, a random sweep compares the
@@ -20,7 +20,7 @@
 #include "lib/prefix.h"
 #include "progtest.h"
 
-static struct pr_lsx X;
+static struct pr_lookup_index X;
 static uint32_t saved_active[2];
 
 static uint64_t rng = 0x6c73785f7465737aULL;
@@ -35,11 +35,11 @@ static uint64_t rnd(void)
 }
 
 /* Every prefix of one trie, as the index takes them. */
-static size_t trie_entries(bool v6, struct pr_lsx_entry **out)
+static size_t trie_entries(bool v6, struct pr_lookup_index_entry **out)
 {
 	int fd = v6 ? E.fd_routes6 : E.fd_routes4;
 	uint8_t key[sizeof(struct pr_lpm6_key)], next[sizeof(key)];
-	struct pr_lsx_entry *e = NULL;
+	struct pr_lookup_index_entry *e = NULL;
 	size_t n = 0, cap = 0;
 	void *prev = NULL;
 
@@ -55,7 +55,7 @@ static size_t trie_entries(bool v6, struct pr_lsx_entry **out)
 				abort();
 		}
 		memset(&e[n], 0, sizeof(e[n]));
-		if (!bpf_map_lookup_elem(fd, key, &r) && !pr_lsx_entry_from_key(v6, key, &r, &e[n]))
+		if (!bpf_map_lookup_elem(fd, key, &r) && !pr_lookup_index_entry_from_key(v6, key, &r, &e[n]))
 			n++;
 	}
 	*out = e;
@@ -66,9 +66,9 @@ static size_t trie_entries(bool v6, struct pr_lsx_entry **out)
 static int index_publish(void)
 {
 	for (int f = 0; f < 2; f++) {
-		struct pr_lsx_entry *e;
+		struct pr_lookup_index_entry *e;
 		size_t n = trie_entries(f, &e);
-		int err = pr_lsx_publish(&X, f, e, n);
+		int err = pr_lookup_index_publish(&X, f, e, n);
 
 		free(e);
 		if (err)
@@ -102,12 +102,12 @@ bool index_begin(const char *only)
 {
 	static const char name[] =
 		"index: built from the tries, current for IPv4 and IPv6 as the kernel sees it";
-	struct pr_lsx_fds fds;
+	struct pr_lookup_index_fds fds;
 	bool ok;
 	int err;
 
-	pr_lsx_fds_from(&fds, E.dp.map_fd);
-	err = pr_lsx_open(&X, &fds);
+	pr_lookup_index_fds_from(&fds, E.dp.map_fd);
+	err = pr_lookup_index_open(&X, &fds);
 	if (!err)
 		err = index_publish();
 	ok = !err && index_current();
@@ -283,7 +283,7 @@ static bool sweep(bool v6, size_t nprefixes, unsigned npackets)
 }
 
 /* The trie key of an index entry (domain, length, address). */
-static void entry_key(bool v6, const struct pr_lsx_entry *e, void *key)
+static void entry_key(bool v6, const struct pr_lookup_index_entry *e, void *key)
 {
 	if (v6) {
 		struct pr_lpm6_key *k = key;
@@ -308,7 +308,7 @@ static void changes_use(bool v6, bool on)
 
 /*
  * Route changes after a build, recorded the way the agent records them
- * (pr_lsx_note_change, then the trie write): deletions, new targets, and
+ * (pr_lookup_index_note_change, then the trie write): deletions, new targets, and
  * new prefixes nested in old ones, some at lengths the table does not have.
  * The index must stay on and still decide every packet as the trie does,
  * including packets to the changed prefixes; and without its set of
@@ -323,7 +323,7 @@ static bool changes_while_on(bool v6, size_t nprefixes, size_t nchanges, unsigne
 	 * knows one by one (PR_LSX_CHG_LENS); otherwise at many, past it. */
 	const unsigned old_lens[2] = { v6 ? 64 : 24, v6 ? 96 : 28 }, few_new = v6 ? 80 : 26;
 	int fd = v6 ? E.fd_routes6 : E.fd_routes4;
-	struct pr_lsx_entry *e, *chg = calloc(nchanges, sizeof(*chg));
+	struct pr_lookup_index_entry *e, *chg = calloc(nchanges, sizeof(*chg));
 	unsigned stale_wrong = 0;
 	size_t n, counts[3] = { 0, 0, 0 };
 	struct pr_prefix *p;
@@ -338,7 +338,7 @@ static bool changes_while_on(bool v6, size_t nprefixes, size_t nchanges, unsigne
 	}
 	n = trie_entries(v6, &e);
 	for (size_t i = 0; i < nchanges; i++) {
-		struct pr_lsx_entry c = e[rnd() % n];
+		struct pr_lookup_index_entry c = e[rnd() % n];
 		uint8_t key[sizeof(struct pr_lpm6_key)];
 		unsigned kind = rnd() % 3;
 		unsigned len = few_lens ? few_new : v6 ? new_lens6[rnd() % 3] : new_lens4[rnd() % 3];
@@ -360,7 +360,7 @@ static bool changes_while_on(bool v6, size_t nprefixes, size_t nchanges, unsigne
 			if (targets[t].net == c.r.net_id)
 				c.r.action = targets[t].action;
 		entry_key(v6, &c, key);
-		pr_lsx_note_change(&X, v6, key);
+		pr_lookup_index_note_change(&X, v6, key);
 		/* (A prefix drawn twice may be deleted already.) */
 		if (kind ? bpf_map_update_elem(fd, key, &c.r, 0)
 			 : bpf_map_delete_elem(fd, key) && errno != ENOENT)
@@ -381,7 +381,7 @@ static bool changes_while_on(bool v6, size_t nprefixes, size_t nchanges, unsigne
 
 		/* Two packets in three to a changed prefix, from anywhere. */
 		if (rnd() % 3) {
-			const struct pr_lsx_entry *c = &chg[rnd() % nchanges];
+			const struct pr_lookup_index_entry *c = &chg[rnd() % nchanges];
 
 			addr_in(v6, c->addr, c->len, dst, sizeof(dst));
 		} else {
@@ -458,5 +458,5 @@ void run_index_sweeps(const char *only)
 		tap_end(name, changes_while_on(v6, 4000, 300, 3000, few));
 	}
 	index_use(false);
-	pr_lsx_close(&X);
+	pr_lookup_index_close(&X);
 }

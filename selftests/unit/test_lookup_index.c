@@ -47,7 +47,7 @@ static void fill_host_bits(uint8_t *a, unsigned len, unsigned bytes)
 		a[i] |= (uint8_t)rnd() & (uint8_t)~m[i];
 }
 
-static bool covers(const struct pr_lsx_entry *e, uint32_t domain, const uint8_t *addr)
+static bool covers(const struct pr_lookup_index_entry *e, uint32_t domain, const uint8_t *addr)
 {
 	uint8_t a[16];
 
@@ -56,10 +56,10 @@ static bool covers(const struct pr_lsx_entry *e, uint32_t domain, const uint8_t 
 	return e->domain == domain && !memcmp(a, e->addr, 16);
 }
 
-static const struct pr_lsx_entry *brute(const struct pr_lsx_entry *e, size_t n, uint32_t domain,
+static const struct pr_lookup_index_entry *brute(const struct pr_lookup_index_entry *e, size_t n, uint32_t domain,
 					const uint8_t *addr)
 {
-	const struct pr_lsx_entry *best = NULL;
+	const struct pr_lookup_index_entry *best = NULL;
 
 	for (size_t i = 0; i < n; i++)
 		if (covers(&e[i], domain, addr) && (!best || e[i].len > best->len))
@@ -72,17 +72,17 @@ static const uint32_t domains[] = { 0, 1001, 1002, 1003 };
 
 /* n distinct prefixes of the given lengths, a third nested in an earlier
  * one (so that markers, bmps and shorter covering prefixes all matter). */
-static size_t gen(struct pr_lsx_entry *e, size_t n, bool v6, const unsigned *lens, size_t nlens)
+static size_t gen(struct pr_lookup_index_entry *e, size_t n, bool v6, const unsigned *lens, size_t nlens)
 {
 	size_t k = 0;
 
 	while (k < n) {
-		struct pr_lsx_entry p = {};
+		struct pr_lookup_index_entry p = {};
 		bool dup = false;
 
 		p.len = lens[rnd() % nlens];
 		if (k && rnd() % 3 == 0) {
-			const struct pr_lsx_entry *parent = &e[rnd() % k];
+			const struct pr_lookup_index_entry *parent = &e[rnd() % k];
 
 			p = *parent;
 			p.len = lens[rnd() % nlens];
@@ -108,7 +108,7 @@ static size_t gen(struct pr_lsx_entry *e, size_t n, bool v6, const unsigned *len
 
 /* Every query answered as the brute force answers it; returns hits. */
 static unsigned check(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls, bool v6,
-		      unsigned tbl, const struct pr_lsx_entry *e, size_t n, unsigned queries,
+		      unsigned tbl, const struct pr_lookup_index_entry *e, size_t n, unsigned queries,
 		      unsigned *misses)
 {
 	unsigned hits = 0;
@@ -117,11 +117,11 @@ static unsigned check(const struct pr_lsx_line *tab, const struct pr_lsx_lens *l
 	for (unsigned q = 0; q < queries; q++) {
 		uint8_t a[16] = {};
 		uint32_t domain = domains[rnd() % 4];
-		const struct pr_lsx_entry *want;
+		const struct pr_lookup_index_entry *want;
 		const struct pr_route *got;
 
 		if (q % 2) { /* near an installed prefix: inside it or just past its end */
-			const struct pr_lsx_entry *p = &e[rnd() % n];
+			const struct pr_lookup_index_entry *p = &e[rnd() % n];
 
 			memcpy(a, p->addr, 16);
 			domain = p->domain;
@@ -133,7 +133,7 @@ static unsigned check(const struct pr_lsx_line *tab, const struct pr_lsx_lens *l
 				a[i] = (uint8_t)rnd();
 		}
 		want = brute(e, n, domain, a);
-		got = pr_lsx_search(tab, ls, v6, tbl, domain, a);
+		got = pr_lookup_index_search(tab, ls, v6, tbl, domain, a);
 		if (!want) {
 			assert_null(got);
 			(*misses)++;
@@ -150,9 +150,9 @@ static void random_sets(bool v6, const unsigned *lens, size_t nlens)
 {
 	const size_t n = 2000;
 	const uint32_t nlines = 4 * n;
-	struct pr_lsx_entry *e = calloc(n, sizeof(*e));
+	struct pr_lookup_index_entry *e = calloc(n, sizeof(*e));
 	struct pr_lsx_line *tab = calloc(nlines, sizeof(*tab));
-	struct pr_lsx_build_stats st;
+	struct pr_lookup_index_build_stats st;
 	struct pr_lsx_lens ls;
 
 	assert_non_null(e);
@@ -162,7 +162,7 @@ static void random_sets(bool v6, const unsigned *lens, size_t nlens)
 
 		rng = seed * 7919;
 		gen(e, n, v6, lens, nlens);
-		assert_int_equal(pr_lsx_fill(tab, nlines, v6, tbl, e, n, &ls, &st), 0);
+		assert_int_equal(pr_lookup_index_fill(tab, nlines, v6, tbl, e, n, &ls, &st), 0);
 		assert_int_equal(st.prefixes, n);
 		assert_int_equal(ls.n, nlens);
 		assert_true(st.markers > 0);
@@ -202,9 +202,9 @@ static void test_sixteen_lengths(void **state)
 	random_sets(false, lens, 16);
 }
 
-static struct pr_lsx_entry entry4(uint32_t domain, const char *a, unsigned len, uint32_t net)
+static struct pr_lookup_index_entry entry4(uint32_t domain, const char *a, unsigned len, uint32_t net)
 {
-	struct pr_lsx_entry e = { .domain = domain, .len = (uint8_t)len, .r = { .net_id = net } };
+	struct pr_lookup_index_entry e = { .domain = domain, .len = (uint8_t)len, .r = { .net_id = net } };
 	unsigned b[4];
 
 	assert_int_equal(sscanf(a, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]), 4);
@@ -217,8 +217,8 @@ static struct pr_lsx_entry entry4(uint32_t domain, const char *a, unsigned len, 
 static uint32_t net_of(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls, uint32_t domain,
 		       const char *a)
 {
-	struct pr_lsx_entry q = entry4(domain, a, 32, 0);
-	const struct pr_route *r = pr_lsx_search(tab, ls, false, 0, domain, q.addr);
+	struct pr_lookup_index_entry q = entry4(domain, a, 32, 0);
+	const struct pr_route *r = pr_lookup_index_search(tab, ls, false, 0, domain, q.addr);
 
 	return r ? r->net_id : 0;
 }
@@ -227,17 +227,17 @@ static uint32_t net_of(const struct pr_lsx_line *tab, const struct pr_lsx_lens *
  * marker's bmp; the default route answers what nothing else covers. */
 static void test_markers_and_default(void **state)
 {
-	struct pr_lsx_entry e[] = {
+	struct pr_lookup_index_entry e[] = {
 		entry4(0, "0.0.0.0", 0, 1),        entry4(0, "10.0.0.0", 8, 2),
 		entry4(0, "10.128.0.0", 16, 3),    entry4(0, "10.128.1.7", 32, 4),
 		entry4(1001, "10.128.1.0", 24, 5),
 	};
 	struct pr_lsx_line tab[64];
-	struct pr_lsx_build_stats st;
+	struct pr_lookup_index_build_stats st;
 	struct pr_lsx_lens ls;
 
 	(void)state;
-	assert_int_equal(pr_lsx_fill(tab, 64, false, 0, e, 5, &ls, &st), 0);
+	assert_int_equal(pr_lookup_index_fill(tab, 64, false, 0, e, 5, &ls, &st), 0);
 	assert_int_equal(net_of(tab, &ls, 0, "10.128.1.7"), 4);
 	assert_int_equal(net_of(tab, &ls, 0, "10.128.1.8"), 3); /* via the /24 marker */
 	assert_int_equal(net_of(tab, &ls, 0, "10.129.0.1"), 2);
@@ -249,16 +249,16 @@ static void test_markers_and_default(void **state)
 
 static void test_refusals(void **state)
 {
-	struct pr_lsx_entry e[40];
+	struct pr_lookup_index_entry e[40];
 	struct pr_lsx_line tab[8];
-	struct pr_lsx_build_stats st;
+	struct pr_lookup_index_build_stats st;
 	struct pr_lsx_lens ls;
 
 	(void)state;
 	/* 17 lengths: more than a search can visit. */
 	for (unsigned i = 0; i < 17; i++)
 		e[i] = entry4(0, "10.1.2.3", 16 + i > 32 ? 32 : 16 + i, i + 1);
-	assert_int_equal(pr_lsx_fill(tab, 8, false, 0, e, 17, &ls, &st), -E2BIG);
+	assert_int_equal(pr_lookup_index_fill(tab, 8, false, 0, e, 17, &ls, &st), -E2BIG);
 	/* More keys than 8 lines hold within reach. */
 	for (unsigned i = 0; i < 40; i++) {
 		char a[32];
@@ -266,12 +266,12 @@ static void test_refusals(void **state)
 		snprintf(a, sizeof(a), "10.0.%u.0", i);
 		e[i] = entry4(0, a, 24, i + 1);
 	}
-	assert_int_equal(pr_lsx_fill(tab, 8, false, 0, e, 40, &ls, &st), -ENOSPC);
-	assert_int_equal(pr_lsx_fill(tab, 1, false, 0, e, 1, &ls, &st), -ENOSPC);
+	assert_int_equal(pr_lookup_index_fill(tab, 8, false, 0, e, 40, &ls, &st), -ENOSPC);
+	assert_int_equal(pr_lookup_index_fill(tab, 1, false, 0, e, 1, &ls, &st), -ENOSPC);
 	/* A domain above the indexed range is left to the trie, and counted. */
 	e[0] = entry4(PR_LSX_MAX_DOMAIN + 1, "10.0.0.0", 8, 1);
 	e[1] = entry4(0, "10.0.0.0", 8, 2);
-	assert_int_equal(pr_lsx_fill(tab, 8, false, 0, e, 2, &ls, &st), 0);
+	assert_int_equal(pr_lookup_index_fill(tab, 8, false, 0, e, 2, &ls, &st), 0);
 	assert_int_equal(st.skipped, 1);
 	assert_int_equal(st.prefixes, 1);
 	assert_int_equal(net_of(tab, &ls, 0, "10.1.1.1"), 2);

@@ -54,7 +54,7 @@ if [ -x "$PODROUTE" ] && "$PODROUTE" debug netlink --help >/dev/null 2>&1; then
 else
 	make -s -C "$ROOT" build/libpodroute.a >"$dir/build.log" 2>&1 ||
 		{ sed 's/^/# /' "$dir/build.log" | tail -20; bail "cannot build build/libpodroute.a"; }
-	printf '#include "nlsource.h"\nint main(int argc, char **argv)\n{\n\treturn pr_nlsource_debug_main(argc, argv);\n}\n' >"$dir/nldebug.c"
+	printf '#include "kernel/follower.h"\nint main(int argc, char **argv)\n{\n\treturn pr_follower_debug_main(argc, argv);\n}\n' >"$dir/nldebug.c"
 	gcc -std=gnu11 -I"$ROOT/include" -I"$ROOT/user" -I/usr/include/libnl3 -o "$dir/nldebug" \
 		"$dir/nldebug.c" "$ROOT/build/libpodroute.a" -lbpf -lxdp -lnl-route-3 -lnl-3 -lyaml -lelf -lz \
 		>"$dir/build.log" 2>&1 || { sed 's/^/# /' "$dir/build.log" | tail -20; bail "cannot build the driver"; }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests: the reconciler (mapsync.c) on synthetic states, against
+ * Unit tests: the reconciler (reconcile/reconcile.c) on synthetic states, against
  * in-memory maps that record every operation in order. Configs and kernel
  * state are built by hand (the parsers have their own tests).
  */
@@ -146,7 +146,7 @@ struct world {
 	struct pr_kroute routes[16];
 	struct pr_kneigh neighs[16];
 	struct pr_klink links[8];
-	struct pr_sync_input in;
+	struct pr_reconcile_input in;
 };
 
 enum { IF_UL = 2, IF_MP0 = 3, IF_MP1 = 4, IF_UL2 = 5, IF_VRF = 6, IF_VRFPORT = 7 };
@@ -240,8 +240,8 @@ struct fixture {
 	struct world *w;
 	struct mem *mm;
 	struct pr_mapio io;
-	struct pr_sync *s;
-	struct pr_sync_stats st;
+	struct pr_reconciler *s;
+	struct pr_reconcile_stats st;
 };
 
 static int setup(void **state)
@@ -250,7 +250,7 @@ static int setup(void **state)
 
 	f->w = world_new();
 	f->mm = mem_new(&f->io);
-	f->s = pr_sync_new(&f->io);
+	f->s = pr_reconcile_new(&f->io);
 	*state = f;
 	return f->s ? 0 : -1;
 }
@@ -259,7 +259,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	pr_sync_free(f->s);
+	pr_reconcile_free(f->s);
 	mem_free(f->mm);
 	free(f->w);
 	free(f);
@@ -270,7 +270,7 @@ static int teardown(void **state)
 static unsigned sync(struct fixture *f)
 {
 	f->mm->nops = 0;
-	assert_int_equal(pr_sync_run(f->s, &f->w->in, &f->st), 0);
+	assert_int_equal(pr_reconcile_run(f->s, &f->w->in, &f->st), 0);
 	return f->mm->nops;
 }
 
@@ -583,7 +583,7 @@ static void assert_same_routes(struct mem *a, struct mem *b)
 }
 
 /*
- * pr_sync_route (one route at a time) against full rounds: a random
+ * pr_reconcile_route (one route at a time) against full rounds: a random
  * sequence of route adds, changes and deletes over prefixes in the main
  * table and a VRF's table, some inside local prefixes, with gateways known
  * and new, resolved and not, on the underlay and not; after every step the
@@ -603,7 +603,7 @@ static void test_route_increments_equal_full_rounds(void **state)
 	bool present[16] = {};
 	struct pr_mapio io_full;
 	struct mem *full = mem_new(&io_full);
-	struct pr_sync *ref = pr_sync_new(&io_full);
+	struct pr_reconciler *ref = pr_reconcile_new(&io_full);
 	struct pr_cfg_network *blue = &w->nets[1];
 	unsigned seed = 7, fast = 0, rounds = 0;
 
@@ -648,20 +648,20 @@ static void test_route_increments_equal_full_rounds(void **state)
 			for (unsigned k = 0; k < 16; k++)
 				if (present[k])
 					w->routes[w->in.nroutes++] = slot[k];
-			rc = pr_sync_route(f->s, &w->cfg, r->table, &r->dst, present[i] ? r : NULL);
+			rc = pr_reconcile_route(f->s, &w->cfg, r->table, &r->dst, present[i] ? r : NULL);
 			assert_true(rc >= 0);
 			if (rc)
 				fast++;
 			else
-				assert_int_equal(pr_sync_run(f->s, &w->in, &f->st), 0), rounds++;
-			assert_int_equal(pr_sync_run(ref, &w->in, &f->st), 0);
+				assert_int_equal(pr_reconcile_run(f->s, &w->in, &f->st), 0), rounds++;
+			assert_int_equal(pr_reconcile_run(ref, &w->in, &f->st), 0);
 			assert_same_routes(f->mm, full);
 		}
 	}
 	print_message("%u changes applied one by one, %u needed a full round\n", fast, rounds);
 	assert_true(fast > 500); /* both paths were exercised */
 	assert_true(rounds > 10);
-	pr_sync_free(ref);
+	pr_reconcile_free(ref);
 	mem_free(full);
 }
 
@@ -704,12 +704,12 @@ static void test_unresolved_neighbour_passes(void **state)
 	pr_prefix_parse("10.128.1.5", &n->neighbour, NULL);
 	sync(f);
 	assert_int_equal(route4(f->mm, "10.128.1.0/24")->action, PR_ACT_PASS);
-	assert_string_equal(pr_sync_net_status(f->s, 1), "neighbour 10.128.1.5/32 unresolved");
+	assert_string_equal(pr_reconcile_net_status(f->s, 1), "neighbour 10.128.1.5/32 unresolved");
 	add_neigh(f->w, IF_MP0, "10.128.1.5", 0x55);
 	sync(f);
 	assert_int_equal(route4(f->mm, "10.128.1.0/24")->action, PR_ACT_REDIRECT);
 	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_MAP_NETS, 1))->dmac[5], 0x55);
-	assert_string_equal(pr_sync_net_status(f->s, 1), "");
+	assert_string_equal(pr_reconcile_net_status(f->s, 1), "");
 	/* Port down: back to the slow path. */
 	f->w->links[1].up = false;
 	sync(f);
@@ -778,7 +778,7 @@ static void test_limit_is_deterministic(void **state)
 static void test_restart_adopts_without_writes(void **state)
 {
 	struct fixture *f = *state;
-	struct pr_sync *again;
+	struct pr_reconciler *again;
 
 	add_path(add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
 	add_path(add_route(f->w, "10.201.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.13");
@@ -787,9 +787,9 @@ static void test_restart_adopts_without_writes(void **state)
 	add_neigh(f->w, IF_UL, "192.0.2.13", 0x13);
 	sync(f);
 	/* A new agent process: fresh id allocator, same maps. */
-	again = pr_sync_new(&f->io);
+	again = pr_reconcile_new(&f->io);
 	assert_non_null(again);
-	pr_sync_free(f->s);
+	pr_reconcile_free(f->s);
 	f->s = again;
 	assert_int_equal(sync(f), 0);
 }
@@ -825,12 +825,12 @@ static void test_apply_order_is_hitless(void **state)
 static void test_write_error_stops_and_rereads(void **state)
 {
 	struct fixture *f = *state;
-	struct pr_sync_stats st;
+	struct pr_reconcile_stats st;
 
 	add_path(add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
 	f->mm->fail_on_op = 3;
 	f->mm->nops = 0;
-	assert_int_equal(pr_sync_run(f->s, &f->w->in, &st), -ENOSPC);
+	assert_int_equal(pr_reconcile_run(f->s, &f->w->in, &st), -ENOSPC);
 	f->mm->fail_on_op = 0;
 	/* The retry completes the job from what the maps really hold. */
 	sync(f);
