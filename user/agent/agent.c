@@ -179,7 +179,7 @@ static int agent_attach(struct pr_agent *a, const struct pr_config *cfg, char *w
 	}
 	for (unsigned i = 0; i < set.n; i++)
 		log_info("%s: attached as %s (%s)", set.ifs[i].name, pr_role_name(set.ifs[i].role),
-			set.ifs[i].hooks);
+			 set.ifs[i].hooks);
 	return 0;
 }
 
@@ -234,7 +234,7 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 	a->waiting_for[0] = '\0';
 	a->dirty = true;
 	log_info("config %s: %u networks, %u underlay interfaces", initial ? "loaded" : "applied",
-		cfg.nnetworks, cfg.nunderlay);
+		 cfg.nnetworks, cfg.nunderlay);
 ok:
 	/* What runs is what the file says (again). */
 	a->last_config_error[0] = '\0';

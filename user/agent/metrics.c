@@ -927,7 +927,7 @@ int pr_metrics_start(struct pr_metrics *m, const struct pr_datapath *dp)
 		if (fd < 0 || (m->map_fd[i] = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0 ||
 		    bpf_obj_get_info_by_fd(m->map_fd[i], &m->info[i], &len)) {
 			log_err("metrics: map %s: %s", pr_maps[i].name,
-			       fd < 0 ? "missing" : strerror(errno));
+				fd < 0 ? "missing" : strerror(errno));
 			return -ENOENT;
 		}
 	}

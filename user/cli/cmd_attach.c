@@ -112,7 +112,7 @@ int cmd_attach(int argc, char **argv)
 		return cli_error(PR_EXIT_FAIL, "%s", set.error);
 	for (unsigned i = 0; i < set.n; i++)
 		log_info("%s: attached as %s (%s)", set.ifs[i].name, pr_role_name(set.ifs[i].role),
-			set.ifs[i].hooks);
+			 set.ifs[i].hooks);
 	return 0;
 }
 

@@ -46,7 +46,7 @@ int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
 	owner = pr_prog_owner(id, other, sizeof(other));
 	if (id && owner != PR_OWNER_US) {
 		log_err("%s: XDP program %u (%s) is already attached, %s", ifname, id, other,
-		       pr_owner_refusal(owner));
+			pr_owner_refusal(owner));
 		return -EBUSY;
 	}
 	if (id) {
@@ -71,7 +71,7 @@ int pr_xdp_attach(int ifindex, int prog_fd, enum pr_xdp_mode mode)
 		log_err("%s: another XDP program appeared while attaching; left it alone", ifname);
 	else if (err)
 		log_debug("%s: cannot attach XDP in %s mode: %s", ifname,
-			 mode == PR_XDP_NATIVE ? "native" : "generic", strerror(-err));
+			  mode == PR_XDP_NATIVE ? "native" : "generic", strerror(-err));
 	return err;
 }
 
@@ -134,7 +134,7 @@ int pr_tc_attach(int ifindex, int prog_fd)
 	owner = pr_prog_owner(id, name, sizeof(name));
 	if (id && owner != PR_OWNER_US) {
 		log_err("%s: TC filter handle %#x priority %#x holds program %u (%s), %s", ifname,
-		       PR_TC_HANDLE, PR_TC_PRIO, id, name, pr_owner_refusal(owner));
+			PR_TC_HANDLE, PR_TC_PRIO, id, name, pr_owner_refusal(owner));
 		return -EBUSY;
 	}
 	err = bpf_tc_hook_create(&hook);

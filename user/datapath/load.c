@@ -318,7 +318,7 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 			return 0;
 		}
 		log_info("datapath: loading object %s (the pinned programs are not adopted: %s)",
-			PR_OBJECT_ID, why);
+			 PR_OBJECT_ID, why);
 		fds_close(dp);
 		dp->adopted = false;
 	}
@@ -361,9 +361,9 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 	}
 	if (err) {
 		log_err("cannot load the BPF object%s%s: %s (a pinned map of another layout or "
-		       "capacity? see `podroute status`)",
-		       opts->pin_dir ? " pinned under " : "", opts->pin_dir ? opts->pin_dir : "",
-		       strerror(-err));
+			"capacity? see `podroute status`)",
+			opts->pin_dir ? " pinned under " : "", opts->pin_dir ? opts->pin_dir : "",
+			strerror(-err));
 		podroute__destroy(dp->skel);
 		dp->skel = NULL;
 		return err;
@@ -382,7 +382,7 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 	dp->pinned = opts->pin_dir != NULL;
 	record_prog_ids(dp);
 	log_info("datapath: object %s loaded and verified in %ld ms", PR_OBJECT_ID,
-		(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		 (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	return 0;
 }
 

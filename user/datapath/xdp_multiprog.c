@@ -170,7 +170,7 @@ int pr_xdp_attach_multi(struct pr_datapath *dp, int ifindex, enum pr_prog_id id,
 		err = xdp_program__detach(o.prog, ifindex, xdp_multiprog__attach_mode(o.mp), 0);
 		if (err) {
 			log_err("%s: cannot take the old %s out of the dispatcher: %s", ifname,
-			       xdp_program__name(o.prog), strerror(-err));
+				xdp_program__name(o.prog), strerror(-err));
 			goto out;
 		}
 	}
@@ -255,7 +255,7 @@ int pr_xdp_detach_multi(int ifindex)
 		err = xdp_program__detach(o.prog, ifindex, xdp_multiprog__attach_mode(o.mp), 0);
 		if (err)
 			log_err("%s: cannot take %s out of the dispatcher: %s", ifname,
-			       xdp_program__name(o.prog), strerror(-err));
+				xdp_program__name(o.prog), strerror(-err));
 	}
 	xdp_multiprog__close(o.mp);
 	return err;

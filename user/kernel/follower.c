@@ -332,7 +332,7 @@ static int dispatch(struct nl_msg *msg, void *arg)
 	} else if (err) {
 		s->st.malformed++;
 		log_warn("netlink: message type %d (%u bytes) refused: %s", type, nlh->nlmsg_len,
-			pr_nl_strerror(err));
+			 pr_nl_strerror(err));
 	}
 	return NL_OK;
 }
@@ -486,7 +486,7 @@ struct pr_follower *pr_follower_open(const struct pr_nl_handlers *h, void *ctx)
 					RTNLGRP_IPV6_ROUTE, RTNLGRP_NEXTHOP, 0);
 	if (err) {
 		log_err("netlink: subscribing to route/nexthop/neighbour/link groups: %s",
-		       nl_geterror(err));
+			nl_geterror(err));
 		goto fail;
 	}
 	err = pr_follower_set_rcvbuf(s, PR_NL_RCVBUF);
@@ -494,7 +494,7 @@ struct pr_follower *pr_follower_open(const struct pr_nl_handlers *h, void *ctx)
 		log_warn("netlink: cannot size the notification buffer: %s", strerror(-err));
 	if (s->st.rcvbuf < PR_NL_RCVBUF)
 		log_info("netlink: notification buffer %u bytes (wanted %d): overruns will resync",
-			s->st.rcvbuf, PR_NL_RCVBUF);
+			 s->st.rcvbuf, PR_NL_RCVBUF);
 	nl_socket_set_nonblocking(s->ev);
 	return s;
 fail:
@@ -644,7 +644,7 @@ int pr_follower_process(struct pr_follower *s)
 			/* libnl's name for ENOBUFS: the kernel dropped notifications. */
 			s->st.overruns++;
 			log_warn("netlink: notifications lost (receive buffer %u bytes full)",
-				s->st.rcvbuf);
+				 s->st.rcvbuf);
 			s->need_resync = true;
 			s->resync_why = "overrun";
 			err = 0;

@@ -123,8 +123,8 @@ static int fill_lens(const struct pr_lookup_index_entry *e, size_t n, bool v6, s
 }
 
 int pr_lookup_index_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
-		const struct pr_lookup_index_entry *e, size_t n, struct pr_lsx_lens *ls,
-		struct pr_lookup_index_build_stats *st)
+			 const struct pr_lookup_index_entry *e, size_t n, struct pr_lsx_lens *ls,
+			 struct pr_lookup_index_build_stats *st)
 {
 	unsigned path[PR_LSX_MAX_LENS];
 	int err;

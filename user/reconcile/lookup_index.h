@@ -40,8 +40,8 @@ struct pr_lookup_index_build_stats {
  * published.
  */
 int pr_lookup_index_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
-		const struct pr_lookup_index_entry *e, size_t n, struct pr_lsx_lens *ls,
-		struct pr_lookup_index_build_stats *st);
+			 const struct pr_lookup_index_entry *e, size_t n, struct pr_lsx_lens *ls,
+			 struct pr_lookup_index_build_stats *st);
 
 /* The datapath's search, step for step (bpf/pr_lookup_index.h): the longest
  * prefix of domain that covers addr, or NULL. tab is table tbl's first line. */

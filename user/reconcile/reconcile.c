@@ -187,7 +187,7 @@ size_t pr_reconcile_count(const struct pr_reconciler *s, enum pr_map m)
 }
 
 void pr_reconcile_walk(const struct pr_reconciler *s, enum pr_map m,
-		  void (*fn)(void *arg, const void *key, const void *val), void *arg)
+		       void (*fn)(void *arg, const void *key, const void *val), void *arg)
 {
 	struct pr_htab_iter it = {};
 	const struct rec *r;
@@ -892,7 +892,7 @@ static uint32_t known_group(const struct pr_reconciler *s, const struct pr_krout
 }
 
 int pr_reconcile_route(struct pr_reconciler *s, const struct pr_config *c, uint32_t table,
-		  const struct pr_prefix *dst, const struct pr_kroute *r)
+		       const struct pr_prefix *dst, const struct pr_kroute *r)
 {
 	enum pr_map m = dst->family == AF_INET ? PR_MAP_ROUTES4 : PR_MAP_ROUTES6;
 	uint32_t domain = route_domain(c, table);

@@ -73,14 +73,14 @@ int pr_reconcile_run(struct pr_reconciler *s, const struct pr_reconcile_input *i
  * left for the next full round to delete.
  */
 int pr_reconcile_route(struct pr_reconciler *s, const struct pr_config *cfg, uint32_t table,
-		  const struct pr_prefix *dst, const struct pr_kroute *r);
+		       const struct pr_prefix *dst, const struct pr_kroute *r);
 /* Entries of a map as the mirror holds them (what the map holds, without a
  * walk), and learned routes in the maps. */
 size_t pr_reconcile_count(const struct pr_reconciler *s, enum pr_map m);
 /* Call fn for every entry of map m as the mirror holds it (what the map
  * holds, without reading it). */
 void pr_reconcile_walk(const struct pr_reconciler *s, enum pr_map m,
-		  void (*fn)(void *arg, const void *key, const void *val), void *arg);
+		       void (*fn)(void *arg, const void *key, const void *val), void *arg);
 unsigned pr_reconcile_learned(const struct pr_reconciler *s);
 /* Why a network is not on the fast path ("" when it is), for logs/status. */
 const char *pr_reconcile_net_status(const struct pr_reconciler *s, uint32_t net_id);
