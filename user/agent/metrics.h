@@ -9,9 +9,10 @@
  * a scrape always shows the datapath as it is, not as the agent last saw
  * it.
  *
- * The exposition helpers, the histogram and the health rules take plain
- * structs and are pure, so that unit tests check the text with no kernel
- * and no socket.
+ * The text format and histograms are in agent/prometheus.h; the health
+ * rules and the rendering (metrics.c) take plain structs and are pure, so
+ * that unit tests check the text with no kernel and no socket; the server
+ * and what it reads from the kernel are metrics_server.c.
  */
 #ifndef PR_METRICS_H
 #define PR_METRICS_H
@@ -26,56 +27,10 @@
 #include "datapath/interfaces.h"
 #include "datapath/load.h"
 #include "datapath/pins.h"
+#include "agent/prometheus.h"
 #include "podroute_abi.h"
 
 #define PR_METRICS_LISTEN_DEFAULT "127.0.0.1:9473"
-
-/* ---- a growable text buffer (an allocation failure sticks: failed) ---- */
-
-struct pr_sbuf {
-	char *buf; /* NUL-terminated while !failed */
-	size_t len, cap;
-	bool failed;
-};
-
-void pr_sbuf_printf(struct pr_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void pr_sbuf_free(struct pr_sbuf *b);
-
-/* ---- histograms with fixed upper bounds (Prometheus "le", inclusive) ---- */
-
-#define PR_HIST_MAX_BUCKETS 16
-
-struct pr_hist {
-	unsigned nbuckets;                        /* finite bounds in le[] */
-	double le[PR_HIST_MAX_BUCKETS];           /* strictly increasing */
-	uint64_t counts[PR_HIST_MAX_BUCKETS + 1]; /* per bucket, not cumulative;
-						   * [nbuckets]: above the last bound */
-	uint64_t count;
-	double sum;
-};
-
-/* -EINVAL unless 1 <= n <= PR_HIST_MAX_BUCKETS and le[] strictly increases. */
-int pr_hist_init(struct pr_hist *h, const double *le, unsigned n);
-/* Record n observations of value v (n > 1: a batch that waited together). */
-void pr_hist_observe(struct pr_hist *h, double v, uint64_t n);
-
-/* Bounds the agent uses, in seconds: 100 us .. 10 s. */
-extern const double pr_metrics_latency_buckets[];
-extern const unsigned pr_metrics_latency_nbuckets;
-
-/* ---- exposition helpers ----
- * Labels are given as a NULL-terminated list of name, value pairs; values
- * are escaped (backslash, double quote, newline), HELP text too (backslash,
- * newline). */
-
-void pr_prom_family(struct pr_sbuf *b, const char *name, const char *type, const char *help);
-void pr_prom_u64(struct pr_sbuf *b, const char *name, const char *const *labels, uint64_t v);
-void pr_prom_double(struct pr_sbuf *b, const char *name, const char *const *labels, double v);
-/* name_bucket{...,le="x"} cumulative, le="+Inf", name_sum, name_count. */
-void pr_prom_histogram(struct pr_sbuf *b, const char *name, const char *const *labels,
-		       const struct pr_hist *h);
-/* A float as the format wants it: "+Inf", "-Inf", "NaN", else %.15g. */
-void pr_prom_format_double(char *buf, size_t len, double v);
 
 /* ---- what the agent publishes ---- */
 
