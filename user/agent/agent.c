@@ -29,7 +29,6 @@
  * groups) once the loop has been idle for a second.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,7 +43,6 @@
 #include "agent/agent.h"
 #include "config/watch.h"
 #include "cli/cli.h"
-#include "cli/sizes.h"
 #include "config/config.h"
 #include "datapath/interfaces.h"
 #include "kernel/kernel_state.h"
@@ -55,31 +53,6 @@
 #include "agent/metrics.h"
 #include "kernel/follower.h"
 #include "datapath/pins.h"
-
-static const char agent_help[] =
-	"Usage: podroute agent [--config FILE] [--metrics-listen ADDR:PORT] [--health-file PATH]\n"
-	"                      [--detach-on-exit] [--once]\n"
-	"                      [--routes4-max N] [--routes6-max N] [--index4-max N] [--index6-max N]\n"
-	"Run the node agent. It attaches the datapath to the interfaces the config\n"
-	"names, then keeps the pinned maps equal to the advertised networks of the\n"
-	"config and the BGP-learned routes of the kernel (as FRR installs them),\n"
-	"continuously. A restart adopts the pinned maps and programs without a\n"
-	"flush: forwarding never stops.\n"
-	"  --config FILE      YAML config (default /etc/podroute/config.yaml); watched,\n"
-	"                     re-read on change and on SIGHUP\n"
-	"  --health-file PATH rewrite the liveness and readiness verdicts there every\n"
-	"                     second, for `podroute health` (exec probes that no HTTP\n"
-	"                     client can stall; default " PR_HEALTHFILE_DEFAULT ", none: off)\n"
-	"  --metrics-listen ADDR:PORT\n"
-	"                     serve /metrics (Prometheus), /healthz and /readyz here\n"
-	"                     (default " PR_METRICS_LISTEN_DEFAULT "; [::]:9473 for IPv6; none: off).\n"
-	"                     /healthz: 200 while the datapath is attached on every\n"
-	"                     underlay interface and the last reconcile succeeded;\n"
-	"                     /readyz also wants the last config load to have\n"
-	"                     succeeded, no reconcile owed, brex/ovn attached\n"
-	"  --detach-on-exit   on SIGTERM/SIGINT remove the datapath (default: leave it)\n"
-	"  --once             reconcile once and exit (for tests and scripts; no metrics)\n"
-	PR_CLI_SIZE_HELP;
 
 static double now_ms(void)
 {
@@ -398,44 +371,200 @@ static void agent_publish(struct pr_agent *a)
 	agent_heartbeat(a, false);
 }
 
-int cmd_agent(int argc, char **argv)
+/* How far start-up got: teardown undoes exactly that much. */
+enum agent_stage {
+	STAGE_MEMORY,    /* caches and queues allocated */
+	STAGE_DATAPATH,  /* the datapath loaded (maps pinned) */
+	STAGE_CONFIG,    /* the config loaded and applied */
+	STAGE_RECONCILE, /* the reconciler's state */
+	STAGE_NETLINK,   /* the netlink follower open */
+};
+
+static void agent_teardown(struct pr_agent *a, enum agent_stage stage)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "detach-on-exit", no_argument, NULL, 'D' },
-		{ "metrics-listen", required_argument, NULL, 'm' },
-		{ "health-file", required_argument, NULL, 'H' },
-		{ "once", no_argument, NULL, '1' }, PR_CLI_SIZE_OPTIONS,
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	struct pr_loader_opts lo = { .pin_dir = cli.pin_dir };
-	struct pr_nl_handlers h = { on_route, on_nexthop, on_neigh, on_link, on_resync };
-	struct pr_agent a = { .config_path = "/etc/podroute/config.yaml", .health_file = PR_HEALTHFILE_DEFAULT };
-	const char *listen = PR_METRICS_LISTEN_DEFAULT;
-	bool detach_on_exit = false, once = false, running = true;
-	int c, err, sfd, wfd, ret = 0;
+	switch (stage) {
+	case STAGE_NETLINK:
+		/* First: the server thread reads the maps. */
+		pr_metrics_close(a->metrics);
+		a->metrics = NULL;
+		pr_follower_close(a->nl);
+		/* fallthrough */
+	case STAGE_RECONCILE:
+		pr_agent_reconcile_fini(a);
+		/* fallthrough */
+	case STAGE_CONFIG:
+		pr_config_free(&a->cfg);
+		/* fallthrough */
+	case STAGE_DATAPATH:
+		pr_metrics_close(a->metrics);
+		a->metrics = NULL;
+		pr_datapath_close(&a->dp);
+		/* fallthrough */
+	case STAGE_MEMORY:
+		pr_metrics_close(a->metrics);
+		a->metrics = NULL;
+		pr_kernel_state_free(a->ks);
+		free(a->snap);
+		pr_routeq_free(&a->routeq);
+	}
+}
+
+/*
+ * Everything before the loop: the metrics listener (bound first, so a bad
+ * address or a port in use stops the agent before it touches the
+ * datapath), the config (a config refused at start leaves nothing behind:
+ * it is checked before the datapath, and so its pinned maps, exist), the
+ * datapath, the first reconcile. *stage says how far it got, for
+ * teardown, whether it succeeded or not; -1: not even that far (nothing
+ * to undo).
+ */
+static int agent_start(struct pr_agent *a, const struct pr_agent_opts *o, int *stage)
+{
+	static const struct pr_nl_handlers h = { on_route, on_nexthop, on_neigh, on_link, on_resync };
+	struct pr_loader_opts lo = o->loader;
 	char why[512];
+	int err;
+
+	*stage = -1;
+	if (!o->once) {
+		err = pr_metrics_open(o->metrics_listen, &a->metrics, why, sizeof(why));
+		if (err == -EINVAL)
+			return cli_usage_error("agent", "%s", why);
+		if (err)
+			return cli_error(PR_EXIT_FAIL, "%s", why);
+	}
+	*stage = STAGE_MEMORY;
+	a->snap = calloc(1, sizeof(*a->snap));
+	a->ks = pr_kernel_state_new();
+	if (!a->ks || !a->snap || pr_routeq_init(&a->routeq, PR_AGENT_ROUTEQ))
+		return cli_error(PR_EXIT_FAIL, "out of memory");
+	pr_hist_init(&a->reconcile_hist, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
+	pr_hist_init(&a->route_hist, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
+	{
+		struct pr_config pre;
+		struct pr_cfg_error e;
+		char msg[600];
+
+		if (pr_config_load_file(a->config_path, &pre, &e))
+			return cli_error(PR_EXIT_FAIL, "config rejected, not starting: %s",
+					 pr_cfg_error_str(&e, msg, sizeof(msg)));
+		pr_config_free(&pre);
+	}
+	err = pr_datapath_load(&a->dp, &lo);
+	if (err)
+		return cli_error(PR_EXIT_FAIL, "cannot load the datapath: %s", strerror(-err));
+	*stage = STAGE_DATAPATH;
+	if (agent_load_config(a, true))
+		return PR_EXIT_FAIL;
+	*stage = STAGE_CONFIG;
+	agent_heartbeat(a, true); /* an older agent's may have expired: we are back */
+	if (o->once && a->waiting_for[0])
+		return cli_error(PR_EXIT_FAIL, "--once: %s", a->waiting_for);
+	if (pr_agent_reconcile_init(a))
+		return PR_EXIT_FAIL;
+	*stage = STAGE_RECONCILE;
+	a->nl = pr_follower_open(&h, a);
+	if (!a->nl)
+		return cli_error(PR_EXIT_FAIL, "netlink: cannot open the route/neighbour/link sockets");
+	*stage = STAGE_NETLINK;
+	if (pr_follower_dump(a->nl))
+		return cli_error(PR_EXIT_FAIL, "netlink: initial dump failed");
+	log_info("netlink: %zu routes in the kernel", pr_kernel_state_nroutes(a->ks));
+	a->time_routes = true;
+	if (agent_sync(a) && o->once)
+		return PR_EXIT_FAIL;
+	pr_agent_lsx_build(a, now_ms(), true);
+	if (o->once)
+		return 0;
+	agent_publish(a);
+	if (a->metrics && pr_metrics_start(a->metrics, &a->dp))
+		return cli_error(PR_EXIT_FAIL, "metrics: cannot serve on %s",
+				 pr_metrics_address(a->metrics));
+	return 0;
+}
+
+/* The loop, until SIGTERM or SIGINT (mask: the signals blocked for it). */
+static int agent_loop(struct pr_agent *a, const sigset_t *mask, bool detach_on_exit)
+{
+	int sfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	int wfd = pr_config_watch_open(a->config_path);
+	bool running = true;
+	int ret = 0;
+
+	log_info("agent running (config %s, pins %s)", a->config_path, cli.pin_dir);
+	while (running) {
+		struct pollfd pfd[3] = {
+			{ .fd = pr_follower_fd(a->nl), .events = POLLIN },
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = wfd, .events = POLLIN },
+		};
+		/* While a reconcile is owed (it failed), retry once a second; after
+		 * incremental writes, tidy up once a second passes in quiet; wake
+		 * for a lookup-index rebuild when one is owed. */
+		double lsx_due = pr_agent_lsx_due(a, now_ms());
+		/* At least once a second: the heartbeat (and health file). */
+		int idle_timeout = 1000, timeout = idle_timeout, n;
+
+		if (lsx_due >= 0 && (timeout < 0 || lsx_due < timeout))
+			timeout = (int)lsx_due + (lsx_due > (int)lsx_due);
+		n = poll(pfd, 3, timeout);
+
+		if (n < 0 && errno != EINTR) {
+			ret = cli_error(PR_EXIT_FAIL, "poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[0].revents && pr_follower_process(a->nl) < 0)
+			log_warn("netlink: processing error; state will be resynced");
+		if (pfd[1].revents) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					log_info("SIGHUP: re-reading %s", a->config_path);
+					agent_load_config(a, false);
+				} else {
+					log_info("%s: exiting", strsignal(si.ssi_signo));
+					running = false;
+				}
+			}
+		}
+		if (pfd[2].revents && pr_config_watch_drain(wfd))
+			agent_load_config(a, false);
+		/* Waiting for a device: every link change may have brought it. */
+		if (a->waiting_for[0] && a->dirty)
+			agent_load_config(a, true);
+		if (a->oom) {
+			log_err("out of memory in the route cache: full resync");
+			a->oom = false;
+			on_resync(a);
+		}
+		if (n == 0 && a->gc_owed && timeout == idle_timeout)
+			a->dirty = true;
+		if (a->dirty && running)
+			agent_sync(a);
+		else if (running && a->have_cfg && (a->routeq.n || a->routeq.overflow))
+			agent_apply_routes(a);
+		if (running && pr_agent_lsx_due(a, now_ms()) == 0)
+			pr_agent_lsx_build(a, now_ms(), false);
+		agent_publish(a);
+	}
+	if (wfd >= 0)
+		close(wfd);
+	if (sfd >= 0)
+		close(sfd);
+	if (detach_on_exit) {
+		log_info("detaching the datapath (--detach-on-exit)");
+		pr_detach_all(pr_datapath_map_fd(&a->dp, PR_MAP_IFACES));
+	}
+	return ret;
+}
+
+int pr_agent_main(const struct pr_agent_opts *o)
+{
+	struct pr_agent a = { .config_path = o->config_path, .health_file = o->health_file };
+	int stage, ret;
 	sigset_t mask;
 
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': a.config_path = optarg; break;
-		case 'D': detach_on_exit = true; break;
-		case 'm': listen = optarg; break;
-		case 'H': a.health_file = strcmp(optarg, "none") ? optarg : NULL; break;
-		case '1': once = true; break;
-		case '4':
-		case '6':
-		case 'i':
-		case 'j':
-			if (pr_cli_size_option("agent", c, optarg, &lo))
-				return PR_EXIT_USAGE;
-			break;
-		case 'h': fputs(agent_help, stdout); return 0;
-		default: return cli_usage_error("agent", "bad option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("agent", "unexpected argument \"%s\"", argv[optind]);
 	if (a.health_file) {
 		char dir[4096];
 		char *slash;
@@ -458,165 +587,10 @@ int cmd_agent(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
-	/* Bind first: a bad address or a port in use stops the agent before
-	 * it touches the datapath. --once serves nothing. */
-	if (!once) {
-		err = pr_metrics_open(listen, &a.metrics, why, sizeof(why));
-		if (err == -EINVAL)
-			return cli_usage_error("agent", "%s", why);
-		if (err)
-			return cli_error(PR_EXIT_FAIL, "%s", why);
-	}
-	a.snap = calloc(1, sizeof(*a.snap));
-	a.ks = pr_kernel_state_new();
-	if (!a.ks || !a.snap || pr_routeq_init(&a.routeq, PR_AGENT_ROUTEQ)) {
-		ret = cli_error(PR_EXIT_FAIL, "out of memory");
-		goto out_mem;
-	}
-	pr_hist_init(&a.reconcile_hist, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
-	pr_hist_init(&a.route_hist, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
-	/* A config refused at start leaves nothing behind: it is checked
-	 * before the datapath, and so its pinned maps, exist. */
-	{
-		struct pr_config pre;
-		struct pr_cfg_error e;
-		char msg[600];
-
-		if (pr_config_load_file(a.config_path, &pre, &e)) {
-			ret = cli_error(PR_EXIT_FAIL, "config rejected, not starting: %s",
-					pr_cfg_error_str(&e, msg, sizeof(msg)));
-			goto out_mem;
-		}
-		pr_config_free(&pre);
-	}
-	err = pr_datapath_load(&a.dp, &lo);
-	if (err) {
-		ret = cli_error(PR_EXIT_FAIL, "cannot load the datapath: %s", strerror(-err));
-		goto out_mem;
-	}
-	if (agent_load_config(&a, true)) {
-		ret = PR_EXIT_FAIL;
-		goto out_dp;
-	}
-	agent_heartbeat(&a, true); /* an older agent's may have expired: we are back */
-	if (once && a.waiting_for[0]) {
-		ret = cli_error(PR_EXIT_FAIL, "--once: %s", a.waiting_for);
-		goto out_dp;
-	}
-	if (pr_agent_reconcile_init(&a)) {
-		ret = PR_EXIT_FAIL;
-		goto out_cfg;
-	}
-	a.nl = pr_follower_open(&h, &a);
-	if (!a.nl) {
-		ret = cli_error(PR_EXIT_FAIL, "netlink: cannot open the route/neighbour/link sockets");
-		goto out_rec;
-	}
-	if (pr_follower_dump(a.nl)) {
-		ret = cli_error(PR_EXIT_FAIL, "netlink: initial dump failed");
-		goto out_nl;
-	}
-	log_info("netlink: %zu routes in the kernel", pr_kernel_state_nroutes(a.ks));
-	a.time_routes = true;
-	if (agent_sync(&a) && once) {
-		ret = PR_EXIT_FAIL;
-		goto out_nl;
-	}
-	pr_agent_lsx_build(&a, now_ms(), true);
-	if (once)
-		goto out_nl;
-	agent_publish(&a);
-	if (a.metrics && pr_metrics_start(a.metrics, &a.dp)) {
-		ret = cli_error(PR_EXIT_FAIL, "metrics: cannot serve on %s", pr_metrics_address(a.metrics));
-		goto out_nl;
-	}
-
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	wfd = pr_config_watch_open(a.config_path);
-	log_info("agent running (config %s, pins %s)", a.config_path, cli.pin_dir);
-	while (running) {
-		struct pollfd pfd[3] = {
-			{ .fd = pr_follower_fd(a.nl), .events = POLLIN },
-			{ .fd = sfd, .events = POLLIN },
-			{ .fd = wfd, .events = POLLIN },
-		};
-		/* While a reconcile is owed (it failed), retry once a second; after
-		 * incremental writes, tidy up once a second passes in quiet; wake
-		 * for a lookup-index rebuild when one is owed. */
-		double lsx_due = pr_agent_lsx_due(&a, now_ms());
-		/* At least once a second: the heartbeat (and health file). */
-		int idle_timeout = 1000, timeout = idle_timeout, n;
-
-		if (lsx_due >= 0 && (timeout < 0 || lsx_due < timeout))
-			timeout = (int)lsx_due + (lsx_due > (int)lsx_due);
-		n = poll(pfd, 3, timeout);
-
-		if (n < 0 && errno != EINTR) {
-			ret = cli_error(PR_EXIT_FAIL, "poll: %s", strerror(errno));
-			break;
-		}
-		if (pfd[0].revents && pr_follower_process(a.nl) < 0)
-			log_warn("netlink: processing error; state will be resynced");
-		if (pfd[1].revents) {
-			struct signalfd_siginfo si;
-
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
-					log_info("SIGHUP: re-reading %s", a.config_path);
-					agent_load_config(&a, false);
-				} else {
-					log_info("%s: exiting", strsignal(si.ssi_signo));
-					running = false;
-				}
-			}
-		}
-		if (pfd[2].revents && pr_config_watch_drain(wfd))
-			agent_load_config(&a, false);
-		/* Waiting for a device: every link change may have brought it. */
-		if (a.waiting_for[0] && a.dirty)
-			agent_load_config(&a, true);
-		if (a.oom) {
-			log_err("out of memory in the route cache: full resync");
-			a.oom = false;
-			on_resync(&a);
-		}
-		if (n == 0 && a.gc_owed && timeout == idle_timeout)
-			a.dirty = true;
-		if (a.dirty && running)
-			agent_sync(&a);
-		else if (running && a.have_cfg && (a.routeq.n || a.routeq.overflow))
-			agent_apply_routes(&a);
-		if (running && pr_agent_lsx_due(&a, now_ms()) == 0)
-			pr_agent_lsx_build(&a, now_ms(), false);
-		agent_publish(&a);
-	}
-	if (wfd >= 0)
-		close(wfd);
-	if (sfd >= 0)
-		close(sfd);
-	if (detach_on_exit) {
-		int fd = pr_datapath_map_fd(&a.dp, PR_MAP_IFACES);
-
-		log_info("detaching the datapath (--detach-on-exit)");
-		pr_detach_all(fd);
-	}
-out_nl:
-	/* First: the server thread reads the maps. */
-	pr_metrics_close(a.metrics);
-	a.metrics = NULL;
-	pr_follower_close(a.nl);
-out_rec:
-	pr_agent_reconcile_fini(&a);
-out_cfg:
-	pr_config_free(&a.cfg);
-out_dp:
-	pr_metrics_close(a.metrics);
-	a.metrics = NULL;
-	pr_datapath_close(&a.dp);
-out_mem:
-	pr_metrics_close(a.metrics);
-	pr_kernel_state_free(a.ks);
-	free(a.snap);
-	pr_routeq_free(&a.routeq);
+	ret = agent_start(&a, o, &stage);
+	if (!ret && !o->once)
+		ret = agent_loop(&a, &mask, o->detach_on_exit);
+	if (stage >= 0)
+		agent_teardown(&a, stage);
 	return ret;
 }

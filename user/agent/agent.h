@@ -55,6 +55,20 @@ struct pr_agent {
 
 /* The reconcile step: desired maps from a->cfg and a->ks, diffed with and
  * applied to the pinned maps. 0 or -errno (the maps stay consistent). */
+/* What `podroute agent` was asked (cli/cmd_agent.c parses it). */
+struct pr_agent_opts {
+	const char *config_path;
+	const char *health_file;    /* NULL: none */
+	const char *metrics_listen; /* ADDR:PORT or "none" */
+	bool detach_on_exit;
+	bool once;
+	struct pr_loader_opts loader;
+};
+
+/* Run the agent: start, loop until SIGTERM/SIGINT (or one round with
+ * once), tear down. Returns an exit code (cli/cli.h). */
+int pr_agent_main(const struct pr_agent_opts *o);
+
 int pr_agent_reconcile_init(struct pr_agent *a);
 int pr_agent_reconcile(struct pr_agent *a);
 void pr_agent_reconcile_fini(struct pr_agent *a);
