@@ -42,7 +42,7 @@ BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-Iinclude -Iuser -I$(BUILD) -DPODROUTE_VERSION='"$(VERSION)"' -MMD -MP
-LIBS := -lbpf -lxdp -lnl-route-3 -lnl-genl-3 -lnl-3 -lyaml -ljansson -lmicrohttpd -lpthread -lelf -lz
+LIBS := -lbpf -lxdp -lnl-route-3 -lnl-genl-3 -lnl-3 -lyaml -ljansson -lxxhash -lmicrohttpd -lpthread -lelf -lz
 NL_CFLAGS := -I/usr/include/libnl3
 CFLAGS += $(NL_CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

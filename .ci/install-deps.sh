@@ -7,7 +7,7 @@ PKGS=(
 	# build
 	make gcc clang llvm libc6-dev pkg-config git
 	libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev
-	libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libyaml-dev libjansson-dev libmicrohttpd-dev
+	libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libyaml-dev libjansson-dev libmicrohttpd-dev libxxhash-dev
 	# tests
 	libcmocka-dev groff-base curl iproute2 nftables tcpdump iputils-ping ethtool kmod procps jq util-linux mount bc
 	xdp-tools frr openvswitch-switch yamllint buildah umoci

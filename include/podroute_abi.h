@@ -153,6 +153,16 @@ struct pr_route {
 #define PR_LSX_MAX_DOMAIN ((1U << 19) - 1) /* domains above: the trie serves */
 #define PR_DEFAULT_LSX4 65536 /* prefixes each table is sized for */
 #define PR_DEFAULT_LSX6 16384
+/* The most prefixes an index may be sized for (1 GiB of tables). */
+#define PR_LSX_MAX_PREFIXES (1U << 22)
+/*
+ * Lines (max_entries) of a pr_lsx4/6 map sized for n prefixes: two tables
+ * of two lines (four slots) per prefix. Prefixes leave about one marker
+ * each in practice, so a table runs near half full: 128 bytes per prefix
+ * per table. 0 prefixes (or too many): the smallest map, which the builder
+ * always refuses (the trie serves).
+ */
+#define PR_LSX_MAP_LINES(n) ((n) && (n) <= PR_LSX_MAX_PREFIXES ? 2 * 2 * (uint32_t)(n) : 2)
 #define PR_LSX_MAX_CHANGED 16384 /* changed prefixes per table between builds */
 #define PR_LSX_CHG_LENS 4        /* lengths the filter of a set of changes knows */
 #define PR_LSX_CHG_BITS 65536    /* bits of that filter, per family and table */

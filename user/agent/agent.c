@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,6 @@
 
 #include "agent/agent.h"
 #include "config/watch.h"
-#include "cli/cli.h"
 #include "config/config.h"
 #include "datapath/interfaces.h"
 #include "kernel/kernel_state.h"
@@ -219,7 +219,7 @@ failed:
 	return err;
 }
 
-static int agent_sync(struct pr_agent *a)
+static int agent_full_round(struct pr_agent *a)
 {
 	double t0 = now_ms();
 	int err;
@@ -261,7 +261,7 @@ static void agent_apply_routes(struct pr_agent *a)
 	if (rc < 0)
 		log_warn("incremental route write failed (%s): full reconcile", strerror(-rc));
 	a->dirty = true;
-	agent_sync(a);
+	agent_full_round(a);
 }
 
 /*
@@ -371,6 +371,19 @@ static void agent_publish(struct pr_agent *a)
 	agent_heartbeat(a, false);
 }
 
+/* Start-up and the loop fail with a message in the log and -1. */
+__attribute__((format(printf, 1, 2))) static int agent_fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("%s", msg);
+	return -1;
+}
+
 /* How far start-up got: teardown undoes exactly that much. */
 enum agent_stage {
 	STAGE_MEMORY,    /* caches and queues allocated */
@@ -429,15 +442,15 @@ static int agent_start(struct pr_agent *a, const struct pr_agent_opts *o, int *s
 	if (!o->once) {
 		err = pr_metrics_open(o->metrics_listen, &a->metrics, why, sizeof(why));
 		if (err == -EINVAL)
-			return cli_usage_error("agent", "%s", why);
+			return log_err("%s", why), -EINVAL;
 		if (err)
-			return cli_error(PR_EXIT_FAIL, "%s", why);
+			return agent_fail("%s", why);
 	}
 	*stage = STAGE_MEMORY;
 	a->snap = calloc(1, sizeof(*a->snap));
 	a->ks = pr_kernel_state_new();
 	if (!a->ks || !a->snap || pr_routeq_init(&a->routeq, PR_AGENT_ROUTEQ))
-		return cli_error(PR_EXIT_FAIL, "out of memory");
+		return agent_fail("out of memory");
 	pr_hist_init(&a->reconcile_hist, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
 	pr_hist_init(&a->route_hist, pr_metrics_latency_buckets, pr_metrics_latency_nbuckets);
 	{
@@ -446,39 +459,39 @@ static int agent_start(struct pr_agent *a, const struct pr_agent_opts *o, int *s
 		char msg[600];
 
 		if (pr_config_load_file(a->config_path, &pre, &e))
-			return cli_error(PR_EXIT_FAIL, "config rejected, not starting: %s",
+			return agent_fail("config rejected, not starting: %s",
 					 pr_cfg_error_str(&e, msg, sizeof(msg)));
 		pr_config_free(&pre);
 	}
 	err = pr_datapath_load(&a->dp, &lo);
 	if (err)
-		return cli_error(PR_EXIT_FAIL, "cannot load the datapath: %s", strerror(-err));
+		return agent_fail("cannot load the datapath: %s", strerror(-err));
 	*stage = STAGE_DATAPATH;
 	if (agent_load_config(a, true))
-		return PR_EXIT_FAIL;
+		return -1;
 	*stage = STAGE_CONFIG;
 	agent_heartbeat(a, true); /* an older agent's may have expired: we are back */
 	if (o->once && a->waiting_for[0])
-		return cli_error(PR_EXIT_FAIL, "--once: %s", a->waiting_for);
+		return agent_fail("--once: %s", a->waiting_for);
 	if (pr_agent_reconcile_init(a))
-		return PR_EXIT_FAIL;
+		return -1;
 	*stage = STAGE_RECONCILE;
 	a->nl = pr_follower_open(&h, a);
 	if (!a->nl)
-		return cli_error(PR_EXIT_FAIL, "netlink: cannot open the route/neighbour/link sockets");
+		return agent_fail("netlink: cannot open the route/neighbour/link sockets");
 	*stage = STAGE_NETLINK;
 	if (pr_follower_dump(a->nl))
-		return cli_error(PR_EXIT_FAIL, "netlink: initial dump failed");
+		return agent_fail("netlink: initial dump failed");
 	log_info("netlink: %zu routes in the kernel", pr_kernel_state_nroutes(a->ks));
 	a->time_routes = true;
-	if (agent_sync(a) && o->once)
-		return PR_EXIT_FAIL;
+	if (agent_full_round(a) && o->once)
+		return -1;
 	pr_agent_lsx_build(a, now_ms(), true);
 	if (o->once)
 		return 0;
 	agent_publish(a);
 	if (a->metrics && pr_metrics_start(a->metrics, &a->dp))
-		return cli_error(PR_EXIT_FAIL, "metrics: cannot serve on %s",
+		return agent_fail("metrics: cannot serve on %s",
 				 pr_metrics_address(a->metrics));
 	return 0;
 }
@@ -491,7 +504,7 @@ static int agent_loop(struct pr_agent *a, const sigset_t *mask, bool detach_on_e
 	bool running = true;
 	int ret = 0;
 
-	log_info("agent running (config %s, pins %s)", a->config_path, cli.pin_dir);
+	log_info("agent running (config %s, pins %s)", a->config_path, a->pin_dir);
 	while (running) {
 		struct pollfd pfd[3] = {
 			{ .fd = pr_follower_fd(a->nl), .events = POLLIN },
@@ -510,7 +523,7 @@ static int agent_loop(struct pr_agent *a, const sigset_t *mask, bool detach_on_e
 		n = poll(pfd, 3, timeout);
 
 		if (n < 0 && errno != EINTR) {
-			ret = cli_error(PR_EXIT_FAIL, "poll: %s", strerror(errno));
+			ret = agent_fail("poll: %s", strerror(errno));
 			break;
 		}
 		if (pfd[0].revents && pr_follower_process(a->nl) < 0)
@@ -541,7 +554,7 @@ static int agent_loop(struct pr_agent *a, const sigset_t *mask, bool detach_on_e
 		if (n == 0 && a->gc_owed && timeout == idle_timeout)
 			a->dirty = true;
 		if (a->dirty && running)
-			agent_sync(a);
+			agent_full_round(a);
 		else if (running && a->have_cfg && (a->routeq.n || a->routeq.overflow))
 			agent_apply_routes(a);
 		if (running && pr_agent_lsx_due(a, now_ms()) == 0)
@@ -561,7 +574,8 @@ static int agent_loop(struct pr_agent *a, const sigset_t *mask, bool detach_on_e
 
 int pr_agent_main(const struct pr_agent_opts *o)
 {
-	struct pr_agent a = { .config_path = o->config_path, .health_file = o->health_file };
+	struct pr_agent a = { .config_path = o->config_path, .health_file = o->health_file,
+			      .pin_dir = o->loader.pin_dir };
 	int stage, ret;
 	sigset_t mask;
 

@@ -22,6 +22,7 @@ struct pr_lookup_index;
 
 struct pr_agent {
 	const char *config_path;
+	const char *pin_dir;
 	struct pr_config cfg;
 	bool have_cfg;
 	/* A valid config whose devices are not all there yet (br-ex before
@@ -66,7 +67,8 @@ struct pr_agent_opts {
 };
 
 /* Run the agent: start, loop until SIGTERM/SIGINT (or one round with
- * once), tear down. Returns an exit code (cli/cli.h). */
+ * once), tear down. 0; -EINVAL: a bad option value; -1: a failure (both
+ * said in the log). */
 int pr_agent_main(const struct pr_agent_opts *o);
 
 int pr_agent_reconcile_init(struct pr_agent *a);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* `podroute agent`: its options and help; the agent itself is agent/agent.c. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,5 +73,12 @@ int cmd_agent(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("agent", "unexpected argument \"%s\"", argv[optind]);
-	return pr_agent_main(&o);
+	switch (pr_agent_main(&o)) {
+	case 0: return PR_EXIT_OK;
+	case -EINVAL:
+		if (!cli.json)
+			fprintf(stderr, "see `podroute agent --help`\n");
+		return PR_EXIT_USAGE;
+	default: return PR_EXIT_FAIL;
+	}
 }

@@ -17,29 +17,8 @@
 #include "datapath/ownership.h"
 #include "lib/caps.h"
 #include "lib/log.h"
-#include "reconcile/lookup_index.h"
 #include "podroute.objid.h"
 #include "podroute.skel.h"
-
-static const char *const prog_names[PR_PROG__COUNT] = {
-	[PR_PROG_XDP_UNDERLAY] = "xdp_underlay",
-	[PR_PROG_TC_INGRESS] = "tc_ingress",
-	[PR_PROG_XDP_OVN] = "xdp_ovn",
-	[PR_PROG_TC_OVN] = "tc_ovn",
-};
-
-/* What each program's kernel type must be when adopted from a pin. */
-static const enum bpf_prog_type prog_types[PR_PROG__COUNT] = {
-	[PR_PROG_XDP_UNDERLAY] = BPF_PROG_TYPE_XDP,
-	[PR_PROG_TC_INGRESS] = BPF_PROG_TYPE_SCHED_CLS,
-	[PR_PROG_XDP_OVN] = BPF_PROG_TYPE_XDP,
-	[PR_PROG_TC_OVN] = BPF_PROG_TYPE_SCHED_CLS,
-};
-
-const char *pr_prog_name(enum pr_prog_id id)
-{
-	return id < PR_PROG__COUNT ? prog_names[id] : "?";
-}
 
 const char *pr_datapath_object_id(void)
 {
@@ -48,7 +27,7 @@ const char *pr_datapath_object_id(void)
 
 static void prog_pin_path(char *buf, size_t n, const char *dir, enum pr_prog_id id)
 {
-	snprintf(buf, n, "%s/%s%s_%s", dir, PR_PROG_PIN_PREFIX, PR_OBJECT_ID, prog_names[id]);
+	snprintf(buf, n, "%s/%s%s_%s", dir, PR_PROG_PIN_PREFIX, PR_OBJECT_ID, pr_prog_name(id));
 }
 
 static void fds_reset(struct pr_datapath *dp)
@@ -118,7 +97,7 @@ static int adopt_programs(struct pr_datapath *dp, const char *dir, char *why, si
 			snprintf(why, whylen, "%s: %s", path, strerror(errno));
 			return -ENOENT;
 		}
-		if (info.type != prog_types[i] || strncmp(info.name, prog_names[i], BPF_OBJ_NAME_LEN - 1) ||
+		if (info.type != pr_prog_type(i) || strncmp(info.name, pr_prog_name(i), BPF_OBJ_NAME_LEN - 1) ||
 		    info.nr_map_ids > PR_MAP__COUNT) {
 			snprintf(why, whylen, "%s: not the program this build pins", path);
 			return -EINVAL;
@@ -224,7 +203,7 @@ static int adopt_pinned(struct pr_datapath *dp, const char *dir)
 
 static uint32_t lsx_lines(uint32_t opt, uint32_t def)
 {
-	return pr_lookup_index_map_lines(opt == PR_LSX_OFF ? 0 : opt ? opt : def);
+	return PR_LSX_MAP_LINES(opt == PR_LSX_OFF ? 0 : opt ? opt : def);
 }
 
 /* Pin the maps this load created (adopted ones are pinned already). */
@@ -285,11 +264,11 @@ static int take_skeleton_fds(struct pr_datapath *dp)
 			return -ENOENT;
 		}
 	for (int i = 0; i < PR_PROG__COUNT; i++) {
-		struct bpf_program *p = bpf_object__find_program_by_name(dp->skel->obj, prog_names[i]);
+		struct bpf_program *p = bpf_object__find_program_by_name(dp->skel->obj, pr_prog_name(i));
 
 		dp->prog_fd[i] = p ? bpf_program__fd(p) : -1;
 		if (dp->prog_fd[i] < 0) {
-			log_err("the BPF object has no program %s", prog_names[i]);
+			log_err("the BPF object has no program %s", pr_prog_name(i));
 			return -ENOENT;
 		}
 	}

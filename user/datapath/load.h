@@ -18,13 +18,12 @@
 #include <stdint.h>
 
 #include "datapath/pins.h"
+#include "datapath/programs.h"
 #include "podroute_abi.h"
 
 #define PR_PIN_DIR_DEFAULT "/sys/fs/bpf/podroute"
 
 struct podroute; /* the skeleton */
-
-enum pr_prog_id { PR_PROG_XDP_UNDERLAY, PR_PROG_TC_INGRESS, PR_PROG_XDP_OVN, PR_PROG_TC_OVN, PR_PROG__COUNT };
 
 struct pr_loader_opts {
 	const char *pin_dir;     /* NULL: no pinning */
@@ -51,7 +50,6 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts);
 void pr_datapath_close(struct pr_datapath *dp);
 
 int pr_datapath_prog_fd(const struct pr_datapath *dp, enum pr_prog_id id);
-const char *pr_prog_name(enum pr_prog_id id);
 
 /* The object's identity: the hex start of its file's SHA-256. */
 const char *pr_datapath_object_id(void);

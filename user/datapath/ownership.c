@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "datapath/load.h"
+#include "datapath/programs.h"
 #include "podroute_abi.h"
 
 static int progids_fd = -1;

@@ -3,8 +3,13 @@
 #include "lib/hashtab.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <xxhash.h>
 
 struct pr_htab_entry {
 	struct pr_htab_entry *next;
@@ -13,18 +18,29 @@ struct pr_htab_entry {
 	unsigned char data[] __attribute__((aligned(8)));
 };
 
-static uint32_t fnv1a(const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	uint32_t h = 2166136261u;
+/*
+ * Keys come from outside: prefixes a BGP peer announces, neighbours and
+ * links. With a fixed hash a peer could pick prefixes that share a bucket
+ * and make every lookup walk them all; a seed drawn at start (XXH3, from
+ * libxxhash) leaves it nothing to aim at.
+ */
+static uint64_t seed;
+static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
 
-	while (n--)
-		h = (h ^ *c++) * 16777619u;
-	return h;
+static void seed_init(void)
+{
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)&seed;
+}
+
+static uint32_t hash_key(const void *p, size_t n)
+{
+	return (uint32_t)XXH3_64bits_withSeed(p, n, seed);
 }
 
 void pr_htab_init(struct pr_htab *t, size_t rec_size, size_t key_size)
 {
+	pthread_once(&seed_once, seed_init);
 	memset(t, 0, sizeof(*t));
 	t->rec_size = rec_size;
 	t->key_size = key_size;
@@ -88,7 +104,7 @@ static struct pr_htab_entry **find(const struct pr_htab *t, const void *key, uin
 
 int pr_htab_set(struct pr_htab *t, const void *rec)
 {
-	uint32_t h = fnv1a(rec, t->key_size);
+	uint32_t h = hash_key(rec, t->key_size);
 	struct pr_htab_entry **pp, *e;
 
 	if (t->count >= t->nbuckets && grow(t))
@@ -111,7 +127,7 @@ int pr_htab_set(struct pr_htab *t, const void *rec)
 
 void pr_htab_del(struct pr_htab *t, const void *key)
 {
-	struct pr_htab_entry **pp = find(t, key, fnv1a(key, t->key_size)), *e;
+	struct pr_htab_entry **pp = find(t, key, hash_key(key, t->key_size)), *e;
 
 	if (!pp || !*pp)
 		return;
@@ -123,7 +139,7 @@ void pr_htab_del(struct pr_htab *t, const void *key)
 
 const void *pr_htab_get(const struct pr_htab *t, const void *key)
 {
-	struct pr_htab_entry **pp = find(t, key, fnv1a(key, t->key_size));
+	struct pr_htab_entry **pp = find(t, key, hash_key(key, t->key_size));
 
 	return pp && *pp ? (*pp)->data : NULL;
 }

@@ -2,7 +2,10 @@
 /*
  * A hash table of fixed-size records, each starting with its key (a byte
  * string of fixed length). Chained, power-of-two buckets, grown at load 1.
- * Used for the kernel-state cache and the reconciler's map mirrors.
+ * Used for the kernel-state cache and the reconciler's map mirrors. Our
+ * own rather than glib's GHashTable (a pointer per entry, a second
+ * allocation per record, and glib for one table); the hash is libxxhash's
+ * XXH3, seeded at start.
  */
 #ifndef PR_HASHTAB_H
 #define PR_HASHTAB_H

@@ -15,6 +15,15 @@
 #include "lib/log.h"
 #include "podroute_abi.h"
 
+void pr_rec_set(struct pr_htab *t, enum pr_map m, const void *key, const void *val)
+{
+	struct rec r = {};
+
+	memcpy(r.key, key, pr_maps[m].key_size);
+	memcpy(r.val, val, pr_maps[m].value_size);
+	pr_htab_set(t, &r);
+}
+
 static const struct pr_klink *link_by_index(const struct pr_reconcile_input *in, uint32_t ifindex)
 {
 	for (size_t i = 0; i < in->nlinks; i++)

@@ -126,7 +126,7 @@ bool pr_grace_period_done(struct pr_grace_period *w, uint64_t ticket)
 	return done;
 }
 
-void pr_grace_period_sync(struct pr_grace_period *w, uint64_t ticket)
+void pr_grace_period_wait(struct pr_grace_period *w, uint64_t ticket)
 {
 	pthread_mutex_lock(&w->lock);
 	while (w->completed < ticket)

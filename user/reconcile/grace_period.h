@@ -28,6 +28,6 @@ uint64_t pr_grace_period_request(struct pr_grace_period *w);
 /* Whether the ticket's grace period has ended (never blocks). */
 bool pr_grace_period_done(struct pr_grace_period *w, uint64_t ticket);
 /* Block until it has. */
-void pr_grace_period_sync(struct pr_grace_period *w, uint64_t ticket);
+void pr_grace_period_wait(struct pr_grace_period *w, uint64_t ticket);
 
 #endif

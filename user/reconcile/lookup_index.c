@@ -244,13 +244,6 @@ int pr_lookup_index_entry_from_key(bool v6, const void *key, const void *route, 
 
 /* ---------- the index on the pinned maps ---------- */
 
-uint32_t pr_lookup_index_map_lines(uint32_t prefixes)
-{
-	if (!prefixes || prefixes > PR_LSX_MAX_PREFIXES)
-		return 2;
-	return 2 * 2 * prefixes;
-}
-
 static int map_lines(int fd, uint32_t *lines)
 {
 	struct bpf_map_info info = {};
@@ -559,7 +552,7 @@ int pr_lookup_index_publish(struct pr_lookup_index *x, bool v6, const struct pr_
 	 * the last flip, and programs that read it before are done once the
 	 * grace period asked for then has ended. The current table goes on
 	 * answering meanwhile. */
-	pr_grace_period_sync(x->gp, x->gp_ticket[v6]);
+	pr_grace_period_wait(x->gp, x->gp_ticket[v6]);
 	err = clear_changed(x, v6, tbl);
 	if (err) {
 		pr_lookup_index_invalidate(x, v6);

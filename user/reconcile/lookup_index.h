@@ -54,17 +54,7 @@ int pr_lookup_index_entry_from_key(bool v6, const void *key, const void *route, 
 
 /* ---- the index on the pinned maps ---- */
 
-/* The most prefixes an index may be sized for (1 GiB of tables). */
-#define PR_LSX_MAX_PREFIXES (1U << 22)
-
-/*
- * Lines (max_entries) of a pr_lsx4/6 map sized for a number of prefixes:
- * two tables of two lines (four slots) per prefix. Prefixes leave about
- * one marker each in practice, so a table runs near half full: 128 bytes
- * per prefix per table. 0 prefixes: the smallest map, which the builder
- * always refuses (the trie serves).
- */
-uint32_t pr_lookup_index_map_lines(uint32_t prefixes);
+/* The map sizes: PR_LSX_MAX_PREFIXES, PR_LSX_MAP_LINES in podroute_abi.h. */
 
 struct pr_grace_period;
 

@@ -61,15 +61,6 @@
 #include "lib/log.h"
 #include "podroute_abi.h"
 
-void pr_rec_set(struct pr_htab *t, enum pr_map m, const void *key, const void *val)
-{
-	struct rec r = {};
-
-	memcpy(r.key, key, pr_maps[m].key_size);
-	memcpy(r.val, val, pr_maps[m].value_size);
-	pr_htab_set(t, &r);
-}
-
 struct walk_arg {
 	struct pr_reconciler *s;
 	enum pr_map m;
