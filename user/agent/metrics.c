@@ -174,11 +174,64 @@ static void render_counters(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 	}
 }
 
+/* The families with one unlabelled sample, as a table. */
+static void render_scalars(struct pr_sbuf *b, const struct pr_metrics_snap *s,
+			   const struct pr_metrics_live *l)
+{
+	char why[256];
+	const struct {
+		const char *name, *type, *help;
+		uint64_t v;
+	} m[] = {
+		{ "podroute_reconciles_total", "counter",
+		  "Reconcile rounds run",
+		  s->reconciles },
+		{ "podroute_reconcile_failures_total", "counter",
+		  "Reconcile rounds that failed (retried on the next event or after a second)",
+		  s->reconcile_failures },
+		{ "podroute_reconcile_last_success", "gauge",
+		  "1 if the last reconcile round succeeded",
+		  s->reconciles && s->last_reconcile_ok },
+		{ "podroute_netlink_resyncs_total", "counter",
+		  "Full netlink re-dumps (overrun, or a link change the kernel flushes routes for)",
+		  s->resyncs },
+		{ "podroute_learned_routes", "gauge",
+		  "BGP-learned routes accepted into the maps by the last reconcile",
+		  s->learned_routes },
+		{ "podroute_lookup_index_builds_total", "counter",
+		  "Lookup index builds",
+		  s->lsx_builds },
+		{ "podroute_lookup_index_build_failures_total", "counter",
+		  "Lookup index builds refused (capacity, more than 16 prefix lengths)",
+		  s->lsx_failures },
+		{ "podroute_config_loads_total", "counter",
+		  "Config loads attempted (start, file change, SIGHUP)",
+		  s->config_loads },
+		{ "podroute_config_load_failures_total", "counter",
+		  "Config loads refused (the running config was kept)",
+		  s->config_failures },
+		{ "podroute_last_config_load_success", "gauge",
+		  "1 if the last config load succeeded",
+		  s->last_config_ok },
+		{ "podroute_config_refused_objects", "gauge",
+		  "Kubernetes objects `podroute config render` refused for this node's config " "(each named in the sidecar's log and a Warning Event)",
+		  s->config_refused_objects },
+		{ "podroute_healthy", "gauge",
+		  "1 when /healthz answers 200",
+		  pr_metrics_health(s, l, false, why, sizeof(why)) },
+		{ "podroute_ready", "gauge",
+		  "1 when /readyz answers 200",
+		  pr_metrics_health(s, l, true, why, sizeof(why)) },
+	};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		pr_prom_one(b, m[i].name, m[i].type, m[i].help, m[i].v);
+}
+
 void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 		       const struct pr_metrics_live *l)
 {
-	char abi[12], why[512];
-	bool ok;
+	char abi[12];
 
 	snprintf(abi, sizeof(abi), "%u", PR_ABI_VERSION);
 	pr_prom_family(b, "podroute_build_info", "gauge", "The running podroute: version and map ABI");
@@ -228,14 +281,6 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 			pr_prom_u64(b, "podroute_map_capacity", L("map", pr_maps[m].name),
 				    l->maps[m].capacity);
 
-	pr_prom_family(b, "podroute_reconciles_total", "counter", "Reconcile rounds run");
-	pr_prom_u64(b, "podroute_reconciles_total", NULL, s->reconciles);
-	pr_prom_family(b, "podroute_reconcile_failures_total", "counter",
-		       "Reconcile rounds that failed (retried on the next event or after a second)");
-	pr_prom_u64(b, "podroute_reconcile_failures_total", NULL, s->reconcile_failures);
-	pr_prom_family(b, "podroute_reconcile_last_success", "gauge",
-		       "1 if the last reconcile round succeeded");
-	pr_prom_u64(b, "podroute_reconcile_last_success", NULL, s->reconciles && s->last_reconcile_ok);
 	pr_prom_family(b, "podroute_reconcile_last_duration_seconds", "gauge",
 		       "Duration of the last reconcile round");
 	pr_prom_double(b, "podroute_reconcile_last_duration_seconds", NULL, s->last_reconcile_seconds);
@@ -246,12 +291,6 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 		       "From a netlink route event's arrival to the end of the map update that "
 		       "reflects it");
 	pr_prom_histogram(b, "podroute_route_to_map_latency_seconds", NULL, &s->route_to_map_seconds);
-	pr_prom_family(b, "podroute_netlink_resyncs_total", "counter",
-		       "Full netlink re-dumps (overrun, or a link change the kernel flushes routes for)");
-	pr_prom_u64(b, "podroute_netlink_resyncs_total", NULL, s->resyncs);
-	pr_prom_family(b, "podroute_learned_routes", "gauge",
-		       "BGP-learned routes accepted into the maps by the last reconcile");
-	pr_prom_u64(b, "podroute_learned_routes", NULL, s->learned_routes);
 	family_gauge(b, "podroute_lookup_index_active",
 		     "1 while the datapath reads the lookup index, 0 while it reads the prefix trie "
 		     "(not built yet, or off: see podroute status)",
@@ -267,34 +306,11 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 	for (int f = 0; f < 2; f++)
 		pr_prom_double(b, "podroute_lookup_index_last_build_seconds",
 			       L("family", f ? "ipv6" : "ipv4"), s->lsx_build_seconds[f]);
-	pr_prom_family(b, "podroute_lookup_index_builds_total", "counter", "Lookup index builds");
-	pr_prom_u64(b, "podroute_lookup_index_builds_total", NULL, s->lsx_builds);
-	pr_prom_family(b, "podroute_lookup_index_build_failures_total", "counter",
-		       "Lookup index builds refused (capacity, more than 16 prefix lengths)");
-	pr_prom_u64(b, "podroute_lookup_index_build_failures_total", NULL, s->lsx_failures);
 
-	pr_prom_family(b, "podroute_config_loads_total", "counter",
-		       "Config loads attempted (start, file change, SIGHUP)");
-	pr_prom_u64(b, "podroute_config_loads_total", NULL, s->config_loads);
-	pr_prom_family(b, "podroute_config_load_failures_total", "counter",
-		       "Config loads refused (the running config was kept)");
-	pr_prom_u64(b, "podroute_config_load_failures_total", NULL, s->config_failures);
-	pr_prom_family(b, "podroute_last_config_load_success", "gauge",
-		       "1 if the last config load succeeded");
-	pr_prom_u64(b, "podroute_last_config_load_success", NULL, s->last_config_ok);
-	pr_prom_family(b, "podroute_config_refused_objects", "gauge",
-		       "Kubernetes objects `podroute config render` refused for this node's config "
-		       "(each named in the sidecar's log and a Warning Event)");
-	pr_prom_u64(b, "podroute_config_refused_objects", NULL, s->config_refused_objects);
 	pr_prom_family(b, "podroute_last_config_error_info", "gauge",
 		       "Why the last config load failed (error=\"\" when it succeeded)");
 	pr_prom_u64(b, "podroute_last_config_error_info", L("error", s->last_config_error), 1);
 
-	ok = pr_metrics_health(s, l, false, why, sizeof(why));
-	pr_prom_family(b, "podroute_healthy", "gauge", "1 when /healthz answers 200");
-	pr_prom_u64(b, "podroute_healthy", NULL, ok);
-	ok = pr_metrics_health(s, l, true, why, sizeof(why));
-	pr_prom_family(b, "podroute_ready", "gauge", "1 when /readyz answers 200");
-	pr_prom_u64(b, "podroute_ready", NULL, ok);
+	render_scalars(b, s, l);
 }
 

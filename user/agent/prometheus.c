@@ -150,6 +150,13 @@ void pr_prom_u64(struct pr_sbuf *b, const char *name, const char *const *labels,
 	pr_sbuf_printf(b, "%" PRIu64 "\n", v);
 }
 
+void pr_prom_one(struct pr_sbuf *b, const char *name, const char *type, const char *help,
+		 uint64_t v)
+{
+	pr_prom_family(b, name, type, help);
+	pr_prom_u64(b, name, NULL, v);
+}
+
 void pr_prom_double(struct pr_sbuf *b, const char *name, const char *const *labels, double v)
 {
 	char num[40];

@@ -51,6 +51,9 @@ extern const unsigned pr_metrics_latency_nbuckets;
 void pr_prom_family(struct pr_sbuf *b, const char *name, const char *type, const char *help);
 void pr_prom_u64(struct pr_sbuf *b, const char *name, const char *const *labels, uint64_t v);
 void pr_prom_double(struct pr_sbuf *b, const char *name, const char *const *labels, double v);
+/* A family with one unlabelled sample: HELP, TYPE, name v. */
+void pr_prom_one(struct pr_sbuf *b, const char *name, const char *type, const char *help,
+		 uint64_t v);
 /* name_bucket{...,le="x"} cumulative, le="+Inf", name_sum, name_count. */
 void pr_prom_histogram(struct pr_sbuf *b, const char *name, const char *const *labels,
 		       const struct pr_hist *h);

@@ -68,9 +68,14 @@ int cmd_health(int argc, char **argv);
 struct pr_pins;
 /* Open the pinned maps, reporting a failure (exit code 3 if none). */
 int cli_open_pins(struct pr_pins *p);
+/* After a command's options: a usage error if an argument remains, else
+ * cli_open_pins. */
+int cli_args_done_open_pins(const char *cmd, int argc, char **argv, struct pr_pins *p);
 /* A read command's list: a JSON array with -j, nothing in text mode. */
 void cli_list_begin(void);
 void cli_list_end(void);
+/* The end of a read command: cli_list_end, close the pins, exit code 0. */
+int cli_list_done(struct pr_pins *p);
 
 /* true if argv has -h / --help (then the command prints its help). */
 bool cli_wants_help(int argc, char **argv);

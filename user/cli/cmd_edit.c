@@ -277,9 +277,9 @@ int cmd_shadow(int argc, char **argv)
 		"Usage: podroute shadow on|off\n"
 		"Global shadow mode: every network decides and counts as if enforcing, but\n"
 		"every packet is passed to the slow path (compare with `podroute stats`).\n";
-	struct pr_pins p;
-	struct pr_global g = {};
 	uint32_t zero = 0;
+	struct pr_global g = {};
+	struct pr_pins p;
 	int rc;
 
 	if (cli_wants_help(argc, argv)) {

@@ -44,6 +44,14 @@ static int simple_args(int argc, char **argv, const char *help)
 	return 0;
 }
 
+/* simple_args, then the pins open (an error said). */
+static int simple_open(int argc, char **argv, const char *help, struct pr_pins *p)
+{
+	int rc = simple_args(argc, argv, help);
+
+	return rc ? rc : cli_open_pins(p);
+}
+
 /* Keys of a map (of up to 64 bytes). */
 static unsigned count_keys(int fd)
 {
@@ -89,13 +97,10 @@ int cmd_status(int argc, char **argv)
 	struct pr_iface ifc;
 	unsigned r4, r6;
 	char name[IF_NAMESIZE];
-	int rc = simple_args(argc, argv, help);
+	int rc = simple_open(argc, argv, help, &p);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_open_pins(&p);
-	if (rc)
-		return rc;
 	bpf_map_lookup_elem(p.fd[PR_MAP_CONFIG], &zero, &g);
 	/* The datapath's own verdict on the agent (pr_agent_gone). */
 	bpf_map_lookup_elem(p.fd[PR_MAP_LIVENESS], &zero, &live);
@@ -307,9 +312,7 @@ int cmd_routes(int argc, char **argv)
 		default: return cli_usage_error("routes", "bad option");
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("routes", "unexpected argument \"%s\"", argv[optind]);
-	rc = cli_open_pins(&p);
+	rc = cli_args_done_open_pins("routes", argc, argv, &p);
 	if (rc)
 		return rc;
 	cli_list_begin();
@@ -331,9 +334,7 @@ int cmd_routes(int argc, char **argv)
 				print_route(&p, &pfx, domain, &r);
 		}
 	}
-	cli_list_end();
-	pr_pins_close(&p);
-	return 0;
+	return cli_list_done(&p);
 }
 
 int cmd_networks(int argc, char **argv)
@@ -344,13 +345,10 @@ int cmd_networks(int argc, char **argv)
 		"(shadow, antispoof, skb-xmit: target takes no XDP frames, TC redirects).\n";
 	struct pr_pins p;
 	char name[IF_NAMESIZE], d[PR_MAC_STRLEN], s[PR_MAC_STRLEN];
-	int rc = simple_args(argc, argv, help);
+	int rc = simple_open(argc, argv, help, &p);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_open_pins(&p);
-	if (rc)
-		return rc;
 	cli_list_begin();
 	for (uint32_t id = 0; id < PR_MAX_NETS; id++) {
 		struct pr_net n;
@@ -377,9 +375,7 @@ int cmd_networks(int argc, char **argv)
 			       n.flags & PR_NET_F_SKB_XMIT ? " skb-xmit" : "");
 		}
 	}
-	cli_list_end();
-	pr_pins_close(&p);
-	return 0;
+	return cli_list_done(&p);
 }
 
 int cmd_nexthops(int argc, char **argv)
@@ -388,13 +384,10 @@ int cmd_nexthops(int argc, char **argv)
 		"Usage: podroute nexthops\n"
 		"East-west next-hop groups (ECMP) and the next hops they hold.\n";
 	struct pr_pins p;
-	int rc = simple_args(argc, argv, help);
+	int rc = simple_open(argc, argv, help, &p);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	rc = cli_open_pins(&p);
-	if (rc)
-		return rc;
 	cli_list_begin();
 	for (uint32_t id = 1; id < PR_MAX_NHGRPS; id++) {
 		struct pr_nhgrp g;
@@ -418,9 +411,7 @@ int cmd_nexthops(int argc, char **argv)
 			printf("\n");
 		}
 	}
-	cli_list_end();
-	pr_pins_close(&p);
-	return 0;
+	return cli_list_done(&p);
 }
 
 int cmd_stats(int argc, char **argv)
@@ -455,9 +446,7 @@ int cmd_stats(int argc, char **argv)
 		default: return cli_usage_error("stats", "bad option");
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("stats", "unexpected argument \"%s\"", argv[optind]);
-	rc = cli_open_pins(&p);
+	rc = cli_args_done_open_pins("stats", argc, argv, &p);
 	if (rc)
 		return rc;
 	pc = calloc(ncpu, sizeof(*pc));
@@ -491,8 +480,6 @@ int cmd_stats(int argc, char **argv)
 			}
 		}
 	}
-	cli_list_end();
 	free(pc);
-	pr_pins_close(&p);
-	return 0;
+	return cli_list_done(&p);
 }

@@ -136,6 +136,13 @@ int cli_open_pins(struct pr_pins *p)
 	return 0;
 }
 
+int cli_args_done_open_pins(const char *cmd, int argc, char **argv, struct pr_pins *p)
+{
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+	return cli_open_pins(p);
+}
+
 void cli_list_begin(void)
 {
 	if (cli.json) {
@@ -150,6 +157,13 @@ void cli_list_end(void)
 		jw_arr_end(&cli.jw);
 		jw_done(&cli.jw);
 	}
+}
+
+int cli_list_done(struct pr_pins *p)
+{
+	cli_list_end();
+	pr_pins_close(p);
+	return PR_EXIT_OK;
 }
 
 bool cli_wants_help(int argc, char **argv)
