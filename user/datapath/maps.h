@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The datapath's maps, once for all of userspace: name, type, key and
- * value size, and who writes it. The BPF side declares them in
- * bpf/pr_maps.h with the layouts of include/podroute_abi.h; the loader
- * checks every map of the object against this table, so the two cannot
- * drift apart. Loading, pinning, the reconciler, the lookup-index builder,
+ * The datapath's maps for userspace: name, type, key and value size, and
+ * who writes it, built from the one list in include/podroute_maps.h that
+ * the BPF side defines its maps from; the loader still checks every map of
+ * the object against this table (an object built from another list). Loading, pinning, the reconciler, the lookup-index builder,
  * `status` and the metrics all name maps by enum pr_map.
  */
 #ifndef PR_DATAPATH_MAPS_H
@@ -12,17 +11,15 @@
 
 #include <stdint.h>
 
-enum pr_map {
-	/* Written by the reconciler alone; its mirror covers exactly these. */
-	PR_MAP_ROUTES4, PR_MAP_ROUTES6, PR_MAP_NETS, PR_MAP_NHGRPS, PR_MAP_NEXTHOPS,
-	PR_MAP_TXPORTS, PR_MAP_XDP_TXPORTS, PR_MAP_CONFIG, PR_MAP_IFACES,
-	PR_MAP__RECONCILED,
-	/* The rest: counters, ownership, heartbeat, the lookup index. */
-	PR_MAP_STATS = PR_MAP__RECONCILED, PR_MAP_PROGIDS, PR_MAP_LIVENESS,
-	PR_MAP_LSX4, PR_MAP_LSX6, PR_MAP_LSX_CTL, PR_MAP_LSX_CHG4_0, PR_MAP_LSX_CHG4_1,
-	PR_MAP_LSX_CHG6_0, PR_MAP_LSX_CHG6_1, PR_MAP_LSX_CHGBITS,
-	PR_MAP__COUNT
-};
+#include "podroute_maps.h"
+
+#define PR_MAP_ENUM(id, ...) PR_MAP_##id,
+enum pr_map { PR_MAPS(PR_MAP_ENUM) PR_MAP__COUNT };
+#undef PR_MAP_ENUM
+
+/* The maps the reconciler alone writes (its mirror covers exactly these):
+ * the list's first nine, up to pr_ifaces. */
+#define PR_MAP__RECONCILED (PR_MAP_IFACES + 1)
 
 struct pr_map_desc {
 	const char *name;     /* the BPF object's and the pin's name */
