@@ -10,7 +10,7 @@ PKGS=(
 	libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libyaml-dev libjansson-dev libmicrohttpd-dev libxxhash-dev
 	# tests
 	libcmocka-dev groff-base curl iproute2 nftables tcpdump iputils-ping ethtool kmod procps jq util-linux mount bc
-	xdp-tools frr openvswitch-switch yamllint buildah umoci
+	xdp-tools frr openvswitch-switch ovn-central ovn-host yamllint buildah umoci
 	# benchmarks
 	gnuplot-nox iperf3 sockperf
 	# the VM runner (kernel image comes from apt at test time)

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Real OVN (issue 14): ovn-northd and ovn-controller from Debian, a node's
+# logical switch with the management port (LSP k8s-node1 bound to
+# ovn-k8s-mp0) and a pod, ovn_cluster_router, and NetworkPolicy as
+# OVN-Kubernetes writes it: a port group for the namespace's pods, a
+# default deny of ingress, allow-related ACLs from an ipBlock for one port
+# (TCP and UDP 8080) and ICMP, and OVN-K's allow from the node's own
+# management address. The slow path is local gateway mode: br-ex hands the
+# packet to the host, which routes it into ovn-k8s-mp0; replies leave OVN
+# through the same port (the router's default route via the management
+# address).
+#
+# The same 58 flows (UDP, TCP, ICMP; allowed, denied by ipBlock, denied by
+# port) are sent with podroute detached, in shadow mode and enforcing: the
+# pod must receive exactly the same ones, and OVN's ACL stage must see the
+# fast-path packets (the ACL log counts them). Enforcing, the packets skip
+# the host's forwarding (they enter OVN through the management port, with
+# the client's source address: policy by ipBlock still applies).
+set -u
+cd "${PODROUTE_REPO:?run by selftests/vm/guest-tests.sh}" || exit 1
+. selftests/vm/lib.sh
+need ovn-northd ovn-controller ovn-nbctl
+. selftests/vm/ovnk_bridges.sh
+. selftests/vm/ovn_node.sh
+cl=ovnclient pod=ovnpod pins=/sys/fs/bpf/vmovn
+FP=build/net/flowprobe
+P() { build/podroute --pin-dir $pins "$@"; }
+on_exit "ip netns del $cl; ip netns del $pod"
+on_exit "ovs-appctl -t ovsdb-server exit"
+on_exit "ovs-appctl -t ovs-vswitchd exit --cleanup"
+on_exit "ovn_stop"
+on_exit "P detach --unpin"
+OVS_LOG=/tmp/ovs-start.log ovs_start
+ovn_start node1
+
+for ns in $cl $pod; do ip netns add $ns; ip -n $ns link set lo up; done
+ip link add ul0 type veth peer name eth0 netns $cl
+ip link add pod0 type veth peer name eth0 netns $pod
+ip link set ul0 up; ip link set pod0 up
+mpmac=0a:58:0a:80:01:02 rtrmac=0a:58:0a:80:01:01
+podmac=$(ip -n $pod -br link show eth0 | awk '{print $3}')
+ovs-vsctl add-br br-ex -- set bridge br-ex other-config:hwaddr=02:00:00:00:0e:01 -- add-port br-ex ul0 \
+	-- --may-exist add-br br-int \
+	-- add-port br-int ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal mac="\"$mpmac\"" \
+		external_ids:iface-id=k8s-node1 \
+	-- add-port br-int pod0 -- set interface pod0 external_ids:iface-id=ns1_pod-a || fail "bridges"
+ip addr add 192.0.2.1/24 dev br-ex; ip link set br-ex up
+brex_mac_wait 02:00:00:00:0e:01
+# br-ex's flow for the advertised pod subnet, local gateway mode: to the host.
+ul=$(ovs-vsctl get interface ul0 ofport)
+ovs-ofctl add-flow br-ex "table=0,priority=300,in_port=$ul,ip,nw_dst=10.128.1.0/24,actions=output:LOCAL"
+ovs-ofctl add-flow br-ex "table=0,priority=0,actions=NORMAL"
+flow300() { ovs-appctl revalidator/wait >/dev/null 2>&1; ovs-ofctl dump-flows br-ex table=0,ip | sed -n 's/.*n_packets=\([0-9]*\),.*priority=300.*/\1/p' | head -1; }
+ip link set ovn-k8s-mp0 address $mpmac
+ip addr add 10.128.1.2/24 dev ovn-k8s-mp0; ip link set ovn-k8s-mp0 up
+sysctl -qw net.ipv4.ip_forward=1
+
+# The logical topology, as OVN-Kubernetes lays out one node.
+ovn-nbctl ls-add node1 -- set logical_switch node1 other_config:subnet=10.128.1.0/24 \
+	-- lsp-add node1 k8s-node1 -- lsp-set-addresses k8s-node1 "$mpmac 10.128.1.2" \
+	-- lsp-add node1 ns1_pod-a -- lsp-set-addresses ns1_pod-a "$podmac 10.128.1.5" \
+	-- lsp-set-port-security ns1_pod-a "$podmac 10.128.1.5" \
+	-- lr-add ovn_cluster_router \
+	-- lrp-add ovn_cluster_router rtos-node1 $rtrmac 10.128.1.1/24 \
+	-- lsp-add node1 stor-node1 -- lsp-set-type stor-node1 router \
+	-- lsp-set-addresses stor-node1 router -- lsp-set-options stor-node1 router-port=rtos-node1 \
+	-- lr-route-add ovn_cluster_router 0.0.0.0/0 10.128.1.2 || fail "logical topology"
+# NetworkPolicy for namespace ns1 (OVN-K: a port group per policy, a
+# default-deny group, allow-related ACLs, the node's management address
+# always allowed for kubelet probes).
+ovn-nbctl pg-add pg_ns1 ns1_pod-a \
+	-- --log --name=ns1_deny --severity=info acl-add pg_ns1 to-lport 1000 'outport == @pg_ns1 && ip4' drop \
+	-- --log --name=ns1_allow --severity=info acl-add pg_ns1 to-lport 1001 \
+		'outport == @pg_ns1 && ip4.src == 192.0.2.0/25 && (tcp.dst == 8080 || udp.dst == 8080 || icmp4)' allow-related \
+	-- --log --name=ns1_node --severity=info acl-add pg_ns1 to-lport 1001 \
+		'outport == @pg_ns1 && ip4.src == 10.128.1.2' allow-related || fail "ACLs"
+ovn_bound k8s-node1; ovn_bound ns1_pod-a; ovn_synced
+
+ip -n $pod addr add 10.128.1.5/24 dev eth0; ip -n $pod link set eth0 up
+ip -n $pod route add default via 10.128.1.1
+ip -n $cl addr add 192.0.2.2/24 dev eth0; ip -n $cl addr add 192.0.2.200/24 dev eth0
+ip -n $cl link set eth0 up
+ip -n $cl route add 10.128.0.0/16 via 192.0.2.1
+ip -n $cl neigh replace 192.0.2.1 lladdr 02:00:00:00:0e:01 dev eth0 nud permanent
+ip netns exec $cl ping -c 1 -W 5 -I 192.0.2.2 10.128.1.5 >/dev/null ||
+	{ ovn-nbctl show; ovs-ofctl dump-flows br-int | tail -20; fail "the pod is unreachable through OVN (local gateway)"; }
+
+cat >/tmp/ovn.yaml <<YAML
+interfaces:
+  underlay: [ul0]
+  brex: br-ex
+  force_xdp: true
+networks:
+  - name: default
+    prefixes: [10.128.1.0/24]
+    target: {port: ovn-k8s-mp0, mac: $rtrmac}
+YAML
+forwarded() { awk '/^Ip:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "ForwDatagrams") c = i; h = 1 } else print $c }' /proc/net/snmp; }
+reason() { P -j stats --net 1 | jq "[.[] | select(.reason == \"$1\") | .packets] | add // 0"; }
+
+# One round of the 58 flows; what the pod received, one line per flow.
+A=192.0.2.2 B=192.0.2.200
+flows() {
+	local out=/tmp/ovn-$1 r
+	ip netns exec $pod $FP recv --port 8080 --udp 64 --tcp 8 --timeout 12 >$out.8080 & r=$!
+	ip netns exec $pod $FP recv --port 9090 --udp 64 --timeout 12 >$out.9090 &
+	sleep 0.5 # the receivers bind (they print nothing before)
+	ip netns exec $cl $FP send --dst 10.128.1.5 --port 8080 --src $A --flows 16 >/dev/null 2>&1 # allowed
+	ip netns exec $cl $FP send --dst 10.128.1.5 --port 8080 --src $B --flows 16 >/dev/null 2>&1 # ipBlock
+	ip netns exec $cl $FP send --dst 10.128.1.5 --port 9090 --src $A --flows 16 >/dev/null 2>&1 # port
+	ip netns exec $cl $FP send --dst 10.128.1.5 --port 8080 --src $A --flows 4 --tcp 65536 >/dev/null 2>&1
+	ip netns exec $cl timeout 8 $FP send --dst 10.128.1.5 --port 8080 --src $B --flows 2 --tcp 4096 >/dev/null 2>&1
+	{
+		ip netns exec $cl ping -c 2 -i 0.2 -W 2 -I $A 10.128.1.5 >/dev/null && echo "icmp $A ok" || echo "icmp $A no"
+		ip netns exec $cl ping -c 2 -i 0.2 -W 2 -I $B 10.128.1.5 >/dev/null && echo "icmp $B ok" || echo "icmp $B no"
+	} >$out.icmp
+	wait
+	# Per flow: source, port, protocol; TTL differs by design, not reachability.
+	{ sed -n 's/^\(udp\|tcp\) \([0-9.]*\) \([0-9]*\) .*/8080 \1 \2 \3/p' $out.8080 | sort -u
+	  sed -n 's/^\(udp\|tcp\) \([0-9.]*\) \([0-9]*\) .*/9090 \1 \2 \3/p' $out.9090 | sort -u
+	  cat $out.icmp; } >$out
+}
+expect() { # the outcome the policy asks for
+	{ for i in $(seq 0 15); do echo "8080 udp $A $((40000 + i))"; done
+	  for i in $(seq 0 3); do echo "8080 tcp $A $((41000 + i))"; done; } | sort -u
+	echo "icmp $A ok"; echo "icmp $B no"
+}
+
+b0=$(flow300)
+flows detached
+[ "$(flow300)" -gt "$b0" ] || fail "without podroute, br-ex's priority-300 flow did not carry the slow path"
+expect >/tmp/ovn-expected
+diff -u /tmp/ovn-expected /tmp/ovn-detached || fail "without podroute, OVN's ACLs did not give the policy's outcome"
+P agent --config /tmp/ovn.yaml --once >/tmp/ovn-agent.log 2>&1 || { cat /tmp/ovn-agent.log; fail "agent"; }
+P shadow on >/dev/null || fail "shadow on"
+flows shadow
+P shadow off >/dev/null || fail "shadow off"
+l0=$(acl_log_count ns1_allow) d0=$(acl_log_count ns1_deny) r0=$(reason redirect) fwd=$(forwarded) b0=$(flow300)
+flows enforcing
+l1=$(acl_log_count ns1_allow) d1=$(acl_log_count ns1_deny) r1=$(reason redirect) b1=$(flow300)
+[ "$b1" -eq "$b0" ] || fail "enforcing: $((b1 - b0)) packets took br-ex's slow-path flow"
+for m in shadow enforcing; do
+	diff -u /tmp/ovn-detached /tmp/ovn-$m || fail "$m: the pod received other flows than without podroute"
+done
+[ $((r1 - r0)) -ge 50 ] || fail "enforcing: only $((r1 - r0)) packets redirected into ovn-k8s-mp0"
+[ $((l1 - l0)) -ge 1 ] && [ $((d1 - d0)) -ge 1 ] ||
+	fail "OVN's ACL stage did not see the fast-path packets (allow +$((l1 - l0)), deny +$((d1 - d0)))"
+# Requests skip the host's forwarding; the pod's replies (and the denied
+# flows' nothing) are all it routes.
+flowsn=$(wc -l </tmp/ovn-expected)
+echo "58 flows, $flowsn reached the pod: detached, shadow and enforcing agree; $((r1 - r0)) packets redirected into ovn-k8s-mp0;" \
+	"ACL log: allow +$((l1 - l0)), deny +$((d1 - d0)) while enforcing; br-ex's slow-path flow +0; host forwarded $(( $(forwarded) - fwd )) (replies)"
