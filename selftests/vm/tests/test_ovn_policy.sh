@@ -16,7 +16,9 @@
 # pod must receive exactly the same ones, and OVN's ACL stage must see the
 # fast-path packets (the ACL log counts them). Enforcing, the packets skip
 # the host's forwarding (they enter OVN through the management port, with
-# the client's source address: policy by ipBlock still applies).
+# the client's source address: policy by ipBlock still applies). TCP
+# sessions established before attach, and with the fast path on, survive
+# attach and detach.
 set -u
 cd "${PODROUTE_REPO:?run by selftests/vm/guest-tests.sh}" || exit 1
 . selftests/vm/lib.sh
@@ -90,13 +92,11 @@ cat >/tmp/ovn.yaml <<YAML
 interfaces:
   underlay: [ul0]
   brex: br-ex
-  force_xdp: true
 networks:
   - name: default
     prefixes: [10.128.1.0/24]
     target: {port: ovn-k8s-mp0, mac: $rtrmac}
 YAML
-forwarded() { awk '/^Ip:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "ForwDatagrams") c = i; h = 1 } else print $c }' /proc/net/snmp; }
 reason() { P -j stats --net 1 | jq "[.[] | select(.reason == \"$1\") | .packets] | add // 0"; }
 
 # One round of the 58 flows; what the pod received, one line per flow.
@@ -136,7 +136,7 @@ P agent --config /tmp/ovn.yaml --once >/tmp/ovn-agent.log 2>&1 || { cat /tmp/ovn
 P shadow on >/dev/null || fail "shadow on"
 flows shadow
 P shadow off >/dev/null || fail "shadow off"
-l0=$(acl_log_count ns1_allow) d0=$(acl_log_count ns1_deny) r0=$(reason redirect) fwd=$(forwarded) b0=$(flow300)
+l0=$(acl_log_count ns1_allow) d0=$(acl_log_count ns1_deny) r0=$(reason redirect) b0=$(flow300)
 flows enforcing
 l1=$(acl_log_count ns1_allow) d1=$(acl_log_count ns1_deny) r1=$(reason redirect) b1=$(flow300)
 [ "$b1" -eq "$b0" ] || fail "enforcing: $((b1 - b0)) packets took br-ex's slow-path flow"
@@ -146,8 +146,34 @@ done
 [ $((r1 - r0)) -ge 50 ] || fail "enforcing: only $((r1 - r0)) packets redirected into ovn-k8s-mp0"
 [ $((l1 - l0)) -ge 1 ] && [ $((d1 - d0)) -ge 1 ] ||
 	fail "OVN's ACL stage did not see the fast-path packets (allow +$((l1 - l0)), deny +$((d1 - d0)))"
-# Requests skip the host's forwarding; the pod's replies (and the denied
-# flows' nothing) are all it routes.
 flowsn=$(wc -l </tmp/ovn-expected)
-echo "58 flows, $flowsn reached the pod: detached, shadow and enforcing agree; $((r1 - r0)) packets redirected into ovn-k8s-mp0;" \
-	"ACL log: allow +$((l1 - l0)), deny +$((d1 - d0)) while enforcing; br-ex's slow-path flow +0; host forwarded $(( $(forwarded) - fwd )) (replies)"
+echo "58 flows, $flowsn reached the pod: detached, shadow and enforcing agree"
+
+# TCP sessions across the switch: one established before attach goes on
+# over the fast path; one established with it goes on after detach. An
+# iperf3 stream (allowed: TCP 8080 from the ipBlock), 1-second intervals:
+# no error, no interval without data (a reset or a stall would show).
+ip netns exec $pod iperf3 -s -p 8080 -D -1 --logfile /tmp/iperf3-s1.log || fail "iperf3 server"
+session() { # NAME ACTION: a 6 s stream, ACTION 2 s into it
+	local json=/tmp/iperf3-$1.json pid
+	ip netns exec $cl iperf3 -c 10.128.1.5 -p 8080 -B $A -t 6 -i 1 -b 20M -J >$json & pid=$!
+	sleep 2
+	eval "$2" >/dev/null 2>&1 || fail "$1: $2"
+	wait $pid || { cat $json; fail "$1: the TCP session failed"; }
+	jq -e '.error == null and ([.intervals[].sum.bytes] | length >= 6 and min > 0)' $json >/dev/null ||
+		fail "$1: an interval without data or an error: $(jq -c '[.intervals[].sum.bytes], .error' $json)"
+	echo "$1: $(jq -c '[.intervals[].sum.bytes / 1000 | floor]' $json) kB per second, $(jq '.end.sum_sent.retransmits' $json) retransmits"
+}
+P detach >/dev/null || fail "detach"
+s0=$(reason redirect)
+session attach "P agent --config /tmp/ovn.yaml --once"
+[ $(($(reason redirect) - s0)) -ge 100 ] || fail "attach: the established session did not move to the fast path"
+ip netns exec $pod iperf3 -s -p 8080 -D -1 --logfile /tmp/iperf3-s2.log || fail "iperf3 server"
+sleep 0.5
+s0=$(flow300)
+session detach "P detach"
+[ $(($(flow300) - s0)) -ge 100 ] || fail "detach: the session did not go back to the slow path"
+
+echo "58 flows, $flowsn reached the pod in every mode; $((r1 - r0)) packets redirected into ovn-k8s-mp0;" \
+	"ACL log: allow +$((l1 - l0)), deny +$((d1 - d0)) while enforcing; br-ex's slow-path flow +0;" \
+	"TCP sessions survive attach and detach"
