@@ -159,6 +159,30 @@ static void test_default_network(void **state)
 	pr_config_free(&r.cfg);
 }
 
+/* Shared gateway mode (the Node's l3-gateway-config): port targets are
+ * rendered in shadow mode, VRF targets are not; local mode changes nothing. */
+static void test_shared_gateway_shadows_port_targets(void **state)
+{
+	static const char *const vrf[] = { "mp3-udn-vrf=1003", NULL };
+	struct run r;
+
+	(void)state;
+	render(&r, "worker-1", vrf, "nodes-gateway.json", "cudns.json", "ra-vrflite.json", "ra-default.json", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.cfg.nnetworks, 2);
+	assert_true(net(&r.cfg, "default")->shadow);
+	assert_int_equal(net(&r.cfg, "cluster_udn_red")->target, PR_TGT_VRF);
+	assert_false(net(&r.cfg, "cluster_udn_red")->shadow);
+	assert_int_equal(r.rep.nshadowed, 1);
+	assert_round_trip(&r.cfg);
+	pr_config_free(&r.cfg);
+	render(&r, "worker-2", vrf, "nodes-gateway.json", "cudns.json", "ra-vrflite.json", "ra-default.json", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_false(net(&r.cfg, "default")->shadow);
+	assert_int_equal(r.rep.nshadowed, 0);
+	pr_config_free(&r.cfg);
+}
+
 static void test_layer3_cudn(void **state)
 {
 	struct run r;
@@ -560,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_layer3_cudn),
 		cmocka_unit_test(test_layer2_kubevirt_vrf_auto),
 		cmocka_unit_test(test_vrf_lite_auto),
+		cmocka_unit_test(test_shared_gateway_shadows_port_targets),
 		cmocka_unit_test(test_nad_by_annotation),
 		cmocka_unit_test(test_nothing_for_this_node),
 		cmocka_unit_test(test_refusals),

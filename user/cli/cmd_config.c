@@ -174,7 +174,8 @@ static void post_events(struct common *c, const struct pr_render_report *rep, co
  * set changed since the last round, with an Event for each new one. */
 static void say_refusals(struct common *c, const struct pr_render_report *rep, const char *dir)
 {
-	bool changed = !c->said || c->said->nrefused != rep->nrefused || c->said->nmsgs != rep->nmsgs;
+	bool changed = !c->said || c->said->nrefused != rep->nrefused || c->said->nmsgs != rep->nmsgs ||
+		       c->said->nshadowed != rep->nshadowed;
 
 	for (unsigned i = 0; !changed && i < rep->nmsgs; i++)
 		changed = !refusal_in(c->said, rep->refused[i]);
@@ -186,6 +187,10 @@ static void say_refusals(struct common *c, const struct pr_render_report *rep, c
 		log_warn("config: %u more refusals not listed", rep->nrefused - rep->nmsgs);
 	if (rep->nrefused || dir)
 		log_info("config: %u networks rendered, %u refused", rep->nrendered, rep->nrefused);
+	if (rep->nshadowed)
+		log_warn("config: %u networks rendered in shadow mode: this node's gateway mode is shared, "
+			 "and entering OVN through the management port would break TCP (enforce in local "
+			 "gateway mode)", rep->nshadowed);
 	if (!dir)
 		return;
 	post_events(c, rep, dir);

@@ -29,6 +29,22 @@ static int node_annotation_json(struct ctx *c, const char *key, json_t **out, bo
 	return 0;
 }
 
+/* Whether OVN-K runs this node's gateway in shared mode: its Node
+ * annotation k8s.ovn.org/l3-gateway-config, {"default": {"mode": ...}}. */
+static bool shared_gateway(struct ctx *c)
+{
+	json_t *gw = NULL;
+	bool shared;
+
+	if (node_annotation_json(c, "k8s.ovn.org/l3-gateway-config", &gw, false)) {
+		c->err[0] = '\0'; /* unreadable: not a reason to fail the render */
+		return false;
+	}
+	shared = gw && !strcmp(k8s_str_at(gw, "default.mode") ?: "", "shared");
+	json_decref(gw);
+	return shared;
+}
+
 /* The addresses of the Nodes in the inputs (this node's first). */
 static void node_addresses(struct ctx *c)
 {
@@ -287,7 +303,7 @@ int pr_render_ex(const struct pr_render_opts *o, struct pr_config *out, struct p
 	int ret = 0;
 
 	err[0] = '\0';
-	c.rep->nrendered = c.rep->nrefused = c.rep->nmsgs = 0;
+	c.rep->nrendered = c.rep->nrefused = c.rep->nmsgs = c.rep->nshadowed = 0;
 	c.ras = json_array();
 	c.cudns = json_array();
 	c.udns = json_array();
@@ -355,6 +371,14 @@ int pr_render_ex(const struct pr_render_opts *o, struct pr_config *out, struct p
 		     c.rep->nrefused, c.rep->nmsgs ? c.rep->refused[0] + strlen("refused: ") : "?");
 		free(nets);
 		goto out;
+	}
+	if (shared_gateway(&c)) {
+		for (unsigned n = 0; n < nout; n++) {
+			if (nets[n].target == PR_TGT_PORT && !nets[n].shadow) {
+				nets[n].shadow = true;
+				c.rep->nshadowed++;
+			}
+		}
 	}
 	qsort(nets, nout, sizeof(*nets), cmp_id);
 	free(out->networks);

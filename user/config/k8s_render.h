@@ -49,6 +49,13 @@
  * refusals are reported (struct pr_render_report, pr_render_ex), one
  * message each, "refused: <object>: <reason>".
  *
+ * Gateway mode: when the Node's k8s.ovn.org/l3-gateway-config says
+ * "mode": "shared", every network whose target is a port (the management
+ * port) is rendered with shadow: true, counted in nshadowed. Entering OVN
+ * through the management port while the replies leave through the gateway
+ * router breaks TCP (the port's conntrack zone sees a SYN, then an ACK:
+ * invalid); VRF targets are not affected.
+ *
  * Per network:
  *  - name: the OVN network name: "default"; a CUDN's "cluster_udn_<name>";
  *    a UDN's "<namespace>_<name>"; a NAD's spec.config "name";
@@ -111,6 +118,8 @@ struct pr_render_report {
 	unsigned nrendered;  /* networks rendered */
 	unsigned nrefused;   /* refusals, counting those past the stored messages */
 	unsigned nmsgs;      /* messages stored in refused[] (<= PR_RENDER_MAX_REFUSED) */
+	unsigned nshadowed;  /* networks with a port target rendered in shadow mode:
+			      * the Node's gateway mode is shared (see above) */
 	char refused[PR_RENDER_MAX_REFUSED][PR_RENDER_REFUSED_LEN];
 	struct pr_render_object object[PR_RENDER_MAX_REFUSED];
 };
