@@ -124,14 +124,11 @@ static uint32_t vrf_table_of(int ifindex)
 	uint32_t table = 0;
 	int master;
 
-	if (!sk || nl_connect(sk, NETLINK_ROUTE))
-		goto out;
-	if (rtnl_link_get_kernel(sk, ifindex, NULL, &l) || !(master = rtnl_link_get_master(l)))
-		goto out;
-	if (!rtnl_link_get_kernel(sk, master, NULL, &m) && rtnl_link_is_vrf(m) &&
-	    rtnl_link_vrf_get_tableid(m, &table))
+	/* Any step failing leaves 0: not in a VRF, or not known to be. */
+	if (sk && !nl_connect(sk, NETLINK_ROUTE) && !rtnl_link_get_kernel(sk, ifindex, NULL, &l) &&
+	    (master = rtnl_link_get_master(l)) && !rtnl_link_get_kernel(sk, master, NULL, &m) &&
+	    rtnl_link_is_vrf(m) && rtnl_link_vrf_get_tableid(m, &table))
 		table = 0;
-out:
 	rtnl_link_put(m);
 	rtnl_link_put(l);
 	nl_socket_free(sk);
