@@ -41,7 +41,8 @@ BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude -Ibpf -MMD -MP
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	-Iinclude -Iuser -I$(BUILD) -DPODROUTE_VERSION='"$(VERSION)"' -MMD -MP
+	-Iinclude -Iuser -I$(BUILD) -DPODROUTE_VERSION='"$(VERSION)"' -MMD -MP \
+	-DPR_LIBXDP_VERSION='"$(shell pkg-config --modversion libxdp 2>/dev/null || echo unknown)"'
 LIBS := -lbpf -lxdp -lnl-route-3 -lnl-genl-3 -lnl-3 -lyaml -ljansson -lxxhash -lmicrohttpd -lpthread -lelf -lz
 NL_CFLAGS := -I/usr/include/libnl3
 CFLAGS += $(NL_CFLAGS)

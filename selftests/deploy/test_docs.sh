@@ -57,5 +57,11 @@ done
 check "completion: interface names after --underlay" grep -qx lo <<<"$(complete_words podroute attach --underlay '')"
 check "completion: shadow on|off" test "$(complete_words podroute shadow '' | tr '\n' ' ')" = "off on "
 check "completion: net set/del" test "$(complete_words podroute net '' | tr '\n' ' ')" = "del set "
+ver=$("$P" --version)
+check "--version names the libraries and the kernel" grep -q "^libbpf .*, libxdp .*" <<<"$ver"
+check "--version -j carries versions and kernel features" \
+	jq -e '(.map_abi | type == "number") and .libbpf and .libxdp and .kernel.release and
+	       (.kernel.btf | type == "boolean") and (.kernel.vrf_fib_lookup | type == "boolean")' \
+	<<<"$("$P" --version -j)"
 echo "docs: $fails failed"
 [ "$fails" -eq 0 ]

@@ -10,9 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <bpf/libbpf.h>
 
 #include "cli/cli.h"
 #include "datapath/load.h"
+#include "kernel/features.h"
 #include "lib/log.h"
 #include "datapath/pins.h"
 
@@ -174,6 +178,40 @@ bool cli_wants_help(int argc, char **argv)
 	return false;
 }
 
+/* --version: ours, the libraries', and the kernel features podroute uses
+ * (probed, as the agent does; "unknown" without the privileges to probe). */
+static int print_version(void)
+{
+	struct utsname u;
+	bool btf = !access("/sys/kernel/btf/vmlinux", R_OK);
+	bool vrf_fib = pr_kernel_has_vrf_fib();
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "unknown");
+	if (cli.json) {
+		jw_init(&cli.jw, stdout, cli.pretty);
+		jw_obj_begin(&cli.jw);
+		jw_kstr(&cli.jw, "version", PODROUTE_VERSION);
+		jw_ku64(&cli.jw, "map_abi", PR_ABI_VERSION);
+		jw_kstr(&cli.jw, "libbpf", libbpf_version_string());
+		jw_kstr(&cli.jw, "libxdp", PR_LIBXDP_VERSION);
+		jw_key(&cli.jw, "kernel");
+		jw_obj_begin(&cli.jw);
+		jw_kstr(&cli.jw, "release", u.release);
+		jw_kbool(&cli.jw, "btf", btf);
+		jw_kbool(&cli.jw, "vrf_fib_lookup", vrf_fib);
+		jw_obj_end(&cli.jw);
+		jw_obj_end(&cli.jw);
+		jw_done(&cli.jw);
+		return PR_EXIT_OK;
+	}
+	printf("podroute %s (map ABI %d)\n", PODROUTE_VERSION, PR_ABI_VERSION);
+	printf("libbpf %s, libxdp %s (built against)\n", libbpf_version_string(), PR_LIBXDP_VERSION);
+	printf("kernel %s: BTF %s, bpf_fib_lookup in a VRF's table %s\n", u.release, btf ? "yes" : "no",
+	       vrf_fib ? "yes" : "no (or not probed: needs CAP_BPF)");
+	return PR_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -182,6 +220,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool version = false;
 	int c;
 
 	log_route_libbpf();
@@ -192,11 +231,13 @@ int main(int argc, char **argv)
 		case 'p': cli.json = cli.pretty = true; break;
 		case 'd': log_set_level(LOG_LEVEL_DEBUG); break;
 		case 'P': cli.pin_dir = optarg; break;
-		case 'V': printf("podroute %s (map ABI %d)\n", PODROUTE_VERSION, PR_ABI_VERSION); return 0;
+		case 'V': version = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return PR_EXIT_USAGE;
 		}
 	}
+	if (version)
+		return print_version();
 	if (optind >= argc) {
 		usage(stderr);
 		return PR_EXIT_USAGE;
