@@ -63,5 +63,13 @@ check "--version -j carries versions and kernel features" \
 	jq -e '(.map_abi | type == "number") and .libbpf and .libxdp and .kernel.release and
 	       (.kernel.btf | type == "boolean") and (.kernel.vrf_fib_lookup | type == "boolean")' \
 	<<<"$("$P" --version -j)"
+# Global options after the command, as operators type them.
+after=$("$P" status --pin-dir /nonexistent/podroute -j 2>/dev/null; echo "rc=$?")
+before=$("$P" -j --pin-dir /nonexistent/podroute status 2>/dev/null; echo "rc=$?")
+check "global options after the command (status --pin-dir DIR -j)" test "$after" = "$before"
+check "... give JSON and the not-attached exit code" grep -qx 'rc=3' <<<"$after"
+check "... and --pin-dir=DIR" jq -e '.error | test("/nonexistent/x")' \
+	<<<"$("$P" routes --pin-dir=/nonexistent/x --json 2>/dev/null)"
+check "nothing pinned: one error line" test "$("$P" --pin-dir /nonexistent/podroute status 2>&1 | wc -l)" -eq 1
 echo "docs: $fails failed"
 [ "$fails" -eq 0 ]

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * podroute: one binary, a table of commands (bpftool-style). Global
- * options come before the command: -j JSON, -p pretty JSON, -d debug
+ * options, before or after the command: -j JSON, -p pretty JSON, -d debug
  * logging, --pin-dir DIR.
  */
 #include <errno.h>
@@ -48,7 +48,7 @@ static void usage(FILE *f)
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
-	fprintf(f, "\nGlobal options:\n"
+	fprintf(f, "\nGlobal options (before or after the command):\n"
 		   "  -j, --json        JSON output (errors too)\n"
 		   "  -p, --pretty      pretty-printed JSON (implies -j)\n"
 		   "  -d, --debug       debug logging (includes libbpf's messages)\n"
@@ -178,6 +178,38 @@ bool cli_wants_help(int argc, char **argv)
 	return false;
 }
 
+/*
+ * Global options after the command (`podroute status -j`, as operators
+ * type them): taken out of argv[first + 1..] before the command parses its
+ * own, up to a "--". No command has an option of these names. Returns the
+ * new argc.
+ */
+static int take_globals(int argc, char **argv, int first)
+{
+	int out = first + 1, i;
+
+	for (i = first + 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-j") || !strcmp(a, "--json"))
+			cli.json = true;
+		else if (!strcmp(a, "-p") || !strcmp(a, "--pretty"))
+			cli.json = cli.pretty = true;
+		else if (!strcmp(a, "-d") || !strcmp(a, "--debug"))
+			log_set_level(LOG_LEVEL_DEBUG);
+		else if (!strcmp(a, "--pin-dir") && i + 1 < argc)
+			cli.pin_dir = argv[++i];
+		else if (!strncmp(a, "--pin-dir=", 10))
+			cli.pin_dir = a + 10;
+		else
+			argv[out++] = argv[i];
+	}
+	while (i < argc)
+		argv[out++] = argv[i++];
+	argv[out] = NULL;
+	return out;
+}
+
 /* --version: ours, the libraries', and the kernel features podroute uses
  * (probed, as the agent does; "unknown" without the privileges to probe). */
 static int print_version(void)
@@ -245,6 +277,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (!strcmp(argv[optind], cmds[i].name)) {
 			int first = optind;
+
+			argc = take_globals(argc, argv, first);
 
 			optind = 0; /* full getopt reset for the command's own options */
 			return cmds[i].fn(argc - first, argv + first);

@@ -26,8 +26,13 @@ int pr_pins_open(struct pr_pins *p, const char *dir)
 		if (p->fd[i] < 0) {
 			int err = -errno;
 
-			log_err("%s: %s%s", path, strerror(-err),
-			       err == -ENOENT ? " (is podroute attached? see `podroute attach --help`)" : "");
+			/* Nothing pinned at all is the caller's to say; a map
+			 * missing from a set that exists is worth an error. */
+			if (i == 0 && err == -ENOENT)
+				log_debug("%s: %s", path, strerror(-err));
+			else
+				log_err("%s: %s%s", path, strerror(-err),
+					err == -ENOENT ? " (is podroute attached? see `podroute attach --help`)" : "");
 			pr_pins_close(p);
 			return err;
 		}
