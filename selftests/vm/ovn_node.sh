@@ -7,7 +7,10 @@
 # flows written by hand. Databases under /run/ovn (the guest's /etc is the
 # host's, read-only), logs in /tmp.
 #
-#   ovn_start CHASSIS   start everything; br-int is ovn-controller's
+#   ovn_node_start CHASSIS
+#                       Open vSwitch (ovs_start) and OVN (ovn_start), both
+#                       stopped when the test ends (lib.sh's on_exit)
+#   ovn_start CHASSIS   start OVN; br-int is ovn-controller's
 #   ovn_stop            stop it (the caller stops OVS)
 #   ovn_bound LSP       wait until ovn-controller has bound the logical port
 #   ovn_synced          wait until ovn-controller has installed what the
@@ -40,6 +43,14 @@ ovn_start() {
 		sleep 0.1
 	done
 	fail "ovn-controller did not register chassis $chassis"
+}
+
+ovn_node_start() {
+	on_exit "ovs-appctl -t ovsdb-server exit"
+	on_exit "ovs-appctl -t ovs-vswitchd exit --cleanup"
+	on_exit "ovn_stop"
+	OVS_LOG=/tmp/ovs-start.log ovs_start
+	ovn_start "$1"
 }
 
 ovn_stop() {

@@ -395,11 +395,11 @@ enum agent_stage {
 
 static void agent_teardown(struct pr_agent *a, enum agent_stage stage)
 {
+	/* First: the metrics server's thread reads the maps. */
+	pr_metrics_close(a->metrics);
+	a->metrics = NULL;
 	switch (stage) {
 	case STAGE_NETLINK:
-		/* First: the server thread reads the maps. */
-		pr_metrics_close(a->metrics);
-		a->metrics = NULL;
 		pr_follower_close(a->nl);
 		/* fallthrough */
 	case STAGE_RECONCILE:
@@ -409,13 +409,9 @@ static void agent_teardown(struct pr_agent *a, enum agent_stage stage)
 		pr_config_free(&a->cfg);
 		/* fallthrough */
 	case STAGE_DATAPATH:
-		pr_metrics_close(a->metrics);
-		a->metrics = NULL;
 		pr_datapath_close(&a->dp);
 		/* fallthrough */
 	case STAGE_MEMORY:
-		pr_metrics_close(a->metrics);
-		a->metrics = NULL;
 		pr_kernel_state_free(a->ks);
 		free(a->snap);
 		pr_routeq_free(&a->routeq);

@@ -32,12 +32,8 @@ cl=ovnclient pod=ovnpod pins=/sys/fs/bpf/vmovn
 FP=build/net/flowprobe
 P() { build/podroute --pin-dir $pins "$@"; }
 on_exit "ip link del ul0; ip link del pod0; ip netns del $cl; ip netns del $pod"
-on_exit "ovs-appctl -t ovsdb-server exit"
-on_exit "ovs-appctl -t ovs-vswitchd exit --cleanup"
-on_exit "ovn_stop"
+ovn_node_start node1
 on_exit "P detach --unpin"
-OVS_LOG=/tmp/ovs-start.log ovs_start
-ovn_start node1
 
 for ns in $cl $pod; do ip netns add $ns; ip -n $ns link set lo up; done
 ip link add ul0 type veth peer name eth0 netns $cl

@@ -20,12 +20,8 @@ cd0=udnc0 cd1=udnc1 p0=udnp0 p1=udnp1 pins=/sys/fs/bpf/vmovnudn
 P() { build/podroute --pin-dir $pins "$@"; }
 on_exit "ip link del ul0; ip link del ul1; ip link del pod0; ip link del pod1; ip link del mp1-udn-vrf"
 on_exit "for ns in $cd0 $cd1 $p0 $p1; do ip netns del \$ns; done"
-on_exit "ovs-appctl -t ovsdb-server exit"
-on_exit "ovs-appctl -t ovs-vswitchd exit --cleanup"
-on_exit "ovn_stop"
+ovn_node_start node1
 on_exit "P detach --unpin"
-OVS_LOG=/tmp/ovs-start.log ovs_start
-ovn_start node1
 sysctl -qw net.ipv4.ip_forward=1
 ip link add mp1-udn-vrf type vrf table 1001 && ip link set mp1-udn-vrf up || fail "VRF"
 ovs-vsctl --may-exist add-br br-int || fail "br-int"
