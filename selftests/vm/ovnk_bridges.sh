@@ -9,7 +9,8 @@
 #                      br-ex (MAC, holding the underlay device UL) and br-int
 #                      (an internal port ovn-k8s-mp0 and the pod's port POD),
 #                      joined by patch ports
-#   brex_mac_wait MAC  until br-ex has MAC (call once its links are up)
+#   brex_mac_wait MAC [BRIDGE]
+#                      until BRIDGE (br-ex) has MAC (call once its links are up)
 
 ovs_start() {
 	local run=/run/openvswitch log=${OVS_LOG:-/dev/stderr}
@@ -37,13 +38,13 @@ ovnk_bridges() {
 }
 
 brex_mac_wait() {
-	local mac=$1
+	local mac=$1 br=${2:-br-ex}
 
 	# ovs-vswitchd applies other-config:hwaddr asynchronously; podroute
 	# reads br-ex's MAC as a router MAC, so wait for the configured one.
 	for _ in $(seq 100); do
-		ip -br link show br-ex | grep -q "$mac" && return 0
+		ip -br link show "$br" | grep -q "$mac" && return 0
 		sleep 0.1
 	done
-	fail "br-ex never got its MAC"
+	fail "$br never got its MAC"
 }

@@ -39,81 +39,10 @@ for ns in $cl $pod; do ip netns add $ns; ip -n $ns link set lo up; done
 ip link add ul0 type veth peer name eth0 netns $cl
 ip link add pod0 type veth peer name eth0 netns $pod
 ip link set ul0 up; ip link set pod0 up
-mpmac=0a:58:0a:80:01:02 rtrmac=0a:58:0a:80:01:01
 podmac=$(ip -n $pod -br link show eth0 | awk '{print $3}')
-ovs-vsctl add-br br-ex -- set bridge br-ex other-config:hwaddr=02:00:00:00:0e:01 -- add-port br-ex ul0 \
-	-- --may-exist add-br br-int \
-	-- add-port br-int ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal mac="\"$mpmac\"" \
-		external_ids:iface-id=k8s-node1 \
-	-- add-port br-int pod0 -- set interface pod0 external_ids:iface-id=ns1_pod-a || fail "bridges"
-ip addr add 192.0.2.1/24 dev br-ex; ip link set br-ex up
-brex_mac_wait 02:00:00:00:0e:01
-ul=$(ovs-vsctl get interface ul0 ofport)
-ovs-ofctl add-flow br-ex "table=0,priority=0,actions=NORMAL"
-flow300() { ovs-appctl revalidator/wait >/dev/null 2>&1; ovs-ofctl dump-flows br-ex table=0,ip | sed -n 's/.*n_packets=\([0-9]*\),.*priority=300.*/\1/p' | head -1; }
-ip link set ovn-k8s-mp0 address $mpmac
-ip addr add 10.128.1.2/24 dev ovn-k8s-mp0; ip link set ovn-k8s-mp0 up
+ovnk_node node1 10.128.1 ul0 br-ex 02:00:00:00:0e:01 192.0.2.1 ovn-k8s-mp0 pod0 ns1_pod-a "$podmac"
+rtrmac=$OVNK_RTR_MAC
 sysctl -qw net.ipv4.ip_forward=1
-
-# The logical topology, as OVN-Kubernetes lays out one node.
-ovn-nbctl ls-add node1 -- set logical_switch node1 other_config:subnet=10.128.1.0/24 \
-	-- lsp-add node1 k8s-node1 -- lsp-set-addresses k8s-node1 "$mpmac 10.128.1.2" \
-	-- lsp-add node1 ns1_pod-a -- lsp-set-addresses ns1_pod-a "$podmac 10.128.1.5" \
-	-- lsp-set-port-security ns1_pod-a "$podmac 10.128.1.5" \
-	-- lr-add ovn_cluster_router \
-	-- lrp-add ovn_cluster_router rtos-node1 $rtrmac 10.128.1.1/24 \
-	-- lsp-add node1 stor-node1 -- lsp-set-type stor-node1 router \
-	-- lsp-set-addresses stor-node1 router -- lsp-set-options stor-node1 router-port=rtos-node1 \
-	|| fail "logical topology"
-# Shared gateway's part: the join switch, the gateway router GR_node1 on
-# this chassis with the node's address and br-ex's MAC on its external
-# switch, whose localnet port reaches br-ex (bridge mapping physnet).
-ovn-nbctl ls-add join \
-	-- lrp-add ovn_cluster_router rtoj-ovn_cluster_router 0a:58:64:40:00:01 100.64.0.1/16 \
-	-- lsp-add join jtor-ovn_cluster_router -- lsp-set-type jtor-ovn_cluster_router router \
-	-- lsp-set-addresses jtor-ovn_cluster_router router \
-	-- lsp-set-options jtor-ovn_cluster_router router-port=rtoj-ovn_cluster_router \
-	-- lr-add GR_node1 -- set logical_router GR_node1 options:chassis=node1 \
-	-- lrp-add GR_node1 rtoj-GR_node1 0a:58:64:40:00:02 100.64.0.2/16 \
-	-- lsp-add join jtor-GR_node1 -- lsp-set-type jtor-GR_node1 router \
-	-- lsp-set-addresses jtor-GR_node1 router -- lsp-set-options jtor-GR_node1 router-port=rtoj-GR_node1 \
-	-- lr-route-add GR_node1 10.128.0.0/16 100.64.0.1 \
-	-- ls-add ext_node1 \
-	-- lrp-add GR_node1 rtoe-GR_node1 02:00:00:00:0e:01 192.0.2.1/24 \
-	-- lsp-add ext_node1 etor-GR_node1 -- lsp-set-type etor-GR_node1 router \
-	-- lsp-set-addresses etor-GR_node1 router -- lsp-set-options etor-GR_node1 router-port=rtoe-GR_node1 \
-	-- lsp-add ext_node1 breth0_node1 -- lsp-set-type breth0_node1 localnet \
-	-- lsp-set-addresses breth0_node1 unknown -- lsp-set-options breth0_node1 network_name=physnet ||
-	fail "gateway router"
-ovs-vsctl set open_vswitch . external_ids:ovn-bridge-mappings=physnet:br-ex
-# The cluster router's way out, per gateway mode.
-gateway_mode() {
-	ovn-nbctl --if-exists lr-route-del ovn_cluster_router 0.0.0.0/0
-	ovn-nbctl --if-exists --policy=src-ip lr-route-del ovn_cluster_router 10.128.1.0/24
-	ovs-ofctl del-flows br-ex "table=0,in_port=$ul,ip,nw_dst=10.128.1.0/24"
-	if [ "$1" = local ]; then
-		# Out through the management port to the host; br-ex hands the
-		# pod subnet's traffic to the host.
-		ovn-nbctl lr-route-add ovn_cluster_router 0.0.0.0/0 10.128.1.2
-		ovs-ofctl add-flow br-ex "table=0,priority=300,in_port=$ul,ip,nw_dst=10.128.1.0/24,actions=output:LOCAL"
-	else
-		# Out through the gateway router; br-ex hands the pod subnet's
-		# traffic to OVN's patch port, ARP to both, OVN's to the wire.
-		local patch
-		for _ in $(seq 100); do
-			patch=$(ovs-vsctl list-ports br-ex | grep '^patch-' | head -1)
-			[ -n "$patch" ] && break
-			sleep 0.1
-		done
-		[ -n "$patch" ] || fail "ovn-controller made no patch port for the localnet port"
-		patch=$(ovs-vsctl get interface "$patch" ofport)
-		ovn-nbctl --policy=src-ip lr-route-add ovn_cluster_router 10.128.1.0/24 100.64.0.2
-		ovs-ofctl add-flow br-ex "table=0,priority=300,in_port=$ul,ip,nw_dst=10.128.1.0/24,actions=output:$patch"
-		ovs-ofctl add-flow br-ex "table=0,priority=250,in_port=$ul,arp,actions=output:LOCAL,output:$patch"
-		ovs-ofctl add-flow br-ex "table=0,priority=200,in_port=$patch,actions=output:$ul"
-	fi
-	ovn_synced
-}
 # NetworkPolicy for namespace ns1 (OVN-K: a port group per policy, a
 # default-deny group, allow-related ACLs, the node's management address
 # always allowed for kubelet probes).
@@ -173,18 +102,18 @@ expect() { # the outcome the policy asks for
 
 expect >/tmp/ovn-expected
 for mode in local shared; do
-	gateway_mode $mode
-	b0=$(flow300)
+	ovnk_gateway_mode $mode
+	b0=$(ovnk_slow_path_packets)
 	flows $mode-detached
-	[ "$(flow300)" -gt "$b0" ] || fail "$mode: without podroute, br-ex's priority-300 flow did not carry the slow path"
+	ovnk_slow_path_grew "$b0" || { ovs-ofctl dump-flows br-ex; cat /tmp/ovn-$mode-detached; fail "$mode: without podroute, br-ex's priority-300 flow did not carry the slow path"; }
 	diff -u /tmp/ovn-expected /tmp/ovn-$mode-detached || fail "$mode: without podroute, OVN's ACLs did not give the policy's outcome"
 	P agent --config /tmp/ovn.yaml --once >/tmp/ovn-agent.log 2>&1 || { cat /tmp/ovn-agent.log; fail "$mode: agent"; }
 	P shadow on >/dev/null || fail "shadow on"
 	flows $mode-shadow
 	P shadow off >/dev/null || fail "shadow off"
-	l0=$(acl_log_count ns1_allow) d0=$(acl_log_count ns1_deny) r0=$(reason redirect) b0=$(flow300)
+	l0=$(acl_log_count ns1_allow) d0=$(acl_log_count ns1_deny) r0=$(reason redirect) b0=$(ovnk_slow_path_packets)
 	flows $mode-enforcing
-	l1=$(acl_log_count ns1_allow) d1=$(acl_log_count ns1_deny) r1=$(reason redirect) b1=$(flow300)
+	l1=$(acl_log_count ns1_allow) d1=$(acl_log_count ns1_deny) r1=$(reason redirect) b1=$(ovnk_slow_path_packets)
 	[ "$b1" -eq "$b0" ] || fail "$mode: enforcing: $((b1 - b0)) packets took br-ex's slow-path flow"
 	diff -u /tmp/ovn-$mode-detached /tmp/ovn-$mode-shadow || fail "$mode shadow: the pod received other flows than without podroute"
 	if [ $mode = local ]; then
@@ -210,7 +139,7 @@ for mode in local shared; do
 		"$(wc -l </tmp/ovn-$mode-enforcing) enforcing; $((r1 - r0)) packets redirected, ACL log allow +$((l1 - l0)) deny +$((d1 - d0)), br-ex's slow-path flow +0"
 	P detach >/dev/null || fail "$mode: detach"
 done
-gateway_mode local
+ovnk_gateway_mode local
 
 # TCP sessions across the switch: one established before attach goes on
 # over the fast path; one established with it goes on after detach. An
@@ -232,8 +161,8 @@ session attach "P agent --config /tmp/ovn.yaml --once"
 [ $(($(reason redirect) - s0)) -ge 100 ] || fail "attach: the established session did not move to the fast path"
 ip netns exec $pod iperf3 -s -p 8080 -D -1 --logfile /tmp/iperf3-s2.log || fail "iperf3 server"
 sleep 0.5
-s0=$(flow300)
+s0=$(ovnk_slow_path_packets)
 session detach "P detach"
-[ $(($(flow300) - s0)) -ge 100 ] || fail "detach: the session did not go back to the slow path"
+[ $(($(ovnk_slow_path_packets) - s0)) -ge 100 ] || fail "detach: the session did not go back to the slow path"
 
 echo "local gateway: the same flows with podroute off, in shadow mode and enforcing; shared gateway: the same but every TCP session enforcing (the management port's conntrack zone); TCP sessions survive attach and detach (local)"
