@@ -16,9 +16,9 @@
 #   pktrate_vm.sh [--quick] [--runs N] [--secs S] [--out DIR]
 #     default: 7 interleaved rounds of every variant, IPv4 64- and 1500-byte
 #              frames with the live-frames generator and 64-byte frames with
-#              the kernel's pktgen, a 2.5 s window per run: about 10 minutes
-#              (at most 20: the VM starts no round that would end past
-#              the budget once 5 are done, and is stopped at 19.5 minutes)
+#              the kernel's pktgen, a 2.5 s window per run: about 20 minutes
+#              (at most 30: the VM starts no round that would end past
+#              the budget once 5 are done, and is stopped at 29.5 minutes)
 #     --quick: 2 rounds, 64-byte frames only, 1.5 s windows (about 2 min)
 #     --runs N, --secs S: rounds and window length
 #     --out DIR: also copy the result files into DIR (bench/run-all.sh)
@@ -32,7 +32,15 @@
 # openvswitch-switch, xdp-tools, jq and gnuplot.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-BUDGET=1200 # seconds, the whole script
+BUDGET=1800 # seconds, the whole script
+# The variants in the order tables and charts show them, and the ratios
+# reported (candidate / baseline, per round): podroute against each slow
+# path it replaces, and podroute-ovn / podroute-xdp, what the fast path
+# still pays inside OVN's integration bridge.
+VARIANTS='["ovs-1flow", "ovs-1000flows", "kernel", "ovn-shared", "ovn-local", "podroute-ovn", "podroute-xdp"]'
+PAIRS='[["ovs-1flow", "podroute-xdp"], ["ovs-1000flows", "podroute-xdp"], ["kernel", "podroute-xdp"],
+	["ovn-shared", "podroute-ovn"], ["ovn-local", "podroute-ovn"], ["podroute-xdp", "podroute-ovn"],
+	["ovn-shared", "ovn-local"], ["ovs-1flow", "kernel"], ["ovs-1flow", "ovs-1000flows"]]'
 
 usage() {
 	sed -n '/^#   pktrate_vm.sh \[/,/^#   pktrate_vm.sh --help/s/^# \{0,1\}//p' "$0"
@@ -85,7 +93,7 @@ else
 	# report; run.sh kills the VM 30 s before the budget ends in any case.
 	left=$((BUDGET - SECONDS))
 	guest+=(--deadline $((left - 60)))
-	echo "pktrate_vm: booting the VM (QEMU, software emulation, 2 vCPUs); $([ $QUICK = 1 ] && echo "about 2 minutes" || echo "about 10 minutes, at most $((BUDGET / 60))")"
+	echo "pktrate_vm: booting the VM (QEMU, software emulation, 2 vCPUs); $([ $QUICK = 1 ] && echo "about 2 minutes" || echo "about 20 minutes, at most $((BUDGET / 60))")"
 	selftests/vm/run.sh --smp 2 --mem 2048 --timeout $((left - 30)) --out "$work" -- \
 		bench/pktrate_vm_guest.sh "${guest[@]}"
 	rc=$?
@@ -112,6 +120,7 @@ When the forwarding vCPU is not saturated (podroute with the live generator, whi
 jq -R -s --slurpfile meta "$work/meta.json" \
 	--arg bench "$name" --arg commit "$(git describe --always --dirty 2>/dev/null || echo unknown)" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host_kernel "$(uname -r)" --arg host_cpu "$host_cpu" \
+	--argjson variants "$VARIANTS" --argjson pairs "$PAIRS" \
 	--argjson host_ncpu "$(nproc)" --arg method "$method" --arg emulation "$emulation" \
 	--arg notes "$notes" --argjson dpflows "$dpflows" \
 	-f /dev/stdin "$work/runs.tsv" >"$res/$name.json" <<'JQ' || report_failed "cannot build $res/$name.json"
@@ -119,7 +128,7 @@ def median: sort | if length == 0 then null elif length % 2 == 1 then .[length /
 	else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 def stat: {median: median, min: min, max: max, samples: .};
 def gorder: {"live": 0, "kpktgen": 1}[.] // 9;
-def vorder: {"ovs-1flow": 0, "ovs-1000flows": 1, "kernel": 2, "podroute-xdp": 3}[.] // 9;
+def vorder: . as $v | $variants | index($v) // 99;
 def glabel: "\(.generator) \(.size) B";
 $meta[0] as $m
 | [split("\n")[] | select(length > 0) | split("\t")
@@ -154,12 +163,12 @@ $meta[0] as $m
 	openvswitch: $m.openvswitch, podroute: $m.podroute,
 	rounds: $m.rounds, seconds_per_run: $m.seconds_per_run, warmup_seconds: $m.warmup_seconds,
 	cpu_layout: "vCPU 0 forwards (threaded NAPI of the underlay ports pinned there), vCPU 1 generates (and runs everything else the bench starts)",
+	variants: $variants, pairs: $pairs,
 	method: $method, emulation: $emulation, notes: ($notes | split("\n")), no_traffic: $m.no_traffic,
 	ovs_datapath_flows: $dpflows,
 	rows: $rows,
 	ratios: [$groups[] as $g | (["per_core_pps", "received_pps"][]) as $metric
-		| (["ovs-1flow", "podroute-xdp"], ["ovs-1000flows", "podroute-xdp"], ["kernel", "podroute-xdp"],
-		   ["ovs-1flow", "kernel"], ["ovs-1flow", "ovs-1000flows"]) as [$base, $cand]
+		| $pairs[] as [$base, $cand]
 		| [$runs[] | select(.generator == $g.generator and .size == $g.size)] as $r
 		| [$r | map(.round) | unique[] as $i
 			| ([$r[] | select(.round == $i and .variant == $base)][0]) as $b
@@ -185,14 +194,13 @@ def pct: (. * 100 | round | tostring) + " %";
 def cell($f): if . == null then "-" else "\(.[$f].median | k) [\(.[$f].min | k)-\(.[$f].max | k)]" end;
 . as $root
 | ([.rows[] | {generator: .generator, size: .size, label: .label}] | unique_by(.label) | sort_by(.generator != "live", .size)) as $groups
-| ([.rows[].variant] | unique | sort_by({"ovs-1flow": 0, "ovs-1000flows": 1, "kernel": 2, "podroute-xdp": 3}[.])) as $variants
+| (.variants as $order | [.rows[].variant] | unique | sort_by(. as $v | $order | index($v))) as $variants
 | def row($v; $g): [$root.rows[] | select(.variant == $v and .label == $g.label)][0];
   def ratio($m; $b; $c; $g): [$root.ratios[] | select(.metric == $m and .baseline == $b and .candidate == $c and .label == $g.label)][0];
   def ratiotable($m):
 	"| ratio (per round, then median [min-max]) | " + ($groups | map(.label) | join(" | ")) + " |",
 	"|---|" + ($groups | map("---:") | join("|")) + "|",
-	(([["ovs-1flow", "podroute-xdp"], ["ovs-1000flows", "podroute-xdp"], ["kernel", "podroute-xdp"],
-	   ["ovs-1flow", "kernel"], ["ovs-1flow", "ovs-1000flows"]][]) as [$b, $c]
+	($root.pairs[] as [$b, $c] | select([$root.ratios[] | select(.baseline == $b and .candidate == $c)] | length > 0)
 	 | "| \($c) / \($b) | " + ([$groups[] | ratio($m; $b; $c; .) | if . == null then "-"
 		else "**\(.median | r2)x** [\(.min | r2)-\(.max | r2)]" end] | join(" | ")) + " |");
   def vtable($f):
@@ -258,34 +266,36 @@ plot_dir=$work/plot
 mkdir -p "$plot_dir"
 jq -r '
 ([.rows[] | {generator: .generator, size: .size, label: .label}] | unique_by(.label) | sort_by(.generator != "live", .size)) as $groups
-| ["ovs-1flow", "ovs-1000flows", "kernel", "podroute-xdp"] as $vs
+| .variants as $vs | ($vs | length + 1) as $slot
 | .rows[] | .label as $l | .variant as $var | ($groups | map(.label) | index($l)) as $g | ($vs | index($var)) as $v
-| [$g * 5 + $v + 1, $v, .per_core_pps.median, .per_core_pps.min, .per_core_pps.max,
+| [$g * $slot + $v + 1, $v, .per_core_pps.median, .per_core_pps.min, .per_core_pps.max,
    .received_pps.median, .received_pps.min, .received_pps.max,
    (.per_core_pps.samples | map(tostring) | join(",")), (.received_pps.samples | map(tostring) | join(","))] | @tsv
 ' "$res/$name.json" >"$plot_dir/bars.tsv"
 awk -F'\t' '{ n = split($9, a, ","); split($10, b, ","); for (i = 1; i <= n; i++) print $1, a[i] / 1000, b[i] / 1000 }' \
 	"$plot_dir/bars.tsv" >"$plot_dir/points.dat"
-xtics=$(jq -r '[.rows[] | {generator: .generator, size: .size, label: .label}] | unique_by(.label) | sort_by(.generator != "live", .size)
-	| to_entries | map("\"\(.value.label)\" \(.key * 5 + 2.5)") | join(", ")' "$res/$name.json")
+xtics=$(jq -r '. as $root | [.rows[] | {generator: .generator, size: .size, label: .label}] | unique_by(.label) | sort_by(.generator != "live", .size)
+	| ($root.variants | length + 1) as $slot
+	| to_entries | map("\"\(.value.label)\" \(.key * $slot + $slot / 2)") | join(", ")' "$res/$name.json")
 footer=$(jq -r '"commit \(.commit), \(.date); VM kernel \(.vm_kernel), VM CPU \(.vm_cpu) (QEMU TCG, \(.vm_vcpus) vCPUs) on host CPU \(.host_cpu)\\nmedian of \(.rounds) interleaved rounds (bar), min-max (whisker), each round (dot); generator on vCPU 1, forwarding on vCPU 0"' "$res/$name.json")
 ngroups=$(jq '[.rows[].label] | unique | length' "$res/$name.json")
+mapfile -t names < <(jq -r '.variants[]' "$res/$name.json")
+slot=$((${#names[@]} + 1))
 {
 	echo "set terminal pngcairo noenhanced size 1300,560 font 'sans,9'"
 	echo "set output '$res/$name.png'"
-	echo "set multiplot layout 1,2 title 'IPv4 packet rate in a QEMU/TCG VM: podroute XDP vs Open vSwitch kernel datapath and kernel forwarding (emulated: compare ratios, not absolute rates)'"
+	echo "set multiplot layout 1,2 title 'IPv4 packet rate in a QEMU/TCG VM: podroute vs Open vSwitch, real OVN and kernel forwarding (emulated: compare ratios, not absolute rates)'"
 	echo "set bmargin 6"
 	echo "set style fill solid 0.7 border -1"
 	echo "set boxwidth 0.8"
 	echo "set grid ytics"
 	echo "set yrange [0:*]"
-	echo "set xrange [0:$((ngroups * 5))]"
+	echo "set xrange [0:$((ngroups * slot))]"
 	echo "set xtics ($xtics)"
 	echo "set ylabel 'kpps'"
 	echo "set key outside top center horizontal"
 	echo "set label 1 \"$footer\" at screen 0.01, screen 0.05"
-	colors=("#1f77b4" "#9ecae1" "#7f7f7f" "#d62728")
-	names=(ovs-1flow ovs-1000flows kernel podroute-xdp)
+	colors=("#1f77b4" "#9ecae1" "#7f7f7f" "#2ca02c" "#98df8a" "#ff7f0e" "#d62728" "#9467bd")
 	for panel in 1 2; do
 		if [ $panel = 1 ]; then
 			echo "set title 'per forwarding core (packets / CPU time of the forwarding threads)'"
@@ -296,7 +306,7 @@ ngroups=$(jq '[.rows[].label] | unique | length' "$res/$name.json")
 			m=6 lo=7 hi=8 p=3
 		fi
 		plots=()
-		for v in 0 1 2 3; do
+		for ((v = 0; v < ${#names[@]}; v++)); do
 			plots+=("'$plot_dir/bars.tsv' using (\$2 == $v ? \$1 : NaN):(\$$m / 1000) with boxes lc rgb '${colors[$v]}' title '${names[$v]}'")
 		done
 		plots+=("'$plot_dir/bars.tsv' using 1:(\$$m / 1000):(\$$lo / 1000):(\$$hi / 1000) with yerrorbars lc rgb 'black' pt 7 ps 0 notitle")

@@ -11,6 +11,8 @@
 #   client ns eth0 --- ul0 [br-ex] patch-ex-to-int == patch-int-to-ex [br-int] pod0 --- pod ns eth0
 #                      br-ex: 192.0.2.1                ovn-k8s-mp0 (internal port)       10.128.1.5
 #   kclient ns eth0 --- kul0 (192.0.3.1)  IP forwarding  kpod0 (10.129.1.1) --- kpod ns eth0 10.129.1.5
+#   oclient ns eth0 --- ul1 [br-oex] localnet patch == [br-ovn: real OVN] opod0 --- opod ns eth0
+#                      br-oex: 192.0.4.1        ovn-k8s-mp1 (management port)      10.130.1.5
 # br-ex carries OVN-Kubernetes' flow for an advertised pod subnet (table 0,
 # priority 300, in_port=ul0, ip, nw_dst=10.128.1.0/24: mod_dl_dst to the
 # pod, output to the patch port); br-int delivers by destination MAC to the
@@ -19,6 +21,11 @@
 # advertised networks, egress IPs and services add) sit ahead of it. The
 # kernel-forwarding pair is a separate, plain path (OVS takes every frame
 # that enters ul0, so it cannot be the same device).
+# The real OVN node (ovn-northd, ovn-controller; selftests/vm/ovn_node.sh)
+# is laid out as OVN-Kubernetes lays one out: node switch with the
+# management port and the pod, ovn_cluster_router, join switch, gateway
+# router GR_node1 on br-oex's localnet, NetworkPolicy as a port group with
+# a default deny and an allow-related ACL (conntrack on every packet).
 #
 # Variants (each a node configuration; all of them every round, in an order
 # rotated each round, so baseline and candidate run back to back):
@@ -28,8 +35,16 @@
 #                  config naming the pod network 10.128.1.0/24, target the
 #                  pod's port pod0: XDP on ul0 redirects to the pod's veth
 #   kernel         IP forwarding kul0 -> kpod0, no netfilter rules
+#   ovn-shared     shared gateway: br-oex hands the pod subnet to OVN's
+#                  localnet port: GR_node1, join, cluster router, node
+#                  switch, ACLs, the pod
+#   ovn-local      local gateway: br-oex hands it to the host, which routes
+#                  it into ovn-k8s-mp1: node switch, ACLs, the pod
+#   podroute-ovn   podroute on the OVN node (local gateway): TC on ul1
+#                  redirects into ovn-k8s-mp1, addressed to the cluster
+#                  router: cluster router, node switch, ACLs, the pod
 #
-# CPU layout: vCPU 0 forwards, vCPU 1 generates. ul0 and kul0 behave as NIC
+# CPU layout: vCPU 0 forwards, vCPU 1 generates. ul0, kul0 and ul1 behave as NIC
 # receive queues: GRO on (as NIC drivers have it by default), which gives a
 # veth a NAPI poll fed by a ring, and that poll in its own kernel thread
 # (threaded NAPI) pinned to vCPU 0. Everything the poll runs (podroute's XDP,
@@ -76,7 +91,9 @@
 # its indirect-call fallback, a plain indirect call with mitigations=off.
 #
 #   pktrate_vm_guest.sh [--quick] [--runs N] [--secs S] [--sizes "64 1500"]
-#                       [--deadline S] [--min-runs N]
+#                       [--deadline S] [--min-runs N] [--variants "CFG ..."]
+#     --variants    only these node configurations (ovs1 podroute ovs1000
+#                   kernel ovnshared podrouteovn ovnlocal: all by default)
 #     --runs N      rounds (default 7; --quick: 2, 64 bytes only)
 #     --secs S      measured window of each run (default 2.5; --quick 1.5),
 #                   after a 1.5 s warm-up
@@ -85,7 +102,7 @@
 #                   host's time budget under a loaded host
 # shellcheck disable=SC2015 # "A && B || fail": fail exits, which is the point
 set -u
-RUNS=7 SECS=2.5 SIZES="64 1500" DEADLINE=0 MIN_RUNS=5
+RUNS=7 SECS=2.5 SIZES="64 1500" DEADLINE=0 MIN_RUNS=5 ONLY=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) RUNS=2 SECS=1.5 SIZES=64 MIN_RUNS=2 ;;
@@ -94,7 +111,8 @@ while [ $# -gt 0 ]; do
 	--sizes) SIZES=$2; shift ;;
 	--deadline) DEADLINE=$2; shift ;;
 	--min-runs) MIN_RUNS=$2; shift ;;
-	*) echo "usage: pktrate_vm_guest.sh [--quick] [--runs N] [--secs S] [--sizes \"64 1500\"] [--deadline S] [--min-runs N]"
+	--variants) ONLY=$2; shift ;;
+	*) echo "usage: pktrate_vm_guest.sh [--quick] [--runs N] [--secs S] [--sizes \"64 1500\"] [--deadline S] [--min-runs N] [--variants \"ovs1 ...\"]"
 		exit 2 ;;
 	esac
 	shift
@@ -105,24 +123,28 @@ OUT=${PODROUTE_VM_OUT:?run me with selftests/vm/run.sh --out DIR (bench/pktrate_
 G=$PWD/build/bench/pktgen
 export PKTGEN_OBJ=$PWD/build/bench/pktgen.bpf.o
 FWD_CPU=0 GEN_CPU=1
-cl=vmbclient pod=vmbpod kcl=vmbkclient kpod=vmbkpod pins=/sys/fs/bpf/vmbench
-RXPIN=/sys/fs/bpf/vmbench-rx KRXPIN=/sys/fs/bpf/vmbench-krx DATA=$OUT/runs.tsv LOG=$OUT/log
-BREX_MAC=02:00:00:00:0e:01 NFILL=48
+cl=vmbclient pod=vmbpod kcl=vmbkclient kpod=vmbkpod ocl=vmboclient opod=vmbopod pins=/sys/fs/bpf/vmbench
+RXPIN=/sys/fs/bpf/vmbench-rx KRXPIN=/sys/fs/bpf/vmbench-krx ORXPIN=/sys/fs/bpf/vmbench-orx DATA=$OUT/runs.tsv LOG=$OUT/log
+BREX_MAC=02:00:00:00:0e:01 OEX_MAC=02:00:00:00:0e:02 NFILL=48
 P() { build/podroute --pin-dir $pins "$@"; }
 say() { local up _; read -r up _ </proc/uptime; echo "pktrate_vm: [$up s] $*"; }
 fail() { say "FAIL: $*" >&2; exit 1; }
 . selftests/vm/ovnk_bridges.sh
+# Real OVN's integration bridge is br-ovn: br-int holds the hand-laid flows.
+OVN_BRIDGE=br-ovn
+. selftests/vm/ovn_node.sh
 xb_pids=()
 cleanup() {
 	local i
 	P detach --unpin >/dev/null 2>&1
 	for i in "${xb_pids[@]}"; do kill "$i" 2>/dev/null; done
 	wait 2>/dev/null
-	rm -f $RXPIN $KRXPIN
+	rm -f $RXPIN $KRXPIN $ORXPIN
 	for ((i = 0; i < NFILL; i++)); do ip link del "vmbfill$i" 2>/dev/null; done
+	ovn_stop 2>/dev/null
 	ovs-appctl -t ovs-vswitchd exit --cleanup 2>/dev/null
 	ovs-appctl -t ovsdb-server exit 2>/dev/null
-	for i in $cl $pod $kcl $kpod; do ip netns del "$i" 2>/dev/null; done
+	for i in $cl $pod $kcl $kpod $ocl $opod; do ip netns del "$i" 2>/dev/null; done
 }
 trap cleanup EXIT
 for f in "$G" "$PKTGEN_OBJ" build/podroute; do [ -e "$f" ] || fail "$f missing: build on the host first"; done
@@ -148,13 +170,15 @@ done
 while read -r up _ </proc/uptime && [ "${up%.*}" -lt 11 ]; do sleep 0.2; done
 say "starting Open vSwitch"
 OVS_LOG=$LOG ovs_start
-for ns in $cl $pod $kcl $kpod; do
+for ns in $cl $pod $kcl $kpod $ocl $opod; do
 	ip netns add "$ns" && ip -n "$ns" link set lo up || fail "namespace $ns"
 done
 ip link add ul0 type veth peer name eth0 netns $cl
 ip link add pod0 type veth peer name eth0 netns $pod
 ip link add kul0 type veth peer name eth0 netns $kcl
 ip link add kpod0 type veth peer name eth0 netns $kpod
+ip link add ul1 type veth peer name eth0 netns $ocl
+ip link add opod0 type veth peer name eth0 netns $opod
 ovnk_bridges ul0 pod0 $BREX_MAC
 ip addr add 192.0.2.1/24 dev br-ex
 ip addr add 10.128.1.1/24 dev ovn-k8s-mp0
@@ -167,7 +191,7 @@ ip -n $cl addr add 192.0.2.2/24 dev eth0
 ip -n $kcl addr add 192.0.3.2/24 dev eth0
 ip -n $pod addr add 10.128.1.5/24 dev eth0
 ip -n $kpod addr add 10.129.1.5/24 dev eth0
-for ns in $cl $pod $kcl $kpod; do ip -n "$ns" link set eth0 up || fail "eth0 up in $ns"; done
+for ns in $cl $pod $kcl $kpod $ocl $opod; do ip -n "$ns" link set eth0 up || fail "eth0 up in $ns"; done
 ip -n $pod route add default via 10.128.1.1
 ip -n $kpod route add default via 10.129.1.1
 podmac=$(ip -n $pod -br link show eth0 | awk '{print $3}')
@@ -179,25 +203,50 @@ kulmac=$(ip -br link show kul0 | awk '{print $3}')
 ip neigh replace 10.129.1.5 lladdr "$kpodmac" dev kpod0 nud permanent
 ip neigh replace 10.128.1.5 lladdr "$podmac" dev ovn-k8s-mp0 nud permanent
 
+# ---- real OVN: one node as OVN-Kubernetes lays it out (selftests/vm/ovn_node.sh) ----
+# Its own underlay port ul1 on its own external bridge br-oex (OVN's
+# localnet bridge mapping), integration bridge br-ovn, management port
+# ovn-k8s-mp1, a pod in 10.130.1.0/24 behind NetworkPolicy as OVN-K writes
+# it (a port group, a default deny of ingress, an allow-related ACL for UDP
+# 8080 from the client's range: every packet meets conntrack). Gateway mode
+# is set per variant (ovnk_gateway_mode).
+say "starting OVN"
+ovn_start node1
+ip link set ul1 up && ip link set opod0 up || fail "ul1, opod0 up"
+opodmac=$(ip -n $opod -br link show eth0 | awk '{print $3}')
+oclmac=$(ip -n $ocl -br link show eth0 | awk '{print $3}')
+ovnk_node node1 10.130.1 ul1 br-oex $OEX_MAC 192.0.4.1 ovn-k8s-mp1 opod0 bench_pod-a "$opodmac"
+ovn-nbctl pg-add pg_bench bench_pod-a \
+	-- acl-add pg_bench to-lport 1000 'outport == @pg_bench && ip4' drop \
+	-- acl-add pg_bench to-lport 1001 'outport == @pg_bench && ip4.src == 192.0.4.0/24 && udp.dst == 8080' allow-related ||
+	fail "ACLs"
+ovn_bound k8s-node1; ovn_bound bench_pod-a
+ip -n $ocl addr add 192.0.4.2/24 dev eth0
+ip -n $opod addr add 10.130.1.5/24 dev eth0 && ip -n $opod route add default via 10.130.1.1 || fail "OVN pod's address"
+ip neigh replace 10.130.1.5 lladdr "$opodmac" dev ovn-k8s-mp1 nud permanent
+ovnk_gateway_mode local
+gw_mode=local
+say "OVN node up"
+
 # ---- the NIC-like underlay ports and the CPU layout (see the header) ----
-for d in ul0 kul0; do
+for d in ul0 kul0 ul1; do
 	ethtool -K "$d" gro on >/dev/null && echo 1 >/sys/class/net/"$d"/threaded || fail "$d: GRO / threaded NAPI"
 done
-for ns in $cl $kcl; do
+for ns in $cl $kcl $ocl; do
 	nsenter --net=/run/netns/"$ns" ethtool -K eth0 tso off >/dev/null || fail "$ns eth0: TSO off"
 done
 # A veth drops XDP frames redirected into it unless its far end runs NAPI.
-for ns in $pod $kpod; do
+for ns in $pod $kpod $opod; do
 	nsenter --net=/run/netns/"$ns" ethtool -K eth0 gro on >/dev/null || fail "$ns eth0: GRO"
 done
 pin_napi() { # the underlay ports' NAPI threads to the forwarding vCPU
 	local p
 	fwd_pids=()
-	for p in $(pgrep '^napi/k?ul0-'); do
+	for p in $(pgrep "^napi/(k?ul0|ul1)-"); do
 		taskset -pc $FWD_CPU "$p" >/dev/null || return 1
 		fwd_pids+=("$p")
 	done
-	[ ${#fwd_pids[@]} -eq 2 ] || { echo "pktrate_vm: ${#fwd_pids[@]} NAPI threads for ul0 and kul0, expected 2" >&2; return 1; }
+	[ ${#fwd_pids[@]} -eq 3 ] || { echo "pktrate_vm: ${#fwd_pids[@]} NAPI threads for ul0, kul0 and ul1, expected 3" >&2; return 1; }
 	fwd_pids+=("$(pgrep -x "ksoftirqd/$FWD_CPU")")
 }
 pin_napi || fail "NAPI threads"
@@ -223,8 +272,9 @@ say "flows"
 # ---- receivers and the live generator's XDP_TX programs ----
 nsenter --net=/run/netns/$pod "$G" rx-attach eth0 $RXPIN || fail "receiver's counter (pod)"
 nsenter --net=/run/netns/$kpod "$G" rx-attach eth0 $KRXPIN || fail "receiver's counter (kpod)"
+nsenter --net=/run/netns/$opod "$G" rx-attach eth0 $ORXPIN || fail "receiver's counter (OVN pod)"
 mkdir -p /tmp/no-bpffs
-for ns in $cl $kcl; do
+for ns in $cl $kcl $ocl; do
 	# Each with a /run of its own: xdp-bench takes a lock file there for
 	# as long as it runs, one instance per system.
 	# shellcheck disable=SC2016 # expanded by the inner bash
@@ -233,7 +283,7 @@ for ns in $cl $kcl; do
 		xdp-bench tx -p no-touch -m native -i 3600 eth0 >>"$LOG" 2>&1 &
 	xb_pids+=($!)
 done
-for ns in $cl $kcl; do
+for ns in $cl $kcl $ocl; do
 	for _ in $(seq 300); do
 		ip -n "$ns" -d link show eth0 | grep -q "prog/xdp" && break
 		sleep 0.1
@@ -255,7 +305,40 @@ networks:
 YAML
 }
 agent_cfg /tmp/podroute.yaml
+# podroute on the OVN node: what it does on a local gateway node, TC on
+# ul1 redirecting into the management port (an internal port takes no XDP
+# frames), addressed to the cluster router's port, as the host would.
+cat >/tmp/podroute-ovn.yaml <<YAML
+interfaces:
+  underlay: [ul1]
+  brex: br-oex
+networks:
+  - name: default
+    prefixes: [10.130.1.0/24]
+    target: {port: ovn-k8s-mp1, mac: $OVNK_RTR_MAC}
+YAML
+# OVN's gateway mode, changed only when a variant needs the other one
+# (ovn-controller takes seconds to reprogram under emulation).
+gateway() { [ "$gw_mode" = "$1" ] || { ovnk_gateway_mode "$1" && gw_mode=$1; }; }
 nflows() { ovs-ofctl dump-flows br-ex table=0 | grep -c priority=; }
+# OVN's pipeline takes three datapath flows (two conntrack recirculations),
+# each installed by ovs-vswitchd on an upcall. With the live generator
+# saturating the vCPU the handler threads share, the later stages were
+# never installed within a run (the stream went through the first flow and
+# was lost at the recirculation); so a short burst first, until the pod
+# counts frames.
+ovn_prime() {
+	local good
+	for _ in $(seq 20); do
+		nsenter --net=/run/netns/$ocl "$G" txpkt eth0 --dmac $OEX_MAC --smac "$oclmac" --src 192.0.4.2 \
+			--dst 10.130.1.5 --rx $ORXPIN --secs 0.05 >/dev/null 2>>"$LOG"
+		read -r good _ <<<"$("$G" rx-read $ORXPIN)"
+		[ "${good:-0}" -gt 0 ] && return 0
+		sleep 0.5
+	done
+	cp /tmp/vswitchd.log /tmp/ovn-controller.log "$OUT/" 2>/dev/null
+	return 1
+}
 configure() {
 	P detach >/dev/null 2>&1
 	case $1 in
@@ -264,6 +347,10 @@ configure() {
 	podroute) P agent --config /tmp/podroute.yaml --once >>"$LOG" 2>&1 &&
 		ip -d link show ul0 | grep -q "prog/xdp" ;;
 	kernel) true ;;
+	ovnshared) gateway shared && ovn_prime ;;
+	ovnlocal) gateway local && ovn_prime ;;
+	podrouteovn) gateway local && P agent --config /tmp/podroute-ovn.yaml --once >>"$LOG" 2>&1 &&
+		tc filter show dev ul1 ingress | grep -q "bpf" && ovn_prime ;;
 	esac || fail "cannot configure $1 (br-ex has $(nflows) flows; $(tail -2 "$LOG"))"
 	pin_napi || fail "NAPI threads after configuring $1"
 }
@@ -307,6 +394,7 @@ idle_ticks() {
 path_of() {
 	case $1 in
 	kernel) echo "kul0 $kcl $kclmac 192.0.3.2 $kulmac 10.129.1.5 $KRXPIN" ;;
+	ovn-* | podroute-ovn) echo "ul1 $ocl $oclmac 192.0.4.2 $OEX_MAC 10.130.1.5 $ORXPIN" ;;
 	*) echo "ul0 $cl $clmac 192.0.2.2 $BREX_MAC 10.128.1.5 $RXPIN" ;;
 	esac
 }
@@ -326,6 +414,13 @@ window() {
 	local ul rx ta tb ia ib fa fb ga gb pa pb bad other d0 d1
 	read -r ul _ _ _ _ _ rx <<<"$(path_of "$1")"
 	sleep $WARM
+	# And until the pod counts frames: a new megaflow (pktgen's TTL differs
+	# from the live generator's) waits for upcalls, see ovn_prime.
+	for _ in $(seq 40); do
+		read -r ga _ <<<"$("$G" rx-read "$rx")"
+		[ "${ga:-0}" -gt 0 ] && break
+		sleep 0.5
+	done
 	kill -0 "$4" 2>/dev/null || return 1
 	read -r d0 <"/sys/class/net/$ul/statistics/rx_dropped"
 	ta=$EPOCHREALTIME ia=$(idle_ticks) fa=$(fwd_ns)
@@ -337,7 +432,7 @@ window() {
 	# The generator must have run through the window.
 	kill -0 "$4" 2>/dev/null || return 1
 	[ "${ga:-0}" -gt 0 ] && [ "${gb:-0}" -gt "$ga" ] && [ "${pa:-0}" -gt 0 ] ||
-		fail "$1 ($2, $3 B): the receiver counted no frames ($ga -> $gb): a setup bug"
+		{ ovs-dpctl dump-flows >>"$LOG" 2>&1; ip -s link show "$ul" >>"$LOG" 2>&1; fail "$1 ($2, $3 B): the receiver counted no frames ($ga -> $gb): a setup bug"; }
 	record "$1" "$2" "$3" "$ta" "$tb" "$ia" "$ib" "$fa" "$fb" "$ga" "$pa" "$gb" "$pb" "$bad" "$other" $((d1 - d0))
 }
 live() { # VARIANT SIZE
@@ -381,6 +476,9 @@ runs_of() {
 	[ "$v" = ovs1 ] && v=ovs-1flow
 	[ "$v" = ovs1000 ] && v=ovs-1000flows
 	[ "$v" = podroute ] && v=podroute-xdp
+	[ "$v" = ovnshared ] && v=ovn-shared
+	[ "$v" = ovnlocal ] && v=ovn-local
+	[ "$v" = podrouteovn ] && v=podroute-ovn
 	for size in $SIZES; do
 		live "$v" "$size"
 	done
@@ -398,7 +496,9 @@ read -r idle_busy idle_fwd <<<"$(awk -v ta="$ta" -v tb="$tb" -v i="$((ib - ia))"
 say "no traffic: forwarding vCPU $FWD_CPU not idle $idle_busy of the time, forwarding threads $idle_fwd"
 
 : >"$DATA"
-cfgs=(ovs1 podroute ovs1000 kernel)
+cfgs=(ovs1 podroute ovs1000 kernel ovnshared podrouteovn ovnlocal)
+# shellcheck disable=SC2206 # a list of words
+[ -n "$ONLY" ] && cfgs=($ONLY)
 round_secs=0
 for ((round = 0; round < RUNS; round++)); do
 	read -r up _ </proc/uptime
