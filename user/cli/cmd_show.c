@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The operator's read commands: status, routes, networks, nexthops, stats.
+ * The operator's read commands: status, routes, networks, nexthops (stats
+ * has its own file, cmd_stats.c).
  * They read the pinned maps only (nothing is loaded or changed), decode
  * every field, and print text or, with -j, JSON.
  */
@@ -464,75 +465,5 @@ int cmd_nexthops(int argc, char **argv)
 			printf("\n");
 		}
 	}
-	return cli_list_done(&p);
-}
-
-int cmd_stats(int argc, char **argv)
-{
-	static const char help[] =
-		"Usage: podroute stats [--net ID] [--all]\n"
-		"Packets and bytes per network and reason, summed over CPUs. Network 0\n"
-		"holds what matched no network (misses, malformed, not-for-us ...).\n"
-		"  --net ID   only this network\n"
-		"  --all      include zero counters\n";
-	static const struct option opts[] = {
-		{ "net", required_argument, NULL, 'n' }, { "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	int ncpu = libbpf_num_possible_cpus(), c, rc;
-	long only = -1;
-	bool all = false;
-	struct pr_pins p;
-	struct pr_counter *pc;
-	char *end;
-
-	while ((c = getopt_long(argc, argv, "n:ah", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			only = strtol(optarg, &end, 10);
-			if (*end || only < 0 || only >= PR_MAX_NETS)
-				return cli_usage_error("stats", "--net: \"%s\" is not a network id 0..%d",
-						       optarg, PR_MAX_NETS - 1);
-			break;
-		case 'a': all = true; break;
-		case 'h': fputs(help, stdout); return 0;
-		default: return cli_usage_error("stats", "bad option");
-		}
-	}
-	rc = cli_args_done_open_pins("stats", argc, argv, &p);
-	if (rc)
-		return rc;
-	pc = calloc(ncpu, sizeof(*pc));
-	cli_list_begin();
-	if (!cli.json)
-		printf("%-4s %-12s %14s %16s\n", "net", "reason", "packets", "bytes");
-	for (uint32_t net = 0; net < PR_MAX_NETS; net++) {
-		if (only >= 0 && net != only)
-			continue;
-		for (uint32_t r = 0; r < PR_R_MAX; r++) {
-			uint32_t k = pr_stats_index(net, r);
-			unsigned long long pk = 0, by = 0;
-
-			if (bpf_map_lookup_elem(p.fd[PR_MAP_STATS], &k, pc))
-				continue;
-			for (int i = 0; i < ncpu; i++) {
-				pk += pc[i].packets;
-				by += pc[i].bytes;
-			}
-			if (!pk && !all)
-				continue;
-			if (cli.json) {
-				jw_obj_begin(&cli.jw);
-				jw_ku64(&cli.jw, "net", net);
-				jw_kstr(&cli.jw, "reason", pr_reason_name(r));
-				jw_ku64(&cli.jw, "packets", pk);
-				jw_ku64(&cli.jw, "bytes", by);
-				jw_obj_end(&cli.jw);
-			} else {
-				printf("%-4u %-12s %14llu %16llu\n", net, pr_reason_name(r), pk, by);
-			}
-		}
-	}
-	free(pc);
 	return cli_list_done(&p);
 }
