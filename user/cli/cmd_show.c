@@ -15,9 +15,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/if_link.h>
 
-#include "datapath/attach.h"
 #include "datapath/hook_state.h"
 #include "cli/cli.h"
 #include "lib/names.h"

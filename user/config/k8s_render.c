@@ -326,6 +326,7 @@ int pr_render_ex(const struct pr_render_opts *o, struct pr_config *out, struct p
 	struct pr_render_report own;
 	struct ctx c = { .o = o, .err = err, .errlen = errlen, .rep = rep ? rep : &own };
 	struct pr_cfg_network *nets = NULL;
+	struct pr_cfg_pos where = { 0, 0 };
 	unsigned nout = 0;
 	size_t i;
 	json_t *x;
@@ -415,15 +416,10 @@ int pr_render_ex(const struct pr_render_opts *o, struct pr_config *out, struct p
 	free(out->networks);
 	out->networks = nets;
 	out->nnetworks = nout;
-	{
-		struct pr_cfg_pos where = { 0, 0 };
-
-		c.rep->override = pr_config_apply_overrides(out, node_has_label, c.node, &where);
-		c.rep->override_line = where.line;
-	}
+	/* The interfaces for this node: its override's, then its address. */
+	c.rep->override = pr_config_apply_overrides(out, node_has_label, c.node, &where);
+	c.rep->override_line = where.line;
 	ret = fill_underlay_from(&c, out);
-	if (ret)
-		goto out;
 out:
 	free(c.nets);
 	json_decref(c.node_subnets);
