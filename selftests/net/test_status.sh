@@ -5,7 +5,8 @@
 # "ok", exit 0; our TC filter deleted behind podroute's back is "missing",
 # another tool's XDP program in place of ours is "foreign" (named, "someone
 # else's"), our XDP program detached is "missing", each exit 1 with the
-# interface named; an OVN port whose XDP program is ours needs no TC filter
+# interface named; so is another tool's filter at podroute's TC handle; an
+# OVN port whose XDP program is ours needs no TC filter
 # (it was reported "tc ingress: none MISSING"); -j carries the same verdicts,
 # with -j before or after the command.
 set -u
@@ -20,6 +21,7 @@ cat >"$work/other.c" <<'C'
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 SEC("xdp") int other_tool(struct xdp_md *ctx) { return XDP_PASS; }
+SEC("tc") int other_tc(struct __sk_buff *skb) { return 0; }
 char LICENSE[] SEC("license") = "GPL";
 C
 clang -target bpf -O2 -g -I/usr/include/$(gcc -print-multiarch) -c "$work/other.c" -o "$work/other.o" || fail "build"
@@ -90,6 +92,19 @@ jq -r '.interfaces[] | select(.ifname == "in0") | .why' <<<"$json" | grep -q oth
 echo "in0 foreign XDP: $(line_of in0 | tr -s ' ')"
 ip -n "$NS_NODE" link set dev in0 xdpgeneric off
 
+# Another tool's TC filter at podroute's handle and priority on in0.
+attach || fail "re-attach after the other tool left"
+tc -n "$NS_NODE" filter replace dev in0 ingress pref 0x5052 handle 0x50520001 bpf da obj "$work/other.o" sec tc ||
+	fail "replace our TC filter"
+read_status
+[ "$rc" -eq 1 ] || fail "foreign TC filter on in0: exit $rc"
+expect in0 foreign
+[ "$(jq -r '.interfaces[] | select(.ifname == "in0") | .tc_owner' <<<"$json")" = "someone else's" ] ||
+	fail "JSON tc_owner: $(jq -c '.interfaces[] | select(.ifname == "in0")' <<<"$json")"
+line_of in0 | grep -q "other_tc (someone else's)" || fail "in0: the other TC program is not named: $(line_of in0)"
+echo "in0 foreign TC: $(line_of in0 | tr -s ' ')"
+tc_del in0
+
 # Our XDP program detached from the OVN port behind podroute's back.
 attach || fail "re-attach after the other tool left"
 ip -n "$NS_NODE" link set dev mp0 xdpgeneric off || fail "detach mp0's XDP"
@@ -104,4 +119,4 @@ node_podroute detach >/dev/null 2>&1 || fail "detach"
 read_status
 [ "$rc" -eq 1 ] || fail "nothing attached: exit $rc"
 jq -e '.problems | any(test("no interface attached"))' <<<"$json" >/dev/null || fail "nothing attached: $json"
-echo "status verdicts: ok, missing, foreign, missing; exit codes 0/1 agree in text and JSON"
+echo "status verdicts: ok, missing, foreign (XDP and TC), missing; exit codes 0/1 agree in text and JSON"
