@@ -32,6 +32,10 @@ static void hook_fill(struct pr_hook *k, uint32_t id, bool recorded_here)
 	k->ours = k->owner == PR_OWNER_US || (k->owner == PR_OWNER_UNREADABLE && recorded_here);
 	if (k->owner == PR_OWNER_US)
 		pr_prog_name_by_id(id, k->name, sizeof(k->name));
+	/* Ours, but its name needs CAP_SYS_ADMIN (the DaemonSet's agent
+	 * container): say whose rather than "?". */
+	if (k->ours && !k->name[0])
+		snprintf(k->name, sizeof(k->name), "podroute");
 }
 
 void pr_if_hooks_read(int ifaces_fd, uint32_t ifindex, struct pr_if_hooks *h)
