@@ -64,6 +64,14 @@ new=$(xdp_id)
 grep -q 'attached as underlay (xdp native + tc' "$log" || fail "restart fell back: $(cat "$log")"
 in_ns "$NS_CLIENT" ping -c 10 -i 0.05 -W 2 10.128.1.5 >/dev/null || fail "ping after the restart"
 [ "$(counter 1 redirect)" -eq 20 ] || fail "after the restart: expected 20 redirects, got $(counter 1 redirect)"
+# status under the same set (kubectl exec ... podroute status), where a
+# program's name needs CAP_SYS_ADMIN: ours by recorded id, in0 ok (the
+# --once agent's heartbeat may have aged past its bound on a slow machine:
+# that, and only that, may make the overall verdict a problem).
+st=$(with_caps "$CAPS" status -j 2>&1); rc=$?
+jq -e '.interfaces[] | select(.ifname == "in0") | .verdict == "ok" and .xdp_owner == "ours"' <<<"$st" >/dev/null ||
+	fail "status under $CAPS: $st"
+[ "$rc" -eq 0 ] || jq -e '.problems == ["the agent is gone"]' <<<"$st" >/dev/null || fail "status under $CAPS: exit $rc: $st"
 # detach under the same set (kubectl exec ... podroute detach) removes it
 (with_caps "$CAPS" detach in0) >"$log" 2>&1 || fail "detach under $CAPS: $(cat "$log")"
 [ "$(xdp_id)" = 0 ] || fail "detach under $CAPS left XDP program $(xdp_id): $(cat "$log")"

@@ -389,10 +389,10 @@ static void test_unknown_key_lists_allowed(void **state)
 	(void)state;
 	expect_err(IFS "colour: blue\n", 3, 1,
 		   "unknown key \"colour\" at the top level (expected one of: shadow, interfaces, "
-		   "limits, accept, networks, refused_objects)");
+		   "limits, accept, networks, refused_objects, node_overrides)");
 	expect_err("interfaces:\n  underlay: [eth0]\n  bridge: br-ex\n", 3, 3,
 		   "unknown key \"bridge\" in \"interfaces\" (expected one of: underlay, brex, ovn, "
-		   "mode, force_xdp)");
+		   "mode, force_xdp, underlay_from)");
 	expect_err(IFS "limits: {max_routes: 5}\n", 3, 10,
 		   "unknown key \"max_routes\" in \"limits\" (expected one of: max_learned_routes, stale_after_seconds)");
 	expect_err(IFS "accept: {tabels: [main]}\n", 3, 10,
@@ -435,7 +435,7 @@ static void test_wrong_type_list(void **state)
 	expect_err(IFS "networks:\n  - name: blue\n    prefixes: 10.0.0.0/8\n", 5, 15,
 		   "\"prefixes\" of network \"blue\" must be a list of prefixes, got \"10.0.0.0/8\"");
 	expect_err("interfaces:\n  underlay: eth0\n", 2, 13,
-		   "\"interfaces.underlay\" must be a list of interface names, got \"eth0\"");
+		   "\"interfaces.underlay\" must be a list of interface names or auto, got \"eth0\"");
 	expect_err(IFS "networks: {name: a}\n", 3, 11,
 		   "\"networks\" must be a list of networks, got a mapping");
 	expect_err(IFS "accept:\n  tables: main\n", 4, 11,
@@ -1256,6 +1256,172 @@ static void test_mutations_never_crash(void **state)
 	assert_true(fuzz_rejected > 1000);
 }
 
+/* ---- underlay: auto and node_overrides ---- */
+
+#define ONE_NET "networks:\n  - {name: a, prefixes: [10.0.0.0/24], target: {action: pass}}\n"
+
+static void test_underlay_auto(void **state)
+{
+	struct pr_config c;
+	struct pr_cfg_error e;
+	char a[PR_PREFIX_STRLEN];
+
+	(void)state;
+	load_ok("interfaces:\n  underlay: auto\n  underlay_from: 2001:db8::1\n  brex: br-ex\n" ONE_NET, &c);
+	assert_true(c.underlay_auto);
+	assert_int_equal(c.nunderlay, 0);
+	assert_string_equal(pr_config_addr_str(&c.underlay_from, a, sizeof(a)), "2001:db8::1");
+	/* What the agent finds: the bridge itself is refused, naming it. */
+	assert_int_equal(pr_config_set_auto_underlay(&c, "br-ex", &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "leaves through \"br-ex\", which is interfaces.brex"));
+	assert_int_equal(pr_config_set_auto_underlay(&c, "eth1", &e), 0);
+	assert_int_equal(c.nunderlay, 1);
+	assert_string_equal(c.underlay[0], "eth1");
+	pr_config_free(&c);
+	/* node: for `config render` to fill in; read back as written. */
+	load_ok("interfaces:\n  underlay: auto\n  underlay_from: node\n" ONE_NET, &c);
+	assert_true(c.underlay_from_node);
+	pr_config_free(&c);
+	/* A device called auto is written as a list. */
+	load_ok("interfaces:\n  underlay: [auto]\n" ONE_NET, &c);
+	assert_false(c.underlay_auto);
+	assert_string_equal(c.underlay[0], "auto");
+	pr_config_free(&c);
+}
+
+static void test_underlay_auto_errors(void **state)
+{
+	(void)state;
+	expect_err("interfaces:\n  underlay: auto\n" ONE_NET, 2, 13,
+		   "\"interfaces.underlay\": auto needs \"interfaces.underlay_from\", the address whose "
+		   "route names the underlay (the BGP peer's, or this node's)");
+	expect_err("interfaces:\n  underlay: [eth0]\n  underlay_from: 192.0.2.1\n" ONE_NET, 3, 18,
+		   "\"interfaces.underlay_from\" is only read with \"underlay\": auto (the underlay is listed here)");
+	expect_err("interfaces:\n  underlay: auto\n  underlay_from: 192.0.2.0/24\n" ONE_NET, 3, 18,
+		   "\"interfaces.underlay_from\" must be an IP address (the BGP peer's or this node's) or node, got "
+		   "\"192.0.2.0/24\": a prefix, not an address");
+	expect_err("interfaces:\n  underlay: auto\n  underlay_from: peer\n" ONE_NET, 3, 18,
+		   "\"interfaces.underlay_from\" must be an IP address (the BGP peer's or this node's) or node, got "
+		   "\"peer\": not an IPv4 or IPv6 address");
+	expect_err("interfaces:\n  underlay: eth0\n" ONE_NET, 2, 13,
+		   "\"interfaces.underlay\" must be a list of interface names or auto, got \"eth0\"");
+}
+
+#define OVR_BASE "interfaces:\n  underlay: [eth0]\n  brex: br-ex\n" ONE_NET
+
+static void test_overrides_errors(void **state)
+{
+	(void)state;
+	expect_err(OVR_BASE "node_overrides: {zone: a}\n", 6, 17,
+		   "\"node_overrides\" must be a list of {match_labels, interfaces}, got a mapping");
+	expect_err(OVR_BASE "node_overrides:\n  - interfaces: {underlay: [eth1]}\n", 7, 5,
+		   "missing required key \"match_labels\" in \"node_overrides[0]\"");
+	expect_err(OVR_BASE "node_overrides:\n  - match_labels: {zone: a}\n", 7, 5,
+		   "missing required key \"interfaces\" in \"node_overrides[0]\"");
+	expect_err(OVR_BASE "node_overrides:\n  - match_labels: {}\n    interfaces: {underlay: [eth1]}\n", 7, 19,
+		   "\"node_overrides[0].match_labels\" must name at least one label");
+	expect_err(OVR_BASE "node_overrides:\n  - match_labels: {zone: ~}\n    interfaces: {underlay: [eth1]}\n",
+		   7, 26, "the value of label \"zone\" in \"node_overrides[0].match_labels\" must be a "
+		   "string of at most 63 characters, got null");
+	expect_err(OVR_BASE "node_overrides:\n  - match_labels: {zone: a}\n    interfaces: {underlay: [eth1]}\n"
+		   "    nodeSelector: {}\n", 9, 5,
+		   "unknown key \"nodeSelector\" in \"node_overrides[0]\" (expected one of: match_labels, interfaces)");
+	/* The interfaces section is checked as the top-level one is. */
+	expect_err(OVR_BASE "node_overrides:\n  - match_labels: {zone: a}\n    interfaces: {brex: br-ex}\n",
+		   8, 17, "missing required key \"underlay\" in \"interfaces\"");
+	expect_err(OVR_BASE "node_overrides:\n  - match_labels: {zone: a}\n    interfaces: {underlay: [eth1], mode: fast}\n",
+		   8, 42, "\"interfaces.mode\" must be auto, native, generic or tc, got \"fast\"");
+}
+
+/* A node's labels for pr_config_apply_overrides: "k=v" strings. */
+static bool has_label(const char *key, const char *value, void *ctx)
+{
+	char want[400];
+
+	snprintf(want, sizeof(want), "%s=%s", key, value);
+	for (const char *const *l = ctx; *l; l++)
+		if (!strcmp(*l, want))
+			return true;
+	return false;
+}
+
+static void test_overrides_apply(void **state)
+{
+	static const char yaml[] = OVR_BASE
+		"node_overrides:\n"
+		"  - match_labels: {zone: a, pool: edge}\n"
+		"    interfaces: {underlay: [eth1]}\n"
+		"  - match_labels: {zone: a}\n"
+		"    interfaces: {underlay: auto, underlay_from: 10.1.0.1, ovn: [ovn-k8s-mp0]}\n";
+	static const char *const edge[] = { "zone=a", "pool=edge", NULL }, *const a[] = { "zone=a", NULL },
+				 *const other[] = { "zone=c", "pool=edge", NULL };
+	struct pr_cfg_pos where = { 0, 0 };
+	struct pr_config c;
+
+	(void)state;
+	load_ok(yaml, &c);
+	assert_int_equal(c.noverrides, 2);
+	assert_int_equal(c.overrides[0].nlabels, 2);
+	assert_string_equal(c.overrides[0].label_key[1], "pool");
+	assert_string_equal(c.overrides[0].label_value[1], "edge");
+	/* An override changes nothing the agent compares. */
+	assert_int_equal(pr_config_apply_overrides(&c, has_label, (void *)edge, &where), 0);
+	assert_int_equal(where.line, 7);
+	assert_string_equal(c.underlay[0], "eth1");
+	assert_string_equal(c.brex, ""); /* the whole section */
+	assert_int_equal(c.noverrides, 0);
+	assert_null(c.overrides);
+	pr_config_free(&c);
+	load_ok(yaml, &c);
+	assert_int_equal(pr_config_apply_overrides(&c, has_label, (void *)a, NULL), 1);
+	assert_true(c.underlay_auto);
+	assert_string_equal(c.ovn[0], "ovn-k8s-mp0");
+	pr_config_free(&c);
+	/* Labels no entry has all of: the base's own interfaces. */
+	load_ok(yaml, &c);
+	assert_int_equal(pr_config_apply_overrides(&c, has_label, (void *)other, &where), -1);
+	assert_string_equal(c.underlay[0], "eth0");
+	assert_string_equal(c.brex, "br-ex");
+	assert_int_equal(c.noverrides, 0);
+	pr_config_free(&c);
+}
+
+/* config check prints the overrides and underlay: auto back as read. */
+static void test_overrides_dump(void **state)
+{
+	static const char yaml[] = "interfaces:\n  underlay: auto\n  underlay_from: 10.1.0.1\n" ONE_NET
+		"node_overrides:\n"
+		"  - match_labels: {zone: b}\n"
+		"    interfaces: {underlay: auto, underlay_from: node}\n"
+		"  - match_labels: {\"node-role.kubernetes.io/edge\": \"\", zone: \"1\"}\n"
+		"    interfaces: {underlay: [eth1], mode: tc, force_xdp: true}\n";
+	struct pr_config c, back;
+	struct pr_cfg_error e;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	load_ok(yaml, &c);
+	f = open_memstream(&text, &len);
+	pr_config_dump(&c, f);
+	fclose(f);
+	assert_non_null(strstr(text, "  underlay: auto\n  underlay_from: 10.1.0.1\n"));
+	if (pr_config_load_string("dumped", text, len, &back, &e))
+		fail_msg("dump refused: %u:%u %s\n%s", e.line, e.column, e.msg, text);
+	assert_true(pr_config_equal(&c, &back));
+	assert_int_equal(back.noverrides, 2);
+	assert_true(back.overrides[0].interfaces.underlay_from_node);
+	assert_string_equal(back.overrides[1].label_key[0], "node-role.kubernetes.io/edge");
+	assert_string_equal(back.overrides[1].label_value[0], "");
+	assert_string_equal(back.overrides[1].label_value[1], "1");
+	assert_int_equal(back.overrides[1].interfaces.mode, PR_MODE_TC);
+	assert_true(back.overrides[1].interfaces.force_xdp);
+	pr_config_free(&back);
+	pr_config_free(&c);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1315,6 +1481,11 @@ int main(void)
 		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_dump_roundtrip),
 		cmocka_unit_test(test_mutations_never_crash),
+		cmocka_unit_test(test_underlay_auto),
+		cmocka_unit_test(test_underlay_auto_errors),
+		cmocka_unit_test(test_overrides_errors),
+		cmocka_unit_test(test_overrides_apply),
+		cmocka_unit_test(test_overrides_dump),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

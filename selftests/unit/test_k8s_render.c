@@ -30,6 +30,8 @@ struct run {
 
 /* A service range for the next render (NULL: unknown). */
 static const char *service_cidr;
+/* The base config of the next render. */
+static const char *base_yaml = "base.yaml";
 
 /* Render for node with the given fixture files (NULL-terminated), after
  * the optional --vrf-table specs in vrf (NULL-terminated or NULL). */
@@ -52,7 +54,8 @@ static void render(struct run *r, const char *node, const char *const *vrf, ...)
 		assert_int_equal(pr_render_add_vrf_table(&o, *vrf), 0);
 	if (service_cidr)
 		assert_int_equal(pr_render_add_service_cidr(&o, service_cidr), 0);
-	assert_int_equal(pr_config_load_file(FIX "base.yaml", &r->cfg, &e), 0);
+	snprintf(paths[o.ninputs], sizeof(paths[0]), FIX "%s", base_yaml);
+	assert_int_equal(pr_config_load_file(paths[o.ninputs], &r->cfg, &e), 0);
 	r->rc = pr_render_ex(&o, &r->cfg, &r->rep, r->err, sizeof(r->err));
 }
 
@@ -577,6 +580,59 @@ static void test_bad_json_and_vrf_spec(void **state)
 	assert_int_equal(pr_render_add_vrf_table(&o, "a-name-longer-than-ifnamsiz=1"), -EINVAL);
 }
 
+/* node_overrides: the first entry whose labels the Node all has gives its
+ * interfaces section whole; the rendered config has no overrides left and
+ * reads back equal; a base without overrides keeps its own. */
+static void test_node_overrides(void **state)
+{
+	struct run r;
+	char a[PR_PREFIX_STRLEN];
+
+	(void)state;
+	base_yaml = "base-overrides.yaml";
+	/* worker-1: zone a, advertise "true": entry 1 (entry 2 matches too),
+	 * whose underlay_from: node becomes its InternalIP. */
+	render(&r, "worker-1", NULL, "nodes-addressed.json", "ra-default.json", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.rep.override, 1);
+	assert_int_equal(r.rep.override_line, 14);
+	assert_true(r.cfg.underlay_auto);
+	assert_false(r.cfg.underlay_from_node);
+	assert_int_equal(r.cfg.nunderlay, 0);
+	assert_string_equal(pr_config_addr_str(&r.cfg.underlay_from, a, sizeof(a)), "172.18.0.11");
+	assert_string_equal(r.cfg.brex, "br-ex");
+	assert_int_equal(r.cfg.noverrides, 0);
+	assert_true(r.cfg.shadow); /* the rest of the base stays */
+	assert_round_trip(&r.cfg);
+	pr_config_free(&r.cfg);
+	/* A Node without an InternalIP: underlay_from: node cannot be filled. */
+	render(&r, "worker-1", NULL, "nodes.json", "ra-default.json", NULL);
+	assert_int_equal(r.rc, -EINVAL);
+	assert_string_equal(r.err, "Node \"worker-1\": interfaces.underlay_from is node, and the Node has no "
+			    "InternalIP in status.addresses");
+	pr_config_free(&r.cfg);
+	/* worker-2: zone b without advertise: entry 3, not entry 0. */
+	render(&r, "worker-2", NULL, "nodes.json", "ra-default.json", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.rep.override, 3);
+	assert_false(r.cfg.underlay_auto);
+	assert_int_equal(r.cfg.nunderlay, 2);
+	assert_string_equal(r.cfg.underlay[0], "eth2");
+	assert_string_equal(r.cfg.underlay[1], "eth3");
+	assert_int_equal(r.cfg.mode, PR_MODE_TC);
+	assert_string_equal(r.cfg.brex, ""); /* the whole section, not a merge */
+	assert_int_equal(r.cfg.novn, 0);
+	assert_round_trip(&r.cfg);
+	pr_config_free(&r.cfg);
+	/* No overrides in the base: its interfaces. */
+	base_yaml = "base.yaml";
+	render(&r, "worker-2", NULL, "nodes.json", "ra-default.json", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.rep.override, -1);
+	assert_string_equal(r.cfg.underlay[0], "eth0");
+	pr_config_free(&r.cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_garbage),
 		cmocka_unit_test(test_hostile_overlap),
 		cmocka_unit_test(test_hostile_many),
+		cmocka_unit_test(test_node_overrides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,6 +52,7 @@
 #include "reconcile/lookup_index.h"
 #include "agent/metrics.h"
 #include "kernel/follower.h"
+#include "kernel/route_dev.h"
 #include "datapath/pins.h"
 
 static double now_ms(void)
@@ -76,6 +77,10 @@ static void on_route(void *ctx, int type, const struct pr_kroute *r)
 {
 	struct pr_agent *a = ctx;
 
+	/* Waiting for a device (underlay: auto waits for a route): a route
+	 * change may be what brings it; the loop checks again when dirty. */
+	if (a->waiting_for[0])
+		a->dirty = true;
 	/* During the initial dump the first full reconcile covers everything. */
 	if (a->time_routes)
 		pr_routeq_push(&a->routeq, r->table, &r->dst, now_ms());
@@ -156,6 +161,60 @@ static int agent_attach(struct pr_agent *a, const struct pr_config *cfg, char *w
 	return 0;
 }
 
+/*
+ * underlay: auto: the device of the kernel's route to underlay_from, found
+ * at every load (a reload follows a route that moved). No route yet is
+ * -ENODEV, like a device not there yet: at start, a wait.
+ */
+static int resolve_auto_underlay(struct pr_config *cfg, struct pr_cfg_error *e)
+{
+	char dev[IF_NAMESIZE], why[128], a[PR_PREFIX_STRLEN];
+	int err;
+
+	if (!cfg->underlay_auto)
+		return 0;
+	if (cfg->underlay_from_node) {
+		memset(e, 0, sizeof(*e));
+		snprintf(e->file, sizeof(e->file), "%s", cfg->file);
+		e->line = cfg->pos_underlay_from.line;
+		e->column = cfg->pos_underlay_from.column;
+		snprintf(e->msg, sizeof(e->msg), "underlay_from: node is the Node's InternalIP, which "
+			 "`podroute config render` writes in; give the agent the rendered config or an address");
+		return -EINVAL;
+	}
+	err = pr_route_dev(&cfg->underlay_from, dev, why, sizeof(why));
+	if (err) {
+		memset(e, 0, sizeof(*e));
+		snprintf(e->file, sizeof(e->file), "%s", cfg->file);
+		e->line = cfg->pos_underlay[0].line;
+		e->column = cfg->pos_underlay[0].column;
+		snprintf(e->msg, sizeof(e->msg), "underlay: auto: no device reaches %s yet (%s)",
+			 pr_config_addr_str(&cfg->underlay_from, a, sizeof(a)), why);
+		return -ENODEV;
+	}
+	/* Through br-ex (OVN-K puts the node's address there): its uplink. */
+	if (cfg->brex[0] && !strcmp(dev, cfg->brex)) {
+		err = pr_bridge_uplink(cfg->brex, dev);
+		if (err) {
+			memset(e, 0, sizeof(*e));
+			snprintf(e->file, sizeof(e->file), "%s", cfg->file);
+			e->line = cfg->pos_underlay[0].line;
+			e->column = cfg->pos_underlay[0].column;
+			snprintf(e->msg, sizeof(e->msg), "underlay: auto: the route to %s leaves through "
+				 "%s, and %s of its ports has its MAC (as OVN-Kubernetes sets br-ex "
+				 "up): name the NIC in interfaces.underlay",
+				 pr_config_addr_str(&cfg->underlay_from, a, sizeof(a)), cfg->brex,
+				 err == -EEXIST ? "more than one" : "none");
+			return -ENODEV;
+		}
+	}
+	err = pr_config_set_auto_underlay(cfg, dev, e);
+	if (!err)
+		log_info("underlay: auto: %s (the route to %s)", dev,
+			 pr_config_addr_str(&cfg->underlay_from, a, sizeof(a)));
+	return err ? -ENODEV : 0;
+}
+
 /* Load, validate and check devices; on any error keep the running config. */
 static int agent_load_config(struct pr_agent *a, bool initial)
 {
@@ -167,10 +226,12 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 	a->config_loads++;
 	err = pr_config_load_file(a->config_path, &cfg, &e);
 	if (!err) {
-		err = pr_config_check_devices(&cfg, &e);
+		err = resolve_auto_underlay(&cfg, &e) ?: pr_config_check_devices(&cfg, &e);
 		if (err)
 			pr_config_free(&cfg);
-		if (err && !a->have_cfg) {
+		/* -EINVAL: the config itself is wrong for this node; no device
+		 * appearing will mend it. */
+		if (err && err != -EINVAL && !a->have_cfg) {
 			/* Valid, but a device is not there yet (br-ex before OVS):
 			 * not an exit, a wait; the loop retries on link changes. */
 			pr_cfg_error_str(&e, msg, sizeof(msg));

@@ -28,6 +28,7 @@
 #include <microhttpd.h>
 
 #include "datapath/attach.h"
+#include "datapath/hook_state.h"
 #include "kernel/features.h"
 #include "lib/log.h"
 #include "lib/names.h"
@@ -46,18 +47,19 @@ static bool if_ok(const struct pr_metrics_if *c, const struct pr_metrics_ifstate
 		  size_t len)
 {
 	const char *miss = NULL;
+	bool need_xdp, need_tc;
 
+	/* Which hooks the role calls for: the one rule, status's too. */
+	pr_hooks_required(st->if_flags, &need_xdp, &need_tc);
 	if (!st->ifindex)
 		miss = "no such device";
 	else if (!st->tc && !st->xdp)
 		miss = "not attached (no podroute XDP program or TC filter)";
 	else if (!st->in_ifaces)
 		miss = "no pr_ifaces entry (the datapath does not know its role)";
-	else if ((st->if_flags & PR_IF_F_XDP) && !st->xdp)
+	else if (need_xdp && !st->xdp)
 		miss = "XDP program missing (pr_ifaces says XDP runs here)";
-	/* Underlay and brex always carry the TC filter; an OVN port only when
-	 * XDP is not what runs there. */
-	else if (!st->tc && (c->role != PR_ROLE_OVN || !(st->if_flags & PR_IF_F_XDP)))
+	else if (need_tc && !st->tc)
 		miss = "TC ingress filter missing";
 	if (miss && why)
 		snprintf(why, len, "%s (%s): %s", c->name, pr_role_name(c->role), miss);

@@ -27,12 +27,10 @@
 #include <linux/if_link.h>
 #include <microhttpd.h>
 
-#include "datapath/attach.h"
+#include "datapath/hook_state.h"
 #include "kernel/features.h"
 #include "lib/log.h"
 #include "lib/names.h"
-#include "datapath/xdp_multiprog.h"
-#include "datapath/ownership.h"
 
 #ifndef PODROUTE_VERSION
 #define PODROUTE_VERSION "unknown"
@@ -217,64 +215,22 @@ void pr_metrics_publish(struct pr_metrics *m, const struct pr_metrics_snap *s)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/*
- * Whether program id is this instance's (ownership.h). Opening a stranger
- * by id needs CAP_SYS_ADMIN, which the least-privilege DaemonSet does not
- * grant: then it cannot be told apart, and a program present where
- * pr_ifaces (which only podroute writes) says podroute attached one
- * counts as ours (*unsure tells the caller).
- */
-static bool prog_is_ours(uint32_t id, bool *dispatcher, bool *unsure)
-{
-	enum pr_owner o = pr_prog_owner(id, NULL, 0);
-
-	*dispatcher = o == PR_OWNER_DISPATCHER;
-	*unsure = o == PR_OWNER_UNREADABLE;
-	return o == PR_OWNER_US;
-}
-
+/* The hooks as datapath/hook_state.c reads them (the one reading status
+ * shares), kept to what the health rules and the gauges need. */
 static void read_if(int ifaces_fd, const char *name, struct pr_metrics_ifstate *st)
 {
-	static const char *const modes[] = { "native", "generic", "offload" };
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct pr_iface ifc;
-	uint32_t id = 0;
+	struct pr_if_hooks h;
 
 	memset(st, 0, sizeof(*st));
 	st->ifindex = if_nametoindex(name);
 	if (!st->ifindex)
 		return;
-	if (!bpf_map_lookup_elem(ifaces_fd, &st->ifindex, &ifc)) {
-		st->in_ifaces = true;
-		st->if_flags = ifc.flags;
-	}
-	if (!pr_tc_query(st->ifindex, &id) && id) {
-		bool d, unsure;
-
-		st->tc = prog_is_ours(id, &d, &unsure) || (unsure && st->in_ifaces);
-	}
-	if (bpf_xdp_query(st->ifindex, 0, &q))
-		return;
-	/* Native, generic and offloaded programs may coexist (mode MULTI). */
-	uint32_t ids[3] = { q.drv_prog_id, q.skb_prog_id, q.hw_prog_id };
-
-	for (int i = 0; i < 3 && !st->xdp; i++) {
-		bool dispatcher, ours, unsure;
-		char desc[128];
-
-		if (!ids[i])
-			continue;
-		ours = prog_is_ours(ids[i], &dispatcher, &unsure) ||
-		       (unsure && st->in_ifaces && (st->if_flags & PR_IF_F_XDP));
-		/* In libxdp's dispatcher our program is one of its extensions:
-		 * only libxdp can tell (rare: this kernel usually refuses). */
-		if (!ours && dispatcher)
-			pr_xdp_describe(st->ifindex, desc, sizeof(desc), &ours);
-		if (ours) {
-			st->xdp = true;
-			st->xdp_mode = modes[i];
-		}
-	}
+	pr_if_hooks_read(ifaces_fd, st->ifindex, &h);
+	st->in_ifaces = h.in_ifaces;
+	st->if_flags = h.if_flags;
+	st->tc = h.tc.ours;
+	st->xdp = h.xdp.ours;
+	st->xdp_mode = h.xdp.ours ? h.xdp.xdp_mode : NULL;
 }
 
 /* Sum pr_stats over CPUs with batched lookups. */

@@ -82,6 +82,9 @@ static int render_text(const struct pr_render_opts *ro, const char *base, char *
 		return -ENOMEM;
 	}
 	fputs("# Rendered by `podroute config render`: do not edit, the sidecar rewrites it.\n", f);
+	if (rep->override >= 0)
+		fprintf(f, "# interfaces: node_overrides[%d] (line %u of %s), the first whose labels this Node has\n",
+			rep->override, rep->override_line, base);
 	pr_config_dump(&cfg, f);
 	fclose(f);
 	/* What is written must be what the agent accepts, and mean the same. */

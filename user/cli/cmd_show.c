@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The operator's read commands: status, routes, networks, nexthops, stats.
+ * The operator's read commands: status, routes, networks, nexthops (stats
+ * has its own file, cmd_stats.c).
  * They read the pinned maps only (nothing is loaded or changed), decode
  * every field, and print text or, with -j, JSON.
  */
@@ -14,9 +15,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/if_link.h>
 
-#include "datapath/attach.h"
+#include "datapath/hook_state.h"
 #include "cli/cli.h"
 #include "lib/names.h"
 #include "datapath/pins.h"
@@ -80,12 +80,59 @@ static bool lsx_on(const struct pr_lsx_ctl *c, int family)
 	return c->active[family] == 1 || c->active[family] == 2;
 }
 
+/* One interface's line(s) of status, or its JSON object. */
+static void print_iface(const struct pr_if_hooks *h, const char *ifname, enum pr_if_verdict v,
+			const char *why)
+{
+	const char *role = h->if_flags & PR_IF_F_OVN ? "ovn" : "underlay";
+	bool need_xdp, need_tc;
+
+	pr_hooks_required(h->if_flags, &need_xdp, &need_tc);
+	if (cli.json) {
+		jw_obj_begin(&cli.jw);
+		jw_kstr(&cli.jw, "ifname", ifname);
+		jw_ku64(&cli.jw, "ifindex", h->ifindex);
+		jw_kstr(&cli.jw, "role", role);
+		jw_kstr(&cli.jw, "verdict", pr_if_verdict_name(v));
+		jw_kstr(&cli.jw, "why", why);
+		jw_kbool(&cli.jw, "xdp_expected", need_xdp);
+		jw_ku64(&cli.jw, "xdp_prog_id", h->xdp.id);
+		jw_kstr(&cli.jw, "xdp_prog", h->xdp.name);
+		jw_kstr(&cli.jw, "xdp_owner", pr_hook_owner_text(&h->xdp));
+		jw_kstr(&cli.jw, "xdp_mode", h->xdp.xdp_mode ? h->xdp.xdp_mode : "none");
+		jw_kbool(&cli.jw, "tc_expected", need_tc);
+		jw_ku64(&cli.jw, "tc_prog_id", h->tc.id);
+		jw_kstr(&cli.jw, "tc_prog", h->tc.name);
+		jw_kstr(&cli.jw, "tc_owner", pr_hook_owner_text(&h->tc));
+		jw_obj_end(&cli.jw);
+		return;
+	}
+	printf("  %-12s %-8s %-9s xdp: ", ifname, role, v == PR_IFV_OK ? "ok" : pr_if_verdict_name(v));
+	if (h->xdp.id)
+		printf("%s (%s, %s)", h->xdp.name[0] ? h->xdp.name : "?", pr_hook_owner_text(&h->xdp),
+		       h->xdp.xdp_mode);
+	else
+		printf("none%s", need_xdp ? " (expected)" : "");
+	printf("  tc ingress: ");
+	if (h->tc.id)
+		printf("%s (%s)", h->tc.name[0] ? h->tc.name : "?", pr_hook_owner_text(&h->tc));
+	else
+		printf("none%s", need_tc ? " (expected)" : " (not needed: XDP takes every packet)");
+	printf("\n");
+	if (v != PR_IFV_OK)
+		printf("  %-12s -> %s\n", "", why);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const char help[] =
 		"Usage: podroute status\n"
-		"What is attached where (and whether the kernel agrees), the global mode,\n"
-		"and how full the prefix maps are.\n";
+		"What the kernel has attached on each interface podroute attached (ours by\n"
+		"program id, someone else's, or missing) with a verdict per interface and\n"
+		"overall, the global mode, the agent's heartbeat and how full the prefix\n"
+		"maps are. Exit status: 0 ok, 1 a problem found (an interface missing a\n"
+		"hook or holding someone else's program, the agent gone, an ABI mismatch,\n"
+		"nothing attached), 2 usage, 3 nothing pinned.\n";
 	struct pr_pins p;
 	struct pr_global g = {};
 	struct pr_liveness live = {};
@@ -94,7 +141,8 @@ int cmd_status(int argc, char **argv)
 	bool gone;
 	struct pr_lsx_ctl ctl = {};
 	uint32_t zero = 0, key, *prev = NULL, lsx_cap[2], lsx_changed[2] = { 0, 0 };
-	struct pr_iface ifc;
+	char problems[4][128];
+	unsigned nifs = 0, nbad = 0, nprob = 0;
 	unsigned r4, r6;
 	char name[IF_NAMESIZE];
 	int rc = simple_open(argc, argv, help, &p);
@@ -190,43 +238,47 @@ int cmd_status(int argc, char **argv)
 		printf("interfaces:\n");
 	}
 	while (!bpf_map_get_next_key(p.fd[PR_MAP_IFACES], prev, &key)) {
-		uint32_t xdp_id = 0, tc_id = 0;
-		char xname[64] = "";
-		int mode = 0;
-		const char *role;
+		struct pr_if_hooks h;
+		enum pr_if_verdict v;
+		char why[256];
 
 		prev = &key;
-		if (bpf_map_lookup_elem(p.fd[PR_MAP_IFACES], &key, &ifc))
-			continue;
-		pr_xdp_query(key, &xdp_id, xname, sizeof(xname), &mode);
-		pr_tc_query(key, &tc_id);
-		role = ifc.flags & PR_IF_F_OVN ? "ovn" : "underlay";
-		if (cli.json) {
-			jw_obj_begin(&cli.jw);
-			jw_kstr(&cli.jw, "ifname", ifname_of(key, name));
-			jw_ku64(&cli.jw, "ifindex", key);
-			jw_kstr(&cli.jw, "role", role);
-			jw_kbool(&cli.jw, "xdp_expected", ifc.flags & PR_IF_F_XDP);
-			jw_ku64(&cli.jw, "xdp_prog_id", xdp_id);
-			jw_kstr(&cli.jw, "xdp_prog", xname);
-			jw_kstr(&cli.jw, "xdp_mode", mode == XDP_ATTACHED_DRV ? "native" : mode == XDP_ATTACHED_SKB ? "generic" : mode ? "other" : "none");
-			jw_ku64(&cli.jw, "tc_prog_id", tc_id);
-			jw_obj_end(&cli.jw);
-		} else {
-			printf("  %-12s %-8s xdp: %s%s%s  tc ingress: %s%s\n", ifname_of(key, name), role,
-			       xdp_id ? xname : "none",
-			       mode == XDP_ATTACHED_DRV ? " (native)" : mode == XDP_ATTACHED_SKB ? " (generic)" : "",
-			       (ifc.flags & PR_IF_F_XDP) && !xdp_id ? " MISSING" : "",
-			       tc_id ? "podroute" : "none", !tc_id ? " MISSING" : "");
-		}
+		nifs++;
+		pr_if_hooks_read(p.fd[PR_MAP_IFACES], key, &h);
+		v = pr_if_hooks_verdict(&h, why, sizeof(why));
+		if (v != PR_IFV_OK)
+			nbad++;
+		print_iface(&h, ifname_of(key, name), v, why);
 	}
+	/* The overall verdict: the interfaces, and what makes the datapath
+	 * act other than configured whatever its hooks hold. */
+	if (!nifs)
+		snprintf(problems[nprob++], sizeof(problems[0]), "no interface attached (pr_ifaces is empty)");
+	if (nbad)
+		snprintf(problems[nprob++], sizeof(problems[0]), "%u of %u interfaces not as attached", nbad, nifs);
+	if (gone)
+		snprintf(problems[nprob++], sizeof(problems[0]), "the agent is gone");
+	if (g.abi_version != PR_ABI_VERSION)
+		snprintf(problems[nprob++], sizeof(problems[0]), "pinned maps have ABI %u, this podroute %u",
+			 g.abi_version, PR_ABI_VERSION);
 	if (cli.json) {
+		jw_arr_end(&cli.jw);
+		jw_kstr(&cli.jw, "verdict", nprob ? "problem" : "ok");
+		jw_key(&cli.jw, "problems");
+		jw_arr_begin(&cli.jw);
+		for (unsigned i = 0; i < nprob; i++)
+			jw_str(&cli.jw, problems[i]);
 		jw_arr_end(&cli.jw);
 		jw_obj_end(&cli.jw);
 		jw_done(&cli.jw);
+	} else {
+		printf("verdict:      %s", nprob ? "PROBLEM: " : "ok");
+		for (unsigned i = 0; i < nprob; i++)
+			printf("%s%s", i ? "; " : "", problems[i]);
+		printf("\n");
 	}
 	pr_pins_close(&p);
-	return 0;
+	return nprob ? PR_EXIT_FAIL : PR_EXIT_OK;
 }
 
 static void print_nexthop(const struct pr_pins *p, uint32_t nh_id)
@@ -411,75 +463,5 @@ int cmd_nexthops(int argc, char **argv)
 			printf("\n");
 		}
 	}
-	return cli_list_done(&p);
-}
-
-int cmd_stats(int argc, char **argv)
-{
-	static const char help[] =
-		"Usage: podroute stats [--net ID] [--all]\n"
-		"Packets and bytes per network and reason, summed over CPUs. Network 0\n"
-		"holds what matched no network (misses, malformed, not-for-us ...).\n"
-		"  --net ID   only this network\n"
-		"  --all      include zero counters\n";
-	static const struct option opts[] = {
-		{ "net", required_argument, NULL, 'n' }, { "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	int ncpu = libbpf_num_possible_cpus(), c, rc;
-	long only = -1;
-	bool all = false;
-	struct pr_pins p;
-	struct pr_counter *pc;
-	char *end;
-
-	while ((c = getopt_long(argc, argv, "n:ah", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			only = strtol(optarg, &end, 10);
-			if (*end || only < 0 || only >= PR_MAX_NETS)
-				return cli_usage_error("stats", "--net: \"%s\" is not a network id 0..%d",
-						       optarg, PR_MAX_NETS - 1);
-			break;
-		case 'a': all = true; break;
-		case 'h': fputs(help, stdout); return 0;
-		default: return cli_usage_error("stats", "bad option");
-		}
-	}
-	rc = cli_args_done_open_pins("stats", argc, argv, &p);
-	if (rc)
-		return rc;
-	pc = calloc(ncpu, sizeof(*pc));
-	cli_list_begin();
-	if (!cli.json)
-		printf("%-4s %-12s %14s %16s\n", "net", "reason", "packets", "bytes");
-	for (uint32_t net = 0; net < PR_MAX_NETS; net++) {
-		if (only >= 0 && net != only)
-			continue;
-		for (uint32_t r = 0; r < PR_R_MAX; r++) {
-			uint32_t k = pr_stats_index(net, r);
-			unsigned long long pk = 0, by = 0;
-
-			if (bpf_map_lookup_elem(p.fd[PR_MAP_STATS], &k, pc))
-				continue;
-			for (int i = 0; i < ncpu; i++) {
-				pk += pc[i].packets;
-				by += pc[i].bytes;
-			}
-			if (!pk && !all)
-				continue;
-			if (cli.json) {
-				jw_obj_begin(&cli.jw);
-				jw_ku64(&cli.jw, "net", net);
-				jw_kstr(&cli.jw, "reason", pr_reason_name(r));
-				jw_ku64(&cli.jw, "packets", pk);
-				jw_ku64(&cli.jw, "bytes", by);
-				jw_obj_end(&cli.jw);
-			} else {
-				printf("%-4u %-12s %14llu %16llu\n", net, pr_reason_name(r), pk, by);
-			}
-		}
-	}
-	free(pc);
 	return cli_list_done(&p);
 }

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@
 /* ---- top level ---- */
 
 static const char *const top_keys[] = { "shadow", "interfaces", "limits", "accept", "networks",
-					"refused_objects" };
+					"refused_objects", "node_overrides" };
 
 static int parse_top(struct parser *p, const struct ynode *root, struct pr_cfg_pos end)
 {
@@ -55,6 +56,8 @@ static int parse_top(struct parser *p, const struct ynode *root, struct pr_cfg_p
 			ret = cfg_get_bool(p, v, &w, "shadow", &p->cfg->shadow);
 		else if (!strcmp(k, "limits"))
 			ret = cfg_parse_limits(p, v);
+		else if (!strcmp(k, "node_overrides"))
+			ret = cfg_parse_overrides(p, v);
 		else if (!strcmp(k, "refused_objects")) {
 			uint64_t n;
 
@@ -257,7 +260,85 @@ void pr_config_free(struct pr_config *cfg)
 	if (!cfg)
 		return;
 	free(cfg->networks);
+	free(cfg->overrides);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* The interface fields of a config (the interfaces section). */
+static void copy_interfaces(struct pr_config *to, const struct pr_config *from)
+{
+	memcpy(to->underlay, from->underlay, sizeof(to->underlay));
+	to->nunderlay = from->nunderlay;
+	to->underlay_auto = from->underlay_auto;
+	to->underlay_from = from->underlay_from;
+	to->underlay_from_node = from->underlay_from_node;
+	memcpy(to->brex, from->brex, sizeof(to->brex));
+	memcpy(to->ovn, from->ovn, sizeof(to->ovn));
+	to->novn = from->novn;
+	to->mode = from->mode;
+	to->force_xdp = from->force_xdp;
+	memcpy(to->pos_underlay, from->pos_underlay, sizeof(to->pos_underlay));
+	to->pos_brex = from->pos_brex;
+	memcpy(to->pos_ovn, from->pos_ovn, sizeof(to->pos_ovn));
+	to->pos_underlay_from = from->pos_underlay_from;
+}
+
+int pr_config_apply_overrides(struct pr_config *cfg,
+			      bool (*has_label)(const char *key, const char *value, void *ctx), void *ctx,
+			      struct pr_cfg_pos *where)
+{
+	int chosen = -1;
+
+	for (unsigned i = 0; chosen < 0 && i < cfg->noverrides; i++) {
+		const struct pr_cfg_override *o = &cfg->overrides[i];
+		unsigned j = 0;
+
+		while (j < o->nlabels && has_label(o->label_key[j], o->label_value[j], ctx))
+			j++;
+		if (j == o->nlabels)
+			chosen = (int)i;
+	}
+	if (chosen >= 0) {
+		copy_interfaces(cfg, &cfg->overrides[chosen].interfaces);
+		if (where)
+			*where = cfg->overrides[chosen].pos;
+	}
+	free(cfg->overrides);
+	cfg->overrides = NULL;
+	cfg->noverrides = 0;
+	return chosen;
+}
+
+const char *pr_config_addr_str(const struct pr_prefix *a, char *buf, size_t size)
+{
+	if (!inet_ntop(a->family, a->addr, buf, size))
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+int pr_config_set_auto_underlay(struct pr_config *cfg, const char *dev, struct pr_cfg_error *err)
+{
+	char q[QBUF], a[PR_PREFIX_STRLEN];
+	const char *role = NULL;
+
+	if (!strcmp(cfg->brex, dev))
+		role = "interfaces.brex";
+	for (unsigned i = 0; i < cfg->novn; i++)
+		if (!strcmp(cfg->ovn[i], dev))
+			role = "interfaces.ovn";
+	if (role) {
+		err_init(err, cfg->file[0] ? cfg->file : "<config>");
+		err->line = cfg->pos_underlay[0].line;
+		err->column = cfg->pos_underlay[0].column;
+		snprintf(err->msg, sizeof(err->msg), "underlay: auto: the route to %s leaves through %s, "
+			 "which is %s; name the NIC under it in interfaces.underlay",
+			 pr_config_addr_str(&cfg->underlay_from, a, sizeof(a)), cfg_quote(dev, strlen(dev), q, sizeof(q)),
+			 role);
+		return -EINVAL;
+	}
+	snprintf(cfg->underlay[0], IFNAMSIZ, "%s", dev);
+	cfg->nunderlay = 1;
+	return 0;
 }
 
 const struct pr_cfg_network *pr_config_find_network(const struct pr_config *cfg, const char *name)

@@ -9,7 +9,12 @@
  *
  *   shadow: false                 # global shadow mode
  *   interfaces:
- *     underlay: [eth0]            # required, >= 1: XDP + TC ingress (provider side)
+ *     underlay: [eth0]            # required, >= 1: XDP + TC ingress (provider side),
+ *                                 # or auto: the device of the kernel's route to
+ *     underlay_from: 192.0.2.254  # this address (required with auto, only then): the
+ *                                 # BGP peer's, or this node's own (its device; through
+ *                                 # br-ex, br-ex's port with its MAC); "node": the
+ *                                 # Node's InternalIP, filled in by `config render`
  *     brex: br-ex                 # TC ingress on the bridge's own device
  *     ovn: [ovn-k8s-mp0]          # OVN-facing ports: east-west source
  *     mode: auto                  # auto | native | generic | tc
@@ -36,6 +41,9 @@
  *         # action: pass | drop
  *       antispoof: true           # default true
  *       shadow: false             # per-network shadow mode
+ *   node_overrides:               # for `config render`: the first entry whose labels
+ *     - match_labels: {pool: edge}  # all match the Node's gives the node's interfaces
+ *       interfaces: {underlay: [eth1], brex: br-ex}   # (whole section, as above)
  *   refused_objects: 0            # written by `config render`: objects it refused
  *                                 # (the agent exports the count as a metric)
  *
@@ -77,6 +85,10 @@
 #define PR_CFG_DEFAULT_STALE_AFTER 5 /* limits.stale_after_seconds */
 #define PR_CFG_MAX_STALE_AFTER 3600
 #define PR_CFG_MAX_FILE (1U << 20)  /* bytes; larger files are refused */
+#define PR_CFG_MAX_OVERRIDES 16
+#define PR_CFG_MAX_LABELS 8 /* per override */
+#define PR_CFG_LABEL_KEY_MAX 320 /* prefix (253) + "/" + name (63) + NUL */
+#define PR_CFG_LABEL_VALUE_MAX 64
 
 /* Where something was written in the file: 1-based, 0/0 when unknown. */
 struct pr_cfg_pos {
@@ -112,10 +124,19 @@ struct pr_cfg_network {
 	struct pr_cfg_pos pos, pos_port, pos_vrf_name;
 };
 
+struct pr_cfg_override;
+
 struct pr_config {
 	bool shadow;
 	char underlay[PR_CFG_MAX_IFS][IFNAMSIZ];
 	unsigned nunderlay;
+	/* underlay: auto. Until pr_config_resolve_underlay names it, the
+	 * list above is empty; then it holds the one device found. */
+	bool underlay_auto;
+	struct pr_prefix underlay_from; /* a host prefix */
+	/* underlay_from: node, the Node's InternalIP: `config render` writes
+	 * the address in its place; the agent refuses it unrendered. */
+	bool underlay_from_node;
 	char brex[IFNAMSIZ]; /* empty = none */
 	char ovn[PR_CFG_MAX_IFS][IFNAMSIZ];
 	unsigned novn;
@@ -138,10 +159,26 @@ struct pr_config {
 	uint32_t refused_objects;
 	struct pr_cfg_network *networks;
 	unsigned nnetworks;
+	/* node_overrides, in file order (read by `config render` only;
+	 * ignored by pr_config_equal). */
+	struct pr_cfg_override *overrides;
+	unsigned noverrides;
 	/* Where it came from (the name given to the loader) and where the
 	 * interfaces were named; ignored by pr_config_equal. */
 	char file[256];
 	struct pr_cfg_pos pos_underlay[PR_CFG_MAX_IFS], pos_brex, pos_ovn[PR_CFG_MAX_IFS];
+	struct pr_cfg_pos pos_underlay_from;
+};
+
+/* One node_overrides entry: an interfaces section for the Nodes carrying
+ * every label of match_labels (a Kubernetes matchLabels selector). */
+struct pr_cfg_override {
+	char label_key[PR_CFG_MAX_LABELS][PR_CFG_LABEL_KEY_MAX];
+	char label_value[PR_CFG_MAX_LABELS][PR_CFG_LABEL_VALUE_MAX];
+	unsigned nlabels;
+	/* Only its interface fields are set (underlay ... force_xdp). */
+	struct pr_config interfaces;
+	struct pr_cfg_pos pos;
 };
 
 /*
@@ -180,6 +217,26 @@ int pr_config_load_string(const char *name, const char *yaml, size_t len, struct
 int pr_config_check_devices(const struct pr_config *cfg, struct pr_cfg_error *err);
 
 void pr_config_free(struct pr_config *cfg);
+
+/*
+ * The interfaces section of the first override whose labels the node's
+ * all carry (has_label(key, value, ctx) asks the node), copied over cfg's;
+ * the overrides are then dropped (the result is one node's config). The
+ * index of the override applied (0-based; *where, may be NULL, gets its
+ * position), or -1 when none matched (cfg's own interfaces stay).
+ */
+int pr_config_apply_overrides(struct pr_config *cfg,
+			      bool (*has_label)(const char *key, const char *value, void *ctx), void *ctx,
+			      struct pr_cfg_pos *where);
+
+/*
+ * underlay: auto: set the underlay to dev (the device the caller found for
+ * underlay_from). -EINVAL with err filled when dev is already the config's
+ * br-ex or an OVN port (the route leads through the bridge: name the NIC).
+ */
+int pr_config_set_auto_underlay(struct pr_config *cfg, const char *dev, struct pr_cfg_error *err);
+/* An address (a host prefix) without its length, for messages. */
+const char *pr_config_addr_str(const struct pr_prefix *a, char *buf, size_t size);
 
 const struct pr_cfg_network *pr_config_find_network(const struct pr_config *cfg, const char *name);
 

@@ -83,6 +83,10 @@ static bool network_equal(const struct pr_cfg_network *a, const struct pr_cfg_ne
 int pr_config_equal(const struct pr_config *a, const struct pr_config *b)
 {
 	if (a->shadow != b->shadow || a->mode != b->mode || a->force_xdp != b->force_xdp ||
+	    a->underlay_auto != b->underlay_auto ||
+	    a->underlay_from_node != b->underlay_from_node ||
+	    (a->underlay_auto && !a->underlay_from_node &&
+	     !pr_prefix_equal(&a->underlay_from, &b->underlay_from)) ||
 	    a->accept_covering != b->accept_covering ||
 	    strcmp(a->brex, b->brex) ||
 	    a->max_learned_routes != b->max_learned_routes || a->nnetworks != b->nnetworks ||
@@ -207,19 +211,54 @@ static void dump_network(FILE *f, const struct pr_cfg_network *n)
 		n->shadow ? "true" : "false");
 }
 
-void pr_config_dump(const struct pr_config *c, FILE *f)
+/* An interfaces section's keys, each line indented by ind. */
+static void dump_interfaces(FILE *f, const struct pr_config *c, const char *ind)
 {
-	fprintf(f, "shadow: %s\ninterfaces:\n  underlay: ", c->shadow ? "true" : "false");
-	dump_names(f, c->underlay, c->nunderlay);
+	char a[PR_PREFIX_STRLEN];
+
+	fprintf(f, "%sunderlay: ", ind);
+	/* auto as written: a resolved device is the agent's finding. */
+	if (c->underlay_auto)
+		fprintf(f, "auto\n%sunderlay_from: %s", ind,
+			c->underlay_from_node ? "node" : pr_config_addr_str(&c->underlay_from, a, sizeof(a)));
+	else
+		dump_names(f, c->underlay, c->nunderlay);
 	if (c->brex[0]) {
-		fputs("\n  brex: ", f);
+		fprintf(f, "\n%sbrex: ", ind);
 		dump_str(f, c->brex);
 	}
-	fputs("\n  ovn: ", f);
+	fprintf(f, "\n%sovn: ", ind);
 	dump_names(f, c->ovn, c->novn);
-	fprintf(f, "\n  mode: %s\n", pr_attach_mode_name(c->mode));
+	fprintf(f, "\n%smode: %s\n", ind, pr_attach_mode_name(c->mode));
 	if (c->force_xdp)
-		fputs("  force_xdp: true\n", f);
+		fprintf(f, "%sforce_xdp: true\n", ind);
+}
+
+static void dump_overrides(FILE *f, const struct pr_config *c)
+{
+	if (!c->noverrides)
+		return;
+	fputs("node_overrides:\n", f);
+	for (unsigned i = 0; i < c->noverrides; i++) {
+		const struct pr_cfg_override *o = &c->overrides[i];
+
+		fputs("  - match_labels:\n", f);
+		for (unsigned j = 0; j < o->nlabels; j++) {
+			fputs("      ", f);
+			dump_str(f, o->label_key[j]);
+			fputs(": ", f);
+			dump_str(f, o->label_value[j]);
+			fputs("\n", f);
+		}
+		fputs("    interfaces:\n", f);
+		dump_interfaces(f, &o->interfaces, "      ");
+	}
+}
+
+void pr_config_dump(const struct pr_config *c, FILE *f)
+{
+	fprintf(f, "shadow: %s\ninterfaces:\n", c->shadow ? "true" : "false");
+	dump_interfaces(f, c, "  ");
 	fprintf(f, "limits:\n  max_learned_routes: %u\n  stale_after_seconds: %u\naccept:\n  tables: [",
 		c->max_learned_routes, c->stale_after_seconds);
 	for (unsigned i = 0; i < c->naccept_tables; i++) {
@@ -246,6 +285,7 @@ void pr_config_dump(const struct pr_config *c, FILE *f)
 	fputs(c->accept_covering ? "]\n  covering: true\nnetworks:\n" : "]\nnetworks:\n", f);
 	for (unsigned i = 0; i < c->nnetworks; i++)
 		dump_network(f, &c->networks[i]);
+	dump_overrides(f, c);
 	if (c->refused_objects)
 		fprintf(f, "refused_objects: %u\n", c->refused_objects);
 }

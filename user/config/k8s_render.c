@@ -66,6 +66,35 @@ static void node_addresses(struct ctx *c)
 		}
 }
 
+/* Whether the Node (ctx) carries label key with this value. */
+static bool node_has_label(const char *key, const char *value, void *ctx)
+{
+	const char *v = k8s_str_key(k8s_obj_at(ctx, "metadata", "labels", NULL), key);
+
+	return v && !strcmp(v, value);
+}
+
+/* underlay_from: node: the Node's first InternalIP (status.addresses). */
+static int fill_underlay_from(struct ctx *c, struct pr_config *out)
+{
+	json_t *a;
+	size_t i;
+
+	if (!out->underlay_auto || !out->underlay_from_node)
+		return 0;
+	json_array_foreach(k8s_obj_at(c->node, "status", "addresses", NULL), i, a) {
+		const char *t = k8s_str_at(a, "type"), *addr = k8s_str_at(a, "address"), *why;
+
+		if (t && addr && !strcmp(t, "InternalIP") && !strchr(addr, '/') &&
+		    !pr_prefix_parse(addr, &out->underlay_from, &why)) {
+			out->underlay_from_node = false;
+			return 0;
+		}
+	}
+	return k8s_fail(c, "Node \"%s\": interfaces.underlay_from is node, and the Node has no InternalIP "
+			"in status.addresses", c->o->node);
+}
+
 /* A network id from a string or integer JSON value; -1 if neither. */
 static long id_value(json_t *v)
 {
@@ -297,6 +326,7 @@ int pr_render_ex(const struct pr_render_opts *o, struct pr_config *out, struct p
 	struct pr_render_report own;
 	struct ctx c = { .o = o, .err = err, .errlen = errlen, .rep = rep ? rep : &own };
 	struct pr_cfg_network *nets = NULL;
+	struct pr_cfg_pos where = { 0, 0 };
 	unsigned nout = 0;
 	size_t i;
 	json_t *x;
@@ -304,6 +334,8 @@ int pr_render_ex(const struct pr_render_opts *o, struct pr_config *out, struct p
 
 	err[0] = '\0';
 	c.rep->nrendered = c.rep->nrefused = c.rep->nmsgs = c.rep->nshadowed = 0;
+	c.rep->override = -1;
+	c.rep->override_line = 0;
 	c.ras = json_array();
 	c.cudns = json_array();
 	c.udns = json_array();
@@ -384,6 +416,10 @@ int pr_render_ex(const struct pr_render_opts *o, struct pr_config *out, struct p
 	free(out->networks);
 	out->networks = nets;
 	out->nnetworks = nout;
+	/* The interfaces for this node: its override's, then its address. */
+	c.rep->override = pr_config_apply_overrides(out, node_has_label, c.node, &where);
+	c.rep->override_line = where.line;
+	ret = fill_underlay_from(&c, out);
 out:
 	free(c.nets);
 	json_decref(c.node_subnets);

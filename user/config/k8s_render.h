@@ -74,7 +74,10 @@
  *    with neighbour = the first host address of the first IPv4 prefix (the
  *    OVN router port's address).
  * The base config (podroute's own YAML) gives interfaces, limits, accept
- * policy and shadow; its networks are replaced.
+ * policy and shadow; its networks are replaced. Its node_overrides give
+ * other interfaces to the Nodes whose labels (metadata.labels) carry every
+ * label of an entry's match_labels: the first such entry's interfaces
+ * section replaces the base's whole; the rendered file has no overrides.
  */
 #ifndef PR_RA_RENDER_H
 #define PR_RA_RENDER_H
@@ -120,6 +123,10 @@ struct pr_render_report {
 	unsigned nmsgs;      /* messages stored in refused[] (<= PR_RENDER_MAX_REFUSED) */
 	unsigned nshadowed;  /* networks with a port target rendered in shadow mode:
 			      * the Node's gateway mode is shared (see above) */
+	int override;        /* the base's node_overrides entry whose match_labels
+			      * the Node's labels all carry (the first such), whose
+			      * interfaces were rendered; -1: none, the base's own */
+	unsigned override_line; /* where that entry is in the base */
 	char refused[PR_RENDER_MAX_REFUSED][PR_RENDER_REFUSED_LEN];
 	struct pr_render_object object[PR_RENDER_MAX_REFUSED];
 };

@@ -84,6 +84,7 @@ int cfg_get_iflist(struct parser *p, const struct ynode *n, const char *key, uns
 
 /* The sections (sections.c, networks.c). */
 int cfg_parse_interfaces(struct parser *p, const struct ynode *m);
+int cfg_parse_overrides(struct parser *p, const struct ynode *n);
 int cfg_parse_limits(struct parser *p, const struct ynode *m);
 int cfg_parse_accept(struct parser *p, const struct ynode *m);
 int cfg_parse_networks(struct parser *p, const struct ynode *n);

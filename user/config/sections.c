@@ -10,7 +10,7 @@
 
 /* ---- interfaces ---- */
 
-static const char *const if_keys[] = { "underlay", "brex", "ovn", "mode", "force_xdp" };
+static const char *const if_keys[] = { "underlay", "brex", "ovn", "mode", "force_xdp", "underlay_from" };
 static const char *const mode_names[] = {
 	[PR_MODE_AUTO] = "auto",
 	[PR_MODE_NATIVE] = "native",
@@ -63,6 +63,27 @@ static int check_if_dups(struct parser *p)
 		       first->pos.line);
 }
 
+/* underlay_from: one address, no prefix length. */
+static int get_underlay_from(struct parser *p, const struct ynode *v)
+{
+	struct pr_config *c = p->cfg;
+	char d[QBUF], q[QBUF];
+	const char *why = "not an IPv4 or IPv6 address";
+
+	c->pos_underlay_from = v->pos;
+	if (v->type == YN_SCALAR && !strcmp(v->str, "node")) {
+		c->underlay_from_node = true;
+		return 0;
+	}
+	if (v->type != YN_SCALAR || strlen(v->str) != v->len || strchr(v->str, '/') ||
+	    pr_prefix_parse(v->str, &c->underlay_from, &why))
+		return fail(p, v, "\"interfaces.underlay_from\" must be an IP address (the BGP peer's or this "
+			    "node's) or node, got %s%s%s", v->type == YN_SCALAR ? cfg_qnode(v, q, sizeof(q)) :
+			    cfg_describe(v, d, sizeof(d)), v->type == YN_SCALAR ? ": " : "",
+			    v->type == YN_SCALAR ? (strchr(v->str, '/') ? "a prefix, not an address" : why) : "");
+	return 0;
+}
+
 int cfg_parse_interfaces(struct parser *p, const struct ynode *m)
 {
 	struct where w = { .section = "interfaces" };
@@ -72,15 +93,26 @@ int cfg_parse_interfaces(struct parser *p, const struct ynode *m)
 
 	ret = cfg_need_map(p, m, &(struct where){ 0 }, "interfaces");
 	if (!ret)
-		ret = cfg_check_keys(p, m, if_keys, 5, &w);
+		ret = cfg_check_keys(p, m, if_keys, ARRAY_LEN(if_keys), &w);
 	for (size_t i = 0; !ret && i < m->nkids; i += 2) {
 		const char *k = m->kids[i]->str;
 		const struct ynode *v = m->kids[i + 1];
 
 		if (!strcmp(k, "underlay")) {
 			p->seen_underlay = true;
-			ret = cfg_get_iflist(p, v, k, 1, c->underlay, c->pos_underlay, &c->nunderlay);
+			if (v->type == YN_SCALAR && !strcmp(v->str, "auto")) {
+				c->underlay_auto = true;
+				c->pos_underlay[0] = v->pos;
+			} else if (v->type == YN_SCALAR && !cfg_is_null(v)) {
+				ret = fail(p, v, "%s must be a list of interface names or auto, got %s",
+					   cfg_label(&w, k, l, sizeof(l)), cfg_describe(v, d, sizeof(d)));
+			} else {
+				ret = cfg_get_iflist(p, v, k, 1, c->underlay, c->pos_underlay, &c->nunderlay);
+			}
 		} else if (cfg_is_null(v)) {
+			continue;
+		} else if (!strcmp(k, "underlay_from")) {
+			ret = get_underlay_from(p, v);
 			continue;
 		} else if (!strcmp(k, "brex")) {
 			ret = cfg_get_ifname(p, v, cfg_label(&w, k, l, sizeof(l)), c->brex);
@@ -103,8 +135,103 @@ int cfg_parse_interfaces(struct parser *p, const struct ynode *m)
 	}
 	if (!ret && !p->seen_underlay)
 		ret = cfg_missing_key(p, m, "underlay", &w);
+	if (!ret && c->underlay_auto && !c->pos_underlay_from.line)
+		ret = fail_at(p, c->pos_underlay[0], "\"interfaces.underlay\": auto needs "
+			      "\"interfaces.underlay_from\", the address whose route names the underlay "
+			      "(the BGP peer's, or this node's)");
+	if (!ret && !c->underlay_auto && c->pos_underlay_from.line)
+		ret = fail_at(p, c->pos_underlay_from, "\"interfaces.underlay_from\" is only read with "
+			      "\"underlay\": auto (the underlay is listed here)");
 	if (!ret)
 		ret = check_if_dups(p);
+	return ret;
+}
+
+/* ---- node_overrides ---- */
+
+static const char *const override_keys[] = { "match_labels", "interfaces" };
+
+/* match_labels: a non-empty mapping of label keys to values, as a
+ * Kubernetes matchLabels selector writes them. */
+static int get_match_labels(struct parser *p, const struct ynode *m, const char *lbl,
+			    struct pr_cfg_override *o)
+{
+	char d[QBUF], q[QBUF];
+
+	if (m->type != YN_MAP)
+		return fail(p, m, "\"%s.match_labels\" must be a mapping of label keys to values, got %s",
+			    lbl, cfg_describe(m, d, sizeof(d)));
+	if (!m->nkids)
+		return fail(p, m, "\"%s.match_labels\" must name at least one label", lbl);
+	for (size_t i = 0; i < m->nkids; i += 2) {
+		const struct ynode *k = m->kids[i], *v = m->kids[i + 1];
+
+		if (o->nlabels == PR_CFG_MAX_LABELS)
+			return fail(p, k, "\"%s.match_labels\" has more than %d labels", lbl, PR_CFG_MAX_LABELS);
+		if (k->type != YN_SCALAR || !k->len || k->len >= PR_CFG_LABEL_KEY_MAX ||
+		    strlen(k->str) != k->len)
+			return fail(p, k, "%s in \"%s.match_labels\" is not a label key (1 to %d characters)",
+				    cfg_qnode(k, q, sizeof(q)), lbl, PR_CFG_LABEL_KEY_MAX - 1);
+		/* A label value is a string: a YAML null or a mapping is a
+		 * mistake, and "true" or "1" are the strings they spell. */
+		if (v->type != YN_SCALAR || cfg_is_null(v) || v->len >= PR_CFG_LABEL_VALUE_MAX ||
+		    strlen(v->str) != v->len)
+			return fail(p, v, "the value of label %s in \"%s.match_labels\" must be a string of "
+				    "at most %d characters, got %s", cfg_qnode(k, q, sizeof(q)), lbl,
+				    PR_CFG_LABEL_VALUE_MAX - 1, cfg_describe(v, d, sizeof(d)));
+		snprintf(o->label_key[o->nlabels], PR_CFG_LABEL_KEY_MAX, "%s", k->str);
+		snprintf(o->label_value[o->nlabels], PR_CFG_LABEL_VALUE_MAX, "%s", v->str);
+		o->nlabels++;
+	}
+	return 0;
+}
+
+int cfg_parse_overrides(struct parser *p, const struct ynode *n)
+{
+	struct pr_config *c = p->cfg;
+	char d[QBUF], lbl[48];
+	int ret = 0;
+
+	if (n->type != YN_SEQ)
+		return fail(p, n, "\"node_overrides\" must be a list of {match_labels, interfaces}, got %s",
+			    cfg_describe(n, d, sizeof(d)));
+	if (n->nkids > PR_CFG_MAX_OVERRIDES)
+		return fail(p, n->kids[PR_CFG_MAX_OVERRIDES], "\"node_overrides\" has more than %d entries",
+			    PR_CFG_MAX_OVERRIDES);
+	c->overrides = calloc(n->nkids ? n->nkids : 1, sizeof(*c->overrides));
+	if (!c->overrides)
+		return -ENOMEM;
+	for (size_t i = 0; !ret && i < n->nkids; i++) {
+		const struct ynode *it = n->kids[i], *ml, *ifs;
+		struct pr_cfg_override *o = &c->overrides[i];
+		struct where w = { .section = lbl };
+		bool seen = p->seen_underlay;
+
+		snprintf(lbl, sizeof(lbl), "node_overrides[%zu]", i);
+		o->pos = it->pos;
+		c->noverrides = i + 1;
+		if (it->type != YN_MAP)
+			return fail(p, it, "\"%s\" must be a mapping with match_labels and interfaces, got %s", lbl,
+				    cfg_describe(it, d, sizeof(d)));
+		ret = cfg_check_keys(p, it, override_keys, ARRAY_LEN(override_keys), &w);
+		if (ret)
+			return ret;
+		ml = cfg_map_get(it, "match_labels", NULL);
+		ifs = cfg_map_get(it, "interfaces", NULL);
+		if (!ml)
+			return cfg_missing_key(p, it, "match_labels", &w);
+		if (!ifs)
+			return cfg_missing_key(p, it, "interfaces", &w);
+		ret = get_match_labels(p, ml, lbl, o);
+		if (ret)
+			return ret;
+		/* The same reader as the top-level section, into the entry. */
+		p->cfg = &o->interfaces;
+		p->seen_underlay = false;
+		ret = cfg_parse_interfaces(p, ifs);
+		p->cfg = c;
+		p->seen_underlay = seen;
+	}
 	return ret;
 }
 
