@@ -146,6 +146,11 @@ static void mark_xdp_xmit(void *arg, uint32_t ifindex)
 			((struct pr_klink *)in->links)[i].xdp_xmit = true;
 }
 
+const struct pr_reconciler *pr_agent_reconciler(const struct pr_agent *a)
+{
+	return a->rs ? a->rs->sync : NULL;
+}
+
 int pr_agent_reconcile(struct pr_agent *a)
 {
 	struct pr_reconcile_input in = { .cfg = &a->cfg };

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `podroute explain` and `podroute check` against the agent on the shared
+# topology (lib/topo.sh), with real kernel routes and the real pinned maps:
+#  - explain of a pod address from the underlay: redirect to mp0 with the
+#    pod's MAC, and the kernel's route agrees (same device);
+#  - explain of an address podroute does not own: pass (miss), agreeing;
+#  - a more specific kernel route behind the agent's back (proto static, which
+#    the route policy does not mirror) sends a pod address out of in0: explain
+#    marks the disagreement (exit 1, "agree": false);
+#  - check on the clean state: exit 0, no item, and the agent's
+#    podroute_drift_differences is 0;
+#  - a network entry changed and a learned route deleted by hand with bpftool:
+#    check names both and exits 1, and the agent's gauge rises above 0;
+#    a restarted agent repairs them and check is clean again.
+set -u
+. "$(dirname "$0")/lib/topo.sh"
+# This test's own namespace names and pins (prefix ex-).
+NS_CLIENT=ex-c-$TOPO_ID NS_NODE=ex-n-$TOPO_ID NS_POD=ex-p-$TOPO_ID NS_VM=ex-v-$TOPO_ID
+PIN_DIR=/sys/fs/bpf/ex-podroute-$TOPO_ID
+command -v curl >/dev/null || { echo "curl is not installed"; exit 4; }
+command -v bpftool >/dev/null || { echo "bpftool is not installed"; exit 4; }
+agent_test_begin explain
+cfg=$dir/config.yaml
+pod_config "$cfg"
+ipn() { ip -n "$NS_NODE" "$@"; }
+# A learned (BGP) route the agent mirrors, with a resolved next hop.
+ipn neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:02 dev in0 nud permanent
+ipn route add 10.200.0.0/16 via 192.0.2.12 dev in0 proto bgp
+agent_start "$cfg" --check-interval 1 || fail "agent did not start"
+wait_for "routes_jq '.[] | select(.prefix == \"10.200.0.0/16\" and .action == \"nexthop\")'" ||
+	fail "the learned route did not reach the map"
+metric() { in_ns "$NS_NODE" curl -sS --max-time 5 127.0.0.1:9473/metrics | awk -v m="$1" '$1 == m {print $2}'; }
+check() { node_podroute check --config "$cfg" --settle 200 "$@"; }
+
+# ---- explain ----
+out=$(node_podroute -j explain 10.128.1.5 --from in0 --src 192.0.2.2) || fail "explain of a pod address: exit $? ($out)"
+echo "$out" | jq -e '.podroute.verdict == "redirect" and .podroute.target == "mp0" and
+	.podroute.prefix == "10.128.1.0/24" and .podroute.dmac == "'"$POD_MAC"'" and
+	.kernel.device == "mp0" and .agree == true' >/dev/null ||
+	fail "explain 10.128.1.5: expected a redirect to mp0 agreeing with the kernel: $out"
+echo "$out" | jq -e '.podroute.lookup == "trie" or .podroute.lookup == "index"' >/dev/null ||
+	fail "explain does not say which lookup answered: $out"
+out=$(node_podroute -j explain 198.51.100.7 --from in0 --src 192.0.2.2) || fail "explain of a foreign address: exit $? ($out)"
+echo "$out" | jq -e '.podroute.verdict == "pass" and .podroute.reason == "miss" and .agree == true' >/dev/null ||
+	fail "explain 198.51.100.7: expected pass (miss), agreeing: $out"
+node_podroute explain 10.128.1.5 --from in0 --src 192.0.2.2 | grep -q "AGREE" || fail "text output has no verdict line"
+
+# Behind the agent's back: a static /32 inside the pod prefix, out of the underlay.
+ipn route add 10.128.1.77/32 via 192.0.2.2 dev in0 proto static
+out=$(node_podroute -j explain 10.128.1.77 --from in0 --src 192.0.2.2); rc=$?
+[ "$rc" -eq 1 ] || fail "explain of a disagreeing address: exit $rc, expected 1 ($out)"
+echo "$out" | jq -e '.podroute.verdict == "redirect" and .podroute.target == "mp0" and
+	.kernel.device == "in0" and .agree == false and (.disagreements | length) >= 1' >/dev/null ||
+	fail "explain 10.128.1.77: the disagreement is not marked: $out"
+node_podroute explain 10.128.1.77 --from in0 --src 192.0.2.2 | grep -q "DISAGREE" ||
+	fail "text output does not mark the disagreement"
+ipn route del 10.128.1.77/32
+
+# ---- check: clean ----
+out=$(check -j); rc=$?
+[ "$rc" -eq 0 ] || fail "check on a clean state: exit $rc: $out"
+echo "$out" | jq -e '.differences == 0 and (.items | length) == 0' >/dev/null || fail "check clean: $out"
+wait_for '[ "$(metric podroute_drift_checks_total)" -ge 1 ] 2>/dev/null' 20 || fail "the agent ran no drift check"
+[ "$(metric podroute_drift_differences)" = 0 ] || fail "podroute_drift_differences is $(metric podroute_drift_differences) on a clean state"
+
+# ---- check: hand edits ----
+# Network 1's target MAC changed, and the learned route deleted, by hand.
+pin_nets=$PIN_DIR/pr_nets
+nsenter --net=/run/netns/"$NS_NODE" bpftool map update pinned "$pin_nets" key 1 0 0 0 \
+	value $(nsenter --net=/run/netns/"$NS_NODE" bpftool -j map lookup pinned "$pin_nets" key 1 0 0 0 |
+		jq -r '.value | .[0:8] + ["0x02","0x00","0x00","0x00","0x00","0x99"] + .[14:] | join(" ")') ||
+	fail "bpftool could not change pr_nets"
+nsenter --net=/run/netns/"$NS_NODE" bpftool map delete pinned "$PIN_DIR/pr_routes4" \
+	key 48 0 0 0 0 0 0 0 10 200 0 0 || fail "bpftool could not delete the learned route"
+out=$(check -j); rc=$?
+[ "$rc" -eq 1 ] || fail "check after hand edits: exit $rc, expected 1: $out"
+echo "$out" | jq -e '.differences >= 2' >/dev/null || fail "check: fewer than 2 differences: $out"
+echo "$out" | jq -e '.items | any(startswith("network 1:") and contains("02:00:00:00:00:99"))' >/dev/null ||
+	fail "check does not name the changed network: $out"
+echo "$out" | jq -e '.items | any(startswith("route 10.200.0.0/16: missing"))' >/dev/null ||
+	fail "check does not name the deleted route: $out"
+check >/dev/null; [ $? -eq 1 ] || fail "text check: exit not 1"
+wait_for '[ "$(metric podroute_drift_differences)" -gt 0 ] 2>/dev/null' 20 ||
+	fail "podroute_drift_differences did not rise (is $(metric podroute_drift_differences))"
+grep -q "drift: network 1:" "$AGENT_LOG" || fail "the agent did not log the difference"
+# The running agent's mirror still holds what it wrote, so it writes nothing;
+# a restarted agent adopts the maps, compares, and repairs them.
+kill -TERM "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
+agent_start "$cfg" --check-interval 1 || fail "agent did not restart"
+wait_for 'check >/dev/null' 20 || fail "check still differs after the restarted agent's reconcile: $(check)"
+wait_for '[ "$(metric podroute_drift_checks_total)" -ge 1 ] 2>/dev/null && [ "$(metric podroute_drift_differences)" = 0 ]' 20 ||
+	fail "podroute_drift_differences is not 0 after the repair"
+node_podroute check --settle abc >/dev/null 2>&1; [ $? -eq 2 ] || fail "a bad --settle is not a usage error"
+echo "explain and check: OK"

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The drift check (see datapath/drift_check.h). The reconciler's input is
+ * built as the agent's reconcile step builds it (agent/rounds.c), from a
+ * dump of its own rather than the agent's cache, so a cache that missed an
+ * event shows up as a difference too.
+ */
+#include "datapath/drift_check.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "datapath/attach.h"
+#include "datapath/xdp_multiprog.h"
+#include "kernel/devcaps.h"
+#include "kernel/kernel_snapshot.h"
+#include "reconcile/mapio_bpf.h"
+
+static void mark_xdp_xmit(void *arg, uint32_t ifindex)
+{
+	struct pr_reconcile_input *in = arg;
+
+	for (size_t i = 0; i < in->nlinks; i++)
+		if (in->links[i].ifindex == ifindex)
+			((struct pr_klink *)in->links)[i].xdp_xmit = true;
+}
+
+/* Each configured interface exists and carries podroute's TC filter (on
+ * every device it attaches to; XDP, where it runs, is the pr_ifaces
+ * comparison's: the desired XDP flag comes from what is attached). */
+static int check_hooks(const struct pr_config *cfg, struct pr_drift_list *out)
+{
+	unsigned n = cfg->nunderlay + (cfg->brex[0] ? 1 : 0) + cfg->novn;
+	int err = 0;
+
+	for (unsigned i = 0; i < n && !err; i++) {
+		const char *name = i < cfg->nunderlay ? cfg->underlay[i]
+				   : cfg->brex[0] && i == cfg->nunderlay ? cfg->brex
+				   : cfg->ovn[i - cfg->nunderlay - (cfg->brex[0] ? 1 : 0)];
+		unsigned ifindex = if_nametoindex(name);
+		uint32_t tc = 0;
+
+		if (!ifindex)
+			err = pr_drift_add(out, "interface %s: configured, but no such device", name);
+		else if (pr_tc_query(ifindex, &tc) || !tc)
+			err = pr_drift_add(out, "interface %s: configured, but podroute's TC filter is not attached",
+					   name);
+	}
+	return err;
+}
+
+int pr_drift_check(const int *map_fd, const struct pr_config *cfg, const struct pr_reconciler *ref,
+		   struct pr_drift_list *out)
+{
+	struct pr_reconcile_input in = { .cfg = cfg };
+	struct pr_kernel_state *ks = pr_kernel_state_new();
+	struct pr_kroute *routes = NULL;
+	struct pr_kneigh *neighs = NULL;
+	struct pr_klink *links = NULL;
+	struct pr_mapio_bpf mb;
+	struct pr_mapio io;
+	uint32_t xdp[PR_CFG_MAX_IFS * 2 + 1];
+	size_t unresolved = 0;
+	int err;
+
+	if (!ks)
+		return -ENOMEM;
+	err = pr_kernel_snapshot(ks) ?:
+	      pr_kernel_state_export_routes(ks, &routes, &in.nroutes, &unresolved) ?:
+	      pr_kernel_state_export_neighs(ks, &neighs, &in.nneighs) ?:
+	      pr_kernel_state_export_links(ks, &links, &in.nlinks);
+	if (err)
+		goto out;
+	in.routes = routes;
+	in.neighs = neighs;
+	in.links = links;
+	for (unsigned i = 0; i < cfg->nunderlay + cfg->novn; i++) {
+		const char *name = i < cfg->nunderlay ? cfg->underlay[i] : cfg->ovn[i - cfg->nunderlay];
+		int ifindex = if_nametoindex(name);
+		char desc[128];
+		bool ours = false;
+
+		if (ifindex && !pr_xdp_describe(ifindex, desc, sizeof(desc), &ours) && ours)
+			xdp[in.nxdp++] = ifindex;
+	}
+	in.xdp_ifindexes = xdp;
+	pr_dev_xdp_xmit_each(mark_xdp_xmit, &in); /* on error: none, as the agent */
+	for (int m = 0; m < PR_MAP__RECONCILED; m++)
+		mb.fd[m] = map_fd[m];
+	pr_mapio_bpf_init(&mb, &io);
+	err = pr_drift_maps(&io, &in, ref, out) ?: check_hooks(cfg, out);
+	pr_drift_sort(out);
+out:
+	free(routes);
+	free(neighs);
+	free(links);
+	pr_kernel_state_free(ks);
+	return err;
+}
