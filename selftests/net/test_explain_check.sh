@@ -5,6 +5,8 @@
 #  - explain of a pod address from the underlay: redirect to mp0 with the
 #    pod's MAC, and the kernel's route agrees (same device);
 #  - explain of an address podroute does not own: pass (miss), agreeing;
+#  - explain east-west from the OVN port: the learned route's gateway and its
+#    neighbour MAC, as the kernel's route says;
 #  - a more specific kernel route behind the agent's back (proto static, which
 #    the route policy does not mirror) sends a pod address out of in0: explain
 #    marks the disagreement (exit 1, "agree": false);
@@ -22,7 +24,7 @@ command -v curl >/dev/null || { echo "curl is not installed"; exit 4; }
 command -v bpftool >/dev/null || { echo "bpftool is not installed"; exit 4; }
 agent_test_begin explain
 cfg=$dir/config.yaml
-pod_config "$cfg"
+pod_config "$cfg" "  ovn: [mp0]"
 ipn() { ip -n "$NS_NODE" "$@"; }
 # A learned (BGP) route the agent mirrors, with a resolved next hop.
 ipn neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:02 dev in0 nud permanent
@@ -41,6 +43,13 @@ echo "$out" | jq -e '.podroute.verdict == "redirect" and .podroute.target == "mp
 	fail "explain 10.128.1.5: expected a redirect to mp0 agreeing with the kernel: $out"
 echo "$out" | jq -e '.podroute.lookup == "trie" or .podroute.lookup == "index"' >/dev/null ||
 	fail "explain does not say which lookup answered: $out"
+# East-west from the OVN side: the learned route, its gateway and MAC.
+out=$(node_podroute -j explain 10.200.3.4 --from mp0 --src 10.128.1.5 --proto tcp --sport 40000 --dport 443) ||
+	fail "explain east-west: exit $? ($out)"
+echo "$out" | jq -e '.podroute.side == "ovn" and .podroute.action == "nexthop" and .podroute.verdict == "redirect" and
+	.podroute.target == "in0" and .podroute.gateway == "192.0.2.12" and .podroute.dmac == "02:00:00:00:aa:02" and
+	.kernel.device == "in0" and .kernel.mac == "02:00:00:00:aa:02" and .agree == true' >/dev/null ||
+	fail "explain 10.200.3.4 from mp0: expected the BGP next hop, agreeing: $out"
 out=$(node_podroute -j explain 198.51.100.7 --from in0 --src 192.0.2.2) || fail "explain of a foreign address: exit $? ($out)"
 echo "$out" | jq -e '.podroute.verdict == "pass" and .podroute.reason == "miss" and .agree == true' >/dev/null ||
 	fail "explain 198.51.100.7: expected pass (miss), agreeing: $out"

@@ -34,7 +34,7 @@ static const char check_help[] =
 	"  --settle MS     wait between the two passes (default 1000; 0: one pass)\n"
 	"Exit: 0 no difference, 1 differences (each printed) or a runtime error,\n"
 	"2 usage error, 3 not attached. The agent runs the same check every 30 s\n"
-	"(agent --check-interval) and exports podroute_drift_differences.\n";
+	"(see `podroute agent --help`) and exports podroute_drift_differences.\n";
 
 static int check_once(const struct pr_pins *p, const struct pr_config *cfg, struct pr_drift_list *out)
 {

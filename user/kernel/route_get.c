@@ -63,29 +63,40 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
+/* The neighbour entry of the next hop (the gateway, else the destination)
+ * on the output device. Matched by hand: rtnl_neigh_get's address compare
+ * also takes the prefix length, which a dumped neighbour may not carry. */
 static void find_neigh(struct nl_sock *sk, const struct pr_flow *f, struct pr_route_answer *a)
 {
 	struct nl_cache *cache = NULL;
-	struct rtnl_neigh *n;
-	struct nl_addr *addr;
 	int fam = a->has_gw ? a->gw_family : f->family;
+	const uint8_t *want = a->has_gw ? a->gw : f->dst;
+	unsigned alen = fam == AF_INET ? 4 : 16;
 
-	if (!a->oif || rtnl_neigh_alloc_cache(sk, &cache) < 0)
+	(void)sk;
+	sk = nl_socket_alloc(); /* the route socket's callbacks are the route reply's */
+	if (!sk)
 		return;
-	addr = nl_addr_build(fam, a->has_gw ? a->gw : f->dst, fam == AF_INET ? 4 : 16);
-	n = addr ? rtnl_neigh_get(cache, a->oif, addr) : NULL;
-	if (n) {
-		struct nl_addr *ll = rtnl_neigh_get_lladdr(n);
+	if (!a->oif || nl_connect(sk, NETLINK_ROUTE) || rtnl_neigh_alloc_cache(sk, &cache) < 0) {
+		nl_socket_free(sk);
+		return;
+	}
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_neigh *n = (struct rtnl_neigh *)o;
+		struct nl_addr *dst = rtnl_neigh_get_dst(n), *ll = rtnl_neigh_get_lladdr(n);
 
+		if ((uint32_t)rtnl_neigh_get_ifindex(n) != a->oif || !dst || nl_addr_get_family(dst) != fam ||
+		    nl_addr_get_len(dst) != alen || memcmp(nl_addr_get_binary_addr(dst), want, alen))
+			continue;
 		a->nud_state = rtnl_neigh_get_state(n);
 		if (ll && nl_addr_get_len(ll) == 6) {
 			a->has_neigh = true;
 			memcpy(a->lladdr, nl_addr_get_binary_addr(ll), 6);
 		}
-		rtnl_neigh_put(n);
+		break;
 	}
-	nl_addr_put(addr);
 	nl_cache_free(cache);
+	nl_socket_free(sk);
 }
 
 int pr_route_get(const struct pr_flow *f, struct pr_route_answer *a)
