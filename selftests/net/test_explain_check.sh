@@ -14,7 +14,9 @@
 #    podroute_drift_differences is 0;
 #  - a network entry changed and a learned route deleted by hand with bpftool:
 #    check names both and exits 1, and the agent's gauge rises above 0;
-#    a restarted agent repairs them and check is clean again.
+#    a restarted agent repairs them and check is clean again;
+#  - with a br-ex configured and (a stand-in) ovs-vsctl: the underlay NIC on
+#    another bridge, on none, and a br-ex OVS does not know are each named.
 set -u
 . "$(dirname "$0")/lib/topo.sh"
 # This test's own namespace names and pins (prefix ex-).
@@ -100,5 +102,38 @@ agent_start "$cfg" --check-interval 1 || fail "agent did not restart"
 wait_for 'check >/dev/null' 20 || fail "check still differs after the restarted agent's reconcile: $(check)"
 wait_for '[ "$(metric podroute_drift_checks_total)" -ge 1 ] 2>/dev/null && [ "$(metric podroute_drift_differences)" = 0 ]' 20 ||
 	fail "podroute_drift_differences is not 0 after the repair"
+# ---- check: Open vSwitch (a stand-in ovs-vsctl answering from files) ----
+# With a br-ex configured, the underlay NIC must be one of its ports.
+mkdir -p "$dir/bin"
+cat >"$dir/bin/ovs-vsctl" <<'SH'
+#!/bin/sh
+d=$(dirname "$0")
+case "$2" in
+br-exists) [ "$3" = "$(cat "$d/bridge")" ] && exit 0; exit 2 ;;
+port-to-br) [ -f "$d/port-$3" ] && { cat "$d/port-$3"; exit 0; }; exit 1 ;;
+esac
+exit 1
+SH
+chmod +x "$dir/bin/ovs-vsctl"
+echo brx0 >"$dir/bin/bridge"
+echo brx0 >"$dir/bin/port-in0"
+ipn link add brx0 type bridge && ipn link set brx0 up
+pod_config "$cfg" "  ovn: [mp0]
+  brex: brx0"
+ovs_check() { PATH=$dir/bin:$PATH node_podroute check --config "$cfg" --settle 200 "$@"; }
+wait_for 'ovs_check >/dev/null' 20 || fail "check with br-ex and its port in place is not clean: $(ovs_check)"
+echo br-other >"$dir/bin/port-in0"
+out=$(ovs_check -j); rc=$?
+[ "$rc" -eq 1 ] && echo "$out" | jq -e '.items | any(startswith("interface in0:") and contains("on bridge br-other"))' >/dev/null ||
+	fail "check does not name an underlay NIC on another OVS bridge (exit $rc): $out"
+rm "$dir/bin/port-in0"
+ovs_check -j | jq -e '.items | any(startswith("interface in0:") and contains("not a port in Open vSwitch"))' >/dev/null ||
+	fail "check does not name an underlay NIC outside OVS: $(ovs_check)"
+echo br-ex >"$dir/bin/bridge"
+ovs_check -j | jq -e '.items | any(startswith("interface brx0:") and contains("no such bridge"))' >/dev/null ||
+	fail "check does not name a br-ex missing from OVS: $(ovs_check)"
+# Without ovs-vsctl (the host's PATH has none here) nothing is said of OVS.
+command -v ovs-vsctl >/dev/null || check >/dev/null || fail "check without OVS is not clean: $(check)"
+
 node_podroute check --settle abc >/dev/null 2>&1; [ $? -eq 2 ] || fail "a bad --settle is not a usage error"
 echo "explain and check: OK"

@@ -13,6 +13,7 @@
 #include <net/if.h>
 
 #include "datapath/attach.h"
+#include "datapath/ovs_ports.h"
 #include "datapath/xdp_multiprog.h"
 #include "kernel/devcaps.h"
 #include "kernel/kernel_snapshot.h"
@@ -90,7 +91,7 @@ int pr_drift_check(const int *map_fd, const struct pr_config *cfg, const struct 
 	for (int m = 0; m < PR_MAP__RECONCILED; m++)
 		mb.fd[m] = map_fd[m];
 	pr_mapio_bpf_init(&mb, &io);
-	err = pr_drift_maps(&io, &in, ref, out) ?: check_hooks(cfg, out);
+	err = pr_drift_maps(&io, &in, ref, out) ?: check_hooks(cfg, out) ?: pr_ovs_check(cfg, out);
 	pr_drift_sort(out);
 out:
 	free(routes);

@@ -3,7 +3,8 @@
  * The drift check (`podroute check`, and the agent's periodic
  * podroute_drift_differences): the pinned maps against the desired state
  * for the config and a fresh reading of the kernel (reconcile/drift.h),
- * and the configured interfaces against the hooks the kernel has on them.
+ * the configured interfaces against the hooks the kernel has on them, and,
+ * where Open vSwitch runs, br-ex and its underlay port (datapath/ovs_ports.h).
  */
 #ifndef PR_DRIFT_CHECK_H
 #define PR_DRIFT_CHECK_H
