@@ -7,6 +7,8 @@
 #  - explain of an address podroute does not own: pass (miss), agreeing;
 #  - explain east-west from the OVN port: the learned route's gateway and its
 #    neighbour MAC, as the kernel's route says;
+#  - which lookup answered: the index, then the trie once a hand edit turned
+#    the index off (explain says why);
 #  - a more specific kernel route behind the agent's back (proto static, which
 #    the route policy does not mirror) sends a pod address out of in0: explain
 #    marks the disagreement (exit 1, "agree": false);
@@ -43,8 +45,9 @@ echo "$out" | jq -e '.podroute.verdict == "redirect" and .podroute.target == "mp
 	.podroute.prefix == "10.128.1.0/24" and .podroute.dmac == "'"$POD_MAC"'" and
 	.kernel.device == "mp0" and .agree == true' >/dev/null ||
 	fail "explain 10.128.1.5: expected a redirect to mp0 agreeing with the kernel: $out"
-echo "$out" | jq -e '.podroute.lookup == "trie" or .podroute.lookup == "index"' >/dev/null ||
-	fail "explain does not say which lookup answered: $out"
+# The agent built the lookup index at start: the datapath reads it (and the
+# trie, walked too, gives the same answer, else a disagreement is marked).
+echo "$out" | jq -e '.podroute.lookup == "index"' >/dev/null || fail "explain: expected the lookup index to answer: $out"
 # East-west from the OVN side: the learned route, its gateway and MAC.
 out=$(node_podroute -j explain 10.200.3.4 --from mp0 --src 10.128.1.5 --proto tcp --sport 40000 --dport 443) ||
 	fail "explain east-west: exit $? ($out)"
@@ -56,6 +59,14 @@ out=$(node_podroute -j explain 198.51.100.7 --from in0 --src 192.0.2.2) || fail 
 echo "$out" | jq -e '.podroute.verdict == "pass" and .podroute.reason == "miss" and .agree == true' >/dev/null ||
 	fail "explain 198.51.100.7: expected pass (miss), agreeing: $out"
 node_podroute explain 10.128.1.5 --from in0 --src 192.0.2.2 | grep -q "AGREE" || fail "text output has no verdict line"
+
+# A hand edit of the trie turns the lookup index off: the trie answers, and explain says so and why.
+node_podroute prefix add 10.250.0.0/16 net 1 >/dev/null || fail "prefix add"
+out=$(node_podroute -j explain 10.128.1.5 --from in0 --src 192.0.2.2)
+echo "$out" | jq -e '.podroute.lookup == "trie" and (.podroute.lookup_why_trie | test("off")) and
+	.podroute.prefix == "10.128.1.0/24" and .agree == true' >/dev/null ||
+	fail "explain after a hand edit: expected the trie to answer: $out"
+node_podroute prefix del 10.250.0.0/16 >/dev/null || fail "prefix del"
 
 # Behind the agent's back: a static /32 inside the pod prefix, out of the underlay.
 ipn route add 10.128.1.77/32 via 192.0.2.2 dev in0 proto static
