@@ -26,7 +26,13 @@ void pr_agent_drift_tick(struct pr_agent *a, double now_ms)
 	struct pr_drift_list l = {};
 	int err;
 
-	if (!a->drift_interval_ms || !a->have_cfg || a->waiting_for[0] || now_ms < a->drift_next_ms)
+	if (!a->drift_interval_ms || !a->have_cfg || a->waiting_for[0])
+		return;
+	/* The first check one interval after start: the start's own dump and
+	 * reconcile come first. */
+	if (!a->drift_next_ms)
+		a->drift_next_ms = now_ms + a->drift_interval_ms;
+	if (now_ms < a->drift_next_ms)
 		return;
 	err = pr_drift_check(a->dp.map_fd, &a->cfg, pr_agent_reconciler(a), &l);
 	if (err) {
