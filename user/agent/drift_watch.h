@@ -11,10 +11,11 @@
 
 #define PR_DRIFT_INTERVAL_DEFAULT 30 /* seconds */
 
-/* Run the check when due. A difference counts once a second pass, a
- * second later (after the loop applied what it had pending), sees it too;
- * the count goes to a->drift_differences, each difference to the log when
- * the set changes. */
+/* Run the check when due (the first one interval after start). A
+ * difference counts once a second pass, 1.5 s later (after the loop applied
+ * what it had pending), sees it too; the confirmed ones go to
+ * a->drift_last (its count is the gauge), each to the log when the set
+ * changes. Called only when no full reconcile is owed. */
 void pr_agent_drift_tick(struct pr_agent *a, double now_ms);
 void pr_agent_drift_fini(struct pr_agent *a);
 
