@@ -7,6 +7,7 @@
 #  - explain of an address podroute does not own: pass (miss), agreeing;
 #  - explain east-west from the OVN port: the learned route's gateway and its
 #    neighbour MAC, as the kernel's route says;
+#  - a spoofed source from the underlay: drop (spoof);
 #  - which lookup answered: the index, then the trie once a hand edit turned
 #    the index off (explain says why);
 #  - a more specific kernel route behind the agent's back (proto static, which
@@ -59,6 +60,12 @@ out=$(node_podroute -j explain 198.51.100.7 --from in0 --src 192.0.2.2) || fail 
 echo "$out" | jq -e '.podroute.verdict == "pass" and .podroute.reason == "miss" and .agree == true' >/dev/null ||
 	fail "explain 198.51.100.7: expected pass (miss), agreeing: $out"
 node_podroute explain 10.128.1.5 --from in0 --src 192.0.2.2 | grep -q "AGREE" || fail "text output has no verdict line"
+
+# Anti-spoofing: a source inside the pod prefix, from the underlay, is dropped;
+# a disagreement exactly when the kernel would forward it (rp_filter may not).
+out=$(node_podroute -j explain 10.128.1.5 --from in0 --src 10.128.1.9)
+echo "$out" | jq -e '.podroute.verdict == "drop" and .podroute.reason == "spoof" and
+	.agree == (.kernel.result != "unicast")' >/dev/null || fail "explain of a spoofed source: $out"
 
 # A hand edit of the trie turns the lookup index off: the trie answers, and explain says so and why.
 node_podroute prefix add 10.250.0.0/16 net 1 >/dev/null || fail "prefix add"

@@ -211,6 +211,7 @@ static void decide(const int *fd, struct pr_explain *e)
 	uint8_t one[sizeof(struct bpf_devmap_val)];
 	bool found_idx = false, idx;
 	struct pr_route idx_rt = {};
+	struct pr_net drop_net = {};
 
 	e->reason = PR_R_MISS;
 	if (bpf_map_lookup_elem(fd[PR_MAP_IFACES], &e->iif, &e->ifc)) {
@@ -262,6 +263,7 @@ static void decide(const int *fd, struct pr_explain *e)
 		    (sn.flags & PR_NET_F_ANTISPOOF)) {
 			e->reason = PR_R_SPOOF;
 			e->drop = true;
+			drop_net = sn; /* the datapath asks shadow mode of the source's network */
 			goto drop;
 		}
 	}
@@ -272,6 +274,7 @@ static void decide(const int *fd, struct pr_explain *e)
 	case PR_ACT_DROP:
 		e->reason = PR_R_DROP_ACT;
 		e->drop = true;
+		drop_net = e->net;
 		goto drop;
 	case PR_ACT_REDIRECT:
 		e->tx.set = true;
@@ -344,7 +347,7 @@ static void decide(const int *fd, struct pr_explain *e)
 	return;
 drop:
 	bpf_map_lookup_elem(fd[PR_MAP_CONFIG], &zero, &g);
-	if ((e->have_net && (e->net.flags & PR_NET_F_SHADOW)) || (g.flags & PR_G_F_SHADOW)) {
+	if ((drop_net.flags & PR_NET_F_SHADOW) || (g.flags & PR_G_F_SHADOW)) {
 		e->shadow = true;
 		e->drop = false;
 	}
