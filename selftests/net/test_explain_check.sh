@@ -15,7 +15,8 @@
 #    marks the disagreement (exit 1, "agree": false);
 #  - check on the clean state: exit 0, no item, and the agent's
 #    podroute_drift_differences is 0;
-#  - a network entry changed and a learned route deleted by hand with bpftool:
+#  - a network entry changed and a learned route deleted by hand with bpftool,
+#    and a TC filter removed with tc:
 #    check names both and exits 1, and the agent's gauge rises above 0;
 #    a restarted agent repairs them and check is clean again;
 #  - with a br-ex configured and (a stand-in) ovs-vsctl: the underlay NIC on
@@ -29,7 +30,12 @@ command -v curl >/dev/null || { echo "curl is not installed"; exit 4; }
 command -v bpftool >/dev/null || { echo "bpftool is not installed"; exit 4; }
 agent_test_begin explain
 cfg=$dir/config.yaml
-pod_config "$cfg" "  ovn: [mp0]"
+# Generic XDP on the underlay (forced: a veth), so that check also compares
+# the interface's XDP flag with the XDP program the kernel has there.
+ifx="  ovn: [mp0]
+  mode: generic
+  force_xdp: true"
+pod_config "$cfg" "$ifx"
 ipn() { ip -n "$NS_NODE" "$@"; }
 # A learned (BGP) route the agent mirrors, with a resolved next hop.
 ipn neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:02 dev in0 nud permanent
@@ -42,7 +48,7 @@ check() { node_podroute check --config "$cfg" --settle 200 "$@"; }
 
 # ---- explain ----
 out=$(node_podroute -j explain 10.128.1.5 --from in0 --src 192.0.2.2) || fail "explain of a pod address: exit $? ($out)"
-echo "$out" | jq -e '.podroute.verdict == "redirect" and .podroute.target == "mp0" and
+echo "$out" | jq -e '.podroute.verdict == "redirect" and .podroute.target == "mp0" and .podroute.xdp == true and
 	.podroute.prefix == "10.128.1.0/24" and .podroute.dmac == "'"$POD_MAC"'" and
 	.kernel.device == "mp0" and .agree == true' >/dev/null ||
 	fail "explain 10.128.1.5: expected a redirect to mp0 agreeing with the kernel: $out"
@@ -102,9 +108,13 @@ nsenter --net=/run/netns/"$NS_NODE" bpftool map update pinned "$pin_nets" key 1 
 	fail "bpftool could not change pr_nets"
 nsenter --net=/run/netns/"$NS_NODE" bpftool map delete pinned "$PIN_DIR/pr_routes4" \
 	key 48 0 0 0 0 0 0 0 10 200 0 0 || fail "bpftool could not delete the learned route"
+# And the OVN port's TC filter removed behind the agent's back.
+tc -n "$NS_NODE" filter del dev mp0 ingress || fail "tc filter del"
 out=$(check -j); rc=$?
 [ "$rc" -eq 1 ] || fail "check after hand edits: exit $rc, expected 1: $out"
-echo "$out" | jq -e '.differences >= 2' >/dev/null || fail "check: fewer than 2 differences: $out"
+echo "$out" | jq -e '.differences >= 3' >/dev/null || fail "check: fewer than 3 differences: $out"
+echo "$out" | jq -e '.items | any(startswith("interface mp0:") and contains("TC filter is not attached"))' >/dev/null ||
+	fail "check does not name the missing TC filter: $out"
 echo "$out" | jq -e '.items | any(startswith("network 1:") and contains("02:00:00:00:00:99"))' >/dev/null ||
 	fail "check does not name the changed network: $out"
 echo "$out" | jq -e '.items | any(startswith("route 10.200.0.0/16: missing"))' >/dev/null ||
@@ -136,7 +146,7 @@ chmod +x "$dir/bin/ovs-vsctl"
 echo brx0 >"$dir/bin/bridge"
 echo brx0 >"$dir/bin/port-in0"
 ipn link add brx0 type bridge && ipn link set brx0 up
-pod_config "$cfg" "  ovn: [mp0]
+pod_config "$cfg" "$ifx
   brex: brx0"
 ovs_check() { PATH=$dir/bin:$PATH node_podroute check --config "$cfg" --settle 200 "$@"; }
 wait_for 'ovs_check >/dev/null' 20 || fail "check with br-ex and its port in place is not clean: $(ovs_check)"

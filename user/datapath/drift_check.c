@@ -13,6 +13,7 @@
 #include <net/if.h>
 
 #include "datapath/attach.h"
+#include "datapath/ownership.h"
 #include "datapath/ovs_ports.h"
 #include "datapath/xdp_multiprog.h"
 #include "kernel/devcaps.h"
@@ -48,6 +49,9 @@ static int check_hooks(const struct pr_config *cfg, struct pr_drift_list *out)
 		else if (pr_tc_query(ifindex, &tc) || !tc)
 			err = pr_drift_add(out, "interface %s: configured, but podroute's TC filter is not attached",
 					   name);
+		else if (!pr_prog_is_ours(tc))
+			err = pr_drift_add(out, "interface %s: its TC filter (program %u) is not this instance's "
+					   "(not in this pin dir's pr_progids)", name, tc);
 	}
 	return err;
 }
