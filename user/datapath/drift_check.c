@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The drift check (see datapath/drift_check.h). The reconciler's input is
- * built as the agent's reconcile step builds it (agent/rounds.c), from a
- * dump of its own rather than the agent's cache, so a cache that missed an
- * event shows up as a difference too.
+ * built as the agent's reconcile step builds it (agent/rounds.c, with the
+ * same datapath/reconcile_hooks.c), from a dump of its own rather than the
+ * agent's cache, so a cache that missed an event shows up as a difference
+ * too.
  */
 #include "datapath/drift_check.h"
 
@@ -15,19 +16,9 @@
 #include "datapath/attach.h"
 #include "datapath/ownership.h"
 #include "datapath/ovs_ports.h"
-#include "datapath/xdp_multiprog.h"
-#include "kernel/devcaps.h"
+#include "datapath/reconcile_hooks.h"
 #include "kernel/kernel_snapshot.h"
 #include "reconcile/mapio_bpf.h"
-
-static void mark_xdp_xmit(void *arg, uint32_t ifindex)
-{
-	struct pr_reconcile_input *in = arg;
-
-	for (size_t i = 0; i < in->nlinks; i++)
-		if (in->links[i].ifindex == ifindex)
-			((struct pr_klink *)in->links)[i].xdp_xmit = true;
-}
 
 /* Each configured interface exists and carries podroute's TC filter (on
  * every device it attaches to; XDP, where it runs, is the pr_ifaces
@@ -66,7 +57,7 @@ int pr_drift_check(const int *map_fd, const struct pr_config *cfg, const struct 
 	struct pr_klink *links = NULL;
 	struct pr_mapio_bpf mb;
 	struct pr_mapio io;
-	uint32_t xdp[PR_CFG_MAX_IFS * 2 + 1];
+	uint32_t xdp[PR_HOOKS_MAX_XDP];
 	size_t unresolved = 0;
 	int err;
 
@@ -81,17 +72,7 @@ int pr_drift_check(const int *map_fd, const struct pr_config *cfg, const struct 
 	in.routes = routes;
 	in.neighs = neighs;
 	in.links = links;
-	for (unsigned i = 0; i < cfg->nunderlay + cfg->novn; i++) {
-		const char *name = i < cfg->nunderlay ? cfg->underlay[i] : cfg->ovn[i - cfg->nunderlay];
-		int ifindex = if_nametoindex(name);
-		char desc[128];
-		bool ours = false;
-
-		if (ifindex && !pr_xdp_describe(ifindex, desc, sizeof(desc), &ours) && ours)
-			xdp[in.nxdp++] = ifindex;
-	}
-	in.xdp_ifindexes = xdp;
-	pr_dev_xdp_xmit_each(mark_xdp_xmit, &in); /* on error: none, as the agent */
+	pr_reconcile_hooks(cfg, &in, xdp); /* on error: no XDP target, as the agent */
 	for (int m = 0; m < PR_MAP__RECONCILED; m++)
 		mb.fd[m] = map_fd[m];
 	pr_mapio_bpf_init(&mb, &io);
