@@ -4,6 +4,7 @@
 # topology (lib/topo.sh), with real kernel routes and the real pinned maps:
 #  - explain of a pod address from the underlay: redirect to mp0 with the
 #    pod's MAC, and the kernel's route agrees (same device);
+#  - the same for the network's IPv6 prefix;
 #  - explain of an address podroute does not own: pass (miss), agreeing;
 #  - explain east-west from the OVN port: the learned route's gateway and its
 #    neighbour MAC, as the kernel's route says;
@@ -35,7 +36,24 @@ cfg=$dir/config.yaml
 ifx="  ovn: [mp0]
   mode: generic
   force_xdp: true"
-pod_config "$cfg" "$ifx"
+# The pod network with an IPv6 prefix too (pod_config's, plus fd00:128:1::/64).
+write_cfg() { # [EXTRA interface lines]
+	cat >"$cfg.new" <<YAML
+interfaces:
+  underlay: [in0]
+$ifx
+${1:+$1
+}networks:
+  - name: default
+    prefixes: [10.128.1.0/24, fd00:128:1::/64]
+    target: {port: mp0, mac: $POD_MAC}
+YAML
+	mv "$cfg.new" "$cfg"
+}
+write_cfg
+in_ns "$NS_NODE" sysctl -qw net.ipv6.conf.all.forwarding=1
+ip -n "$NS_NODE" -6 addr add 2001:db8:2::1/64 dev in0 nodad
+ip -n "$NS_NODE" -6 addr add fd00:128:1::1/64 dev mp0 nodad
 ipn() { ip -n "$NS_NODE" "$@"; }
 # A learned (BGP) route the agent mirrors, with a resolved next hop.
 ipn neigh replace 192.0.2.12 lladdr 02:00:00:00:aa:02 dev in0 nud permanent
@@ -62,6 +80,11 @@ echo "$out" | jq -e '.podroute.side == "ovn" and .podroute.action == "nexthop" a
 	.podroute.target == "in0" and .podroute.gateway == "192.0.2.12" and .podroute.dmac == "02:00:00:00:aa:02" and
 	.kernel.device == "in0" and .kernel.mac == "02:00:00:00:aa:02" and .agree == true' >/dev/null ||
 	fail "explain 10.200.3.4 from mp0: expected the BGP next hop, agreeing: $out"
+# IPv6: the same pod network's IPv6 prefix.
+out=$(node_podroute -j explain fd00:128:1::5 --from in0 --src 2001:db8:2::2) || fail "explain IPv6: exit $? ($out)"
+echo "$out" | jq -e '.podroute.verdict == "redirect" and .podroute.target == "mp0" and
+	.podroute.prefix == "fd00:128:1::/64" and .podroute.lookup == "index" and .kernel.device == "mp0" and .agree == true' \
+	>/dev/null || fail "explain fd00:128:1::5: expected a redirect to mp0 agreeing with the kernel: $out"
 out=$(node_podroute -j explain 198.51.100.7 --from in0 --src 192.0.2.2) || fail "explain of a foreign address: exit $? ($out)"
 echo "$out" | jq -e '.podroute.verdict == "pass" and .podroute.reason == "miss" and .agree == true' >/dev/null ||
 	fail "explain 198.51.100.7: expected pass (miss), agreeing: $out"
@@ -146,8 +169,7 @@ chmod +x "$dir/bin/ovs-vsctl"
 echo brx0 >"$dir/bin/bridge"
 echo brx0 >"$dir/bin/port-in0"
 ipn link add brx0 type bridge && ipn link set brx0 up
-pod_config "$cfg" "$ifx
-  brex: brx0"
+write_cfg "  brex: brx0"
 ovs_check() { PATH=$dir/bin:$PATH node_podroute check --config "$cfg" --settle 200 "$@"; }
 wait_for 'ovs_check >/dev/null' 20 || fail "check with br-ex and its port in place is not clean: $(ovs_check)"
 echo br-other >"$dir/bin/port-in0"
