@@ -137,13 +137,15 @@ int pr_route_get(const struct pr_flow *f, struct pr_route_answer *a)
 		err = -EIO;
 		goto out;
 	}
-	/* One answer: the route, or an error message. */
-	while (!r.got) {
+	/* One answer: the route, or an error message (a few reads at most). */
+	for (int i = 0; !r.got && i < 4; i++) {
 		err = nl_recvmsgs_default(sk);
-		if (err < 0 && !r.got) {
-			err = -EIO;
-			goto out;
-		}
+		if (err < 0 && !r.got)
+			break;
+	}
+	if (!r.got) {
+		err = -EIO;
+		goto out;
 	}
 	err = 0;
 	if (!a->error && a->type == RTN_UNICAST)
