@@ -18,6 +18,7 @@
 #include <linux/rtnetlink.h>
 
 #include "lib/hashtab.h"
+#include "reconcile/drift.h"
 #include "reconcile/reconcile.h"
 #include "podroute_abi.h"
 
@@ -838,11 +839,137 @@ static void test_write_error_stops_and_rereads(void **state)
 	assert_int_equal(sync(f), 0);
 }
 
+/* ---------- drift (reconcile/drift.c) ---------- */
+
+/* The drift between the in-memory maps and the desired state for f->w. */
+static size_t drift(struct fixture *f, struct pr_drift_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	assert_int_equal(pr_drift_maps(&f->io, &f->w->in, f->s, l), 0);
+	return l->n;
+}
+
+static bool drift_has(const struct pr_drift_list *l, const char *prefix, const char *part)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strncmp(l->items[i], prefix, strlen(prefix)) && strstr(l->items[i], part))
+			return true;
+	return false;
+}
+
+static void learned_world(struct fixture *f)
+{
+	add_path(add_route(f->w, "10.200.0.0/16", RT_TABLE_MAIN), IF_UL, "192.0.2.12");
+	add_neigh(f->w, IF_UL, "192.0.2.12", 0x12);
+	sync(f);
+}
+
+static void test_drift_none_after_a_round(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_drift_list l;
+
+	learned_world(f);
+	assert_int_equal(drift(f, &l), 0);
+	pr_drift_free(&l);
+}
+
+/* A changed network MAC, a deleted learned route and an extra prefix are
+ * each named, with what the map holds and what is expected. */
+static void test_drift_names_each_difference(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_drift_list l;
+	struct pr_net n;
+	struct pr_prefix p;
+	struct pr_lpm4_key k;
+	struct pr_route extra = { .net_id = 1, .action = PR_ACT_REDIRECT, .flags = PR_ROUTE_F_LOCAL };
+	uint32_t one = 1;
+
+	learned_world(f);
+	memcpy(&n, arr(f->mm, PR_MAP_NETS, 1), sizeof(n));
+	n.dmac[5] = 0x99;
+	mem_update(f->mm, PR_MAP_NETS, &one, &n);
+	pr_prefix_parse("10.200.0.0/16", &p, NULL);
+	pr_prefix_to_key4(&p, 0, &k);
+	mem_remove(f->mm, PR_MAP_ROUTES4, &k);
+	pr_prefix_parse("203.0.113.0/24", &p, NULL);
+	pr_prefix_to_key4(&p, 0, &k);
+	mem_update(f->mm, PR_MAP_ROUTES4, &k, &extra);
+	assert_int_equal(drift(f, &l), 3);
+	assert_true(drift_has(&l, "network 1: pr_nets holds", "dmac 0a:00:00:00:00:99"));
+	assert_true(drift_has(&l, "network 1: pr_nets holds", "expected target mp0, dmac 0a:00:00:00:00:05"));
+	assert_true(drift_has(&l, "route 10.200.0.0/16: missing from pr_routes4", "eth0"));
+	assert_true(drift_has(&l, "route 203.0.113.0/24: in pr_routes4", "not expected"));
+	pr_drift_free(&l);
+}
+
+/* Group and next-hop ids are the agent's choice: the same next hops under
+ * other ids are no difference; another next-hop MAC is. */
+static void test_drift_compares_next_hops_not_ids(void **state)
+{
+	struct fixture *f = *state;
+	const struct pr_route *r;
+	struct pr_route moved;
+	struct pr_nhgrp g;
+	struct pr_nexthop nh;
+	struct pr_prefix p;
+	struct pr_lpm4_key k;
+	struct pr_drift_list l;
+	uint32_t gid = 77, nid = 88;
+
+	learned_world(f);
+	r = route4(f->mm, "10.200.0.0/16");
+	assert_non_null(r);
+	moved = *r;
+	memcpy(&g, arr(f->mm, PR_MAP_NHGRPS, r->nhg_id), sizeof(g));
+	memcpy(&nh, arr(f->mm, PR_MAP_NEXTHOPS, g.nh[0]), sizeof(nh));
+	g.nh[0] = nid;
+	moved.nhg_id = gid;
+	mem_update(f->mm, PR_MAP_NEXTHOPS, &nid, &nh);
+	mem_update(f->mm, PR_MAP_NHGRPS, &gid, &g);
+	pr_prefix_parse("10.200.0.0/16", &p, NULL);
+	pr_prefix_to_key4(&p, 0, &k);
+	mem_update(f->mm, PR_MAP_ROUTES4, &k, &moved);
+	assert_int_equal(drift(f, &l), 0);
+	pr_drift_free(&l);
+
+	nh.dmac[5] = 0x34;
+	mem_update(f->mm, PR_MAP_NEXTHOPS, &nid, &nh);
+	assert_int_equal(drift(f, &l), 1);
+	assert_true(drift_has(&l, "route 10.200.0.0/16: pr_routes4 holds", "0a:00:00:00:00:34"));
+	assert_true(drift_has(&l, "route 10.200.0.0/16: pr_routes4 holds", "expected network 1, action nexthop, via eth0"));
+	pr_drift_free(&l);
+}
+
+/* Seen twice: only what both passes found counts. */
+static void test_drift_keep_common(void **state)
+{
+	struct pr_drift_list a = {}, b = {};
+
+	(void)state;
+	pr_drift_add(&a, "x");
+	pr_drift_add(&a, "y");
+	pr_drift_add(&b, "y");
+	pr_drift_add(&b, "z");
+	pr_drift_sort(&a);
+	pr_drift_sort(&b);
+	pr_drift_keep_common(&b, &a);
+	assert_int_equal(b.n, 1);
+	assert_string_equal(b.items[0], "y");
+	pr_drift_free(&a);
+	pr_drift_free(&b);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_one_network_from_empty),
+		T(test_drift_none_after_a_round),
+		T(test_drift_names_each_difference),
+		T(test_drift_compares_next_hops_not_ids),
+		T(test_drift_keep_common),
 		T(test_idempotent),
 		T(test_add_and_delete_learned_route),
 		T(test_change_target_port),

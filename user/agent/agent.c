@@ -42,6 +42,7 @@
 #include <bpf/bpf.h>
 
 #include "agent/agent.h"
+#include "agent/drift_watch.h"
 #include "config/watch.h"
 #include "config/config.h"
 #include "datapath/interfaces.h"
@@ -413,6 +414,8 @@ static void agent_publish(struct pr_agent *a)
 	s->last_reconcile_seconds = a->last_reconcile_ms / 1e3;
 	snprintf(s->last_config_error, sizeof(s->last_config_error), "%s", a->last_config_error);
 	s->learned_routes = a->learned_accepted;
+	s->drift_differences = a->drift_last.n;
+	s->drift_checks = a->drift_checks;
 	s->reconcile_seconds = a->reconcile_hist;
 	s->route_to_map_seconds = a->route_hist;
 	for (int m = 0; m < PR_MAP__COUNT; m++)
@@ -474,6 +477,7 @@ static void agent_teardown(struct pr_agent *a, enum agent_stage stage)
 		/* fallthrough */
 	case STAGE_MEMORY:
 		pr_kernel_state_free(a->ks);
+		pr_agent_drift_fini(a);
 		free(a->snap);
 		pr_routeq_free(&a->routeq);
 	}
@@ -616,6 +620,8 @@ static int agent_loop(struct pr_agent *a, const sigset_t *mask, bool detach_on_e
 			agent_apply_routes(a);
 		if (running && pr_agent_lsx_due(a, now_ms()) == 0)
 			pr_agent_lsx_build(a, now_ms(), false);
+		if (running && !a->dirty)
+			pr_agent_drift_tick(a, now_ms());
 		agent_publish(a);
 	}
 	if (wfd >= 0)
@@ -632,7 +638,7 @@ static int agent_loop(struct pr_agent *a, const sigset_t *mask, bool detach_on_e
 int pr_agent_main(const struct pr_agent_opts *o)
 {
 	struct pr_agent a = { .config_path = o->config_path, .health_file = o->health_file,
-			      .pin_dir = o->loader.pin_dir };
+			      .pin_dir = o->loader.pin_dir, .drift_interval_ms = o->check_interval * 1e3 };
 	int stage, ret;
 	sigset_t mask;
 

@@ -11,6 +11,7 @@
 #include "datapath/load.h"
 #include "agent/metrics.h"
 #include "agent/route_queue.h"
+#include "reconcile/drift.h"
 
 struct pr_follower;
 struct pr_reconcile_state;
@@ -52,6 +53,11 @@ struct pr_agent {
 	struct pr_metrics_snap *snap; /* built here, then copied by pr_metrics_publish */
 	struct pr_hist reconcile_hist, route_hist; /* seconds */
 	bool time_routes; /* off during the initial dump: those are not events */
+	/* the periodic drift check (agent/drift_watch.c) */
+	double drift_interval_ms, drift_next_ms; /* 0: off */
+	bool drift_confirming;                   /* drift_pending waits for a second pass */
+	struct pr_drift_list drift_pending, drift_last; /* first sighting; the last confirmed */
+	uint64_t drift_checks;
 };
 
 /* The reconcile step: desired maps from a->cfg and a->ks, diffed with and
@@ -63,6 +69,7 @@ struct pr_agent_opts {
 	const char *metrics_listen; /* ADDR:PORT or "none" */
 	bool detach_on_exit;
 	bool once;
+	unsigned check_interval; /* seconds between drift checks, 0: none */
 	struct pr_loader_opts loader;
 };
 
@@ -86,5 +93,7 @@ int pr_agent_apply_routes(struct pr_agent *a);
 double pr_agent_lsx_due(struct pr_agent *a, double now_ms);
 void pr_agent_lsx_build(struct pr_agent *a, double now_ms, bool wait);
 const struct pr_lookup_index *pr_agent_lsx(const struct pr_agent *a);
+/* The running reconciler (NULL before the first), for the drift check. */
+const struct pr_reconciler *pr_agent_reconciler(const struct pr_agent *a);
 
 #endif

@@ -59,6 +59,7 @@ struct pr_metrics_snap {
 	double last_reconcile_seconds;
 	char last_config_error[600]; /* "" after a successful load */
 	uint64_t learned_routes;
+	uint64_t drift_differences, drift_checks; /* the last confirmed drift check (drift_watch.h) */
 	struct pr_hist reconcile_seconds, route_to_map_seconds;
 	/* The lookup index per family ([0] IPv4): current (the datapath reads
 	 * it), its entries (prefixes + markers), the last build's duration. */

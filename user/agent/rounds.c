@@ -15,12 +15,11 @@
 #include <net/if.h>
 
 #include "agent/agent.h"
-#include "kernel/devcaps.h"
 #include "lib/log.h"
 #include "reconcile/lookup_index.h"
 #include "reconcile/mapio_bpf.h"
 #include "reconcile/reconcile.h"
-#include "datapath/xdp_multiprog.h"
+#include "datapath/reconcile_hooks.h"
 
 struct pr_reconcile_state {
 	struct pr_mapio_bpf bio;
@@ -137,13 +136,9 @@ void pr_agent_reconcile_fini(struct pr_agent *a)
 	a->rs = NULL;
 }
 
-static void mark_xdp_xmit(void *arg, uint32_t ifindex)
+const struct pr_reconciler *pr_agent_reconciler(const struct pr_agent *a)
 {
-	struct pr_reconcile_input *in = arg;
-
-	for (size_t i = 0; i < in->nlinks; i++)
-		if (in->links[i].ifindex == ifindex)
-			((struct pr_klink *)in->links)[i].xdp_xmit = true;
+	return a->rs ? a->rs->sync : NULL;
 }
 
 int pr_agent_reconcile(struct pr_agent *a)
@@ -153,7 +148,7 @@ int pr_agent_reconcile(struct pr_agent *a)
 	struct pr_kneigh *neighs = NULL;
 	struct pr_klink *links = NULL;
 	struct pr_reconcile_stats st;
-	uint32_t xdp[PR_CFG_MAX_IFS * 2 + 1];
+	uint32_t xdp[PR_HOOKS_MAX_XDP];
 	size_t unresolved = 0;
 	unsigned ups = 0, dels = 0;
 	int err;
@@ -161,25 +156,11 @@ int pr_agent_reconcile(struct pr_agent *a)
 	err = pr_kernel_state_export_routes(a->ks, &routes, &in.nroutes, &unresolved) ?:
 	      pr_kernel_state_export_neighs(a->ks, &neighs, &in.nneighs) ?:
 	      pr_kernel_state_export_links(a->ks, &links, &in.nlinks);
-	/* Ask the kernel where our XDP runs: TC there only takes hand-offs. */
-	for (unsigned i = 0; i < a->cfg.nunderlay + a->cfg.novn; i++) {
-		const char *name = i < a->cfg.nunderlay ? a->cfg.underlay[i] : a->cfg.ovn[i - a->cfg.nunderlay];
-		int ifindex = if_nametoindex(name);
-		char desc[128];
-		bool ours = false;
-
-		if (ifindex && !pr_xdp_describe(ifindex, desc, sizeof(desc), &ours) && ours)
-			xdp[in.nxdp++] = ifindex;
-	}
-	in.xdp_ifindexes = xdp;
 	if (!err) {
 		in.routes = routes;
 		in.neighs = neighs;
 		in.links = links;
-		/* Which targets take XDP frames may change without a link message
-		 * (a veth's peer gains or loses NAPI): ask every round. On error
-		 * none does, and XDP hands every target to TC. */
-		if (pr_dev_xdp_xmit_each(mark_xdp_xmit, &in))
+		if (pr_reconcile_hooks(&a->cfg, &in, xdp))
 			log_warn("reconcile: cannot ask which devices take XDP frames; TC redirects");
 		err = pr_reconcile_run(a->rs->sync, &in, &st);
 	}

@@ -64,6 +64,8 @@ int cmd_shadow(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
 int cmd_health(int argc, char **argv);
+int cmd_check_drift(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 struct pr_pins;
 /* Open the pinned maps, reporting a failure (exit code 3 if none). */

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent/agent.h"
+#include "agent/drift_watch.h"
 #include "agent/health_file.h"
 #include "agent/metrics.h"
 #include "cli/cli.h"
@@ -13,7 +15,7 @@
 
 static const char agent_help[] =
 	"Usage: podroute agent [--config FILE] [--metrics-listen ADDR:PORT] [--health-file PATH]\n"
-	"                      [--detach-on-exit] [--once]\n"
+	"                      [--detach-on-exit] [--once] [--check-interval SECONDS]\n"
 	"                      [--routes4-max N] [--routes6-max N] [--index4-max N] [--index6-max N]\n"
 	"Run the node agent. It attaches the datapath to the interfaces the config\n"
 	"names, then keeps the pinned maps equal to the advertised networks of the\n"
@@ -34,6 +36,10 @@ static const char agent_help[] =
 	"                     succeeded, no reconcile owed, brex/ovn attached\n"
 	"  --detach-on-exit   on SIGTERM/SIGINT remove the datapath (default: leave it)\n"
 	"  --once             reconcile once and exit (for tests and scripts; no metrics)\n"
+	"  --check-interval SECONDS\n"
+	"                     run the drift check (`podroute check`) this often, off\n"
+	"                     the datapath, into podroute_drift_differences (default 30,\n"
+	"                     0: never)\n"
 	PR_CLI_SIZE_HELP;
 
 int cmd_agent(int argc, char **argv)
@@ -43,19 +49,30 @@ int cmd_agent(int argc, char **argv)
 		{ "metrics-listen", required_argument, NULL, 'm' },
 		{ "health-file", required_argument, NULL, 'H' },
 		{ "once", no_argument, NULL, '1' }, PR_CLI_SIZE_OPTIONS,
+		{ "check-interval", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct pr_agent_opts o = {
 		.config_path = "/etc/podroute/config.yaml",
 		.health_file = PR_HEALTHFILE_DEFAULT,
 		.metrics_listen = PR_METRICS_LISTEN_DEFAULT,
+		.check_interval = PR_DRIFT_INTERVAL_DEFAULT,
 		.loader = { .pin_dir = cli.pin_dir },
 	};
+	char *end;
+	long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o.config_path = optarg; break;
+		case 'C':
+			v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 0 || v > 86400)
+				return cli_usage_error("agent", "--check-interval: \"%s\" is not 0..86400 (seconds)",
+						       optarg);
+			o.check_interval = v;
+			break;
 		case 'D': o.detach_on_exit = true; break;
 		case 'm': o.metrics_listen = optarg; break;
 		case 'H': o.health_file = strcmp(optarg, "none") ? optarg : NULL; break;

@@ -136,13 +136,14 @@ wait_for() {
 	return 1
 }
 
-# The agent in the node namespace, in the background, logging to $AGENT_LOG.
+# The agent in the node namespace, in the background, logging to $AGENT_LOG
+# (agent_start CONFIG [AGENT OPTIONS...]).
 agent_start() {
 	local n0
 	AGENT_LOG=${AGENT_LOG:-$(mktemp)}
 	# A restart appends: wait for one more "agent running" than the log has.
 	n0=$(grep -c 'agent running' "$AGENT_LOG" 2>/dev/null)
-	nsenter --net=/run/netns/"$NS_NODE" "$PODROUTE" --pin-dir "$PIN_DIR" agent --config "$1" \
+	nsenter --net=/run/netns/"$NS_NODE" "$PODROUTE" --pin-dir "$PIN_DIR" agent --config "$1" "${@:2}" \
 		>>"$AGENT_LOG" 2>&1 &
 	AGENT_PID=$!
 	wait_for "[ \$(grep -c 'agent running' '$AGENT_LOG') -gt ${n0:-0} ]" 20
