@@ -10,6 +10,7 @@
 #include "agent/metrics.h"
 #include "cli/cli.h"
 #include "cli/sizes.h"
+#include "lib/log.h"
 
 static const char agent_help[] =
 	"Usage: podroute agent [--config FILE] [--metrics-listen ADDR:PORT] [--health-file PATH]\n"
@@ -53,6 +54,8 @@ int cmd_agent(int argc, char **argv)
 	};
 	int c;
 
+	/* getopt's own complaint is plain text: in JSON mode, ours alone. */
+	opterr = log_get_format() == LOG_FORMAT_TEXT;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o.config_path = optarg; break;
@@ -68,7 +71,7 @@ int cmd_agent(int argc, char **argv)
 				return PR_EXIT_USAGE;
 			break;
 		case 'h': fputs(agent_help, stdout); return 0;
-		default: return cli_usage_error("agent", "bad option");
+		default: return cli_usage_error("agent", "bad option \"%s\"", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -76,7 +79,7 @@ int cmd_agent(int argc, char **argv)
 	switch (pr_agent_main(&o)) {
 	case 0: return PR_EXIT_OK;
 	case -EINVAL:
-		if (!cli.json)
+		if (!cli.json && log_get_format() == LOG_FORMAT_TEXT)
 			fprintf(stderr, "see `podroute agent --help`\n");
 		return PR_EXIT_USAGE;
 	default: return PR_EXIT_FAIL;
