@@ -228,9 +228,9 @@ static int take_globals(int argc, char **argv, int first)
 		} else if (!strncmp(a, "--log-format=", 13)) {
 			if (!take_log_format(a + 13))
 				return -1;
-		}
-		else
+		} else {
 			argv[out++] = argv[i];
+		}
 	}
 	while (i < argc)
 		argv[out++] = argv[i++];
