@@ -35,7 +35,9 @@ static const char agent_help[] =
 	"                     succeeded, no reconcile owed, brex/ovn attached\n"
 	"  --detach-on-exit   on SIGTERM/SIGINT remove the datapath (default: leave it)\n"
 	"  --once             reconcile once and exit (for tests and scripts; no metrics)\n"
-	PR_CLI_SIZE_HELP;
+	PR_CLI_SIZE_HELP
+	"Global options apply too, e.g. -d (debug) and --log-format json (one JSON\n"
+	"object per log line; `podroute --help`).\n";
 
 int cmd_agent(int argc, char **argv)
 {
