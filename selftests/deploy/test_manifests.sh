@@ -139,12 +139,12 @@ for vname, v in (("base", base), ("privileged", priv), ("monitoring", mon), ("op
            or not d["metadata"].get("labels", {}).get("app.kubernetes.io/component")]
     check(f"{vname}: every object has the app.kubernetes.io labels, version {version}" +
           (f" (not: {bad})" if bad else ""), not bad)
-    ds = v[("DaemonSet", "podroute")]
-    tpl = ds["spec"]["template"]
+    vds = v[("DaemonSet", "podroute")]
+    tpl = vds["spec"]["template"]
     tl = tpl["metadata"]["labels"]
     check(f"{vname}: the pods carry the labels too, the selector only the name",
           all(tl.get(l) == val for l, val in want_labels.items())
-          and ds["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": "podroute"})
+          and vds["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": "podroute"})
     ps = tpl["spec"]
     check(f"{vname}: pod seccompProfile RuntimeDefault",
           ps.get("securityContext", {}).get("seccompProfile") == {"type": "RuntimeDefault"})
@@ -172,7 +172,6 @@ check("monitoring: HOST_IP from the downward API's status.hostIP",
 check("monitoring: otherwise the agent's arguments are the base's",
       [a for a in magent["args"] if not a.startswith("--metrics-listen")] ==
       [a for a in agent["args"] if not a.startswith("--metrics-listen")])
-bds = dict(ds)
 strip = lambda d: {k: v for k, v in d.items() if k not in ("args", "env", "ports")}
 check("monitoring: the rest of the DaemonSet is the base's",
       [strip(x) for x in mspec["containers"]] == [strip(x) for x in spec["containers"]]
