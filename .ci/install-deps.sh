@@ -11,6 +11,8 @@ PKGS=(
 	# tests
 	libcmocka-dev groff-base curl iproute2 nftables tcpdump iputils-ping ethtool kmod procps jq util-linux mount bc
 	xdp-tools frr openvswitch-switch ovn-central ovn-host yamllint buildah umoci
+	# promtool (check and unit-test the alerts, selftests/deploy/test_monitoring.sh)
+	prometheus
 	# benchmarks
 	gnuplot-nox iperf3 sockperf
 	# the VM runner (kernel image comes from apt at test time)

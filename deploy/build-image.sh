@@ -8,10 +8,21 @@
 #   /etc/podroute/config.yaml (the example; the DaemonSet mounts its own).
 # Storage is private to build/image (vfs driver): nothing global changes.
 # Output: build/podroute-image.oci.tar (oci-archive), its rootfs staging
-# in build/image/rootfs. Usage: build-image.sh [TAG] (default: git describe).
+# in build/image/rootfs. Usage: build-image.sh [TAG | --print-tag].
+# The default tag: the release in VERSION (what deploy/k8s names) when HEAD
+# is its tag v<VERSION> and the tree is clean, else <VERSION>-dev.<commit>
+# (-dirty): a development build never passes for the release, and no build
+# is "latest".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tag=${1:-$(git describe --always --dirty 2>/dev/null || echo dev)}
+version=$(cat VERSION)
+if [ "$(git describe --tags --exact-match --dirty 2>/dev/null)" = "v$version" ]; then
+	default_tag=$version
+else
+	default_tag=$version-dev.$(git describe --always --dirty 2>/dev/null || echo unknown)
+fi
+[ "${1:-}" = --print-tag ] && { echo "$default_tag"; exit 0; }
+tag=${1:-$default_tag}
 bin=build/podroute
 [ -x "$bin" ] || { echo "build-image: $bin missing (run make)" >&2; exit 1; }
 command -v buildah >/dev/null || { echo "build-image: buildah missing (make deps)" >&2; exit 1; }

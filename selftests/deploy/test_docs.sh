@@ -41,7 +41,15 @@ complete_words() { # words... (the last one is being completed)
 }
 check "completion offers exactly the commands" test "$(complete_words podroute '')" = "$(sort <<<"$cmds")"
 check "completion after a global option" test "$(complete_words podroute -j '')" = "$(sort <<<"$cmds")"
-globals="--json --pretty --debug --pin-dir --version --help"
+globals="--json --pretty --debug --log-format --pin-dir --version --help"
+for o in $("$P" --help | sed -n '/^Global options/,$p' | grep -oE -- '--[a-z0-9][a-z0-9-]*' | sort -u); do
+	check "man page documents global '$o'" grep -qF -- "$o" <<<"$man_text"
+	check "completion offers global '$o'" grep -qxF -- "$o" <<<"$(complete_words podroute -)"
+done
+check "completion: text|json after --log-format" \
+	test "$(complete_words podroute --log-format '' | tr '\n' ' ')" = "json text "
+check "completion: the command after --log-format VALUE" \
+	test "$(complete_words podroute --log-format json '')" = "$(sort <<<"$cmds")"
 for c in $cmds; do
 	# Commands with sub-words (debug netlink, config render|sync) take their
 	# options after the sub-word: complete there, per sub-word.

@@ -157,8 +157,12 @@ static int agent_attach(struct pr_agent *a, const struct pr_config *cfg, char *w
 		return err;
 	}
 	for (unsigned i = 0; i < set.n; i++)
-		log_info("%s: attached as %s (%s)", set.ifs[i].name, pr_role_name(set.ifs[i].role),
-			 set.ifs[i].hooks);
+		log_kv(LOG_LEVEL_INFO,
+		       LOG_FIELDS(LOG_STR("ifname", set.ifs[i].name),
+				  LOG_STR("role", pr_role_name(set.ifs[i].role)),
+				  LOG_STR("hooks", set.ifs[i].hooks)),
+		       "%s: attached as %s (%s)", set.ifs[i].name, pr_role_name(set.ifs[i].role),
+		       set.ifs[i].hooks);
 	return 0;
 }
 
@@ -245,7 +249,10 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 	if (err) {
 		snprintf(a->last_config_error, sizeof(a->last_config_error), "%s",
 			 pr_cfg_error_str(&e, msg, sizeof(msg)));
-		log_err("config rejected, %s: %s", initial ? "not starting" : "keeping the running config",
+		log_kv(LOG_LEVEL_ERR,
+		       LOG_FIELDS(LOG_STR("config", a->config_path), LOG_STR("error", a->last_config_error),
+				  LOG_STR("outcome", initial ? "not-starting" : "kept-running-config")),
+		       "config rejected, %s: %s", initial ? "not starting" : "keeping the running config",
 		       a->last_config_error);
 		goto failed;
 	}
@@ -268,8 +275,11 @@ static int agent_load_config(struct pr_agent *a, bool initial)
 		log_info("config: the devices are there, attached");
 	a->waiting_for[0] = '\0';
 	a->dirty = true;
-	log_info("config %s: %u networks, %u underlay interfaces", initial ? "loaded" : "applied",
-		 cfg.nnetworks, cfg.nunderlay);
+	log_kv(LOG_LEVEL_INFO,
+	       LOG_FIELDS(LOG_STR("config", a->config_path), LOG_INT("networks", cfg.nnetworks),
+			  LOG_INT("underlay_interfaces", cfg.nunderlay)),
+	       "config %s: %u networks, %u underlay interfaces", initial ? "loaded" : "applied",
+	       cfg.nnetworks, cfg.nunderlay);
 ok:
 	/* What runs is what the file says (again). */
 	a->last_config_error[0] = '\0';
@@ -519,9 +529,14 @@ static int agent_start(struct pr_agent *a, const struct pr_agent_opts *o, int *s
 		struct pr_cfg_error e;
 		char msg[600];
 
-		if (pr_config_load_file(a->config_path, &pre, &e))
-			return agent_fail("config rejected, not starting: %s",
-					 pr_cfg_error_str(&e, msg, sizeof(msg)));
+		if (pr_config_load_file(a->config_path, &pre, &e)) {
+			pr_cfg_error_str(&e, msg, sizeof(msg));
+			log_kv(LOG_LEVEL_ERR,
+			       LOG_FIELDS(LOG_STR("config", a->config_path), LOG_STR("error", msg),
+					  LOG_STR("outcome", "not-starting")),
+			       "config rejected, not starting: %s", msg);
+			return -1;
+		}
 		pr_config_free(&pre);
 	}
 	err = pr_datapath_load(&a->dp, &lo);
@@ -565,7 +580,10 @@ static int agent_loop(struct pr_agent *a, const sigset_t *mask, bool detach_on_e
 	bool running = true;
 	int ret = 0;
 
-	log_info("agent running (config %s, pins %s)", a->config_path, a->pin_dir);
+	log_kv(LOG_LEVEL_INFO,
+	       LOG_FIELDS(LOG_STR("version", PODROUTE_VERSION), LOG_STR("config", a->config_path),
+			  LOG_STR("pin_dir", a->pin_dir)),
+	       "agent running (config %s, pins %s)", a->config_path, a->pin_dir);
 	while (running) {
 		struct pollfd pfd[3] = {
 			{ .fd = pr_follower_fd(a->nl), .events = POLLIN },
@@ -594,7 +612,8 @@ static int agent_loop(struct pr_agent *a, const sigset_t *mask, bool detach_on_e
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
-					log_info("SIGHUP: re-reading %s", a->config_path);
+					log_kv(LOG_LEVEL_INFO, LOG_FIELDS(LOG_STR("config", a->config_path)),
+					       "SIGHUP: re-reading %s", a->config_path);
 					agent_load_config(a, false);
 				} else {
 					log_info("%s: exiting", strsignal(si.ssi_signo));

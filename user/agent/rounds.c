@@ -173,7 +173,12 @@ int pr_agent_reconcile(struct pr_agent *a)
 		/* The first round after start says whether the pins were adopted as
 		 * they were (a restart) or had to change. */
 		if (ups || dels || !a->reconciles)
-			log_info("reconcile: %u written, %u deleted (routes4 +%u -%u, routes6 +%u -%u, "
+			log_kv(LOG_LEVEL_INFO,
+			       LOG_FIELDS(LOG_INT("written", ups), LOG_INT("deleted", dels),
+					  LOG_INT("learned_accepted", st.learned_accepted),
+					  LOG_INT("learned_refused", st.learned_refused),
+					  LOG_INT("learned_over_limit", st.learned_over_limit)),
+			       "reconcile: %u written, %u deleted (routes4 +%u -%u, routes6 +%u -%u, "
 				"nexthops +%u -%u); %u learned routes accepted, %u refused, %u over the limit%s",
 				ups, dels, st.upserts[PR_MAP_ROUTES4], st.deletes[PR_MAP_ROUTES4],
 				st.upserts[PR_MAP_ROUTES6], st.deletes[PR_MAP_ROUTES6],

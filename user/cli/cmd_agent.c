@@ -12,6 +12,7 @@
 #include "agent/metrics.h"
 #include "cli/cli.h"
 #include "cli/sizes.h"
+#include "lib/log.h"
 
 static const char agent_help[] =
 	"Usage: podroute agent [--config FILE] [--metrics-listen ADDR:PORT] [--health-file PATH]\n"
@@ -40,7 +41,9 @@ static const char agent_help[] =
 	"                     run the drift check (`podroute check`) this often, off\n"
 	"                     the datapath, into podroute_drift_differences (default 30,\n"
 	"                     0: never)\n"
-	PR_CLI_SIZE_HELP;
+	PR_CLI_SIZE_HELP
+	"Global options apply too, e.g. -d (debug) and --log-format json (one JSON\n"
+	"object per log line; `podroute --help`).\n";
 
 int cmd_agent(int argc, char **argv)
 {
@@ -63,6 +66,8 @@ int cmd_agent(int argc, char **argv)
 	long v;
 	int c;
 
+	/* getopt's own complaint is plain text: in JSON mode, ours alone. */
+	opterr = log_get_format() == LOG_FORMAT_TEXT;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o.config_path = optarg; break;
@@ -85,7 +90,7 @@ int cmd_agent(int argc, char **argv)
 				return PR_EXIT_USAGE;
 			break;
 		case 'h': fputs(agent_help, stdout); return 0;
-		default: return cli_usage_error("agent", "bad option");
+		default: return cli_usage_error("agent", "bad option \"%s\"", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -93,7 +98,7 @@ int cmd_agent(int argc, char **argv)
 	switch (pr_agent_main(&o)) {
 	case 0: return PR_EXIT_OK;
 	case -EINVAL:
-		if (!cli.json)
+		if (!cli.json && log_get_format() == LOG_FORMAT_TEXT)
 			fprintf(stderr, "see `podroute agent --help`\n");
 		return PR_EXIT_USAGE;
 	default: return PR_EXIT_FAIL;

@@ -2,7 +2,7 @@
 /*
  * podroute: one binary, a table of commands (bpftool-style). Global
  * options, before or after the command: -j JSON, -p pretty JSON, -d debug
- * logging, --pin-dir DIR.
+ * logging, --log-format text|json, --pin-dir DIR.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -43,7 +43,8 @@ static const struct cli_cmd cmds[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: podroute [-j] [-p] [-d] [--pin-dir DIR] <command> [args]\n"
+	fprintf(f, "Usage: podroute [-j] [-p] [-d] [--log-format text|json] [--pin-dir DIR]\n"
+		   "                <command> [args]\n"
 		   "       podroute <command> --help\n"
 		   "       podroute --version\n\n"
 		   "podroute: an XDP/TC fast path for BGP-advertised pod and UDN prefixes.\n\n"
@@ -54,6 +55,10 @@ static void usage(FILE *f)
 		   "  -j, --json        JSON output (errors too)\n"
 		   "  -p, --pretty      pretty-printed JSON (implies -j)\n"
 		   "  -d, --debug       debug logging (includes libbpf's messages)\n"
+		   "  --log-format text|json\n"
+		   "                    log lines (stderr) as text (default) or one JSON object\n"
+		   "                    each: {\"ts\",\"level\",\"msg\", fields}; both timestamped\n"
+		   "                    (RFC 3339, UTC, milliseconds)\n"
 		   "  --pin-dir DIR     bpffs directory of the pinned maps (default %s)\n"
 		   "  -V, --version     print the version\n"
 		   "  -h, --help        this help\n\n"
@@ -72,6 +77,9 @@ static void verror(const char *fmt, va_list ap)
 		jw_kstr(&cli.jw, "error", msg);
 		jw_obj_end(&cli.jw);
 		jw_done(&cli.jw);
+	} else if (log_get_format() == LOG_FORMAT_JSON) {
+		/* A collector reading JSON lines gets this one as JSON too. */
+		log_err("%s", msg);
 	} else {
 		fprintf(stderr, "error: %s\n", msg);
 	}
@@ -84,7 +92,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	verror(fmt, ap);
 	va_end(ap);
-	if (!cli.json)
+	if (!cli.json && log_get_format() == LOG_FORMAT_TEXT)
 		fprintf(stderr, "see `podroute %s --help`\n", cmd);
 	return PR_EXIT_USAGE;
 }
@@ -180,11 +188,24 @@ bool cli_wants_help(int argc, char **argv)
 	return false;
 }
 
+/* --log-format's value: false (and the error said) if it is neither. */
+static bool take_log_format(const char *v)
+{
+	enum log_format f;
+
+	if (log_parse_format(v, &f)) {
+		cli_error(PR_EXIT_USAGE, "bad --log-format \"%s\": expected text or json", v);
+		return false;
+	}
+	log_set_format(f);
+	return true;
+}
+
 /*
  * Global options after the command (`podroute status -j`, as operators
  * type them): taken out of argv[first + 1..] before the command parses its
  * own, up to a "--". No command has an option of these names. Returns the
- * new argc.
+ * new argc, or -1 after a bad value (said).
  */
 static int take_globals(int argc, char **argv, int first)
 {
@@ -203,8 +224,15 @@ static int take_globals(int argc, char **argv, int first)
 			cli.pin_dir = argv[++i];
 		else if (!strncmp(a, "--pin-dir=", 10))
 			cli.pin_dir = a + 10;
-		else
+		else if (!strcmp(a, "--log-format") && i + 1 < argc) {
+			if (!take_log_format(argv[++i]))
+				return -1;
+		} else if (!strncmp(a, "--log-format=", 13)) {
+			if (!take_log_format(a + 13))
+				return -1;
+		} else {
 			argv[out++] = argv[i];
+		}
 	}
 	while (i < argc)
 		argv[out++] = argv[i++];
@@ -252,6 +280,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' }, { "pretty", no_argument, NULL, 'p' },
 		{ "debug", no_argument, NULL, 'd' }, { "pin-dir", required_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
+		{ "log-format", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool version = false;
@@ -265,6 +294,10 @@ int main(int argc, char **argv)
 		case 'p': cli.json = cli.pretty = true; break;
 		case 'd': log_set_level(LOG_LEVEL_DEBUG); break;
 		case 'P': cli.pin_dir = optarg; break;
+		case 'L':
+			if (!take_log_format(optarg))
+				return PR_EXIT_USAGE;
+			break;
 		case 'V': version = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return PR_EXIT_USAGE;
@@ -281,6 +314,8 @@ int main(int argc, char **argv)
 			int first = optind;
 
 			argc = take_globals(argc, argv, first);
+			if (argc < 0)
+				return PR_EXIT_USAGE;
 
 			optind = 0; /* full getopt reset for the command's own options */
 			return cmds[i].fn(argc - first, argv + first);

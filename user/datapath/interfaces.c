@@ -231,12 +231,13 @@ int pr_detach_iface(int ifaces_fd, uint32_t ifindex)
 		err = 0; /* someone else's program: left alone, already logged */
 	err2 = pr_tc_detach(ifindex);
 	if (err || err2) {
-		log_err("%s: detach failed: %s", name, strerror(-(err ? err : err2)));
+		log_kv(LOG_LEVEL_ERR, LOG_FIELDS(LOG_STR("ifname", name)), "%s: detach failed: %s", name,
+		       strerror(-(err ? err : err2)));
 		return err ? err : err2;
 	}
 	if (bpf_map_delete_elem(ifaces_fd, &ifindex) && errno != ENOENT)
 		return -errno;
-	log_info("%s: detached", name);
+	log_kv(LOG_LEVEL_INFO, LOG_FIELDS(LOG_STR("ifname", name)), "%s: detached", name);
 	return 0;
 }
 
