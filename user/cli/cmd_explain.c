@@ -42,17 +42,6 @@ static const char explain_help[] =
 	"Exit: 0 podroute and the kernel agree, 1 they disagree (or a runtime\n"
 	"error), 2 usage error, 3 not attached.\n";
 
-static const char *ifname_or(uint32_t ifindex, char *buf)
-{
-	if (!ifindex) {
-		snprintf(buf, IF_NAMESIZE + 16, "none");
-		return buf;
-	}
-	if (!if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE + 16, "ifindex %u", ifindex);
-	return buf;
-}
-
 static int parse_addr(const char *s, int *family, uint8_t *out)
 {
 	memset(out, 0, 16);
@@ -116,7 +105,7 @@ static void print_json(const struct pr_explain *e, const char *from)
 	jw_kstr(w, "reason", pr_reason_name(e->reason));
 	jw_kbool(w, "shadow", e->shadow);
 	if (e->tx.set) {
-		jw_kstr(w, "target", ifname_or(e->tx.ifindex, dev));
+		jw_kstr(w, "target", pr_explain_ifname(e->tx.ifindex, dev));
 		jw_kstr(w, "dmac", pr_mac_format(e->tx.dmac, mac, sizeof(mac)));
 		if (e->rt.action == PR_ACT_REDIRECT)
 			jw_kstr(w, "smac", pr_mac_format(e->tx.smac, mac, sizeof(mac)));
@@ -140,7 +129,7 @@ static void print_json(const struct pr_explain *e, const char *from)
 	} else {
 		jw_kstr(w, "result", pr_explain_rtn_name(e->k.type));
 		jw_ku64(w, "table", e->k.table);
-		jw_kstr(w, "device", ifname_or(e->k.oif, dev));
+		jw_kstr(w, "device", pr_explain_ifname(e->k.oif, dev));
 		if (e->k.has_gw) {
 			addr_str(e->k.gw_family, e->k.gw, s);
 			jw_kstr(w, "gateway", s);
@@ -181,7 +170,7 @@ static void print_text(const struct pr_explain *e, const char *from)
 		else
 			printf("          no prefix matches\n");
 		if (e->tx.set) {
-			printf("          next hop: %s", ifname_or(e->tx.ifindex, dev));
+			printf("          next hop: %s", pr_explain_ifname(e->tx.ifindex, dev));
 			if (e->tx.has_gw) {
 				addr_str(e->tx.gw_family, e->tx.gw, s);
 				printf(" via %s", s);
@@ -202,7 +191,7 @@ static void print_text(const struct pr_explain *e, const char *from)
 	else if (e->k.error)
 		printf("kernel:   no route: %s\n", strerror(-e->k.error));
 	else {
-		printf("kernel:   %s via %s", pr_explain_rtn_name(e->k.type), ifname_or(e->k.oif, dev));
+		printf("kernel:   %s via %s", pr_explain_rtn_name(e->k.type), pr_explain_ifname(e->k.oif, dev));
 		if (e->k.has_gw) {
 			addr_str(e->k.gw_family, e->k.gw, s);
 			printf(" gateway %s", s);
@@ -302,7 +291,7 @@ int cmd_explain(int argc, char **argv)
 			free(e);
 			return cli_usage_error("explain", "no underlay interface is attached: give --from IF");
 		}
-		from = ifname_or(e->iif, fromname);
+		from = pr_explain_ifname(e->iif, fromname);
 	}
 	pr_explain_run(p.fd, e);
 	if (cli.json)

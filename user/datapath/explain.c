@@ -34,7 +34,7 @@
 #include "lib/names.h"
 #include "reconcile/lookup_index.h"
 
-static const char *ifname_or(uint32_t ifindex, char *buf)
+const char *pr_explain_ifname(uint32_t ifindex, char *buf)
 {
 	if (!ifindex) {
 		snprintf(buf, IF_NAMESIZE + 16, "none");
@@ -385,11 +385,11 @@ static void compare(struct pr_explain *e)
 		differ(e, "%s%s", "the lookup index and the LPM trie answer differently (the datapath reads the index)", "");
 	if (e->drop && k_fwd)
 		differ(e, "podroute drops it (%s); the kernel would forward it via %s", pr_reason_name(e->reason),
-		       ifname_or(e->k.oif, b));
+		       pr_explain_ifname(e->k.oif, b));
 	if (!e->tx.set || (!e->fast && !e->shadow))
 		return; /* the slow path: the kernel decides, by definition the same */
 	if (!k_fwd) {
-		differ(e, "podroute would fast-path it to %s; the kernel %s", ifname_or(e->tx.ifindex, a),
+		differ(e, "podroute would fast-path it to %s; the kernel %s", pr_explain_ifname(e->tx.ifindex, a),
 		       e->k_err ? "could not be asked"
 		       : e->k.error ? "refuses it (no route, or a martian)"
 		       : e->k.type == RTN_LOCAL ? "delivers it locally"
@@ -397,7 +397,7 @@ static void compare(struct pr_explain *e)
 		return;
 	}
 	if (e->k.oif != e->tx.ifindex)
-		differ(e, "output device: podroute %s, the kernel %s", ifname_or(e->tx.ifindex, a), ifname_or(e->k.oif, b));
+		differ(e, "output device: podroute %s, the kernel %s", pr_explain_ifname(e->tx.ifindex, a), pr_explain_ifname(e->k.oif, b));
 	else if (e->k.has_gw && neigh_usable(&e->k) && memcmp(e->k.lladdr, e->tx.dmac, 6))
 		differ(e, "next-hop MAC: podroute %s, the kernel's neighbour of its gateway %s",
 		       pr_mac_format(e->tx.dmac, ma, sizeof(ma)), pr_mac_format(e->k.lladdr, mb, sizeof(mb)));

@@ -74,4 +74,8 @@ const char *pr_explain_verdict(const struct pr_explain *e);
 /* RTN_* as `ip route` names it. */
 const char *pr_explain_rtn_name(uint8_t type);
 
+/* A device's name, "none" for 0, or "ifindex N" when gone; buf holds
+ * IF_NAMESIZE + 16 bytes. */
+const char *pr_explain_ifname(uint32_t ifindex, char *buf);
+
 #endif

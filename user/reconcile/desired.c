@@ -4,6 +4,7 @@
 #include "reconcile/reconciler.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,3 +444,28 @@ int pr_desired_build(struct build *b)
 	return build_learned(b);
 }
 
+
+int pr_desired_run(struct build *b)
+{
+	for (int m = 0; m < PR_MAP__RECONCILED; m++)
+		pr_htab_init(&b->want[m], sizeof(struct rec), MAX_KEY);
+	pr_htab_init(&b->neighs, sizeof(struct neigh_rec), offsetof(struct neigh_rec, n));
+	pr_htab_init(&b->new_nh_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
+	pr_htab_init(&b->new_grp_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
+	b->nh_taken = calloc(PR_MAX_NEXTHOPS, 1);
+	b->grp_taken = calloc(PR_MAX_NHGRPS, 1);
+	return b->nh_taken && b->grp_taken ? pr_desired_build(b) : -ENOMEM;
+}
+
+void pr_desired_free(struct build *b, bool ids_kept)
+{
+	for (int m = 0; m < PR_MAP__RECONCILED; m++)
+		pr_htab_free(&b->want[m]);
+	pr_htab_free(&b->neighs);
+	if (!ids_kept) {
+		pr_htab_free(&b->new_nh_ids);
+		pr_htab_free(&b->new_grp_ids);
+	}
+	free(b->nh_taken);
+	free(b->grp_taken);
+}

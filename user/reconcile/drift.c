@@ -313,14 +313,7 @@ int pr_drift_maps(const struct pr_mapio *io, const struct pr_reconcile_input *in
 		return -ENOMEM; /* or a map it could not read, logged */
 	if (ref)
 		memcpy(s->net_status, ref->net_status, sizeof(s->net_status));
-	for (int m = 0; m < PR_MAP__RECONCILED; m++)
-		pr_htab_init(&b.want[m], sizeof(struct rec), MAX_KEY);
-	pr_htab_init(&b.neighs, sizeof(struct neigh_rec), offsetof(struct neigh_rec, n));
-	pr_htab_init(&b.new_nh_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
-	pr_htab_init(&b.new_grp_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
-	b.nh_taken = calloc(PR_MAX_NEXTHOPS, 1);
-	b.grp_taken = calloc(PR_MAX_NHGRPS, 1);
-	err = b.nh_taken && b.grp_taken ? pr_desired_build(&b) : -ENOMEM;
+	err = pr_desired_run(&b);
 	if (!err) {
 		c.have = s->mirror;
 		c.want = b.want;
@@ -329,13 +322,7 @@ int pr_drift_maps(const struct pr_mapio *io, const struct pr_reconcile_input *in
 		err = c.err;
 		pr_drift_sort(out);
 	}
-	for (int m = 0; m < PR_MAP__RECONCILED; m++)
-		pr_htab_free(&b.want[m]);
-	pr_htab_free(&b.neighs);
-	pr_htab_free(&b.new_nh_ids);
-	pr_htab_free(&b.new_grp_ids);
-	free(b.nh_taken);
-	free(b.grp_taken);
+	pr_desired_free(&b, false);
 	pr_reconcile_free(s);
 	return err;
 }

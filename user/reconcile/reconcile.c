@@ -224,14 +224,7 @@ int pr_reconcile_run(struct pr_reconciler *s, const struct pr_reconcile_input *i
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	for (int m = 0; m < PR_MAP__RECONCILED; m++)
-		pr_htab_init(&b.want[m], sizeof(struct rec), MAX_KEY);
-	pr_htab_init(&b.neighs, sizeof(struct neigh_rec), offsetof(struct neigh_rec, n));
-	pr_htab_init(&b.new_nh_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
-	pr_htab_init(&b.new_grp_ids, sizeof(struct id_rec), sizeof(((struct id_rec *)0)->key));
-	b.nh_taken = calloc(PR_MAX_NEXTHOPS, 1);
-	b.grp_taken = calloc(PR_MAX_NHGRPS, 1);
-	err = b.nh_taken && b.grp_taken ? pr_desired_build(&b) : -ENOMEM;
+	err = pr_desired_run(&b);
 
 	for (size_t i = 0; !err && i < sizeof(first) / sizeof(first[0]); i++)
 		err = upsert_changed(&b, first[i]);
@@ -259,15 +252,9 @@ int pr_reconcile_run(struct pr_reconciler *s, const struct pr_reconcile_input *i
 		s->synced = true;
 	} else {
 		s->synced = false;
-		pr_htab_free(&b.new_nh_ids);
-		pr_htab_free(&b.new_grp_ids);
 		mirror_load(s); /* start the retry from what the maps really hold */
 	}
-	for (int m = 0; m < PR_MAP__RECONCILED; m++)
-		pr_htab_free(&b.want[m]);
-	pr_htab_free(&b.neighs);
-	free(b.nh_taken);
-	free(b.grp_taken);
+	pr_desired_free(&b, !err);
 	return err;
 }
 

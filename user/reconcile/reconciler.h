@@ -76,6 +76,11 @@ void pr_rec_set(struct pr_htab *t, enum pr_map m, const void *key, const void *v
 void pr_group_slots(struct pr_nhgrp *g, const uint32_t *nh, const uint8_t *weight, unsigned n);
 /* Fill b->want from b->in (the rules at the top of reconcile.c). */
 int pr_desired_build(struct build *b);
+/* Set up b's working tables (b->s, b->in, b->st already set), then
+ * pr_desired_build; -ENOMEM or its result. pr_desired_free releases them,
+ * except this round's next-hop and group ids when the caller kept them. */
+int pr_desired_run(struct build *b);
+void pr_desired_free(struct build *b, bool ids_kept);
 
 /* Learned-route policy (route_policy.c). */
 bool pr_table_accepted(const struct pr_config *c, uint32_t table);

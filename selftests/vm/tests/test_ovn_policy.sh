@@ -164,5 +164,15 @@ sleep 0.5
 s0=$(ovnk_slow_path_packets)
 session detach "P detach"
 [ $(($(ovnk_slow_path_packets) - s0)) -ge 100 ] || fail "detach: the session did not go back to the slow path"
+# Control, for the retransmits an attach costs: the same attach with a
+# program of no consequence (it counts and passes every frame), which
+# changes no packet's path. What it costs too is the veth reconfiguring
+# itself when an XDP program comes or goes (its NAPI, GRO and the peer's
+# TSO), not podroute's decisions.
+vm_obj xdp_count
+on_exit "ip link set dev ul0 xdp off"
+ip netns exec $pod iperf3 -s -p 8080 -D -1 --logfile /tmp/iperf3-s3.log || fail "iperf3 server"
+sleep 0.5
+session control-xdp-pass "ip link set dev ul0 xdpdrv obj $VM_OBJ program xdp_count_a"
 
 echo "local gateway: the same flows with podroute off, in shadow mode and enforcing; shared gateway: the same but every TCP session enforcing (the management port's conntrack zone); TCP sessions survive attach and detach (local)"
