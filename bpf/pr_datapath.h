@@ -34,6 +34,7 @@
 #include "pr_ctx.h"
 #include "pr_lsx.h"
 #include "pr_maps.h"
+#include "pr_monitor.h"
 #include "pr_parse.h"
 
 #ifndef AF_INET
@@ -451,6 +452,8 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		}
 	}
 
+	pr_monitor_event(ctx, is_xdp, &p, net_id, meta ? PR_R_DEFER_TC : PR_R_REDIRECT,
+		   meta ? PR_V_DEFER_TC : PR_V_REDIRECT, tx.ifindex);
 	pr_dec_ttl(&p);
 	if (pr_ctx_rewrite_l2(ctx, is_xdp, tx.dmac, tx.smac)) {
 		/* Modified already: the slow path would see a half-written frame. */
@@ -468,11 +471,14 @@ drop:
 	pr_count(net_id, reason, p.pkt_len);
 	if (pr_shadow(pr_net_get(net_id))) {
 		pr_count(net_id, PR_R_SHADOW, p.pkt_len);
+		pr_monitor_event(ctx, is_xdp, &p, net_id, reason, PR_V_PASS, 0);
 		return pr_verdict_pass(is_xdp);
 	}
+	pr_monitor_event(ctx, is_xdp, &p, net_id, reason, PR_V_DROP, 0);
 	return pr_verdict_drop(is_xdp);
 pass:
 	pr_count(net_id, reason, p.pkt_len);
+	pr_monitor_event(ctx, is_xdp, &p, net_id, reason, PR_V_PASS, 0);
 	return pr_verdict_pass(is_xdp);
 }
 

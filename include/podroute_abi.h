@@ -17,7 +17,7 @@
 
 /* Bump when a pinned map's key or value layout changes: the agent refuses
  * to adopt pinned maps whose pr_config.abi_version differs. */
-#define PR_ABI_VERSION 7
+#define PR_ABI_VERSION 8
 
 /* Sizes fixed at compile time (map capacities of the prefix maps are set
  * at load time instead, see the loader). */
@@ -335,6 +335,53 @@ static inline __u32 pr_stats_index(__u32 net_id, __u32 reason)
 	return net_id * PR_R_MAX + reason;
 }
 
+/* ---- podroute monitor: sampled decision events ----
+ *
+ * pr_monitor (ARRAY, 1 entry) is written by `podroute monitor` alone: the
+ * datapath emits events only while until_ns (CLOCK_MONOTONIC, the clock of
+ * bpf_ktime_get_ns()) is ahead, so a monitor that dies stops them within
+ * its lease; off, the cost is one load and one branch per packet. Of the
+ * packets of net_plus1 - 1 (0: every network), one in sample is sent to
+ * pr_events (PERF_EVENT_ARRAY, one ring per CPU), at most per_cpu_limit
+ * per CPU per second (pr_mon_budget, PERCPU_ARRAY, 1 entry).
+ */
+enum pr_verdict {
+	PR_V_PASS = 0,     /* the kernel's path */
+	PR_V_DROP = 1,
+	PR_V_REDIRECT = 2, /* redirected here (XDP or TC) */
+	PR_V_DEFER_TC = 3, /* rewritten by XDP, redirected by TC on this device */
+};
+
+struct pr_monitor {
+	__u64 until_ns;
+	__u32 sample;        /* one in this many (0 or 1: every packet) */
+	__u32 net_plus1;     /* network id + 1, 0: any */
+	__u32 per_cpu_limit; /* events per CPU per second (0: no limit) */
+	__u32 pad;
+};
+
+struct pr_mon_budget {
+	__u64 window_ns; /* start of the current second */
+	__u32 used;      /* events sent in it */
+	__u32 pad;
+};
+
+struct pr_event {
+	__u64 ts_ns;       /* bpf_ktime_get_ns() */
+	__u32 ifindex;     /* receiving device */
+	__u32 tx_ifindex;  /* redirect target, 0 when none */
+	__u32 net_id;
+	__u32 pkt_len;
+	__u16 reason;      /* enum pr_reason */
+	__u8 verdict;      /* enum pr_verdict */
+	__u8 family;       /* 4, 6, or 0 when not parsed as IP */
+	__u8 proto;        /* IP protocol, 0 when not parsed */
+	__u8 ttl;          /* TTL / hop limit as received */
+	__be16 sport, dport;
+	__u8 saddr[16], daddr[16]; /* IPv4 in the first 4 bytes */
+	__u8 pad[6];
+};
+
 /* ---- XDP -> TC hand-off in the frame's metadata area ---- */
 
 #define PR_META_MAGIC 0x50526d31U /* "PRm1" */
@@ -357,6 +404,9 @@ PR_ASSERT_SIZE(struct pr_nexthop, 20);
 PR_ASSERT_SIZE(struct pr_iface, 8 + 6 * PR_MAX_RMACS + 4);
 PR_ASSERT_SIZE(struct pr_global, 8);
 PR_ASSERT_SIZE(struct pr_liveness, 16);
+PR_ASSERT_SIZE(struct pr_monitor, 24);
+PR_ASSERT_SIZE(struct pr_mon_budget, 16);
+PR_ASSERT_SIZE(struct pr_event, 72);
 PR_ASSERT_SIZE(struct pr_counter, 16);
 PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
 PR_ASSERT_SIZE(struct pr_lsx_slot, 32);

@@ -43,6 +43,11 @@
  * pr_lsx_chg*_0/1  per table, the prefixes changed since it was built (the
  *                  value is unused): destinations they cover go to the trie
  * pr_lsx_chgbits   the filters in front of those sets: [family][table][word]
+ * pr_events        sampled decision events, one ring per CPU (0 entries: as
+ *                  many as CPUs), read by `podroute monitor`
+ * pr_monitor       whether and how the datapath samples them (the monitor's
+ *                  lease, sampling, network, rate limit)
+ * pr_mon_budget    per CPU, the events sent in the current second
  */
 #ifndef PODROUTE_MAPS_H
 #define PODROUTE_MAPS_H
@@ -85,6 +90,11 @@
 	X(LSX_CHG6_1, pr_lsx_chg6_1, BPF_MAP_TYPE_LPM_TRIE, struct pr_lpm6_key, __u32,              \
 	  PR_LSX_MAX_CHANGED, BPF_F_NO_PREALLOC, "reconciler (changes since a build)")              \
 	X(LSX_CHGBITS, pr_lsx_chgbits, BPF_MAP_TYPE_ARRAY, __u32, __u64, 4 * PR_LSX_CHG_BITS / 64,  \
-	  BPF_F_MMAPABLE, "reconciler")
+	  BPF_F_MMAPABLE, "reconciler")                                                             \
+	X(EVENTS, pr_events, BPF_MAP_TYPE_PERF_EVENT_ARRAY, __u32, __u32, 0, 0, "datapath")       \
+	X(MONITOR, pr_monitor, BPF_MAP_TYPE_ARRAY, __u32, struct pr_monitor, 1, 0,                  \
+	  "podroute monitor")                                                                       \
+	X(MON_BUDGET, pr_mon_budget, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct pr_mon_budget, 1, 0,  \
+	  "datapath")
 
 #endif

@@ -55,6 +55,7 @@ int cmd_routes(int argc, char **argv);
 int cmd_networks(int argc, char **argv);
 int cmd_nexthops(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_detach(int argc, char **argv);

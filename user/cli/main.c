@@ -32,6 +32,7 @@ static const struct cli_cmd cmds[] = {
 	{ "networks", cmd_networks, "networks: targets, VRF tables, flags" },
 	{ "nexthops", cmd_nexthops, "east-west next-hop groups and next hops" },
 	{ "stats", cmd_stats, "per-network, per-reason packet and byte counters" },
+	{ "monitor", cmd_monitor, "sampled per-packet decisions (time, interface, addresses, verdict, reason)" },
 	{ "explain", cmd_explain, "what the datapath would do with a packet, beside the kernel's route" },
 	{ "check", cmd_check_drift, "drift: maps vs the kernel's routes vs the config (exit 1 naming each)" },
 	{ "net", cmd_net, "set or delete a network entry by hand (debugging)" },
