@@ -87,6 +87,9 @@ check "sync --once, API server unreachable: exit 1 naming it, config kept" \
 	sh -c "! '$P' config sync --node worker-1 --base '$FIX/base.yaml' -o '$t/config.yaml' --api-server http://127.0.0.1:1 \
 		--token-file '$t/token' --once 2>'$t/down.log' && grep -q 'list: Could not connect\|list: Couldn.t connect' '$t/down.log' &&
 		[ \"\$(stat -c %i:%Y.%y '$t/config.yaml')\" = '$ino1' ]"
+check "sync --once, token file missing: exit 1 naming it" \
+	sh -c "out=\$('$P' config sync --node worker-1 --base '$FIX/base.yaml' -o '$t/config.yaml' --api-server '$API' \
+		--token-file '$t/no-token' --once 2>&1); [ \$? -eq 1 ] && echo \"\$out\" | grep -q 'token $t/no-token: No such file'"
 check "sync: --kubectl is refused, saying why" \
 	sh -c "'$P' config sync ${sync_args[*]@Q} --kubectl kubectl 2>&1 | grep -q 'kubectl: removed; sync talks to the API server'"
 check "sync: a plain host (no https:// or http://) is refused" \
@@ -233,7 +236,9 @@ check "loop: said it was exiting" grep -q 'config sync: exiting' "$t/sync.log"
 
 # ---- the API server down at start: backoff, then success ----
 rm -f "$t/config.yaml"
-"$P" config sync "${sync_args[@]}" >"$t/sync2.log" 2>&1 &
+# --interval 3600: no periodic render in this test's time; what renders
+# is a change seen through list or watch
+"$P" config sync "${sync_args[@]}" --interval 3600 >"$t/sync2.log" 2>&1 &
 SYNC=$!
 check "down at start: retried, waits growing" \
 	wait_for "[ \$(grep -c 'routeadvertisements: list: .*listing again in' '$t/sync2.log') -ge 3 ]" 400
@@ -243,7 +248,10 @@ check "down at start: ... 0.5 s doubling, jittered into [d/2, d): $waits" \
 check "down at start: ... nothing written meanwhile" test ! -e "$t/config.yaml"
 start_server "$PORT"
 apply "$FIX/ra-default.json" "$FIX/nodes.json"
-check "down at start: ... then the config, once the server answers" wait_for "grep -q '^  - name: default' '$t/config.yaml'" 600
+check "down at start: ... then the config, once the server answers (rendered on the change)" wait_for "grep -q '^  - name: default' '$t/config.yaml'" 600
+apply "$FIX/cudns.json" "$FIX/ra-blue.json"
+check "down at start: ... a watched change renders at once, not at the next --interval" \
+	wait_for "grep -q cluster_udn_blue '$t/config.yaml'"
 kill -TERM "$SYNC"
 wait "$SYNC"
 SYNC=

@@ -217,6 +217,8 @@ static void query_escape(char *out, size_t len, const char *s)
 	curl_free(e);
 }
 
+static void retry(struct kube_informer *k, struct res *r, enum op next, const char *what);
+
 static void start(struct kube_informer *k, struct res *r)
 {
 	char url[4096], sel[600] = "", rv[400], err[512], cont[2200] = "";
@@ -246,9 +248,8 @@ static void start(struct kube_informer *k, struct res *r)
 	}
 	r->easy = kube_api_get(k->api, url, &r->hdrs, err, sizeof(err));
 	if (!r->easy) {
-		log_warn("config sync: %s: %s", r->spec->name, err);
-		r->failures++;
-		r->due_ms = now_ms() + kube_backoff_ms(r->failures, rand_r(&k->seed));
+		/* e.g. the token file missing: a failed attempt like any */
+		retry(k, r, r->next, err);
 		return;
 	}
 	r->len = 0;
