@@ -43,7 +43,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-Iinclude -Iuser -I$(BUILD) -DPODROUTE_VERSION='"$(VERSION)"' -MMD -MP \
 	-DPR_LIBXDP_VERSION='"$(shell pkg-config --modversion libxdp 2>/dev/null || echo unknown)"'
-LIBS := -lbpf -lxdp -lnl-route-3 -lnl-genl-3 -lnl-3 -lyaml -ljansson -lxxhash -lmicrohttpd -lpthread -lelf -lz
+LIBS := -lbpf -lxdp -lnl-route-3 -lnl-genl-3 -lnl-3 -lyaml -ljansson -lcurl -lxxhash -lmicrohttpd -lpthread -lelf -lz
 NL_CFLAGS := -I/usr/include/libnl3
 CFLAGS += $(NL_CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -72,6 +72,8 @@ PROG_BIN := $(BUILD)/prog/test_progs
 VM_BPF_OBJS := $(patsubst selftests/vm/%.bpf.c,$(BUILD)/vm/%.bpf.o,$(wildcard selftests/vm/*.bpf.c))
 # Helper programs of the namespace tests and the demo (e.g. the tap "VM").
 NET_TOOLS := $(patsubst selftests/net/%.c,$(BUILD)/net/%,$(wildcard selftests/net/*.c))
+# Helper programs of the deploy tests (e.g. the API server stand-in).
+DEPLOY_TOOLS := $(patsubst selftests/deploy/%.c,$(BUILD)/deploy/%,$(wildcard selftests/deploy/*.c))
 
 .PHONY: image all deps check check-unit check-prog check-net check-deploy check-vm demo bench clean help install
 PREFIX ?= /usr/local
@@ -157,11 +159,15 @@ $(BUILD)/net/%: selftests/net/%.c | $(BUILD)/net
 	$(call msg,CC-NET,$@)
 	$(Q)$(CC) $(CFLAGS) -MF $@.d -o $@ $<
 
-$(BUILD) $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/prog $(BUILD)/bench $(BUILD)/net $(BUILD)/vm:
+$(BUILD)/deploy/%: selftests/deploy/%.c | $(BUILD)/deploy
+	$(call msg,CC-DEPLOY,$@)
+	$(Q)$(CC) $(CFLAGS) -MF $@.d -o $@ $< -ljansson -lmicrohttpd -lpthread
+
+$(BUILD) $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/prog $(BUILD)/bench $(BUILD)/net $(BUILD)/vm $(BUILD)/deploy:
 	$(Q)mkdir -p $@
 
 # ---- tests ----
-check: all $(NET_TOOLS) $(VM_BPF_OBJS)
+check: all $(NET_TOOLS) $(DEPLOY_TOOLS) $(VM_BPF_OBJS)
 	$(Q)selftests/run-suites.sh unit prog net deploy vm
 
 check-unit: $(UNIT_BINS)
@@ -173,7 +179,7 @@ check-prog: $(PROG_BIN) $(BPF_OBJS)
 check-net: all $(NET_TOOLS)
 	$(Q)selftests/net/run.sh
 
-check-deploy: all
+check-deploy: all $(DEPLOY_TOOLS)
 	$(Q)selftests/deploy/run.sh
 
 check-vm: all $(PROG_BIN) $(VM_BPF_OBJS) $(NET_TOOLS)
@@ -201,4 +207,4 @@ install: $(BUILD)/podroute
 clean:
 	$(Q)rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*/*.d $(BUILD)/asan/*/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d $(BUILD)/bench/*.d $(BUILD)/net/*.d $(BUILD)/vm/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*/*.d $(BUILD)/asan/*/*.d $(BUILD)/unit/*.d $(BUILD)/prog/*.d $(BUILD)/bench/*.d $(BUILD)/net/*.d $(BUILD)/deploy/*.d $(BUILD)/vm/*.d)

@@ -8,6 +8,9 @@ PKGS=(
 	make gcc clang llvm libc6-dev pkg-config git
 	libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev
 	libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libyaml-dev libjansson-dev libmicrohttpd-dev libxxhash-dev
+	# the config sidecar's API client: the GnuTLS flavour, as libmicrohttpd
+	# already links GnuTLS (one TLS library in the image, not two)
+	libcurl4-gnutls-dev
 	# tests
 	libcmocka-dev groff-base curl iproute2 nftables tcpdump iputils-ping ethtool kmod procps jq util-linux mount bc
 	xdp-tools frr openvswitch-switch ovn-central ovn-host yamllint buildah umoci
@@ -18,8 +21,9 @@ PKGS=(
 	# the VM runner (kernel image comes from apt at test time)
 	qemu-system-x86
 )
-# The config sidecar's kubectl: Debian's kubernetes-client, unless some
-# other package already provides /usr/bin/kubectl (the two conflict).
+# kubectl for the manifest test (`kubectl kustomize`; the sidecar itself no
+# longer uses it): Debian's kubernetes-client, unless some other package
+# already provides /usr/bin/kubectl (the two conflict).
 command -v kubectl >/dev/null 2>&1 || PKGS+=(kubernetes-client)
 if [ "$(id -u)" -ne 0 ]; then
 	echo "make deps: run as root (apt-get)" >&2

@@ -3,8 +3,9 @@
 # `make image`: an OCI image of podroute built here, with no network and
 # no base image: `buildah from scratch` plus exactly what runs in it:
 #   /usr/sbin/podroute (the BPF object is inside it: libbpf skeleton),
-#   the shared libraries it needs (from ldd) and the dynamic loader,
-#   /usr/bin/kubectl for the config-sync sidecar (a static binary),
+#   the shared libraries it needs (from ldd) and the dynamic loader
+#   (libcurl's among them: the config-sync sidecar talks to the API
+#   server itself, no kubectl),
 #   /etc/podroute/config.yaml (the example; the DaemonSet mounts its own).
 # Storage is private to build/image (vfs driver): nothing global changes.
 # Output: build/podroute-image.oci.tar (oci-archive), its rootfs staging
@@ -26,13 +27,11 @@ tag=${1:-$default_tag}
 bin=build/podroute
 [ -x "$bin" ] || { echo "build-image: $bin missing (run make)" >&2; exit 1; }
 command -v buildah >/dev/null || { echo "build-image: buildah missing (make deps)" >&2; exit 1; }
-kubectl=$(readlink -f "$(command -v kubectl)") || { echo "build-image: kubectl missing (make deps)" >&2; exit 1; }
 work=$PWD/build/image
 rm -rf "$work/rootfs"
-mkdir -p "$work/rootfs"/{usr/sbin,usr/bin,etc/podroute,tmp,run}
+mkdir -p "$work/rootfs"/{usr/sbin,etc/podroute,tmp,run}
 chmod 1777 "$work/rootfs/tmp"
 install -m 0755 "$bin" "$work/rootfs/usr/sbin/podroute"
-install -m 0755 "$kubectl" "$work/rootfs/usr/bin/kubectl"
 install -m 0644 deploy/config.example.yaml "$work/rootfs/etc/podroute/config.yaml"
 # Every library the binary loads, at the path the loader looks for it.
 ldd "$bin" | awk '/=> \// {print $3} /^\t\/.*ld-linux/ {print $1}' | sort -u | while read -r lib; do
