@@ -80,6 +80,7 @@ report_failed() {
 
 if [ -n "$FROM" ]; then
 	cp "$FROM/runs.tsv" "$FROM/meta.json" "$work/" || fail "no runs.tsv and meta.json in $FROM"
+	cp "$FROM/stalls.tsv" "$work/" 2>/dev/null
 	cp "$FROM"/dpflows-*.txt "$work/" 2>/dev/null
 else
 	make -s all build/bench/pktgen build/bench/pktgen.bpf.o || fail "build failed"
@@ -104,6 +105,7 @@ else
 fi
 
 # ---- results: bench/results/NAME.json ----
+: >>"$work/stalls.tsv" # none recorded: no stall
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 # OVS's kernel datapath flows after each OVS configuration's last runs.
 dpflows='{}'
@@ -120,7 +122,7 @@ When the forwarding vCPU is not saturated (podroute with the live generator, whi
 jq -R -s --slurpfile meta "$work/meta.json" \
 	--arg bench "$name" --arg commit "$(git describe --always --dirty 2>/dev/null || echo unknown)" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host_kernel "$(uname -r)" --arg host_cpu "$host_cpu" \
-	--argjson variants "$VARIANTS" --argjson pairs "$PAIRS" \
+	--argjson variants "$VARIANTS" --argjson pairs "$PAIRS" --rawfile stalls "$work/stalls.tsv" \
 	--argjson host_ncpu "$(nproc)" --arg method "$method" --arg emulation "$emulation" \
 	--arg notes "$notes" --argjson dpflows "$dpflows" \
 	-f /dev/stdin "$work/runs.tsv" >"$res/$name.json" <<'JQ' || report_failed "cannot build $res/$name.json"
@@ -164,6 +166,8 @@ $meta[0] as $m
 	rounds: $m.rounds, seconds_per_run: $m.seconds_per_run, warmup_seconds: $m.warmup_seconds,
 	cpu_layout: "vCPU 0 forwards (threaded NAPI of the underlay ports pinned there), vCPU 1 generates (and runs everything else the bench starts)",
 	variants: $variants, pairs: $pairs,
+	stalls: [$stalls | split("\n")[] | select(length > 0) | split("\t")
+		| {round: (.[0] | tonumber), variant: .[1], generator: .[2], size: (.[3] | tonumber), frames_before: (.[4] | tonumber)}],
 	method: $method, emulation: $emulation, notes: ($notes | split("\n")), no_traffic: $m.no_traffic,
 	ovs_datapath_flows: $dpflows,
 	rows: $rows,
@@ -243,6 +247,7 @@ ratiotable("received_pps"),
 	"busy \(.fwd_busy.median | pct), offered \(.offered_pps | k), \(.frames) frames\(if .bad > 0 then ", \(.bad) bad" else "" end)" end]
 	| join(" | ")) + " |"),
 "",
+(if (.stalls | length) > 0 then "Stalled runs (the stream stopped within the window; not in the rates): " + ([.stalls[] | "\(.variant) \(.generator) \(.size) B round \(.round + 1) after \(.frames_before) frames"] | join("; ")) + ".", "" else empty end),
 "With no traffic the forwarding threads used \(.no_traffic.fwd_threads_busy | pct) of vCPU 0 (vCPU 0 not idle: \(.no_traffic.fwd_cpu_not_idle | pct)).",
 "",
 "## Method",
