@@ -8,7 +8,9 @@
 #    the TTL as received (64), the target mp0 and the verdict redirect;
 #  - pings to the node's own address (no prefix: the kernel's path) are
 #    seen with --net 0 --addr as miss/pass, and none of network 1's;
-#  - the text form carries the same; --sample and --rate bound what is sent;
+#  - a spoofed source (inside the pod prefix, from the underlay) shows as
+#    spoof/drop;
+#  - the text form carries the same; --rate bounds what is sent;
 #  - a monitor that ends clears the lease; bad options are usage errors.
 set -u
 . "$(dirname "$0")/lib/topo.sh"
@@ -48,6 +50,16 @@ jq -e -s 'length == 3 and all(.[]; .network == 0 and .reason == "miss" and .verd
 	and .dst == "192.0.2.1" and (has("target") | not))' "$dir/mon.out" >/dev/null ||
 	fail "network 0 / address filter: $(cat "$dir/mon.out")"
 
+# A problem, as the operator would hunt it: a source inside the pod prefix
+# arriving from the underlay is spoofed; monitor names the drop.
+ip -n "$NS_CLIENT" addr add 10.128.1.77/32 dev eth0
+monitor -j monitor --reason spoof --count 2
+in_ns "$NS_CLIENT" ping -c 4 -i 0.05 -W 1 -I 10.128.1.77 10.128.1.5 >/dev/null 2>&1 &&
+	fail "a spoofed ping got an answer"
+wait_for "! kill -0 $MON 2>/dev/null" 10 || fail "the spoof monitor did not stop: $(cat "$dir/mon.out")"
+jq -e -s 'length == 2 and all(.[]; .reason == "spoof" and .verdict == "drop" and .src == "10.128.1.77"
+	and .network == 1)' "$dir/mon.out" >/dev/null || fail "spoofed source: $(cat "$dir/mon.out")"
+
 # Text, one line per event.
 monitor monitor --reason redirect --count 2
 in_ns "$NS_CLIENT" ping -c 4 -i 0.05 -W 2 10.128.1.5 >/dev/null
@@ -68,4 +80,4 @@ for bad in "--reason nope" "--sample 0" "--net 999" "--addr 10.0.0.1/8" "--count
 	node_podroute monitor $bad >/dev/null 2>&1; rc=$?
 	[ "$rc" -eq 2 ] || fail "monitor $bad: exit $rc, want 2"
 done
-echo "monitor: 5 redirect events with addresses, TTL 64 and target mp0; network 0 by address (miss, pass); text lines; --rate 1 gave $n events for 20 packets; lease cleared on exit and on SIGINT; bad options exit 2"
+echo "monitor: 5 redirect events with addresses, TTL 64 and target mp0; network 0 by address (miss, pass); a spoofed source as spoof/drop; text lines; --rate 1 gave $n events for 20 packets; lease cleared on exit and on SIGINT; bad options exit 2"
