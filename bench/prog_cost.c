@@ -138,10 +138,10 @@ static const char *const pc_step_what[PC_STOPS + 1] = {
 	"action: redirect target, TTL check",
 	"pr_txports lookup (DEVMAP_HASH)",
 	"pr_shadow (pr_config ARRAY)",
-	"pr_xdp_txports lookup (DEVMAP_HASH)",
+	"XDP target? bpf_redirect_map (pr_xdp_txports, DEVMAP_HASH)",
 	"TTL decrement, checksum, MAC rewrite",
 	"pr_count (per-CPU ARRAY)",
-	"redirect (bpf_redirect_map, pr_xdp_txports)",
+	"redirect verdict",
 };
 
 struct pc_variant {

@@ -470,9 +470,13 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 
 	/* Targets that take no XDP frames (OVS internal ports, VLAN devices,
 	 * bridges; a veth whose peer has no NAPI): TC, which runs on every
-	 * device podroute attaches to, redirects the skb. */
+	 * device podroute attaches to, redirects the skb. Whether the target
+	 * takes them is bpf_redirect_map()'s own answer: XDP_REDIRECT, the
+	 * redirect recorded for the verdict below to carry out, or its
+	 * fallback XDP_PASS when the device is not in pr_xdp_txports. One
+	 * devmap lookup where a lookup and then the redirect took two. */
 	if (is_xdp && ((net->flags & PR_NET_F_SKB_XMIT) ||
-		       !bpf_map_lookup_elem(&pr_xdp_txports, &tx.ifindex))) {
+		       bpf_redirect_map(&pr_xdp_txports, tx.ifindex, XDP_PASS) != XDP_REDIRECT)) {
 		meta = pr_xdp_reserve_meta(ctx);
 		if (!meta) {
 			reason = PR_R_NO_TARGET;
@@ -503,7 +507,8 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 	}
 	pr_count(net_id, PR_R_REDIRECT, p.pkt_len);
 	PR_COST_STEP(12, pr_verdict_drop(is_xdp));
-	return pr_ctx_redirect(ctx, is_xdp, tx.ifindex);
+	/* XDP: the redirect bpf_redirect_map() recorded above. */
+	return is_xdp ? XDP_REDIRECT : bpf_redirect(tx.ifindex, 0);
 
 drop:
 	pr_count(net_id, reason, p.pkt_len);
