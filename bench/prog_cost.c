@@ -33,8 +33,11 @@
  * them, so a step's difference is the cost of the code that step adds in
  * that build, not an exact partition: the sum of the steps is the whole.
  *
- * Usage: prog_cost [-r runs] [-n repeat] [-j] [-o parse_only.bpf.o]
- *        prog_cost -s FILE [-r runs] [-n repeat] [-d dir] [-x LABEL=OBJ]...
+ * -a: the network has anti-spoofing on (pr_config as the agent then
+ * writes it): every packet's source is looked up too.
+ *
+ * Usage: prog_cost [-r runs] [-n repeat] [-j] [-a] [-o parse_only.bpf.o]
+ *        prog_cost -s FILE [-r runs] [-n repeat] [-a] [-d dir] [-x LABEL=OBJ]...
  */
 #define _GNU_SOURCE /* unshare */
 #include <arpa/inet.h>
@@ -134,7 +137,7 @@ static const char *const pc_step_what[PC_STOPS + 1] = {
 	"L3 parse",
 	"destination lookup (pr_lookup: index control, LPM trie)",
 	"side check, pr_nets, VRF check",
-	"anti-spoofing: source pr_lookup, pr_nets",
+	"anti-spoofing: pr_config flag; if on, source pr_lookup, pr_nets",
 	"action: redirect target, TTL check",
 	"pr_txports lookup (DEVMAP_HASH)",
 	"pr_shadow (pr_config ARRAY)",
@@ -273,7 +276,7 @@ struct pc_case {
 
 static int pc_steps(const struct pr_datapath *dp, int floor_fd, const char *dir, char **extra,
 		    int nextra, const struct pc_case *cases, int ncases, uint32_t in_if,
-		    const uint8_t *dmac, int runs, int repeat, const char *out)
+		    const uint8_t *dmac, int runs, int repeat, bool antispoof, const char *out)
 {
 	static struct pc_stat st[4][PC_MAX_VARIANTS];
 	struct pc_variant v[PC_MAX_VARIANTS] = { { "parse-only", floor_fd, -1, NULL } };
@@ -323,8 +326,9 @@ static int pc_steps(const struct pr_datapath *dp, int floor_fd, const char *dir,
 	}
 	fprintf(f, "{\n\"bench\": \"prog_cost_steps\",\n\"commit\": \"%s\",\n\"date\": \"%s\",\n"
 		   "\"kernel\": \"%s\",\n\"cpu\": \"%s\",\n\"ncpu\": %ld,\n\"pinned_cpu\": %d,\n"
-		   "\"runs\": %d,\n\"repeat\": %d,\n",
-		commit, date, u.release, cpu, sysconf(_SC_NPROCESSORS_ONLN), cpu_now, runs, repeat);
+		   "\"runs\": %d,\n\"repeat\": %d,\n\"antispoof\": %s,\n",
+		commit, date, u.release, cpu, sysconf(_SC_NPROCESSORS_ONLN), cpu_now, runs, repeat,
+		antispoof ? "true" : "false");
 	fprintf(f, "\"method\": \"BPF_PROG_TEST_RUN, one frame repeated (cache-warm, the LPM trie answers: no "
 		   "lookup index built); every variant once per round, order rotated, rounds interleaved; "
 		   "ns per packet: median over the rounds of the mean of %d test runs each\",\n", PC_PER_ROUND);
@@ -453,7 +457,7 @@ int main(int argc, char **argv)
 	struct pr_lpm6_key k6;
 	const char *obj = "build/bench/parse_only.bpf.o", *steps_out = NULL, *stop_dir = "build/bench";
 	char *extra[PC_MAX_EXTRA];
-	int nextra = 0;
+	int nextra = 0, antispoof = 0;
 	static const struct { const char *name; int family; const char *dst; bool ew; } cases[] = {
 		{ "ipv4 hit", AF_INET, "10.128.1.5" },
 		{ "ipv4 miss", AF_INET, "10.129.1.5" },
@@ -464,7 +468,7 @@ int main(int argc, char **argv)
 	};
 	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
 
-	while ((opt = getopt(argc, argv, "r:n:jo:s:d:x:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:jo:s:d:x:ah")) != -1) {
 		switch (opt) {
 		case 'r': runs = atoi(optarg); break;
 		case 'n': repeat = atoi(optarg); break;
@@ -472,6 +476,7 @@ int main(int argc, char **argv)
 		case 'o': obj = optarg; break;
 		case 's': steps_out = optarg; break;
 		case 'd': stop_dir = optarg; break;
+		case 'a': antispoof = 1; break;
 		case 'x':
 			if (nextra == PC_MAX_EXTRA) {
 				fprintf(stderr, "at most %d -x\n", PC_MAX_EXTRA);
@@ -480,8 +485,8 @@ int main(int argc, char **argv)
 			extra[nextra++] = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-r runs (1-4096)] [-n repeat (1-250)] [-j] [-o parse_only.bpf.o]\n"
-				"       %s -s steps.json [-r runs] [-n repeat] [-d dir of podroute_stop<n>.bpf.o] "
+			fprintf(stderr, "usage: %s [-r runs (1-4096)] [-n repeat (1-250)] [-j] [-a] [-o parse_only.bpf.o]\n"
+				"       %s -s steps.json [-r runs] [-n repeat] [-a] [-d dir of podroute_stop<n>.bpf.o] "
 				"[-x LABEL=podroute.bpf.o]...\n", argv[0], argv[0]);
 			return opt == 'h' ? 0 : 2;
 		}
@@ -554,6 +559,19 @@ int main(int argc, char **argv)
 	/* The network's port is pc0: not the receiving device (lo), or the
 	 * hit would be a hairpin, which the datapath leaves to the kernel. */
 	net.ifindex = pc0;
+	/* pr_config as the agent writes it: no network has anti-spoofing on,
+	 * so the datapath skips the source lookup; -a: the network has it
+	 * on, and every packet's source is looked up. */
+	{
+		struct pr_global g = { .abi_version = PR_ABI_VERSION, .flags = PR_G_F_NO_ANTISPOOF };
+
+		if (antispoof) {
+			net.flags |= PR_NET_F_ANTISPOOF;
+			g.flags = 0;
+		}
+		key0 = 0;
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_CONFIG), &key0, &g, 0);
+	}
 	key0 = 1;
 	bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_NETS), &key0, &net, 0);
 	pr_prefix_parse("10.128.1.0/24", &p, NULL);
@@ -572,7 +590,7 @@ int main(int argc, char **argv)
 			{ "ipv6 miss", AF_INET6, "fd00:99::5", false },
 		};
 		int rc = pc_steps(&dp, floor_fd, stop_dir, extra, nextra, sc, 4, lo_if, lomac, runs,
-				  repeat, steps_out);
+				  repeat, antispoof, steps_out);
 
 		bpf_object__close(floor_obj);
 		pr_datapath_close(&dp);

@@ -271,6 +271,16 @@ static __always_inline bool pr_spoofed(struct pr_pkt *p, __u32 domain, __u32 *sp
 	return true;
 }
 
+/* The agent says no network has anti-spoofing on: pr_spoofed() would only
+ * find that out after a second longest match. */
+static __always_inline bool pr_antispoof_off(void)
+{
+	__u32 zero = 0;
+	struct pr_global *g = bpf_map_lookup_elem(&pr_config, &zero);
+
+	return g && (g->flags & PR_G_F_NO_ANTISPOOF);
+}
+
 /* Shadow mode: the network's own flag or the global one. net may be NULL. */
 static __always_inline bool pr_shadow(const struct pr_net *net)
 {
@@ -406,7 +416,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		goto pass;
 	}
 	PR_COST_STEP(5, pr_verdict_drop(is_xdp));
-	if (side == PR_SIDE_UNDERLAY && pr_spoofed(&p, ifc->vrf_table, &spoofed_net)) {
+	if (side == PR_SIDE_UNDERLAY && !pr_antispoof_off() && pr_spoofed(&p, ifc->vrf_table, &spoofed_net)) {
 		net_id = spoofed_net;
 		reason = PR_R_SPOOF;
 		goto drop;
