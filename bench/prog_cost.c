@@ -374,6 +374,7 @@ static int pc_steps(const struct pr_datapath *dp, int floor_fd, const char *dir,
 		   "  \"title\": \"Where the nanoseconds go: podroute's XDP decision per step (podroute issue 15)\",\n"
 		   "  \"notes\": [\n"
 		   "    \"Stop n: xdp_underlay compiled with -DPR_COST_STOP=n, returning right after step n of pr_process() (bpf/pr_datapath.h); loaded on the real datapath's maps. Each round's sample: the mean of %d test runs of %d repeats (after one uncounted warm-up run); medians over the rounds. step_ns: median of stop n minus median of stop n-1 (for stop 0: the whole program-entry floor). over parse-only: median minus the parse-only program's (bench/parse_only.bpf.c) in the same rounds.\",\n"
+		   "    \"antispoof: whether the network has anti-spoofing on (-a); pr_config is written as the agent writes it, so with it off the source lookup is skipped.\",\n"
 		   "    \"A miss leaves at the destination lookup, so its stops after 4 are the whole program; its last row is what a miss adds after the lookup.\",\n"
 		   "    \"An early return lets the compiler drop what follows, so a step is the cost of the code it adds in that build; the steps add up to the whole. One frame repeated: cache-warm, the floor of each step.\",\n"
 		   "    \"Targets (issue 15): over parse-only <= 12 ns for a hit, <= 6 ns for a miss. Other programs in the summary (-x) are whole xdp_underlay builds measured in the same rounds; vs_podroute is their median over this build's.\"\n"
