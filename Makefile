@@ -68,6 +68,10 @@ PROG_SRCS := $(wildcard selftests/prog/*.c)
 
 BENCH_BPF_OBJS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
+# prog_cost's per-step breakdown: the datapath again, stopped after step N
+# of pr_process() (bpf/pr_datapath.h, PR_COST_STOP).
+COST_STOPS := 0 1 2 3 4 5 6 7 8 9 10 11 12
+BENCH_STOP_OBJS := $(foreach n,$(COST_STOPS),$(BUILD)/bench/podroute_stop$(n).bpf.o)
 PROG_BIN := $(BUILD)/prog/test_progs
 VM_BPF_OBJS := $(patsubst selftests/vm/%.bpf.c,$(BUILD)/vm/%.bpf.o,$(wildcard selftests/vm/*.bpf.c))
 # Helper programs of the namespace tests and the demo (e.g. the tap "VM").
@@ -146,6 +150,10 @@ $(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(BPF_INC)/.stamp | $(BUILD)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(BUILD)/bench/$*.bpf.d -c $< -o $@
 
+$(BUILD)/bench/podroute_stop%.bpf.o: bpf/podroute.bpf.c $(BPF_INC)/.stamp | $(BUILD)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DPR_COST_STOP=$* -MF $(BUILD)/bench/podroute_stop$*.bpf.d -c $< -o $@
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libpodroute.a | $(BUILD)/bench
 	$(call msg,CC-BENCH,$@)
 	$(Q)$(CC) $(CFLAGS) -MF $@.d -o $@ $< $(BUILD)/libpodroute.a $(LIBS)
@@ -191,7 +199,7 @@ deps:
 demo: all $(NET_TOOLS) $(BUILD)/bench/pktgen $(BUILD)/bench/pktgen.bpf.o
 	$(Q)./selftests/net/demo.sh
 
-bench: all $(BENCH_BPF_OBJS) $(BENCH_BINS)
+bench: all $(BENCH_BPF_OBJS) $(BENCH_STOP_OBJS) $(BENCH_BINS)
 	$(Q)./bench/run-all.sh
 
 image: $(BUILD)/podroute

@@ -15,7 +15,29 @@
  * decrements the TTL: frames start at TTL 255 and a run repeats at most
  * 250 times, so every repeat of a hit really redirects (the counters
  * printed at the end prove it); precision comes from many runs instead.
- * Usage: prog_cost [-r runs] [-n repeat] [-j]
+ *
+ * -s FILE: the per-step breakdown instead (podroute issue 15). The same
+ * program compiled with -DPR_COST_STOP=n (build/bench/podroute_stop<n>.bpf.o,
+ * bpf/pr_datapath.h) returns right after step n of pr_process(); each is
+ * loaded on the maps of the real datapath loaded here, and every variant
+ * (parse-only, stop 0..12, the whole program, and any -x LABEL=OBJ: the
+ * whole xdp_underlay of another build, for before/after comparisons) is
+ * test-run once per round (after one run that warms it up, not counted),
+ * rounds interleaved with the order rotated, for
+ * the underlay cases (IPv4/IPv6, hit/miss). A step's cost is the
+ * difference between consecutive stops' medians. The kernel reports whole
+ * ns per run, so a round's sample is the mean of PC_PER_ROUND runs (after
+ * one uncounted warm-up): the resolution the differences need.
+ * JSON (with the machine and a "report" object) goes to FILE; render it
+ * with bench/report.sh. Early returns let the compiler drop the code after
+ * them, so a step's difference is the cost of the code that step adds in
+ * that build, not an exact partition: the sum of the steps is the whole.
+ *
+ * -a: the network has anti-spoofing on (pr_config as the agent then
+ * writes it): every packet's source is looked up too.
+ *
+ * Usage: prog_cost [-r runs] [-n repeat] [-j] [-a] [-o parse_only.bpf.o]
+ *        prog_cost -s FILE [-r runs] [-n repeat] [-a] [-d dir] [-x LABEL=OBJ]...
  */
 #define _GNU_SOURCE /* unshare */
 #include <arpa/inet.h>
@@ -24,6 +46,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +56,7 @@
 
 #include "ip4_csum.h"
 #include "datapath/load.h"
+#include "datapath/maps.h"
 #include "lib/log.h"
 #include "podroute_abi.h"
 #include "lib/prefix.h"
@@ -97,6 +121,291 @@ static void measure(int prog_fd, uint32_t ifindex, const uint8_t *pkt, size_t le
 	*hi = d[runs - 1];
 }
 
+/* ---- -s: the per-step breakdown ---- */
+
+#define PC_STOPS 13 /* PR_COST_STOP 0..12: Makefile COST_STOPS */
+#define PC_MAX_EXTRA 8
+#define PC_MAX_VARIANTS (2 + PC_STOPS + PC_MAX_EXTRA)
+#define PC_MAX_RUNS 4096
+#define PC_PER_ROUND 4 /* test runs averaged into one round's sample */
+
+/* What each stop adds to the one before it (bpf/pr_datapath.h's marks). */
+static const char *const pc_step_what[PC_STOPS + 1] = {
+	"program entry, context read (test-run floor)",
+	"pr_ifaces lookup (HASH)",
+	"L2 parse, pr_for_us (router MAC compare)",
+	"L3 parse",
+	"destination lookup (pr_lookup: index control, LPM trie)",
+	"side check, pr_nets, VRF check",
+	"anti-spoofing: pr_config flag; if on, source pr_lookup, pr_nets",
+	"action: redirect target, TTL check",
+	"pr_txports lookup (DEVMAP_HASH)",
+	"pr_shadow (pr_config ARRAY)",
+	"XDP target? bpf_redirect_map (pr_xdp_txports, DEVMAP_HASH)",
+	"TTL decrement, checksum, MAC rewrite",
+	"pr_count (per-CPU ARRAY)",
+	"redirect verdict",
+};
+
+struct pc_variant {
+	char label[64];
+	int fd;
+	int stop;                  /* 0..12, PC_STOPS: whole program, -1: other */
+	struct bpf_object *obj;    /* loaded here, or NULL */
+};
+
+struct pc_stat {
+	double med, lo, hi;
+	uint32_t verdict;
+};
+
+static void shell_line(const char *cmd, char *buf, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+
+	buf[0] = 0;
+	if (p) {
+		if (!fgets(buf, size, p))
+			buf[0] = 0;
+		pclose(p);
+	}
+	buf[strcspn(buf, "\n")] = 0;
+	if (!buf[0])
+		snprintf(buf, size, "unknown");
+}
+
+/* xdp_underlay of obj_path, loaded on the datapath's own maps (no pins):
+ * its fd, or -1. */
+static int pc_load_variant(const struct pr_datapath *dp, const char *obj_path, struct bpf_object **objp)
+{
+	struct bpf_object *obj = bpf_object__open_file(obj_path, NULL);
+	struct bpf_program *prog, *want = NULL;
+	struct bpf_map *m;
+
+	if (!obj) {
+		fprintf(stderr, "prog_cost: %s: cannot open (make bench builds it)\n", obj_path);
+		return -1;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		if (!strcmp(bpf_program__name(prog), "xdp_underlay"))
+			want = prog;
+		else
+			bpf_program__set_autoload(prog, false);
+	}
+	bpf_object__for_each_map(m, obj) {
+		int id = pr_map_by_name(bpf_map__name(m));
+
+		bpf_map__set_pin_path(m, NULL);
+		if (id < 0)
+			continue;
+		if (bpf_map__reuse_fd(m, pr_datapath_map_fd(dp, id))) {
+			fprintf(stderr, "prog_cost: %s: map %s: %s\n", obj_path, bpf_map__name(m),
+				strerror(errno));
+			bpf_object__close(obj);
+			return -1;
+		}
+	}
+	if (!want || bpf_object__load(obj)) {
+		fprintf(stderr, "prog_cost: %s: cannot load xdp_underlay\n", obj_path);
+		bpf_object__close(obj);
+		return -1;
+	}
+	*objp = obj;
+	return bpf_program__fd(want);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	return (*(const double *)a > *(const double *)b) - (*(const double *)a < *(const double *)b);
+}
+
+/* Median, min and max of n samples (sorted in place). */
+static void pc_stats(double *d, int n, struct pc_stat *st)
+{
+	qsort(d, n, sizeof(d[0]), cmp_double);
+	st->med = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+	st->lo = d[0];
+	st->hi = d[n - 1];
+}
+
+/* Every variant once per round for one frame, the order rotated per round. */
+static void pc_measure_case(struct pc_variant *v, int nv, uint32_t ifindex, const uint8_t *pkt,
+			    size_t len, int runs, int repeat, struct pc_stat *st)
+{
+	static double d[PC_MAX_VARIANTS][PC_MAX_RUNS];
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+
+	for (int r = 0; r < runs; r++) {
+		for (int k = 0; k < nv; k++) {
+			int i = (k + r) % nv;
+			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = len,
+				    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = repeat);
+
+			/* The first run warms the caches and predictors the
+			 * previous variant took over and is not counted; the
+			 * sample is the mean of the next PC_PER_ROUND. */
+			d[i][r] = 0;
+			for (int w = 0; w <= PC_PER_ROUND; w++) {
+				if (bpf_prog_test_run_opts(v[i].fd, &o)) {
+					fprintf(stderr, "test run %s: %s\n", v[i].label, strerror(errno));
+					exit(1);
+				}
+				if (w)
+					d[i][r] += (double)o.duration / PC_PER_ROUND;
+			}
+			st[i].verdict = o.retval;
+		}
+	}
+	for (int i = 0; i < nv; i++)
+		pc_stats(d[i], runs, &st[i]);
+}
+
+static const char *pc_verdict_name(uint32_t v)
+{
+	static const char *const n[] = { "ABORTED", "DROP", "PASS", "TX", "REDIRECT" };
+
+	return v < 5 ? n[v] : "?";
+}
+
+struct pc_case {
+	const char *name;
+	int family;
+	const char *dst;
+	bool hit;
+};
+
+static int pc_steps(const struct pr_datapath *dp, int floor_fd, const char *dir, char **extra,
+		    int nextra, const struct pc_case *cases, int ncases, uint32_t in_if,
+		    const uint8_t *dmac, int runs, int repeat, bool antispoof, const char *out)
+{
+	static struct pc_stat st[4][PC_MAX_VARIANTS];
+	struct pc_variant v[PC_MAX_VARIANTS] = { { "parse-only", floor_fd, -1, NULL } };
+	char commit[128], cpu[256], date[64], path[512];
+	int nv = 1, cpu_now = sched_getcpu();
+	uint8_t pkt[128];
+	struct utsname u;
+	FILE *f;
+
+	for (int n = 0; n < PC_STOPS; n++) {
+		snprintf(path, sizeof(path), "%s/podroute_stop%d.bpf.o", dir, n);
+		snprintf(v[nv].label, sizeof(v[nv].label), "stop %d", n);
+		v[nv].stop = n;
+		if ((v[nv].fd = pc_load_variant(dp, path, &v[nv].obj)) < 0)
+			return 1;
+		nv++;
+	}
+	snprintf(v[nv].label, sizeof(v[nv].label), "podroute");
+	v[nv].stop = PC_STOPS;
+	v[nv++].fd = pr_datapath_prog_fd(dp, PR_PROG_XDP_UNDERLAY);
+	for (int x = 0; x < nextra; x++) {
+		char *eq = strchr(extra[x], '=');
+
+		if (!eq || eq == extra[x] || !eq[1] || (size_t)(eq - extra[x]) >= sizeof(v[nv].label)) {
+			fprintf(stderr, "prog_cost: -x %s: want LABEL=OBJECT (label up to 63 chars)\n", extra[x]);
+			return 2;
+		}
+		snprintf(v[nv].label, sizeof(v[nv].label), "%.*s", (int)(eq - extra[x]), extra[x]);
+		v[nv].stop = -1;
+		if ((v[nv].fd = pc_load_variant(dp, eq + 1, &v[nv].obj)) < 0)
+			return 1;
+		nv++;
+	}
+	for (int c = 0; c < ncases; c++) {
+		size_t len = frame(cases[c].family, cases[c].dst, dmac, pkt);
+
+		pc_measure_case(v, nv, in_if, pkt, len, runs, repeat, st[c]);
+	}
+
+	shell_line("git describe --always --dirty 2>/dev/null", commit, sizeof(commit));
+	shell_line("sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1", cpu, sizeof(cpu));
+	shell_line("date -u +%Y-%m-%dT%H:%M:%SZ", date, sizeof(date));
+	uname(&u);
+	if (!(f = fopen(out, "w"))) {
+		fprintf(stderr, "prog_cost: %s: %s\n", out, strerror(errno));
+		return 1;
+	}
+	fprintf(f, "{\n\"bench\": \"prog_cost_steps\",\n\"commit\": \"%s\",\n\"date\": \"%s\",\n"
+		   "\"kernel\": \"%s\",\n\"cpu\": \"%s\",\n\"ncpu\": %ld,\n\"pinned_cpu\": %d,\n"
+		   "\"runs\": %d,\n\"repeat\": %d,\n\"antispoof\": %s,\n",
+		commit, date, u.release, cpu, sysconf(_SC_NPROCESSORS_ONLN), cpu_now, runs, repeat,
+		antispoof ? "true" : "false");
+	fprintf(f, "\"method\": \"BPF_PROG_TEST_RUN, one frame repeated (cache-warm, the LPM trie answers: no "
+		   "lookup index built); every variant once per round, order rotated, rounds interleaved; "
+		   "ns per packet: median over the rounds of the mean of %d test runs each\",\n", PC_PER_ROUND);
+	fprintf(f, "\"steps\": [\n");
+	for (int c = 0; c < ncases; c++) {
+		double prev = 0;
+
+		for (int i = 1; i < nv; i++) {
+			int s = v[i].stop;
+			bool last = c + 1 == ncases && (i + 1 == nv || v[i + 1].stop < 0);
+
+			if (s < 0)
+				continue;
+			/* A miss leaves at the lookup: later stops are the whole program. */
+			if (!cases[c].hit && s > 4 && s < PC_STOPS)
+				continue;
+			fprintf(f, "  {\"case\": \"%s\", \"stop\": \"%s\", \"step\": \"%s\", "
+				   "\"median_ns\": %.2f, \"min_ns\": %.2f, \"max_ns\": %.2f, "
+				   "\"step_ns\": %.2f, \"over_parse_ns\": %.2f, \"verdict\": \"%s\"}%s\n",
+				cases[c].name, s == PC_STOPS ? "all" : v[i].label + 5,
+				s == PC_STOPS && !cases[c].hit ? "miss: pr_count, pass" : pc_step_what[s],
+				st[c][i].med, st[c][i].lo, st[c][i].hi, st[c][i].med - prev,
+				st[c][i].med - st[c][0].med, pc_verdict_name(st[c][i].verdict), last ? "" : ",");
+			prev = st[c][i].med;
+		}
+	}
+	fprintf(f, "],\n\"summary\": [\n");
+	for (int c = 0; c < ncases; c++)
+		for (int i = 0; i < nv; i++) {
+			if (v[i].stop >= 0 && v[i].stop < PC_STOPS)
+				continue;
+			fprintf(f, "  {\"case\": \"%s\", \"program\": \"%s\", "
+				   "\"median_ns\": %.2f, \"min_ns\": %.2f, \"max_ns\": %.2f, "
+				   "\"over_parse_ns\": %.2f, \"vs_podroute\": %.3f, \"target_over_parse_ns\": %d, "
+				   "\"verdict\": \"%s\"}%s\n",
+				cases[c].name, v[i].label, st[c][i].med, st[c][i].lo,
+				st[c][i].hi, v[i].stop == -1 && i == 0 ? 0 : st[c][i].med - st[c][0].med,
+				st[c][i].med / st[c][1 + PC_STOPS].med, cases[c].hit ? 12 : 6,
+				pc_verdict_name(st[c][i].verdict),
+				c + 1 == ncases && i + 1 == nv ? "" : ",");
+		}
+	fprintf(f, "],\n\"report\": {\n"
+		   "  \"title\": \"Where the nanoseconds go: podroute's XDP decision per step (podroute issue 15)\",\n"
+		   "  \"notes\": [\n"
+		   "    \"Stop n: xdp_underlay compiled with -DPR_COST_STOP=n, returning right after step n of pr_process() (bpf/pr_datapath.h); loaded on the real datapath's maps. Each round's sample: the mean of %d test runs of %d repeats (after one uncounted warm-up run); medians over the rounds. step_ns: median of stop n minus median of stop n-1 (for stop 0: the whole program-entry floor). over parse-only: median minus the parse-only program's (bench/parse_only.bpf.c) in the same rounds.\",\n"
+		   "    \"antispoof: whether the network has anti-spoofing on (-a); pr_config is written as the agent writes it, so with it off the source lookup is skipped.\",\n"
+		   "    \"A miss leaves at the destination lookup, so its stops after 4 are the whole program; its last row is what a miss adds after the lookup.\",\n"
+		   "    \"An early return lets the compiler drop what follows, so a step is the cost of the code it adds in that build; the steps add up to the whole. One frame repeated: cache-warm, the floor of each step.\",\n"
+		   "    \"Targets (issue 15): over parse-only <= 12 ns for a hit, <= 6 ns for a miss. Other programs in the summary (-x) are whole xdp_underlay builds measured in the same rounds; vs_podroute is their median over this build's.\"\n"
+		   "  ],\n  \"tables\": [\n"
+		   "    {\"title\": \"summary: ns per packet, median [min–max] over the rounds\", \"source\": \"summary\", \"columns\": ["
+		   "[\"case\", \".case\"], [\"program\", \".program\"], [\"ns: median [min–max]\", \"spread(.median_ns; .min_ns; .max_ns)\"], [\"over parse-only\", \".over_parse_ns | r2\"], "
+		   "[\"target\", \"\\\"<= \\\\(.target_over_parse_ns)\\\"\"], [\"vs podroute\", \".vs_podroute | r2\"], [\"verdict\", \".verdict\"]]}", PC_PER_ROUND, repeat);
+	for (int c = 0; c < ncases; c++)
+		fprintf(f, ",\n    {\"title\": \"%s: cost per step\", \"source\": \"steps\", "
+			   "\"filter\": \".case == \\\"%s\\\"\", \"columns\": ["
+			   "[\"stop\", \".stop\"], [\"step\", \".step\"], [\"step ns\", \".step_ns | r2\"], "
+			   "[\"cumulative ns: median [min–max]\", \"spread(.median_ns; .min_ns; .max_ns)\"], "
+			   "[\"over parse-only\", \".over_parse_ns | r2\"], [\"verdict\", \".verdict\"]]}",
+			cases[c].name, cases[c].name);
+	fprintf(f, "\n  ]\n}\n}\n");
+	fclose(f);
+	/* Also to the terminal, for a glance. */
+	printf("%-10s %-12s %9s %9s %9s  (ns/packet, median of %d rounds x %d)\n", "case", "program",
+	       "ns", "over-parse", "step", runs, repeat);
+	for (int c = 0; c < ncases; c++)
+		for (int i = 0; i < nv; i++)
+			printf("%-10s %-12s %9.2f %9.2f %9.2f  %s\n", cases[c].name, v[i].label, st[c][i].med,
+			       st[c][i].med - st[c][0].med,
+			       i > 1 && v[i].stop > 0 ? st[c][i].med - st[c][i - 1].med : 0,
+			       pc_verdict_name(st[c][i].verdict));
+	for (int i = 0; i < nv; i++)
+		if (v[i].obj)
+			bpf_object__close(v[i].obj);
+	return 0;
+}
+
 /* A namespace of our own: pc0 (the underlay, next hop 192.0.2.2 /
  * fd00:192::2) and pc1 (the OVN side), and the kernel's routes to the
  * east-west prefixes. The next hop's MAC is set to pc1's below: a test run
@@ -142,13 +451,14 @@ int main(int argc, char **argv)
 	struct pr_iface ovn = { .flags = PR_IF_F_OVN, .nmacs = 1 };
 	struct pr_route ew = { .net_id = 1, .action = PR_ACT_NEXTHOP };
 	uint32_t pc0, pc1;
-	struct pr_net net = { .ifindex = 1, .flags = PR_NET_F_VALID };
+	struct pr_net net = { .flags = PR_NET_F_VALID };
 	struct pr_route rt = { .net_id = 1, .action = PR_ACT_REDIRECT, .flags = PR_ROUTE_F_LOCAL };
-	struct bpf_devmap_val dv = { .ifindex = 1 };
 	struct pr_prefix p;
 	struct pr_lpm4_key k4;
 	struct pr_lpm6_key k6;
-	const char *obj = "build/bench/parse_only.bpf.o";
+	const char *obj = "build/bench/parse_only.bpf.o", *steps_out = NULL, *stop_dir = "build/bench";
+	char *extra[PC_MAX_EXTRA];
+	int nextra = 0, antispoof = 0;
 	static const struct { const char *name; int family; const char *dst; bool ew; } cases[] = {
 		{ "ipv4 hit", AF_INET, "10.128.1.5" },
 		{ "ipv4 miss", AF_INET, "10.129.1.5" },
@@ -159,14 +469,26 @@ int main(int argc, char **argv)
 	};
 	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
 
-	while ((opt = getopt(argc, argv, "r:n:jo:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:jo:s:d:x:ah")) != -1) {
 		switch (opt) {
 		case 'r': runs = atoi(optarg); break;
 		case 'n': repeat = atoi(optarg); break;
 		case 'j': json = 1; break;
 		case 'o': obj = optarg; break;
+		case 's': steps_out = optarg; break;
+		case 'd': stop_dir = optarg; break;
+		case 'a': antispoof = 1; break;
+		case 'x':
+			if (nextra == PC_MAX_EXTRA) {
+				fprintf(stderr, "at most %d -x\n", PC_MAX_EXTRA);
+				return 2;
+			}
+			extra[nextra++] = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-r runs (1-4096)] [-n repeat (1-250)] [-j] [-o parse_only.bpf.o]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-r runs (1-4096)] [-n repeat (1-250)] [-j] [-a] [-o parse_only.bpf.o]\n"
+				"       %s -s steps.json [-r runs] [-n repeat] [-a] [-d dir of podroute_stop<n>.bpf.o] "
+				"[-x LABEL=podroute.bpf.o]...\n", argv[0], argv[0]);
 			return opt == 'h' ? 0 : 2;
 		}
 	}
@@ -188,14 +510,12 @@ int main(int argc, char **argv)
 	}
 	floor_fd = bpf_program__fd(bpf_object__find_program_by_name(floor_obj, "xdp_parse_only"));
 
-	/* Loopback stands for both the receiving device and the target of the
-	 * ingress cases (a test run redirects nowhere); it "takes XDP frames",
-	 * so that the redirect, not a hand-off to TC, is what is measured. */
+	/* Loopback is the receiving device of the ingress cases; their
+	 * network's port is pc0 (below), which "takes XDP frames", so that the
+	 * redirect, not a hand-off to TC, is what is measured (a test run
+	 * redirects nowhere). */
 	memcpy(ifc.rmac[0], lomac, 6);
 	bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_IFACES), &lo_if, &ifc, 0);
-	if (bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_TXPORTS), &lo_if, &dv, 0) ||
-	    bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_XDP_TXPORTS), &lo_if, &dv, 0))
-		fprintf(stderr, "txports: %s\n", strerror(errno));
 	/* East-west: received on pc1 (its MAC is the router MAC), forwarded
 	 * out pc0 as the kernel's FIB says. */
 	{
@@ -225,14 +545,33 @@ int main(int argc, char **argv)
 		memcpy(ovn.rmac[0], pc1mac, 6);
 		memcpy(ewmac, pc1mac, 6);
 		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_IFACES), &pc1, &ovn, 0);
-		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_TXPORTS), &pc0, &v0, 0);
-		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_XDP_TXPORTS), &pc0, &v0, 0);
+		if (bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_TXPORTS), &pc0, &v0, 0) ||
+		    bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_XDP_TXPORTS), &pc0, &v0, 0)) {
+			fprintf(stderr, "txports: %s\n", strerror(errno));
+			return 1;
+		}
 		pr_prefix_parse("10.200.0.0/16", &p, NULL);
 		pr_prefix_to_key4(&p, 0, &k4);
 		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_ROUTES4), &k4, &ew, 0);
 		pr_prefix_parse("fd00:200::/32", &p, NULL);
 		pr_prefix_to_key6(&p, 0, &k6);
 		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_ROUTES6), &k6, &ew, 0);
+	}
+	/* The network's port is pc0: not the receiving device (lo), or the
+	 * hit would be a hairpin, which the datapath leaves to the kernel. */
+	net.ifindex = pc0;
+	/* pr_config as the agent writes it: no network has anti-spoofing on,
+	 * so the datapath skips the source lookup; -a: the network has it
+	 * on, and every packet's source is looked up. */
+	{
+		struct pr_global g = { .abi_version = PR_ABI_VERSION, .flags = PR_G_F_NO_ANTISPOOF };
+
+		if (antispoof) {
+			net.flags |= PR_NET_F_ANTISPOOF;
+			g.flags = 0;
+		}
+		key0 = 0;
+		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_CONFIG), &key0, &g, 0);
 	}
 	key0 = 1;
 	bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_NETS), &key0, &net, 0);
@@ -243,6 +582,21 @@ int main(int argc, char **argv)
 	pr_prefix_to_key6(&p, 0, &k6);
 	bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_ROUTES6), &k6, &rt, 0);
 	lomac[0] = 0; /* the frames are addressed to lo's all-zero MAC */
+
+	if (steps_out) {
+		static const struct pc_case sc[] = {
+			{ "ipv4 hit", AF_INET, "10.128.1.5", true },
+			{ "ipv4 miss", AF_INET, "10.129.1.5", false },
+			{ "ipv6 hit", AF_INET6, "fd00:10:128:1::5", true },
+			{ "ipv6 miss", AF_INET6, "fd00:99::5", false },
+		};
+		int rc = pc_steps(&dp, floor_fd, stop_dir, extra, nextra, sc, 4, lo_if, lomac, runs,
+				  repeat, antispoof, steps_out);
+
+		bpf_object__close(floor_obj);
+		pr_datapath_close(&dp);
+		return rc;
+	}
 
 	if (json)
 		printf("{\"runs\": %d, \"repeat\": %d, \"results\": [\n", runs, repeat);

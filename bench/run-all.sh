@@ -17,6 +17,11 @@ echo "== per-packet decision cost (BPF_PROG_TEST_RUN) =="
 # Pin to the second CPU: the first one takes the interrupts and this shell.
 taskset -c "$(( $(nproc) - 1 ))" build/bench/prog_cost -j >"$out/prog_cost.json"
 taskset -c "$(( $(nproc) - 1 ))" build/bench/prog_cost | tee "$out/prog_cost.txt"
+echo "== where the decision's nanoseconds go: cost per step of pr_process (prog_cost -s) =="
+taskset -c "$(( $(nproc) - 1 ))" build/bench/prog_cost -s bench/results/prog_cost_steps.json -r 401 |
+	tee "$out/prog_cost_steps.txt"
+bench/report.sh prog_cost_steps
+cp bench/results/prog_cost_steps.json bench/results/prog_cost_steps.md "$out/"
 echo "== lookup and decision cost at 1 / 1k / 100k / 1M prefixes, random destinations (lookup_cost) =="
 build/bench/lookup_cost && bench/report.sh lookup_cost | tee "$out/lookup_cost.txt"
 cp bench/results/lookup_cost.json bench/results/lookup_cost.md "$out/"

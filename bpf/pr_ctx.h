@@ -73,13 +73,6 @@ static __always_inline int pr_ctx_rewrite_l2(void *ctx, bool is_xdp, const __u8 
 	return 0;
 }
 
-static __always_inline int pr_ctx_redirect(void *ctx, bool is_xdp, __u32 ifindex)
-{
-	if (is_xdp)
-		return bpf_redirect_map(&pr_xdp_txports, ifindex, 0);
-	return bpf_redirect(ifindex, 0);
-}
-
 /* XDP: reserve the metadata for a TC hand-off before touching the packet. */
 static __always_inline struct pr_xdp_meta *pr_xdp_reserve_meta(struct xdp_md *x)
 {

@@ -46,6 +46,32 @@
 
 enum pr_side { PR_SIDE_UNDERLAY, PR_SIDE_OVN };
 
+/*
+ * Benchmark only: bench/prog_cost's per-step breakdown compiles this file
+ * again with -DPR_COST_STOP=n (build/bench/podroute_stop<n>.bpf.o), and
+ * pr_process() then returns right after its step n (the numbers in the
+ * marks below; 0: the context read only), with a verdict that depends on
+ * the step's result so that the step is not optimised away. Without
+ * PR_COST_STOP (every build that ships) the marks expand to nothing: the
+ * instructions are those of the plain decision.
+ */
+#ifdef PR_COST_STOP
+#define PR_COST_STEP(n, verdict)                \
+	do {                                    \
+		if ((n) == PR_COST_STOP)        \
+			return (verdict);       \
+	} while (0)
+/* Where a stop leaves the trie lookups of both families the only
+ * lookups of pr_lookup(), clang merges them into one call whose map
+ * differs by path; the verifier then calls the lookup indirectly, through
+ * the map's ops (a retpoline), which the plain build does not: keep them
+ * apart, as they are there. */
+#define PR_COST_KEEP(x) asm volatile("" : "+r"(x))
+#else
+#define PR_COST_STEP(n, verdict) do { } while (0)
+#define PR_COST_KEEP(x) do { } while (0)
+#endif
+
 static __always_inline void pr_count(__u32 net_id, __u32 reason, __u32 bytes)
 {
 	__u32 idx = pr_stats_index(net_id, reason);
@@ -101,7 +127,9 @@ static __always_inline struct pr_route *pr_lookup(struct pr_pkt *p, __u32 domain
 		__builtin_memcpy(k.addr, w, 16);
 		if (pr_lsx_lookup(true, domain, w, &k, &r))
 			return r;
-		return bpf_map_lookup_elem(&pr_routes6, &k);
+		r = bpf_map_lookup_elem(&pr_routes6, &k);
+		PR_COST_KEEP(r);
+		return r;
 	}
 }
 
@@ -244,6 +272,16 @@ static __always_inline bool pr_spoofed(struct pr_pkt *p, __u32 domain, __u32 *sp
 	return true;
 }
 
+/* The agent says no network has anti-spoofing on: pr_spoofed() would only
+ * find that out after a second longest match. */
+static __always_inline bool pr_antispoof_off(void)
+{
+	__u32 zero = 0;
+	struct pr_global *g = bpf_map_lookup_elem(&pr_config, &zero);
+
+	return g && (g->flags & PR_G_F_NO_ANTISPOOF);
+}
+
 /* Shadow mode: the network's own flag or the global one. net may be NULL. */
 static __always_inline bool pr_shadow(const struct pr_net *net)
 {
@@ -323,11 +361,13 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 
 	pr_ctx_load(ctx, is_xdp, &p);
 	in_ifindex = pr_ctx_ifindex(ctx, is_xdp);
+	PR_COST_STEP(0, in_ifindex ? pr_verdict_drop(is_xdp) : pr_verdict_pass(is_xdp));
 	ifc = bpf_map_lookup_elem(&pr_ifaces, &in_ifindex);
 	if (!ifc) {
 		reason = PR_R_NO_IFACE;
 		goto pass;
 	}
+	PR_COST_STEP(1, pr_verdict_drop(is_xdp));
 	if (!is_xdp && (ifc->flags & PR_IF_F_XDP))
 		return pr_tc_deferred(ctx);
 
@@ -336,6 +376,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		reason = PR_R_NOT_FOR_US;
 		goto pass;
 	}
+	PR_COST_STEP(2, r ? pr_verdict_pass(is_xdp) : pr_verdict_drop(is_xdp));
 	/* TC: the kernel has usually moved a tag into the skb already; a
 	 * tagged frame is the VLAN device's (pr_parse_l2). */
 	if (!r && !is_xdp && ((struct __sk_buff *)ctx)->vlan_present)
@@ -346,8 +387,10 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		reason = r;
 		goto pass;
 	}
+	PR_COST_STEP(3, pr_verdict_drop(is_xdp));
 
 	rt = pr_lookup(&p, ifc->vrf_table, true);
+	PR_COST_STEP(4, rt ? pr_verdict_drop(is_xdp) : pr_verdict_pass(is_xdp));
 	if (!rt) {
 		reason = PR_R_MISS;
 		goto pass;
@@ -373,11 +416,13 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		reason = PR_R_MISS;
 		goto pass;
 	}
-	if (side == PR_SIDE_UNDERLAY && pr_spoofed(&p, ifc->vrf_table, &spoofed_net)) {
+	PR_COST_STEP(5, pr_verdict_drop(is_xdp));
+	if (side == PR_SIDE_UNDERLAY && !pr_antispoof_off() && pr_spoofed(&p, ifc->vrf_table, &spoofed_net)) {
 		net_id = spoofed_net;
 		reason = PR_R_SPOOF;
 		goto drop;
 	}
+	PR_COST_STEP(6, pr_verdict_drop(is_xdp));
 
 	switch (rt->action) {
 	case PR_ACT_PASS:
@@ -419,23 +464,30 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		reason = PR_R_TTL;
 		goto pass;
 	}
+	PR_COST_STEP(7, tx.ifindex ? pr_verdict_drop(is_xdp) : pr_verdict_pass(is_xdp));
 	/* Out the way it came (a hairpin): the kernel owes the sender an ICMP
 	 * redirect with it. Else only to the devices podroute may use. */
 	if (tx.ifindex == in_ifindex || !bpf_map_lookup_elem(&pr_txports, &tx.ifindex)) {
 		reason = PR_R_NO_TARGET;
 		goto pass;
 	}
+	PR_COST_STEP(8, pr_verdict_drop(is_xdp));
 	if (pr_shadow(net)) {
 		pr_count(net_id, PR_R_REDIRECT, p.pkt_len);
 		reason = PR_R_SHADOW;
 		goto pass;
 	}
+	PR_COST_STEP(9, pr_verdict_drop(is_xdp));
 
 	/* Targets that take no XDP frames (OVS internal ports, VLAN devices,
 	 * bridges; a veth whose peer has no NAPI): TC, which runs on every
-	 * device podroute attaches to, redirects the skb. */
+	 * device podroute attaches to, redirects the skb. Whether the target
+	 * takes them is bpf_redirect_map()'s own answer: XDP_REDIRECT, the
+	 * redirect recorded for the verdict below to carry out, or its
+	 * fallback XDP_PASS when the device is not in pr_xdp_txports. One
+	 * devmap lookup where a lookup and then the redirect took two. */
 	if (is_xdp && ((net->flags & PR_NET_F_SKB_XMIT) ||
-		       !bpf_map_lookup_elem(&pr_xdp_txports, &tx.ifindex))) {
+		       bpf_redirect_map(&pr_xdp_txports, tx.ifindex, XDP_PASS) != XDP_REDIRECT)) {
 		meta = pr_xdp_reserve_meta(ctx);
 		if (!meta) {
 			reason = PR_R_NO_TARGET;
@@ -451,6 +503,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 			goto pass;
 		}
 	}
+	PR_COST_STEP(10, meta ? pr_verdict_pass(is_xdp) : pr_verdict_drop(is_xdp));
 
 	pr_monitor_event(ctx, is_xdp, &p, net_id, meta ? PR_R_DEFER_TC : PR_R_REDIRECT,
 		   meta ? PR_V_DEFER_TC : PR_V_REDIRECT, tx.ifindex);
@@ -460,12 +513,15 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		pr_count(net_id, PR_R_MALFORMED, p.pkt_len);
 		return pr_verdict_drop(is_xdp);
 	}
+	PR_COST_STEP(11, pr_verdict_drop(is_xdp));
 	if (meta) {
 		pr_count(net_id, PR_R_DEFER_TC, p.pkt_len);
 		return XDP_PASS;
 	}
 	pr_count(net_id, PR_R_REDIRECT, p.pkt_len);
-	return pr_ctx_redirect(ctx, is_xdp, tx.ifindex);
+	PR_COST_STEP(12, pr_verdict_drop(is_xdp));
+	/* XDP: the redirect bpf_redirect_map() recorded above. */
+	return is_xdp ? XDP_REDIRECT : bpf_redirect(tx.ifindex, 0);
 
 drop:
 	pr_count(net_id, reason, p.pkt_len);

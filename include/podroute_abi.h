@@ -303,6 +303,11 @@ struct pr_iface {
 
 /* pr_global.flags */
 #define PR_G_F_SHADOW (1U << 0) /* global shadow mode */
+/* No network has PR_NET_F_ANTISPOOF: the datapath skips the source lookup
+ * (a second longest match per packet). Set only by a writer that clears
+ * it before it turns anti-spoofing on in any network; clear (an older
+ * agent) means "look". */
+#define PR_G_F_NO_ANTISPOOF (1U << 1)
 
 struct pr_global {
 	__u32 abi_version; /* PR_ABI_VERSION of the agent that created the maps */

@@ -60,6 +60,7 @@ struct tcase {
 	bool unknown_iface;
 	bool vrf_in;   /* received on in1, the underlay device in table 100's VRF */
 	bool global_shadow;
+	bool no_antispoof; /* pr_config: PR_G_F_NO_ANTISPOOF (the agent: no network has it on) */
 	bool agent_gone; /* the agent's heartbeat older than its bound (else fresh) */
 	bool badck;     /* IPv4 header checksum off by one */
 	uint8_t icmp;   /* ICMP / ICMPv6 of this type instead of UDP */
@@ -147,6 +148,10 @@ static const struct tcase cases[] = {
 	{ "spoofed from a /16 network", UL, V4, .src = "10.128.200.1", .dst = "10.128.1.5", DROP(2, PR_R_SPOOF) },
 	{ "spoofed v6 source dropped", UL, V6, .src = "fd00:10:128:1::9", .dst = "fd00:10:128:1::5", DROP(1, PR_R_SPOOF) },
 	{ "source in a network without anti-spoofing", UL, V4, .src = "10.64.0.9", .dst = "10.128.1.5", HIT(1, T_NET1) },
+	/* The flag is the agent's promise that no network has it on; a
+	 * datapath that skips the source lookup on it forwards the spoof. */
+	{ "spoofed v4 source, pr_config says no anti-spoofing: not looked up", UL, V4, .src = "10.128.1.9", .dst = "10.128.9.5", .no_antispoof = true, HIT(2, T_NET2) },
+	{ "spoofed v6 source, pr_config says no anti-spoofing: not looked up", UL, V6, .src = "fd00:10:128:1::9", .dst = "fd00:10:128:1::5", .no_antispoof = true, HIT(1, T_NET1) },
 	/* FIB action (VRF table 100), received on that VRF's underlay device */
 	{ "FIB v4 resolved", UL, V4, .dst = "10.50.1.1", .vrf_in = true, HIT(4, T_FIB4) },
 	{ "FIB v4 no neighbour", UL, V4, .dst = "10.51.0.1", .vrf_in = true, PASS(4, PR_R_NO_NEIGH) },
@@ -331,10 +336,10 @@ static bool run_one(const struct tcase *c, bool xdp)
 	target_macs(c->tgt, &dmac, &smac, &tgt_if);
 
 	stats_clear();
-	set_global_shadow(c->global_shadow);
+	set_global_flags((c->global_shadow ? PR_G_F_SHADOW : 0) | (c->no_antispoof ? PR_G_F_NO_ANTISPOOF : 0));
 	set_heartbeat(c->agent_gone ? HB_GONE : HB_FRESH);
 	err = run_prog(id, ifindex, in, len, out, &out_len, &retval);
-	set_global_shadow(false);
+	set_global_flags(0);
 	set_heartbeat(HB_OFF);
 	if (err)
 		return check_fail("BPF_PROG_TEST_RUN: %s", strerror(-err));

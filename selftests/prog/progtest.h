@@ -39,6 +39,7 @@ void stats_clear(void);
 bool stats_expect(const struct stat_exp *exp, unsigned n, uint32_t len);
 const char *reason_name(uint32_t r);
 void set_global_shadow(bool on);
+void set_global_flags(uint32_t flags); /* pr_config's PR_G_F_* */
 /* The agent's heartbeat (pr_liveness): no guard, fresh, or older than its
  * 5 s bound. */
 enum heartbeat { HB_OFF, HB_FRESH, HB_GONE };

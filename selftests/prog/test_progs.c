@@ -205,12 +205,17 @@ static void put_txport(uint32_t ifindex, bool xdp)
 		must(bpf_map_update_elem(E.fd_xdp_txports, &ifindex, &v, 0), "pr_xdp_txports");
 }
 
-void set_global_shadow(bool on)
+void set_global_flags(uint32_t flags)
 {
 	uint32_t zero = 0;
-	struct pr_global g = { .abi_version = PR_ABI_VERSION, .flags = on ? PR_G_F_SHADOW : 0 };
+	struct pr_global g = { .abi_version = PR_ABI_VERSION, .flags = flags };
 
 	must(bpf_map_update_elem(E.fd_config, &zero, &g, 0), "pr_config");
+}
+
+void set_global_shadow(bool on)
+{
+	set_global_flags(on ? PR_G_F_SHADOW : 0);
 }
 
 void set_heartbeat(enum heartbeat hb)

@@ -727,7 +727,35 @@ static void test_shadow_and_antispoof_flags(void **state)
 	sync(f);
 	assert_int_equal(((const struct pr_net *)arr(f->mm, PR_MAP_NETS, 1))->flags,
 			 PR_NET_F_VALID | PR_NET_F_SHADOW);
-	assert_int_equal(((const struct pr_global *)arr(f->mm, PR_MAP_CONFIG, 0))->flags, PR_G_F_SHADOW);
+	assert_int_equal(((const struct pr_global *)arr(f->mm, PR_MAP_CONFIG, 0))->flags,
+			 PR_G_F_SHADOW | PR_G_F_NO_ANTISPOOF);
+}
+
+/* PR_G_F_NO_ANTISPOOF (the datapath skips the source lookup) exactly while
+ * no network has anti-spoofing on, and cleared in pr_config before a
+ * network turns it on in pr_nets. */
+static void test_no_antispoof_flag(void **state)
+{
+	struct fixture *f = *state;
+	int config_up = -1, nets_up = -1;
+
+	sync(f);
+	assert_int_equal(((const struct pr_global *)arr(f->mm, PR_MAP_CONFIG, 0))->flags, 0);
+	f->w->nets[0].antispoof = false;
+	sync(f);
+	assert_int_equal(((const struct pr_global *)arr(f->mm, PR_MAP_CONFIG, 0))->flags, PR_G_F_NO_ANTISPOOF);
+	f->w->nets[0].antispoof = true;
+	sync(f);
+	assert_int_equal(((const struct pr_global *)arr(f->mm, PR_MAP_CONFIG, 0))->flags, 0);
+	for (unsigned i = 0; i < f->mm->nops; i++) {
+		const struct op *o = &f->mm->ops[i];
+
+		if (o->kind == 'u' && o->m == PR_MAP_CONFIG && config_up < 0)
+			config_up = i;
+		if (o->kind == 'u' && o->m == PR_MAP_NETS && nets_up < 0)
+			nets_up = i;
+	}
+	assert_true(config_up >= 0 && nets_up > config_up);
 }
 
 static void test_acceptance_policy(void **state)
@@ -983,6 +1011,7 @@ int main(void)
 		T(test_ifaces_role_xdp_and_vrf),
 		T(test_unresolved_neighbour_passes),
 		T(test_shadow_and_antispoof_flags),
+		T(test_no_antispoof_flag),
 		T(test_acceptance_policy),
 		T(test_covering_routes_refused_by_default),
 		T(test_limit_is_deterministic),

@@ -68,6 +68,20 @@ static int net_write(uint32_t id, const struct pr_net *n)
 			 bpf_map_update_elem(p.fd[PR_MAP_XDP_TXPORTS], &n->ifindex, &v, 0))
 			rc = cli_error(PR_EXIT_FAIL, "pr_xdp_txports: %s", strerror(errno));
 	}
+	/* Anti-spoofing on: the datapath must stop skipping the source
+	 * lookup before the network says so (PR_G_F_NO_ANTISPOOF). */
+	if (!rc && (n->flags & PR_NET_F_ANTISPOOF)) {
+		uint32_t zero = 0;
+		struct pr_global g = {};
+
+		if (bpf_map_lookup_elem(p.fd[PR_MAP_CONFIG], &zero, &g))
+			rc = cli_error(PR_EXIT_FAIL, "pr_config: %s", strerror(errno));
+		else if (g.flags & PR_G_F_NO_ANTISPOOF) {
+			g.flags &= ~PR_G_F_NO_ANTISPOOF;
+			if (bpf_map_update_elem(p.fd[PR_MAP_CONFIG], &zero, &g, 0))
+				rc = cli_error(PR_EXIT_FAIL, "pr_config: %s", strerror(errno));
+		}
+	}
 	if (!rc && bpf_map_update_elem(p.fd[PR_MAP_NETS], &id, n, 0))
 		rc = cli_error(PR_EXIT_FAIL, "pr_nets[%u]: %s", id, strerror(errno));
 	pr_pins_close(&p);

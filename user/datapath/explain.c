@@ -253,7 +253,8 @@ static void decide(const int *fd, struct pr_explain *e)
 			 e->rt.net_id, e->net.vrf_table, "the interface", e->ifc.vrf_table);
 		return;
 	}
-	if (!strcmp(e->side, "underlay")) {
+	bpf_map_lookup_elem(fd[PR_MAP_CONFIG], &zero, &g);
+	if (!strcmp(e->side, "underlay") && !(g.flags & PR_G_F_NO_ANTISPOOF)) {
 		struct pr_explain s = *e;
 		struct pr_net sn;
 

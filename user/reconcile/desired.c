@@ -396,8 +396,16 @@ static void want_iface(struct build *b, const char *name, uint32_t role, const s
 int pr_desired_build(struct build *b)
 {
 	const struct pr_config *c = b->in->cfg;
-	struct pr_global g = { .abi_version = PR_ABI_VERSION, .flags = c->shadow ? PR_G_F_SHADOW : 0 };
+	struct pr_global g = { .abi_version = PR_ABI_VERSION,
+			       .flags = (c->shadow ? PR_G_F_SHADOW : 0) | PR_G_F_NO_ANTISPOOF };
 	uint32_t zero = 0;
+
+	/* Any network with anti-spoofing on: the datapath must look up every
+	 * underlay packet's source (pr_reconcile_run() writes pr_config
+	 * before pr_nets, so the flag is clear before a network turns it on). */
+	for (unsigned i = 0; i < c->nnetworks; i++)
+		if (c->networks[i].antispoof)
+			g.flags &= ~PR_G_F_NO_ANTISPOOF;
 
 	for (size_t i = 0; i < b->in->nneighs; i++) {
 		struct neigh_rec r = { .ifindex = b->in->neighs[i].ifindex, .family = b->in->neighs[i].family,

@@ -260,11 +260,13 @@ static void describe(struct cmp *c, enum pr_map m, const struct rec *have, const
 
 		snprintf(name, sizeof(name), "global settings");
 		if (hg)
-			snprintf(h, sizeof(h), "map ABI %u, shadow %s", hg->abi_version,
-				 hg->flags & PR_G_F_SHADOW ? "on" : "off");
+			snprintf(h, sizeof(h), "map ABI %u, shadow %s, source lookup %s", hg->abi_version,
+				 hg->flags & PR_G_F_SHADOW ? "on" : "off",
+				 hg->flags & PR_G_F_NO_ANTISPOOF ? "skipped" : "on");
 		if (wg)
-			snprintf(w, sizeof(w), "map ABI %u, shadow %s", wg->abi_version,
-				 wg->flags & PR_G_F_SHADOW ? "on" : "off");
+			snprintf(w, sizeof(w), "map ABI %u, shadow %s, source lookup %s", wg->abi_version,
+				 wg->flags & PR_G_F_SHADOW ? "on" : "off",
+				 wg->flags & PR_G_F_NO_ANTISPOOF ? "skipped" : "on");
 		break;
 	}
 	default:

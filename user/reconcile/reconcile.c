@@ -216,8 +216,10 @@ static int delete_unwanted(struct build *b, enum pr_map m)
 
 int pr_reconcile_run(struct pr_reconciler *s, const struct pr_reconcile_input *in, struct pr_reconcile_stats *st)
 {
+	/* pr_config before pr_nets: PR_G_F_NO_ANTISPOOF is clear before a
+	 * network turns anti-spoofing on. */
 	static const enum pr_map first[] = { PR_MAP_TXPORTS, PR_MAP_XDP_TXPORTS, PR_MAP_NEXTHOPS,
-						  PR_MAP_NHGRPS, PR_MAP_NETS, PR_MAP_CONFIG, PR_MAP_IFACES };
+						  PR_MAP_NHGRPS, PR_MAP_CONFIG, PR_MAP_NETS, PR_MAP_IFACES };
 	static const enum pr_map last[] = { PR_MAP_IFACES, PR_MAP_NETS, PR_MAP_NHGRPS,
 						 PR_MAP_NEXTHOPS, PR_MAP_XDP_TXPORTS, PR_MAP_TXPORTS };
 	struct build b = { .s = s, .in = in, .st = st };
