@@ -90,7 +90,7 @@ static __always_inline struct pr_route *pr_lookup(struct pr_pkt *p, __u32 domain
 
 		w[0] = dst ? p->ip4->daddr : p->ip4->saddr;
 		__builtin_memcpy(k.addr, w, 4);
-		if (pr_lsx_lookup(false, domain, w, &k, &r))
+		if (pr_lsx_lookup(false, domain, w, &r))
 			return r;
 		return bpf_map_lookup_elem(&pr_routes4, &k);
 	} else {
@@ -98,7 +98,7 @@ static __always_inline struct pr_route *pr_lookup(struct pr_pkt *p, __u32 domain
 
 		__builtin_memcpy(w, dst ? &p->ip6->daddr : &p->ip6->saddr, 16);
 		__builtin_memcpy(k.addr, w, 16);
-		if (pr_lsx_lookup(true, domain, w, &k, &r))
+		if (pr_lsx_lookup(true, domain, w, &r))
 			return r;
 		return bpf_map_lookup_elem(&pr_routes6, &k);
 	}
