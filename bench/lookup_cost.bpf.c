@@ -19,7 +19,8 @@
  *              neighbour, as xdp-tools' xdp-forward does by default) in the
  *              kernel table of the namespace the bench runs in
  *   lk_decide  (d) lk_parse's frame write, then podroute's whole decision,
- *              pr_process() from bpf/pr_datapath.h as xdp_underlay runs it;
+ *              pr_process() from bpf/pr_datapath.h as xdp_underlay runs it,
+ *              called as a function of its own (lk_decide_one);
  *              the bench runs it with the lookup index off (d: the trie
  *              answers), on (d': the index answers), and on with 2,000
  *              route changes recorded since its build (d'': each lookup
@@ -375,6 +376,22 @@ static long lk_cb_fib(__u64 i, void *ctx)
 	return 0;
 }
 
+/*
+ * The decision exactly as xdp_underlay runs it, behind a call of its own,
+ * as the kernel calls xdp_underlay. A global function, so the verifier
+ * checks it once on its own, as it checks xdp_underlay (about 60,000
+ * instructions). Inlined into the bpf_loop callback it was checked as part
+ * of a loop: since 6.17 the verifier compares states inside a loop that has
+ * not converged yet by their ranges, not only by what they will use, so
+ * hardly any of the decision's paths were pruned and the callback passed
+ * the 1,000,000 limit on 6.18 (18,000 paths reached its end). Costs a
+ * BPF-to-BPF call per destination, which the parse floor does not pay.
+ */
+__noinline int lk_decide_one(struct xdp_md *ctx)
+{
+	return pr_process(ctx, true, PR_SIDE_UNDERLAY);
+}
+
 static long lk_cb_decide(__u64 i, void *ctx)
 {
 	struct lk_loop *l = ctx;
@@ -383,7 +400,7 @@ static long lk_cb_decide(__u64 i, void *ctx)
 
 	if (!k || lk_patch(l, k))
 		return 1;
-	rc = pr_process(l->xdp, true, PR_SIDE_UNDERLAY);
+	rc = lk_decide_one(l->xdp);
 	if (rc == XDP_REDIRECT)
 		l->hits++;
 	else
