@@ -267,12 +267,24 @@ static int check_object(const char *path, json_t *out)
 	{
 		struct bpf_object *names = bpf_object__open_file(path, NULL);
 
+		if (!names) {
+			fprintf(stderr, "verifier_stats: %s: cannot open: %s\n", path, strerror(errno));
+			failed = -1;
+			goto done;
+		}
 		bpf_object__for_each_program(prog, names) {
 			const char *name = bpf_program__name(prog);
 			struct bpf_object *one = open_obj(path, name, LOG_STATS, bufs,
 							  STATS_LOG_SIZE, 1);
-			struct bpf_program *p = bpf_object__find_program_by_name(one, name);
+			struct bpf_program *p;
 
+			if (!one) {
+				fprintf(stderr, "verifier_stats: %s: cannot open: %s\n", path,
+					strerror(errno));
+				failed = -1;
+				break;
+			}
+			p = bpf_object__find_program_by_name(one, name);
 			err = bpf_object__load(one);
 			if (!err) {
 				json_array_append_new(out, prog_record(path, p, true, 0, bufs[0], NULL));
