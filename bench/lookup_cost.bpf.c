@@ -236,13 +236,12 @@ static __always_inline struct pr_route *lk_look_dir(const struct lk_addr *k)
  * (d') and the check. */
 static __always_inline struct pr_route *lk_look_lsx(const struct lk_addr *k, __u32 family)
 {
+	const __u32 *w = (const __u32 *)k->a;
 	struct pr_route *r = NULL;
-	__u32 w[4];
 
-	__builtin_memcpy(w, k->a, 16);
 	if (family == 4)
-		w[1] = w[2] = w[3] = 0;
-	return pr_lsx_lookup(family != 4, 0, w, &r) ? r : NULL;
+		return pr_lsx_lookup(false, 0, w[0], 0, 0, 0, &r) ? r : NULL;
+	return pr_lsx_lookup(true, 0, w[0], w[1], w[2], w[3], &r) ? r : NULL;
 }
 
 static __always_inline void lk_count(struct lk_loop *l, struct pr_route *r)
