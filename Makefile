@@ -199,7 +199,7 @@ deps:
 demo: all $(NET_TOOLS) $(BUILD)/bench/pktgen $(BUILD)/bench/pktgen.bpf.o
 	$(Q)./selftests/net/demo.sh
 
-bench: all $(BENCH_BPF_OBJS) $(BENCH_STOP_OBJS) $(BENCH_BINS)
+bench: all $(BENCH_BPF_OBJS) $(BENCH_STOP_OBJS) $(BENCH_BINS) $(VM_BPF_OBJS)
 	$(Q)./bench/run-all.sh
 
 image: $(BUILD)/podroute

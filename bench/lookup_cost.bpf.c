@@ -19,7 +19,8 @@
  *              neighbour, as xdp-tools' xdp-forward does by default) in the
  *              kernel table of the namespace the bench runs in
  *   lk_decide  (d) lk_parse's frame write, then podroute's whole decision,
- *              pr_process() from bpf/pr_datapath.h as xdp_underlay runs it;
+ *              pr_process() from bpf/pr_datapath.h as xdp_underlay runs it,
+ *              called as a function of its own (lk_decide_one);
  *              the bench runs it with the lookup index off (d: the trie
  *              answers), on (d': the index answers), and on with 2,000
  *              route changes recorded since its build (d'': each lookup
@@ -235,14 +236,12 @@ static __always_inline struct pr_route *lk_look_dir(const struct lk_addr *k)
  * (d') and the check. */
 static __always_inline struct pr_route *lk_look_lsx(const struct lk_addr *k, __u32 family)
 {
-	struct pr_lpm6_key tk = {}; /* the set of changed prefixes is empty here */
+	const __u32 *w = (const __u32 *)k->a;
 	struct pr_route *r = NULL;
-	__u32 w[4];
 
-	__builtin_memcpy(w, k->a, 16);
 	if (family == 4)
-		w[1] = w[2] = w[3] = 0;
-	return pr_lsx_lookup(family != 4, 0, w, &tk, &r) ? r : NULL;
+		return pr_lsx_lookup(false, 0, w[0], 0, 0, 0, &r) ? r : NULL;
+	return pr_lsx_lookup(true, 0, w[0], w[1], w[2], w[3], &r) ? r : NULL;
 }
 
 static __always_inline void lk_count(struct lk_loop *l, struct pr_route *r)
@@ -376,6 +375,22 @@ static long lk_cb_fib(__u64 i, void *ctx)
 	return 0;
 }
 
+/*
+ * The decision exactly as xdp_underlay runs it, behind a call of its own,
+ * as the kernel calls xdp_underlay. A global function, so the verifier
+ * checks it once on its own, as it checks xdp_underlay (about 60,000
+ * instructions). Inlined into the bpf_loop callback it was checked as part
+ * of a loop: since 6.17 the verifier compares states inside a loop that has
+ * not converged yet by their ranges, not only by what they will use, so
+ * hardly any of the decision's paths were pruned and the callback passed
+ * the 1,000,000 limit on 6.18 (18,000 paths reached its end). Costs a
+ * BPF-to-BPF call per destination, which the parse floor does not pay.
+ */
+__noinline int lk_decide_one(struct xdp_md *ctx)
+{
+	return pr_process(ctx, true, PR_SIDE_UNDERLAY);
+}
+
 static long lk_cb_decide(__u64 i, void *ctx)
 {
 	struct lk_loop *l = ctx;
@@ -384,7 +399,7 @@ static long lk_cb_decide(__u64 i, void *ctx)
 
 	if (!k || lk_patch(l, k))
 		return 1;
-	rc = pr_process(l->xdp, true, PR_SIDE_UNDERLAY);
+	rc = lk_decide_one(l->xdp);
 	if (rc == XDP_REDIRECT)
 		l->hits++;
 	else

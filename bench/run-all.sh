@@ -13,6 +13,12 @@ mkdir -p "$out"
 	echo " \"cpu\": \"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)\","
 	echo " \"ncpu\": $(nproc)}"
 } >"$out/machine.json"
+echo "== verifier headroom: instructions processed per program on the host, 6.12 and 6.1 (verifier.sh) =="
+# Counts, not timings: the VMs' emulation does not skew them. A program
+# over the goal (exit 1) is a result too: it is in the report, and the run
+# goes on; a kernel that could not be measured (exit 2) stops it.
+bench/verifier.sh | tee "$out/verifier.txt" || [ "$?" -eq 1 ]
+cp bench/results/verifier.json bench/results/verifier.md "$out/"
 echo "== per-packet decision cost (BPF_PROG_TEST_RUN) =="
 # Pin to the second CPU: the first one takes the interrupts and this shell.
 taskset -c "$(( $(nproc) - 1 ))" build/bench/prog_cost -j >"$out/prog_cost.json"

@@ -110,22 +110,22 @@ static __always_inline bool pr_for_us(const struct pr_iface *ifc, const __u8 *dm
 static __always_inline struct pr_route *pr_lookup(struct pr_pkt *p, __u32 domain, bool dst)
 {
 	struct pr_route *r;
-	__u32 w[4] = {};
 
+	/* The index takes the address as words, read from the trie's key. */
 	if (pr_is_ipv4(p)) {
 		struct pr_lpm4_key k = { .prefixlen = PR_LPM_DOMAIN_BITS + 32, .domain = domain };
+		__u32 a = dst ? p->ip4->daddr : p->ip4->saddr;
 
-		w[0] = dst ? p->ip4->daddr : p->ip4->saddr;
-		__builtin_memcpy(k.addr, w, 4);
-		if (pr_lsx_lookup(false, domain, w, &k, &r))
+		__builtin_memcpy(k.addr, &a, 4);
+		if (pr_lsx_lookup(false, domain, a, 0, 0, 0, &r))
 			return r;
 		return bpf_map_lookup_elem(&pr_routes4, &k);
 	} else {
 		struct pr_lpm6_key k = { .prefixlen = PR_LPM_DOMAIN_BITS + 128, .domain = domain };
+		const __u32 *w = (const __u32 *)k.addr;
 
-		__builtin_memcpy(w, dst ? &p->ip6->daddr : &p->ip6->saddr, 16);
-		__builtin_memcpy(k.addr, w, 16);
-		if (pr_lsx_lookup(true, domain, w, &k, &r))
+		__builtin_memcpy(k.addr, dst ? &p->ip6->daddr : &p->ip6->saddr, 16);
+		if (pr_lsx_lookup(true, domain, w[0], w[1], w[2], w[3], &r))
 			return r;
 		r = bpf_map_lookup_elem(&pr_routes6, &k);
 		PR_COST_KEEP(r);

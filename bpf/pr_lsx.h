@@ -109,47 +109,67 @@ static __always_inline bool pr_lsx_maybe_changed(const struct pr_lsx_ctl *c, __u
 	return false;
 }
 
-/*
- * Longest match of address words w (IPv4: w[0], the rest 0) in domain,
- * through the index: true with *out the route (NULL: no prefix matches),
- * or false when the index cannot answer and the trie must: not built, off
- * until the next build, the domain is not indexed, or a prefix covering
- * the destination changed since the build (trie_key: the trie's key for
- * the destination, looked up in the set of changed prefixes). A probe that
- * finds an entry sends the search longer and brings the entry's bmp; one
- * that finds nothing sends it shorter.
- */
-static __always_inline bool pr_lsx_lookup(bool v6, __u32 domain, const __u32 *w,
-					  const void *trie_key, struct pr_route **out)
-{
-	__u32 zero = 0, fam = v6 ? 1 : 0, act, tbl, key;
-	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
-	struct pr_route *best = NULL;
-	struct pr_lsx_lens *ls;
-	int lo = 0, hi;
+/* pr_lsx_search()'s answers besides a slot. */
+#define PR_LSX_NO_MATCH (-1) /* no prefix covers the destination */
+#define PR_LSX_ASK_TRIE (-2) /* the index cannot answer: the trie must */
 
-	if (!c || domain > PR_LSX_MAX_DOMAIN)
-		return false;
-	act = c->active[fam];
-	if (act != 1 && act != 2)
-		return false;
-	tbl = act - 1;
-	/* clang folds the two tests into a range check the verifier cannot
-	 * follow to the index: hide the value, then mask it. */
-	asm volatile("" : "+r"(tbl));
-	tbl &= 1;
+/*
+ * Whether a prefix covering the destination (words w0..w3 in the domain,
+ * family and table that key holds, as pr_lsx_lookup builds it) changed
+ * since that table was built: the set's filter first (most destinations
+ * are covered by no change), then the set itself, keyed as the trie is.
+ * A global function: checked once on its own. Called beside
+ * pr_lsx_search, not from it, so that the two never stack up on one call
+ * chain (6.1 allows 512 bytes across every frame of a chain, and a bench
+ * runs this decision two calls deep already).
+ */
+__noinline int pr_lsx_stale(__u32 key, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
+{
+	__u32 zero = 0, fam = key & PR_LSX_V6 ? 1 : 0, tbl = key & PR_LSX_TABLE1 ? 1 : 0;
+	__u32 domain = (key >> PR_LSX_DOMAIN_SHIFT) & PR_LSX_MAX_DOMAIN;
+	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
+	/* The destination as the trie keys it (an IPv4 key is the first 12
+	 * bytes: the words after w0 are 0); its words are read from there. */
+	struct pr_lpm6_key k = { .prefixlen = PR_LPM_DOMAIN_BITS + (fam ? 128 : 32),
+				 .domain = domain };
+	__u32 *w = (__u32 *)k.addr;
+
+	w[0] = w0;
+	w[1] = w1;
+	w[2] = w2;
+	w[3] = w3;
+	if (!c)
+		return 1;
+	return pr_lsx_maybe_changed(c, fam, tbl, domain, w) && pr_lsx_changed(fam, tbl, &k);
+}
+
+/*
+ * Longest match of address words w0..w3 (IPv4: w0, the rest 0) in table
+ * tbl of the family and the domain that key holds (PR_LSX_USED, PR_LSX_V6
+ * for IPv6, PR_LSX_TABLE1 for table 1, domain << PR_LSX_DOMAIN_SHIFT):
+ * the slot (line * 2 + slot, within the family's map) whose bmp is the
+ * route, PR_LSX_NO_MATCH, or PR_LSX_ASK_TRIE when the table has no lengths
+ * the index can serve. A probe that finds an entry sends the search longer
+ * and brings the entry's bmp; one that finds nothing sends it shorter.
+ *
+ * A global function, like pr_lsx_find: the verifier checks it once, on its
+ * own. Inlined, its five dependent probes (each a miss, a hit with a bmp or
+ * a hit without, and lo, hi and the best slot so far different after each)
+ * were walked again for every state a caller reached it in: 88% of the
+ * instructions the verifier processed for xdp_underlay.
+ */
+__noinline int pr_lsx_search(__u32 key, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
+{
+	__u32 zero = 0, fam = key & PR_LSX_V6 ? 1 : 0, tbl = key & PR_LSX_TABLE1 ? 1 : 0;
+	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
+	struct pr_lsx_lens *ls;
+	int lo = 0, hi, best = PR_LSX_NO_MATCH;
+
+	if (!c)
+		return PR_LSX_ASK_TRIE;
 	ls = &c->lens[fam][tbl];
 	if (!ls->n || ls->n > PR_LSX_MAX_LENS)
-		return false;
-	/* The table's own set: the agent records a change there before it
-	 * writes the trie, and empties it only to rebuild the table, a grace
-	 * period after the datapath stopped reading it. Its filter first:
-	 * most destinations are covered by no change. */
-	if (c->changed[fam][tbl] && pr_lsx_maybe_changed(c, fam, tbl, domain, w) &&
-	    pr_lsx_changed(v6, tbl, trie_key))
-		return false;
-	key = PR_LSX_USED | (v6 ? PR_LSX_V6 : 0) | (tbl ? PR_LSX_TABLE1 : 0) |
-	      domain << PR_LSX_DOMAIN_SHIFT;
+		return PR_LSX_ASK_TRIE;
 	hi = (int)ls->n - 1;
 	for (int it = 0; it < 5; it++) { /* ceil(log2(PR_LSX_MAX_LENS + 1)) */
 		struct pr_lsx_line *ln;
@@ -161,19 +181,67 @@ static __always_inline bool pr_lsx_lookup(bool v6, __u32 domain, const __u32 *w,
 			break;
 		mid = ((__u32)(lo + hi) / 2) & (PR_LSX_MAX_LENS - 1);
 		e = &ls->e[mid];
-		s = pr_lsx_find(key | (e->len & 0xff), w[0] & e->mask[0], w[1] & e->mask[1],
-				w[2] & e->mask[2], w[3] & e->mask[3]);
+		s = pr_lsx_find(key | (e->len & 0xff), w0 & e->mask[0], w1 & e->mask[1],
+				w2 & e->mask[2], w3 & e->mask[3]);
 		if (s < 0) {
 			hi = (int)mid - 1;
 			continue;
 		}
 		line = (__u32)s >> 1;
-		ln = v6 ? bpf_map_lookup_elem(&pr_lsx6, &line) : bpf_map_lookup_elem(&pr_lsx4, &line);
+		ln = fam ? bpf_map_lookup_elem(&pr_lsx6, &line) : bpf_map_lookup_elem(&pr_lsx4, &line);
 		if (ln && (ln->s[s & 1].meta & PR_LSX_BMP))
-			best = &ln->s[s & 1].bmp;
+			best = s;
 		lo = (int)mid + 1;
 	}
-	*out = best;
+	return best;
+}
+
+/*
+ * Longest match of address words w0..w3 (IPv4: w0, the rest 0) in domain,
+ * through the index: true with *out the route (NULL: no prefix matches),
+ * or false when the index cannot answer and the trie must: not built, off
+ * until the next build, the domain is not indexed, or a prefix covering
+ * the destination changed since the build. The active table is read once
+ * here and both global functions are told which it is.
+ */
+static __always_inline bool pr_lsx_lookup(bool v6, __u32 domain, __u32 w0, __u32 w1, __u32 w2,
+					  __u32 w3, struct pr_route **out)
+{
+	__u32 zero = 0, fam = v6 ? 1 : 0, act, tbl, key, line;
+	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
+	struct pr_lsx_line *ln;
+	int s;
+
+	if (!c || domain > PR_LSX_MAX_DOMAIN)
+		return false;
+	act = c->active[fam];
+	if (act != 1 && act != 2)
+		return false;
+	tbl = act - 1;
+	/* clang folds the two tests into a range check the verifier cannot
+	 * follow to the index: hide the value, then mask it. */
+	asm volatile("" : "+r"(tbl));
+	tbl &= 1;
+	key = PR_LSX_USED | (v6 ? PR_LSX_V6 : 0) | (tbl ? PR_LSX_TABLE1 : 0) |
+	      domain << PR_LSX_DOMAIN_SHIFT;
+	/* The table's own set: the agent records a change there before it
+	 * writes the trie, and empties it only to rebuild the table, a grace
+	 * period after the datapath stopped reading it. */
+	if (c->changed[fam][tbl] && pr_lsx_stale(key, w0, w1, w2, w3))
+		return false;
+	s = pr_lsx_search(key, w0, w1, w2, w3);
+	if (s == PR_LSX_ASK_TRIE)
+		return false;
+	*out = NULL;
+	if (s < 0)
+		return true;
+	/* The slot the search found: the table it was read from stays as it
+	 * is while the datapath may read it (the agent writes it a grace
+	 * period after deactivating it), so the entry still holds its bmp. */
+	line = (__u32)s >> 1;
+	ln = v6 ? bpf_map_lookup_elem(&pr_lsx6, &line) : bpf_map_lookup_elem(&pr_lsx4, &line);
+	if (ln)
+		*out = &ln->s[s & 1].bmp;
 	return true;
 }
 

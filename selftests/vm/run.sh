@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Run one command inside a throw-away QEMU VM booted with Debian's 6.12
-# cloud kernel (kernel.sh), in the spirit of virtme-ng: no disk image and no
-# initramfs; the host's root file system is the guest's, shared read-only
+# cloud kernel (kernel.sh; PODROUTE_VM_KERNEL=6.1 for Debian 12's own 6.1),
+# in the spirit of virtme-ng: no disk image and no initramfs (but the small
+# one 6.1 needs to load virtiofs); the host's root file system is the guest's, shared read-only
 # over virtiofs, and the guest writes only to tmpfs (see init.sh). The
 # command runs as root in the directory run.sh was called from, with the
 # modules podroute's tests need already loaded. The guest console (the
@@ -25,7 +26,11 @@
 # KVM does not work on the project's machines: software emulation (TCG).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-CACHE=${PODROUTE_VM_CACHE:-/var/cache/podroute-vm}
+# The same default as kernel.sh's for the kernel asked for.
+case ${PODROUTE_VM_KERNEL:-6.12} in
+6.1) CACHE=${PODROUTE_VM_CACHE:-/var/cache/podroute-vm-6.1} ;;
+*) CACHE=${PODROUTE_VM_CACHE:-/var/cache/podroute-vm} ;;
+esac
 VIRTIOFSD=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 timeout=600 mem=1024 smp=2 out=
 boot_timeout=${PODROUTE_VM_BOOT_TIMEOUT:-120}
@@ -148,6 +153,15 @@ if [ -n "$out" ]; then
 		-device "vhost-user-fs-pci,chardev=out,tag=out")
 fi
 
+# A kernel with virtiofs built in mounts the share as its root and runs
+# init.sh; one with virtiofs as a module gets kernel.sh's initramfs, whose
+# /init loads it, mounts the share and runs init.sh (named in pr_init=).
+boot=(-append "rootfstype=virtiofs root=rootfs ro init=$job/init.sh console=ttyS0 quiet panic=-1 mitigations=off")
+if [ -s "$CACHE/initrd.img" ]; then
+	boot=(-initrd "$CACHE/initrd.img"
+		-append "rdinit=/init pr_init=$job/init.sh console=ttyS0 quiet panic=-1 mitigations=off")
+fi
+
 # Created before qemu starts, so that tail below finds it.
 : >"$job/console"
 t0=$(date +%s%N)
@@ -156,8 +170,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-object "memory-backend-memfd,id=mem,size=${mem}M,share=on" -numa node,memdev=mem \
 	"${qemu_share[@]}" \
 	-netdev hubport,id=nic0,hubid=0 -device virtio-net-pci,netdev=nic0 \
-	-kernel "$CACHE/vmlinuz" \
-	-append "rootfstype=virtiofs root=rootfs ro init=$job/init.sh console=ttyS0 quiet panic=-1 mitigations=off" \
+	-kernel "$CACHE/vmlinuz" "${boot[@]}" \
 	-nographic -no-reboot -nodefaults -serial stdio -monitor none \
 	</dev/null >"$job/console" 2>"$job/qemu.err" &
 qemu_pid=$!
