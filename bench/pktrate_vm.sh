@@ -211,7 +211,7 @@ def cell($f): if . == null then "-" else "\(.[$f].median | k) [\(.[$f].min | k)-
 	"| variant | " + ($groups | map(.label) | join(" | ")) + " |",
 	"|---|" + ($groups | map("---:") | join("|")) + "|",
 	($variants[] as $v | "| \($v) | " + ([$groups[] as $g | row($v; $g) | cell($f)] | join(" | ")) + " |");
-"# Packet rate in a VM: podroute XDP vs Open vSwitch kernel datapath",
+"# Packet rate in a VM: podroute vs Open vSwitch, real OVN and kernel forwarding",
 "",
 "`bench/pktrate_vm.sh`\(if .bench | test("quick") then " --quick" else "" end): IPv4, kpps (thousands of packets/s), median [min-max] of \(.rounds) interleaved rounds, a \(.seconds_per_run) s window per run after \(.warmup_seconds) s of warm-up; \($took).",
 "",
