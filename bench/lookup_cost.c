@@ -82,6 +82,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "shell_line.h"
 #include "lookup_cost.h"
 #include "reconcile/lookup_index.h"
 #include "podroute_abi.h"
@@ -1016,21 +1017,6 @@ static void json_array(FILE *f, const double *v, int n)
 	for (int i = 0; i < n; i++)
 		fprintf(f, "%s%.2f", i ? ", " : "", v[i]);
 	fputc(']', f);
-}
-
-static void shell_line(const char *cmd, char *buf, size_t size)
-{
-	FILE *p = popen(cmd, "r");
-
-	buf[0] = 0;
-	if (p) {
-		if (!fgets(buf, size, p))
-			buf[0] = 0;
-		pclose(p);
-	}
-	buf[strcspn(buf, "\n")] = 0;
-	if (!buf[0])
-		snprintf(buf, size, "unknown");
 }
 
 static void write_json(const struct opts *o, struct scale_res *sr, int nscales, uint32_t nkeys,

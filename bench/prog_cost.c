@@ -54,6 +54,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "shell_line.h"
 #include "ip4_csum.h"
 #include "datapath/load.h"
 #include "datapath/maps.h"
@@ -158,21 +159,6 @@ struct pc_stat {
 	double med, lo, hi;
 	uint32_t verdict;
 };
-
-static void shell_line(const char *cmd, char *buf, size_t size)
-{
-	FILE *p = popen(cmd, "r");
-
-	buf[0] = 0;
-	if (p) {
-		if (!fgets(buf, size, p))
-			buf[0] = 0;
-		pclose(p);
-	}
-	buf[strcspn(buf, "\n")] = 0;
-	if (!buf[0])
-		snprintf(buf, size, "unknown");
-}
 
 /* xdp_underlay of obj_path, loaded on the datapath's own maps (no pins):
  * its fd, or -1. */
