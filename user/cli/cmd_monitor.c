@@ -175,6 +175,23 @@ static int lease(int fd, const struct pr_monitor *want, bool on)
 	return bpf_map_update_elem(fd, &zero, &v, BPF_ANY) ? -errno : 0;
 }
 
+static int budget_reset(int fd)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	struct pr_mon_budget *b;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	b = calloc(ncpu, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fd, &zero, b, BPF_ANY))
+		err = -errno;
+	free(b);
+	return err;
+}
+
 static long whole(const char *cmd, const char *opt, const char *s, long min, long max)
 {
 	char *end;
@@ -251,6 +268,13 @@ int cmd_monitor(int argc, char **argv)
 		err = errno;
 		pr_pins_close(&p);
 		return cli_error(PR_EXIT_FAIL, "cannot open the event rings (pr_events): %s", strerror(err));
+	}
+	/* A fresh budget: events another monitor had this second must not
+	 * count against this one's --rate. */
+	if ((err = budget_reset(p.fd[PR_MAP_MON_BUDGET]))) {
+		perf_buffer__free(pb);
+		pr_pins_close(&p);
+		return cli_error(PR_EXIT_FAIL, "cannot reset the event budget (pr_mon_budget): %s", strerror(-err));
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
