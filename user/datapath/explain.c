@@ -60,25 +60,17 @@ static bool martian(int family, const uint8_t *a)
 
 /* ---------- the longest match, as the datapath finds it ---------- */
 
+/* The LPM key of addr/len in domain: the prefix helpers' own key. */
 static void make_key(int family, uint32_t domain, const uint8_t *addr, unsigned len, void *key)
 {
-	if (family == AF_INET) {
-		struct pr_lpm4_key *k = key;
+	struct pr_prefix p;
 
-		memset(k, 0, sizeof(*k));
-		k->prefixlen = PR_LPM_DOMAIN_BITS + len;
-		k->domain = domain;
-		memcpy(k->addr, addr, 4);
-		pr_addr_mask(k->addr, len, 32);
-	} else {
-		struct pr_lpm6_key *k = key;
-
-		memset(k, 0, sizeof(*k));
-		k->prefixlen = PR_LPM_DOMAIN_BITS + len;
-		k->domain = domain;
-		memcpy(k->addr, addr, 16);
-		pr_addr_mask(k->addr, len, 128);
-	}
+	/* family and len come from the event: AF_INET/32 or AF_INET6/128 at most. */
+	pr_prefix_from_addr(&p, family, addr, len);
+	if (family == AF_INET)
+		pr_prefix_to_key4(&p, domain, key);
+	else
+		pr_prefix_to_key6(&p, domain, key);
 }
 
 /*
