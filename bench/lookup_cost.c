@@ -84,6 +84,7 @@
 
 #include "shell_line.h"
 #include "lookup_cost.h"
+#include "datapath/interfaces.h"
 #include "reconcile/lookup_index.h"
 #include "podroute_abi.h"
 #include "lib/prefix.h"
@@ -585,7 +586,9 @@ static void datapath_setup(struct bench *b)
 	struct pr_global g = { .abi_version = PR_ABI_VERSION };
 	uint32_t in = b->if_in, out = b->if_out, one = 1, zero = 0;
 
-	if (bpf_map_update_elem(map_fd(b, "pr_ifaces"), &in, &ifc, 0) ||
+	struct pr_iface_maps im = { map_fd(b, "pr_ifaces"), map_fd(b, "pr_ifslots") };
+
+	if (pr_iface_put(im, in, &ifc) ||
 	    bpf_map_update_elem(map_fd(b, "pr_nets"), &one, &net, 0) ||
 	    bpf_map_update_elem(map_fd(b, "pr_txports"), &out, &dv, 0) ||
 	    bpf_map_update_elem(map_fd(b, "pr_config"), &zero, &g, 0))

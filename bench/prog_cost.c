@@ -56,6 +56,7 @@
 
 #include "shell_line.h"
 #include "ip4_csum.h"
+#include "datapath/interfaces.h"
 #include "datapath/load.h"
 #include "datapath/maps.h"
 #include "lib/log.h"
@@ -133,7 +134,7 @@ static void measure(int prog_fd, uint32_t ifindex, const uint8_t *pkt, size_t le
 /* What each stop adds to the one before it (bpf/pr_datapath.h's marks). */
 static const char *const pc_step_what[PC_STOPS + 1] = {
 	"program entry, context read (test-run floor)",
-	"pr_ifaces lookup (HASH)",
+	"interface entry (pr_ifslots ARRAY; pr_ifaces HASH if not there)",
 	"L2 parse, pr_for_us (router MAC compare)",
 	"L3 parse",
 	"destination lookup (pr_lookup: index control, LPM trie)",
@@ -435,6 +436,7 @@ int main(int argc, char **argv)
 	uint32_t lo_if = 1, key0 = 0;
 	struct pr_iface ifc = { .flags = PR_IF_F_UNDERLAY, .nmacs = 1 };
 	struct pr_iface ovn = { .flags = PR_IF_F_OVN, .nmacs = 1 };
+	struct pr_iface_maps im;
 	struct pr_route ew = { .net_id = 1, .action = PR_ACT_NEXTHOP };
 	uint32_t pc0, pc1;
 	struct pr_net net = { .flags = PR_NET_F_VALID };
@@ -501,7 +503,9 @@ int main(int argc, char **argv)
 	 * redirect, not a hand-off to TC, is what is measured (a test run
 	 * redirects nowhere). */
 	memcpy(ifc.rmac[0], lomac, 6);
-	bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_IFACES), &lo_if, &ifc, 0);
+	im = (struct pr_iface_maps){ pr_datapath_map_fd(&dp, PR_MAP_IFACES),
+				     pr_datapath_map_fd(&dp, PR_MAP_IFSLOTS) };
+	pr_iface_put(im, lo_if, &ifc);
 	/* East-west: received on pc1 (its MAC is the router MAC), forwarded
 	 * out pc0 as the kernel's FIB says. */
 	{
@@ -530,7 +534,7 @@ int main(int argc, char **argv)
 		}
 		memcpy(ovn.rmac[0], pc1mac, 6);
 		memcpy(ewmac, pc1mac, 6);
-		bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_IFACES), &pc1, &ovn, 0);
+		pr_iface_put(im, pc1, &ovn);
 		if (bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_TXPORTS), &pc0, &v0, 0) ||
 		    bpf_map_update_elem(pr_datapath_map_fd(&dp, PR_MAP_XDP_TXPORTS), &pc0, &v0, 0)) {
 			fprintf(stderr, "txports: %s\n", strerror(errno));

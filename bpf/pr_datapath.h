@@ -348,6 +348,18 @@ static __always_inline int pr_tc_deferred(struct __sk_buff *skb)
 	return bpf_redirect(ifindex, 0);
 }
 
+/* The receiving interface's entry: its slot in pr_ifslots when the slot
+ * holds it (an inlined array lookup), else pr_ifaces (a hash lookup). */
+static __always_inline struct pr_iface *pr_iface_of(__u32 ifindex)
+{
+	__u32 slot = pr_ifslot_of(ifindex);
+	struct pr_ifslot *s = bpf_map_lookup_elem(&pr_ifslots, &slot);
+
+	if (s && s->ifindex == ifindex)
+		return &s->ifc;
+	return bpf_map_lookup_elem(&pr_ifaces, &ifindex);
+}
+
 static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum pr_side side)
 {
 	struct pr_pkt p = {};

@@ -17,7 +17,7 @@
 
 /* Bump when a pinned map's key or value layout changes: the agent refuses
  * to adopt pinned maps whose pr_config.abi_version differs. */
-#define PR_ABI_VERSION 8
+#define PR_ABI_VERSION 9
 
 /* Sizes fixed at compile time (map capacities of the prefix maps are set
  * at load time instead, see the loader). */
@@ -26,6 +26,7 @@
 #define PR_MAX_NHGRPS 65536  /* next-hop groups (east-west) */
 #define PR_MAX_IFACES 64     /* attached interfaces */
 #define PR_MAX_RMACS 4       /* router MACs accepted per interface */
+#define PR_IFSLOTS 256       /* pr_ifslots entries (a power of two) */
 #define PR_MAX_TARGETS 1024  /* devices podroute may redirect to */
 #define PR_PROGID_RING 255   /* program ids an instance remembers (pr_progids) */
 
@@ -299,6 +300,28 @@ struct pr_iface {
 					 * as the kernel's own lookup would */
 };
 
+/* ---- pr_ifslots (ARRAY, key = pr_ifslot_of(ifindex)): pr_ifaces, direct ----
+ *
+ * The same entries as pr_ifaces, at an index the datapath computes from the
+ * ifindex, because a hash lookup was the costliest step of a packet's
+ * decision (6 ns of 27 over parsing, bench/results/prog_cost_steps.md) and
+ * an array's is a few instructions. A slot holds the entry of the lowest
+ * ifindex in pr_ifaces that maps to it; an ifindex whose slot holds another
+ * one (or none) is read from pr_ifaces. Writers (the reconciler, attach,
+ * detach) write pr_ifaces first and the slot after, clear the slot before
+ * they change or remove its entry, and write a slot's content whole with
+ * ifindex last: the datapath never takes one interface's ifindex with
+ * another's role or MACs. */
+struct pr_ifslot {
+	struct pr_iface ifc;
+	__u32 ifindex; /* whose entry ifc is; 0: none */
+};
+
+static inline __u32 pr_ifslot_of(__u32 ifindex)
+{
+	return ifindex & (PR_IFSLOTS - 1);
+}
+
 /* ---- pr_config (ARRAY, 1 entry): global knobs the agent flips at runtime ---- */
 
 /* pr_global.flags */
@@ -407,6 +430,7 @@ PR_ASSERT_SIZE(struct pr_net, 24);
 PR_ASSERT_SIZE(struct pr_nhgrp, 4 + 4 * PR_MAX_NH);
 PR_ASSERT_SIZE(struct pr_nexthop, 20);
 PR_ASSERT_SIZE(struct pr_iface, 8 + 6 * PR_MAX_RMACS + 4);
+PR_ASSERT_SIZE(struct pr_ifslot, 8 + 6 * PR_MAX_RMACS + 4 + 4);
 PR_ASSERT_SIZE(struct pr_global, 8);
 PR_ASSERT_SIZE(struct pr_liveness, 16);
 PR_ASSERT_SIZE(struct pr_monitor, 24);

@@ -10,7 +10,7 @@
  *
  * X(id, name, type, key, value, max_entries, map_flags, writer)
  *
- * The first nine are written by the reconciler alone (its mirror covers
+ * The first ten are written by the reconciler alone (its mirror covers
  * exactly these); keep them first. The rest: counters, ownership,
  * heartbeat, the lookup index.
  *
@@ -31,6 +31,8 @@
  *                  pr_txports is handed to TC on the receiving device
  * pr_config        global knobs (shadow mode, the ABI version of the maps)
  * pr_ifaces        receiving ifindex -> role and the router MACs it accepts
+ * pr_ifslots       the same entries at pr_ifslot_of(ifindex), which the
+ *                  datapath reads first (an array lookup costs less)
  * pr_stats         per-CPU packets/bytes per (network, reason), pr_stats_index()
  * pr_progids       the ids of the programs this instance (pin dir) loaded:
  *                  slot 0 the next slot, 1..PR_PROGID_RING a ring; a program
@@ -69,6 +71,8 @@
 	X(CONFIG, pr_config, BPF_MAP_TYPE_ARRAY, __u32, struct pr_global, 1, 0,                     \
 	  "reconciler, attach")                                                                     \
 	X(IFACES, pr_ifaces, BPF_MAP_TYPE_HASH, __u32, struct pr_iface, PR_MAX_IFACES, 0,            \
+	  "reconciler, attach")                                                                     \
+	X(IFSLOTS, pr_ifslots, BPF_MAP_TYPE_ARRAY, __u32, struct pr_ifslot, PR_IFSLOTS, 0,          \
 	  "reconciler, attach")                                                                     \
 	X(STATS, pr_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct pr_counter,                     \
 	  PR_MAX_NETS * PR_R_MAX, 0, "datapath")                                                    \

@@ -13,7 +13,7 @@
 struct env {
 	struct pr_datapath dp;
 	int prog[PR_PROG__COUNT];
-	int fd_routes4, fd_routes6, fd_nets, fd_ifaces, fd_txports, fd_xdp_txports, fd_config,
+	int fd_routes4, fd_routes6, fd_nets, fd_ifaces, fd_ifslots, fd_txports, fd_xdp_txports, fd_config,
 		fd_stats, fd_liveness;
 	int ncpus;
 	uint32_t if_in, if_in1, if_tgt0, if_tgt1, if_tgt2, if_ul1, if_ovn;
@@ -45,6 +45,9 @@ void set_global_flags(uint32_t flags); /* pr_config's PR_G_F_* */
 enum heartbeat { HB_OFF, HB_FRESH, HB_GONE };
 void set_heartbeat(enum heartbeat hb);
 void set_iface_flags(uint32_t ifindex, uint32_t flags);
+/* The interfaces' slots in pr_ifslots held by other ifindexes (true), or
+ * their own again (false). */
+void set_foreign_ifslots(bool on);
 void put_route(const char *pfx, uint32_t net_id, uint8_t action, uint8_t flags, uint32_t nhg);
 /* The same in routing domain `domain` (a VRF table; put_route uses 0). */
 void put_route_in(uint32_t domain, const char *pfx, uint32_t net_id, uint8_t action, uint8_t flags,

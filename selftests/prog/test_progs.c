@@ -28,6 +28,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "datapath/interfaces.h"
 #include "datapath/load.h"
 #include "lib/log.h"
 #include "lib/names.h"
@@ -175,6 +176,8 @@ void put_net(uint32_t id, uint32_t ifindex, const uint8_t *dmac, const uint8_t *
 	must(bpf_map_update_elem(E.fd_nets, &id, &n, 0), "pr_nets");
 }
 
+static void write_iface(uint32_t ifindex, const struct pr_iface *i);
+
 static void put_iface(uint32_t ifindex, uint32_t flags, const uint8_t *m0, const uint8_t *m1,
 		      uint32_t vrf_table)
 {
@@ -183,7 +186,17 @@ static void put_iface(uint32_t ifindex, uint32_t flags, const uint8_t *m0, const
 	memcpy(i.rmac[0], m0, 6);
 	if (m1)
 		memcpy(i.rmac[1], m1, 6);
-	must(bpf_map_update_elem(E.fd_ifaces, &ifindex, &i, 0), "pr_ifaces");
+	write_iface(ifindex, &i);
+}
+
+/* pr_ifaces and the interface's slot, as attach writes them. */
+static void write_iface(uint32_t ifindex, const struct pr_iface *i)
+{
+	struct pr_iface_maps m = { E.fd_ifaces, E.fd_ifslots };
+	int err = pr_iface_put(m, ifindex, i);
+
+	errno = -err;
+	must(err, "pr_ifaces, pr_ifslots");
 }
 
 void set_iface_flags(uint32_t ifindex, uint32_t flags)
@@ -192,7 +205,34 @@ void set_iface_flags(uint32_t ifindex, uint32_t flags)
 
 	must(bpf_map_lookup_elem(E.fd_ifaces, &ifindex, &i), "pr_ifaces lookup");
 	i.flags = flags;
-	must(bpf_map_update_elem(E.fd_ifaces, &ifindex, &i, 0), "pr_ifaces");
+	write_iface(ifindex, &i);
+}
+
+/*
+ * Foreign slots: the fixture's interfaces' slots held by other ifindexes
+ * (ifindex + PR_IFSLOTS) with another role, no VRF and another router MAC,
+ * so that a datapath taking a slot without comparing its ifindex passes
+ * what it should redirect; then the datapath must read pr_ifaces. false:
+ * put the fixture's own slots back.
+ */
+void set_foreign_ifslots(bool on)
+{
+	const uint32_t ifs[] = { E.if_in, E.if_in1, E.if_ovn };
+
+	for (size_t k = 0; k < sizeof(ifs) / sizeof(ifs[0]); k++) {
+		uint32_t slot = pr_ifslot_of(ifs[k]);
+		struct pr_ifslot e = { .ifindex = ifs[k] };
+
+		must(bpf_map_lookup_elem(E.fd_ifaces, &ifs[k], &e.ifc), "pr_ifaces lookup");
+		if (on) {
+			e.ifindex = ifs[k] + PR_IFSLOTS;
+			e.ifc.flags ^= PR_IF_F_UNDERLAY | PR_IF_F_OVN;
+			e.ifc.nmacs = 1;
+			e.ifc.vrf_table = 0;
+			memcpy(e.ifc.rmac[0], MAC_OTHER, 6);
+		}
+		must(bpf_map_update_elem(E.fd_ifslots, &slot, &e, 0), "pr_ifslots");
+	}
 }
 
 /* A device podroute may redirect to; xdp: it takes XDP frames as well. */
@@ -254,6 +294,7 @@ static void env_fixture(void)
 	E.fd_routes6 = env_map(PR_MAP_ROUTES6);
 	E.fd_nets = env_map(PR_MAP_NETS);
 	E.fd_ifaces = env_map(PR_MAP_IFACES);
+	E.fd_ifslots = env_map(PR_MAP_IFSLOTS);
 	E.fd_txports = env_map(PR_MAP_TXPORTS);
 	E.fd_xdp_txports = env_map(PR_MAP_XDP_TXPORTS);
 	E.fd_config = env_map(PR_MAP_CONFIG);
@@ -441,6 +482,10 @@ int main(int argc, char **argv)
 	run_ecmp_tests(only);
 	run_truncation_tests(only);
 	run_live_tests(only);
+	/* The same decisions with every interface read from pr_ifaces. */
+	set_foreign_ifslots(true);
+	run_case_table(only && strstr(only, "ifslot") ? NULL : only, "foreign-ifslot ");
+	set_foreign_ifslots(false);
 	/* The same decisions through the lookup index, then index vs trie. */
 	if (index_begin(only)) {
 		run_case_table(only && strstr(only, "index") ? NULL : only, "index ");

@@ -26,7 +26,7 @@
 
 struct mrec {
 	uint8_t key[24];
-	uint8_t val[36];
+	uint8_t val[40];
 };
 
 struct op {
@@ -696,6 +696,67 @@ static void test_ifaces_role_xdp_and_vrf(void **state)
 	assert_int_equal(((const struct pr_iface *)arr(f->mm, PR_MAP_IFACES, IF_UL2))->vrf_table, 0);
 }
 
+/* The slot in pr_ifslots of each interface in pr_ifaces (or NULL). */
+static const struct pr_ifslot *ifslot(struct fixture *f, uint32_t ifindex)
+{
+	return arr(f->mm, PR_MAP_IFSLOTS, pr_ifslot_of(ifindex));
+}
+
+static void test_ifslots_hold_the_lowest_ifindex(void **state)
+{
+	struct fixture *f = *state;
+	const uint32_t twin = IF_UL + PR_IFSLOTS; /* the same slot as eth0 */
+	const struct pr_iface *ul, *tw;
+	const struct pr_ifslot *sl;
+	unsigned handover, ifaces_gone;
+
+	sync(f);
+	ul = arr(f->mm, PR_MAP_IFACES, IF_UL);
+	sl = ifslot(f, IF_UL);
+	assert_non_null(ul);
+	assert_non_null(sl);
+	assert_int_equal(sl->ifindex, IF_UL);
+	assert_memory_equal(&sl->ifc, ul, sizeof(*ul));
+
+	/* A second underlay whose ifindex maps to eth0's slot: the slot stays
+	 * eth0's, the datapath reads the other one from pr_ifaces. */
+	add_link(f->w, twin, "eth9", "veth");
+	snprintf(f->w->cfg.underlay[1], IFNAMSIZ, "eth9");
+	f->w->cfg.nunderlay = 2;
+	sync(f);
+	tw = arr(f->mm, PR_MAP_IFACES, twin);
+	assert_non_null(tw);
+	assert_int_equal(ifslot(f, twin)->ifindex, IF_UL);
+
+	/* eth0 leaves the config: its slot passes to eth9, with eth9's entry,
+	 * in two writes (cleared, then eth9's), before eth0's pr_ifaces entry
+	 * goes. */
+	snprintf(f->w->cfg.underlay[0], IFNAMSIZ, "eth9");
+	f->w->cfg.nunderlay = 1;
+	f->mm->nops = 0;
+	sync(f);
+	handover = ifaces_gone = 0;
+	for (unsigned i = 0; i < f->mm->nops; i++) {
+		if (i + 1 < f->mm->nops && f->mm->ops[i].m == PR_MAP_IFSLOTS && f->mm->ops[i].kind == 'd' &&
+		    f->mm->ops[i + 1].m == PR_MAP_IFSLOTS && f->mm->ops[i + 1].kind == 'u' && !handover)
+			handover = i + 1;
+		if (f->mm->ops[i].m == PR_MAP_IFACES && f->mm->ops[i].kind == 'd')
+			ifaces_gone = i + 1;
+	}
+	assert_true(handover > 0);
+	assert_true(ifaces_gone > handover);
+	assert_null(arr(f->mm, PR_MAP_IFACES, IF_UL));
+	sl = ifslot(f, twin);
+	assert_non_null(sl);
+	assert_int_equal(sl->ifindex, twin);
+	assert_memory_equal(&sl->ifc, arr(f->mm, PR_MAP_IFACES, twin), sizeof(struct pr_iface));
+
+	/* No interface left: no slot either. */
+	f->w->cfg.nunderlay = 0;
+	sync(f);
+	assert_null(ifslot(f, twin));
+}
+
 static void test_unresolved_neighbour_passes(void **state)
 {
 	struct fixture *f = *state;
@@ -1009,6 +1070,7 @@ int main(void)
 		T(test_same_prefix_in_two_vrfs),
 		T(test_route_increments_equal_full_rounds),
 		T(test_ifaces_role_xdp_and_vrf),
+	T(test_ifslots_hold_the_lowest_ifindex),
 		T(test_unresolved_neighbour_passes),
 		T(test_shadow_and_antispoof_flags),
 		T(test_no_antispoof_flag),

@@ -649,7 +649,8 @@ static int agent_loop(struct pr_agent *a, const sigset_t *mask, bool detach_on_e
 		close(sfd);
 	if (detach_on_exit) {
 		log_info("detaching the datapath (--detach-on-exit)");
-		pr_detach_all(pr_datapath_map_fd(&a->dp, PR_MAP_IFACES));
+		pr_detach_all((struct pr_iface_maps){ pr_datapath_map_fd(&a->dp, PR_MAP_IFACES),
+						      pr_datapath_map_fd(&a->dp, PR_MAP_IFSLOTS) });
 	}
 	return ret;
 }

@@ -127,6 +127,7 @@ int cmd_detach(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "unpin", no_argument, NULL, 'U' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
+	struct pr_iface_maps im;
 	struct pr_pins p;
 	bool unpin = false;
 	int c, err, ret = 0;
@@ -143,6 +144,7 @@ int cmd_detach(int argc, char **argv)
 		return cli_error(PR_EXIT_NOT_ATTACHED, "no pinned datapath under %s", cli.pin_dir);
 	if (err)
 		return cli_error(PR_EXIT_FAIL, "cannot open pins under %s: %s", cli.pin_dir, strerror(-err));
+	im = (struct pr_iface_maps){ p.fd[PR_MAP_IFACES], p.fd[PR_MAP_IFSLOTS] };
 	if (optind < argc) {
 		for (int i = optind; i < argc; i++) {
 			uint32_t ifindex = if_nametoindex(argv[i]);
@@ -151,10 +153,10 @@ int cmd_detach(int argc, char **argv)
 				ret = cli_error(PR_EXIT_FAIL, "%s: no such interface", argv[i]);
 				continue;
 			}
-			if (pr_detach_iface(p.fd[PR_MAP_IFACES], ifindex))
+			if (pr_detach_iface(im, ifindex))
 				ret = PR_EXIT_FAIL;
 		}
-	} else if (pr_detach_all(p.fd[PR_MAP_IFACES])) {
+	} else if (pr_detach_all(im)) {
 		ret = PR_EXIT_FAIL;
 	}
 	if (unpin && !ret) {

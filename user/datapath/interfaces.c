@@ -135,8 +135,50 @@ static uint32_t vrf_table_of(int ifindex)
 	return table;
 }
 
+int pr_iface_put(struct pr_iface_maps m, uint32_t ifindex, const struct pr_iface *v)
+{
+	uint32_t slot = pr_ifslot_of(ifindex);
+	struct pr_ifslot cur = {}, none = {}, e = { .ifc = *v, .ifindex = ifindex };
+	struct pr_iface other;
+
+	if (bpf_map_update_elem(m.ifaces, &ifindex, v, 0) || bpf_map_lookup_elem(m.slots, &slot, &cur))
+		return -errno;
+	if (cur.ifindex && cur.ifindex < ifindex && !bpf_map_lookup_elem(m.ifaces, &cur.ifindex, &other))
+		return 0;
+	if (bpf_map_update_elem(m.slots, &slot, &none, 0) || bpf_map_update_elem(m.slots, &slot, &e, 0))
+		return -errno;
+	return 0;
+}
+
+/* Remove an interface's entry: its slot first, which passes to the lowest
+ * other ifindex of pr_ifaces that maps to it, then pr_ifaces. */
+static int iface_remove(struct pr_iface_maps m, uint32_t ifindex)
+{
+	uint32_t slot = pr_ifslot_of(ifindex), key, *prev = NULL, heir = 0;
+	struct pr_ifslot cur = {}, none = {}, e = {};
+
+	if (bpf_map_lookup_elem(m.slots, &slot, &cur))
+		return -errno;
+	if (cur.ifindex == ifindex) {
+		if (bpf_map_update_elem(m.slots, &slot, &none, 0))
+			return -errno;
+		while (!bpf_map_get_next_key(m.ifaces, prev, &key)) {
+			if (key != ifindex && pr_ifslot_of(key) == slot && (!heir || key < heir))
+				heir = key;
+			prev = &key;
+		}
+		e.ifindex = heir;
+		if (heir && !bpf_map_lookup_elem(m.ifaces, &heir, &e.ifc) &&
+		    bpf_map_update_elem(m.slots, &slot, &e, 0))
+			return -errno;
+	}
+	if (bpf_map_delete_elem(m.ifaces, &ifindex) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr_attach_if *a,
-		      const uint8_t *brex_mac, const int fds[3])
+		      const uint8_t *brex_mac, const int fds[3], struct pr_iface_maps im)
 {
 	bool ovn = a->role == PR_ROLE_OVN;
 	enum pr_prog_id xdp_id = ovn ? PR_PROG_XDP_OVN : PR_PROG_XDP_UNDERLAY;
@@ -154,7 +196,7 @@ static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr
 	}
 	/* TC first, with no XDP flag: until XDP is in place, TC decides; after,
 	 * TC carries out XDP's hand-offs to targets that take no XDP frames. */
-	err = pr_tc_attach(a->ifindex, tc_fd) ?: bpf_map_update_elem(fds[0], &a->ifindex, &ifc, 0);
+	err = pr_tc_attach(a->ifindex, tc_fd) ?: pr_iface_put(im, a->ifindex, &ifc);
 	if (err)
 		goto fail;
 	snprintf(a->hooks, sizeof(a->hooks), "tc");
@@ -170,7 +212,7 @@ static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr
 	}
 	if (xdp == 0) {
 		ifc.flags |= PR_IF_F_XDP;
-		err = bpf_map_update_elem(fds[0], &a->ifindex, &ifc, 0);
+		err = pr_iface_put(im, a->ifindex, &ifc);
 		if (err)
 			goto fail;
 	}
@@ -194,6 +236,8 @@ fail:
 
 int pr_attach_set_apply(struct pr_datapath *dp, struct pr_attach_set *s)
 {
+	const struct pr_iface_maps im = { pr_datapath_map_fd(dp, PR_MAP_IFACES),
+					  pr_datapath_map_fd(dp, PR_MAP_IFSLOTS) };
 	const int fds[3] = { pr_datapath_map_fd(dp, PR_MAP_IFACES), pr_datapath_map_fd(dp, PR_MAP_TXPORTS),
 			     pr_datapath_map_fd(dp, PR_MAP_XDP_TXPORTS) };
 	int config_fd = pr_datapath_map_fd(dp, PR_MAP_CONFIG);
@@ -214,14 +258,14 @@ int pr_attach_set_apply(struct pr_datapath *dp, struct pr_attach_set *s)
 		if (s->ifs[i].role == PR_ROLE_BREX)
 			brex_mac = s->ifs[i].mac;
 	for (unsigned i = 0; i < s->n; i++) {
-		err = attach_one(dp, s, &s->ifs[i], brex_mac, fds);
+		err = attach_one(dp, s, &s->ifs[i], brex_mac, fds, im);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-int pr_detach_iface(int ifaces_fd, uint32_t ifindex)
+int pr_detach_iface(struct pr_iface_maps m, uint32_t ifindex)
 {
 	char name[IF_NAMESIZE] = "?";
 	int err = pr_xdp_detach_multi(ifindex), err2;
@@ -235,25 +279,26 @@ int pr_detach_iface(int ifaces_fd, uint32_t ifindex)
 		       strerror(-(err ? err : err2)));
 		return err ? err : err2;
 	}
-	if (bpf_map_delete_elem(ifaces_fd, &ifindex) && errno != ENOENT)
-		return -errno;
+	err = iface_remove(m, ifindex);
+	if (err)
+		return err;
 	log_kv(LOG_LEVEL_INFO, LOG_FIELDS(LOG_STR("ifname", name)), "%s: detached", name);
 	return 0;
 }
 
-int pr_detach_all(int ifaces_fd)
+int pr_detach_all(struct pr_iface_maps m)
 {
 	uint32_t keys[PR_MAX_IFACES], *prev = NULL, key;
 	unsigned n = 0;
 	int ret = 0;
 
 	/* Collect first: detaching deletes entries, which upsets iteration. */
-	while (n < PR_MAX_IFACES && !bpf_map_get_next_key(ifaces_fd, prev, &key)) {
+	while (n < PR_MAX_IFACES && !bpf_map_get_next_key(m.ifaces, prev, &key)) {
 		keys[n++] = key;
 		prev = &keys[n - 1];
 	}
 	for (unsigned i = 0; i < n; i++)
-		if (pr_detach_iface(ifaces_fd, keys[i]))
+		if (pr_detach_iface(m, keys[i]))
 			ret = -EIO;
 	return ret;
 }

@@ -48,8 +48,19 @@ int pr_attach_set_resolve(struct pr_attach_set *s);
 /* Attach every interface; on error s->error names the interface. */
 int pr_attach_set_apply(struct pr_datapath *dp, struct pr_attach_set *s);
 
+/* The maps that hold an interface's entry: pr_ifaces and pr_ifslots. */
+struct pr_iface_maps {
+	int ifaces, slots;
+};
+
+/* Write an interface's entry: pr_ifaces, then its slot in pr_ifslots
+ * unless a lower ifindex still in pr_ifaces holds that (the rule and the
+ * order of writes: include/podroute_abi.h; the reconciler follows the
+ * same). 0 or -errno. */
+int pr_iface_put(struct pr_iface_maps m, uint32_t ifindex, const struct pr_iface *v);
+
 /* Detach podroute from one interface / every interface in pr_ifaces. */
-int pr_detach_iface(int ifaces_fd, uint32_t ifindex);
-int pr_detach_all(int ifaces_fd);
+int pr_detach_iface(struct pr_iface_maps m, uint32_t ifindex);
+int pr_detach_all(struct pr_iface_maps m);
 
 #endif

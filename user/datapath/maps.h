@@ -18,8 +18,8 @@ enum pr_map { PR_MAPS(PR_MAP_ENUM) PR_MAP__COUNT };
 #undef PR_MAP_ENUM
 
 /* The maps the reconciler alone writes (its mirror covers exactly these):
- * the list's first nine, up to pr_ifaces. */
-#define PR_MAP__RECONCILED (PR_MAP_IFACES + 1)
+ * the list's first ten, up to pr_ifslots. */
+#define PR_MAP__RECONCILED (PR_MAP_IFSLOTS + 1)
 
 struct pr_map_desc {
 	const char *name;     /* the BPF object's and the pin's name */

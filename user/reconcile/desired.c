@@ -372,6 +372,22 @@ static bool xdp_runs_on(const struct pr_reconcile_input *in, uint32_t ifindex)
 	return false;
 }
 
+/* The interface's slot in pr_ifslots, unless a lower ifindex holds it (the
+ * rule attach and detach follow too: include/podroute_abi.h). */
+static void want_ifslot(struct build *b, uint32_t ifindex, const struct pr_iface *v)
+{
+	uint32_t slot = pr_ifslot_of(ifindex);
+	struct rec key = {};
+	const struct rec *cur;
+	struct pr_ifslot e = { .ifc = *v, .ifindex = ifindex };
+
+	memcpy(key.key, &slot, sizeof(slot));
+	cur = pr_htab_get(&b->want[PR_MAP_IFSLOTS], &key);
+	if (cur && ((const struct pr_ifslot *)cur->val)->ifindex < ifindex)
+		return;
+	pr_rec_set(&b->want[PR_MAP_IFSLOTS], PR_MAP_IFSLOTS, &slot, &e);
+}
+
 static void want_iface(struct build *b, const char *name, uint32_t role, const struct pr_klink *brex)
 {
 	const struct pr_klink *l = link_by_name(b->in, name), *master;
@@ -391,6 +407,7 @@ static void want_iface(struct build *b, const char *name, uint32_t role, const s
 	if (master && !strcmp(master->kind, "vrf"))
 		v.vrf_table = master->vrf_table;
 	pr_rec_set(&b->want[PR_MAP_IFACES], PR_MAP_IFACES, &l->ifindex, &v);
+	want_ifslot(b, l->ifindex, &v);
 }
 
 int pr_desired_build(struct build *b)

@@ -112,6 +112,15 @@ static void fmt_iface(const struct pr_iface *v, char *buf, size_t len)
 	}
 }
 
+static void fmt_ifslot(const struct pr_reconcile_input *in, const struct pr_ifslot *v, char *buf, size_t len)
+{
+	char dev[IF_NAMESIZE + 16];
+	int n = snprintf(buf, len, "%s: ", ifname(in, v->ifindex, dev, sizeof(dev)));
+
+	if (n > 0 && (size_t)n < len)
+		fmt_iface(&v->ifc, buf + n, len - n);
+}
+
 /* A route's next hops as a sorted, comparable text: "eth0 aa:.. > bb:.. (valid), ...". */
 static void fmt_nexthops(const struct pr_reconcile_input *in, const struct pr_htab *grps,
 			 const struct pr_htab *nhs, uint32_t nhg_id, char *buf, size_t len)
@@ -248,6 +257,13 @@ static void describe(struct cmp *c, enum pr_map m, const struct rec *have, const
 		if (want)
 			fmt_iface((const struct pr_iface *)want->val, w, sizeof(w));
 		break;
+	case PR_MAP_IFSLOTS:
+		snprintf(name, sizeof(name), "interface slot %u", id);
+		if (have)
+			fmt_ifslot(c->in, (const struct pr_ifslot *)have->val, h, sizeof(h));
+		if (want)
+			fmt_ifslot(c->in, (const struct pr_ifslot *)want->val, w, sizeof(w));
+		break;
 	case PR_MAP_TXPORTS:
 	case PR_MAP_XDP_TXPORTS:
 		snprintf(name, sizeof(name), "%s %s", m == PR_MAP_TXPORTS ? "redirect target" : "XDP redirect target",
@@ -303,7 +319,7 @@ static void compare_map(struct cmp *c, enum pr_map m)
 int pr_drift_maps(const struct pr_mapio *io, const struct pr_reconcile_input *in,
 		  const struct pr_reconciler *ref, struct pr_drift_list *out)
 {
-	static const enum pr_map order[] = { PR_MAP_CONFIG, PR_MAP_IFACES, PR_MAP_NETS, PR_MAP_TXPORTS,
+	static const enum pr_map order[] = { PR_MAP_CONFIG, PR_MAP_IFACES, PR_MAP_IFSLOTS, PR_MAP_NETS, PR_MAP_TXPORTS,
 					     PR_MAP_XDP_TXPORTS, PR_MAP_ROUTES4, PR_MAP_ROUTES6 };
 	struct pr_reconcile_stats st = {};
 	struct pr_reconciler *s = pr_reconcile_new(io);

@@ -171,7 +171,11 @@ static int upsert_changed(struct build *b, enum pr_map m)
 
 		if (cur && !memcmp(cur->val, w->val, pr_maps[m].value_size))
 			continue;
-		err = s->io.update(s->io.ctx, m, w->key, w->val);
+		/* A slot changes in two writes, cleared first: the datapath
+		 * reads pr_ifaces meanwhile (include/podroute_abi.h). */
+		err = cur && m == PR_MAP_IFSLOTS ? s->io.remove(s->io.ctx, m, w->key) : 0;
+		if (!err)
+			err = s->io.update(s->io.ctx, m, w->key, w->val);
 		if (err) {
 			log_err("reconcile: writing %s: %s", pr_maps[m].name, strerror(-err));
 			return err;
@@ -219,8 +223,9 @@ int pr_reconcile_run(struct pr_reconciler *s, const struct pr_reconcile_input *i
 	/* pr_config before pr_nets: PR_G_F_NO_ANTISPOOF is clear before a
 	 * network turns anti-spoofing on. */
 	static const enum pr_map first[] = { PR_MAP_TXPORTS, PR_MAP_XDP_TXPORTS, PR_MAP_NEXTHOPS,
-						  PR_MAP_NHGRPS, PR_MAP_CONFIG, PR_MAP_NETS, PR_MAP_IFACES };
-	static const enum pr_map last[] = { PR_MAP_IFACES, PR_MAP_NETS, PR_MAP_NHGRPS,
+						  PR_MAP_NHGRPS, PR_MAP_CONFIG, PR_MAP_NETS, PR_MAP_IFACES,
+						  PR_MAP_IFSLOTS };
+	static const enum pr_map last[] = { PR_MAP_IFSLOTS, PR_MAP_IFACES, PR_MAP_NETS, PR_MAP_NHGRPS,
 						 PR_MAP_NEXTHOPS, PR_MAP_XDP_TXPORTS, PR_MAP_TXPORTS };
 	struct build b = { .s = s, .in = in, .st = st };
 	int err;

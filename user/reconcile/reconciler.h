@@ -13,7 +13,7 @@
 #include "reconcile/reconcile.h"
 
 #define MAX_KEY 24
-#define MAX_VAL 36
+#define MAX_VAL 40
 
 /* A map entry as the mirror and the desired state hold it. */
 struct rec {
@@ -49,7 +49,7 @@ struct pr_reconciler {
 
 _Static_assert(sizeof(struct pr_lpm6_key) <= MAX_KEY, "MAX_KEY");
 _Static_assert(sizeof(struct pr_nhgrp) <= MAX_VAL, "MAX_VAL");
-_Static_assert(sizeof(struct pr_iface) <= MAX_VAL, "MAX_VAL");
+_Static_assert(sizeof(struct pr_ifslot) <= MAX_VAL, "MAX_VAL");
 
 struct build {
 	struct pr_reconciler *s;
