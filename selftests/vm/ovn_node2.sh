@@ -52,6 +52,7 @@ ovn_node2_start() {
 	on_exit "node_exec $node ovs-appctl -t ovsdb-server exit"
 	on_exit "node_exec $node ovs-appctl -t ovs-vswitchd exit --cleanup"
 	on_exit "kill \$(cat /run/$node-ovn/ovn-controller.pid)"
+	rm -f "$run/conf.db" "$run/.conf.db.~lock~" # a fresh database, as ovs_start
 	ovsdb-tool create "$run/conf.db" /usr/share/openvswitch/vswitch.ovsschema || fail "$node: ovsdb-tool"
 	node_exec "$node" ovsdb-server --remote=punix:"$run/db.sock" --pidfile --detach \
 		--log-file="/tmp/$node-ovsdb.log" "$run/conf.db" >>/tmp/$node-ovs-start.log 2>&1 || fail "$node: ovsdb-server"

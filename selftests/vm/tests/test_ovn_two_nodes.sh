@@ -102,7 +102,7 @@ geneve_rx() { ip -j -s link show genev_sys_6081 | jq '.[0].stats64.rx.packets'; 
 # One round of 30 flows to node1's pod, from node2's pod ($A2) and host
 # ($N2), from real sockets; what the pod received, one line per flow.
 flows() {
-	local out=/tmp/tn-$1 s=(ip netns exec node2 $FP send --dst $A1) p=(ip netns exec $pod2 $FP send --dst $A1)
+	local out=/tmp/tn-$1 s=(ip netns exec node2 "$FP" send --dst "$A1") p=(ip netns exec "$pod2" "$FP" send --dst "$A1")
 	ip netns exec $pod1 $FP recv --port 8080 --udp 16 --tcp 4 --timeout 10 >$out.8080 &
 	ip netns exec $pod1 $FP recv --port 9090 --udp 1 --timeout 6 >$out.9090 &
 	sleep 0.5 # the receivers bind (they print nothing before)
