@@ -7,10 +7,14 @@
 # flows written by hand. Databases under /run/ovn (the guest's /etc is the
 # host's, read-only), logs in /tmp.
 #
-#   ovn_node_start CHASSIS
+#   ovn_node_start CHASSIS [ENCAP_IP]
 #                       Open vSwitch (ovs_start) and OVN (ovn_start), both
 #                       stopped when the test ends (lib.sh's on_exit)
-#   ovn_start CHASSIS   start OVN; $OVN_BRIDGE (br-int) is ovn-controller's
+#   ovn_start CHASSIS [ENCAP_IP]
+#                       start OVN; $OVN_BRIDGE (br-int) is ovn-controller's;
+#                       its Geneve tunnels end at ENCAP_IP (127.0.0.1: one
+#                       chassis needs none; ovn_node2.sh's second needs the
+#                       node's underlay address)
 #   ovn_stop            stop it (the caller stops OVS)
 #   ovn_bound LSP       wait until ovn-controller has bound the logical port
 #   ovn_synced          wait until ovn-controller has installed what the
@@ -25,7 +29,7 @@ export OVN_NB_DB=unix:$OVN_RUN/ovnnb_db.sock OVN_SB_DB=unix:$OVN_RUN/ovnsb_db.so
 OVN_BRIDGE=${OVN_BRIDGE:-br-int}
 
 ovn_start() {
-	local chassis=$1 db
+	local chassis=$1 encap=${2:-127.0.0.1} db
 
 	mkdir -p $OVN_RUN
 	for db in nb sb; do
@@ -39,7 +43,7 @@ ovn_start() {
 		--ovnnb-db="$OVN_NB_DB" --ovnsb-db="$OVN_SB_DB" || fail "ovn-northd"
 	ovs-vsctl set open_vswitch . external_ids:system-id="$chassis" \
 		external_ids:ovn-remote="$OVN_SB_DB" external_ids:ovn-encap-type=geneve \
-		external_ids:ovn-encap-ip=127.0.0.1 external_ids:ovn-bridge="$OVN_BRIDGE" || fail "chassis"
+		external_ids:ovn-encap-ip="$encap" external_ids:ovn-bridge="$OVN_BRIDGE" || fail "chassis"
 	ovn-controller --detach --pidfile=$OVN_RUN/ovn-controller.pid --log-file=/tmp/ovn-controller.log \
 		unix:/run/openvswitch/db.sock || fail "ovn-controller"
 	for _ in $(seq 300); do
@@ -54,7 +58,7 @@ ovn_node_start() {
 	on_exit "ovs-appctl -t ovs-vswitchd exit --cleanup"
 	on_exit "ovn_stop"
 	OVS_LOG=/tmp/ovs-start.log ovs_start
-	ovn_start "$1"
+	ovn_start "$@"
 }
 
 ovn_stop() {
