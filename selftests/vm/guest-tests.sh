@@ -13,7 +13,7 @@ set -u
 PODROUTE_REPO=$(cd "$(dirname "$0")/../.." && pwd)
 export PODROUTE_REPO
 cd "$PODROUTE_REPO" || exit 1
-per_test_timeout=${PODROUTE_VM_TEST_TIMEOUT:-240}
+per_test_timeout=${PODROUTE_VM_TEST_TIMEOUT:-360}
 out=${PODROUTE_VM_OUT:-}
 
 tests=()

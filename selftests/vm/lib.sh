@@ -10,6 +10,9 @@
 #   vm_obj NAME      set VM_OBJ to build/vm/NAME.bpf.o (built on the host
 #                    by run-tests.sh); skips when it is missing
 #   on_exit CMD      run CMD (a string, eval'd) when the test ends
+#   wait_bound NS PORT PROTO...
+#                    wait (up to 10 s, else fail) until a socket in
+#                    namespace NS is bound to PORT for each PROTO (udp, tcp)
 set -u
 PODROUTE_REPO=${PODROUTE_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VM_OBJ_DIR=${PODROUTE_VM_OUT:-$PODROUTE_REPO/build/vm}
@@ -23,6 +26,18 @@ need() {
 vm_obj() {
 	VM_OBJ=$VM_OBJ_DIR/$1.bpf.o
 	[ -f "$VM_OBJ" ] || skip "$VM_OBJ missing (run-tests.sh builds it on the host)"
+}
+
+wait_bound() {
+	local ns=$1 port=$2 p
+	shift 2
+	for p in "$@"; do
+		for _ in $(seq 200); do
+			ip netns exec "$ns" ss -Hln --"$p" "sport = :$port" | grep -q . && continue 2
+			sleep 0.05
+		done
+		fail "$ns: nothing bound to $p port $port"
+	done
 }
 
 _on_exit=()

@@ -12,7 +12,7 @@
 #   run-tests.sh [test_name ...]      (default: every tests/test_*.sh)
 #
 #   PODROUTE_VM_TIMEOUT       seconds before the whole VM is killed (1500: the suite takes about 12-14 min under TCG on 2 cores, more on a busy machine)
-#   PODROUTE_VM_TEST_TIMEOUT  seconds per test inside the VM (240)
+#   PODROUTE_VM_TEST_TIMEOUT  seconds per test inside the VM (360)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -43,7 +43,7 @@ rm -f "$out/summary"
 # Run the guest suite; the guest's own summary line becomes a comment, the
 # host's verdict below is the one that counts.
 "$here/run.sh" --timeout "${PODROUTE_VM_TIMEOUT:-1500}" --out "$out" -- \
-	env PODROUTE_VM_TEST_TIMEOUT="${PODROUTE_VM_TEST_TIMEOUT:-240}" \
+	env PODROUTE_VM_TEST_TIMEOUT="${PODROUTE_VM_TEST_TIMEOUT:-360}" \
 	selftests/vm/guest-tests.sh "$@" 2>&1 |
 	tee "$out/console.log" | sed -u 's/^\(vm: [0-9]* passed\)/# guest: \1/'
 rc=${PIPESTATUS[0]}

@@ -78,7 +78,7 @@ flows() {
 	local out=/tmp/ovn-$1 r
 	ip netns exec $pod $FP recv --port 8080 --udp 64 --tcp 8 --timeout 12 >$out.8080 & r=$!
 	ip netns exec $pod $FP recv --port 9090 --udp 64 --timeout 12 >$out.9090 &
-	sleep 0.5 # the receivers bind (they print nothing before)
+	wait_bound $pod 8080 udp tcp && wait_bound $pod 9090 udp
 	ip netns exec $cl $FP send --dst 10.128.1.5 --port 8080 --src $A --flows 16 >/dev/null 2>&1 # allowed
 	ip netns exec $cl $FP send --dst 10.128.1.5 --port 8080 --src $B --flows 16 >/dev/null 2>&1 # ipBlock
 	ip netns exec $cl $FP send --dst 10.128.1.5 --port 9090 --src $A --flows 16 >/dev/null 2>&1 # port

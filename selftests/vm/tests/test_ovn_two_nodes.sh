@@ -105,7 +105,7 @@ flows() {
 	local out=/tmp/tn-$1 s=(ip netns exec node2 "$FP" send --dst "$A1") p=(ip netns exec "$pod2" "$FP" send --dst "$A1")
 	ip netns exec $pod1 $FP recv --port 8080 --udp 16 --tcp 4 --timeout 10 >$out.8080 &
 	ip netns exec $pod1 $FP recv --port 9090 --udp 1 --timeout 6 >$out.9090 &
-	sleep 0.5 # the receivers bind (they print nothing before)
+	wait_bound $pod1 8080 udp tcp && wait_bound $pod1 9090 udp
 	# The denied ones in the background: connections that never open
 	# give up after 5 s, unanswered pings after 2.
 	timeout 5 "${p[@]}" --port 9090 --src $A2 --flows 2 --tcp 4096 >/dev/null 2>&1 &
