@@ -374,7 +374,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 	pr_ctx_load(ctx, is_xdp, &p);
 	in_ifindex = pr_ctx_ifindex(ctx, is_xdp);
 	PR_COST_STEP(0, in_ifindex ? pr_verdict_drop(is_xdp) : pr_verdict_pass(is_xdp));
-	ifc = bpf_map_lookup_elem(&pr_ifaces, &in_ifindex);
+	ifc = pr_iface_of(in_ifindex);
 	if (!ifc) {
 		reason = PR_R_NO_IFACE;
 		goto pass;

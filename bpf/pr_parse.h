@@ -120,10 +120,15 @@ static __always_inline void pr_parse_ports(struct pr_pkt *p, void *l4)
 static __always_inline bool pr_ipv4_csum_ok(struct pr_pkt *p, struct iphdr *ip)
 {
 	__u32 *w = (__u32 *)ip;
-	__u64 sum = 0;
+	__u64 sum;
 
+	/* The fixed header's five words with one bounds check, then options,
+	 * which nearly no header has. */
+	if ((void *)(w + 5) > p->data_end)
+		return false;
+	sum = (__u64)w[0] + w[1] + w[2] + w[3] + w[4];
 #pragma unroll
-	for (__u32 i = 0; i < 15; i++) {
+	for (__u32 i = 5; i < 15; i++) {
 		if (i >= ip->ihl)
 			break;
 		if ((void *)(w + i + 1) > p->data_end)
