@@ -506,8 +506,8 @@ static void bench_open(struct bench *b, const struct opts *o, uint32_t nmax, uin
 	set_max(b->obj, "pr_routes6", nmax);
 	set_max(b->obj, "lk_hash4", nmax);
 	set_max(b->obj, "lk_hash6", nmax);
-	set_max(b->obj, "pr_lsx4", PR_LSX_MAP_LINES(nmax));
-	set_max(b->obj, "pr_lsx6", PR_LSX_MAP_LINES(nmax));
+	set_max(b->obj, "pr_lsx4", PR_LSX_MAP_ELEMS(nmax));
+	set_max(b->obj, "pr_lsx6", PR_LSX_MAP_ELEMS(nmax));
 	set_max(b->obj, "lk_dir8", chunks ? chunks : 1);
 	if (bpf_object__load(b->obj))
 		die("%s: cannot load: %s", o->obj, strerror(errno));
