@@ -588,6 +588,8 @@ static void datapath_setup(struct bench *b)
 	if (bpf_map_update_elem(map_fd(b, "pr_ifaces"), &in, &ifc, 0) ||
 	    bpf_map_update_elem(map_fd(b, "pr_nets"), &one, &net, 0) ||
 	    bpf_map_update_elem(map_fd(b, "pr_txports"), &out, &dv, 0) ||
+	    /* a veth takes XDP frames (its peer has NAPI): redirect, not a hand-off to TC */
+	    bpf_map_update_elem(map_fd(b, "pr_xdp_txports"), &out, &dv, 0) ||
 	    bpf_map_update_elem(map_fd(b, "pr_config"), &zero, &g, 0))
 		die("podroute maps: cannot configure: %s", strerror(errno));
 }

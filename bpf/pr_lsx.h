@@ -98,37 +98,36 @@ static __always_inline __u32 pr_lsx_popcount(__u64 x)
 	return (__u32)((x * 0x0101010101010101ULL) >> 56);
 }
 
-/* The 6 bits of the address (hi: bits 0..63, lo: 64..127) at depth d, as
- * a number (bits past 127 read as 0). */
-static __always_inline __u32 pr_lsx_bits(__u64 hi, __u64 lo, __u32 d)
+/*
+ * The two helpers below have no branches on purpose: the depth and the
+ * lengths they take are read from the map, and every branch on them would
+ * split the verifier's walk of the search into paths it cannot prune
+ * (BPF has no conditional move), several times over per step.
+ */
+
+/* The top n bits (0..64) set. */
+static __always_inline __u64 pr_lsx_top(__u64 n)
 {
-	if (d + PR_LSX_STRIDE <= 64)
-		return (hi >> (64 - PR_LSX_STRIDE - d)) & 63;
-	if (d >= 64) {
-		d -= 64;
-		if (d + PR_LSX_STRIDE <= 64)
-			return (lo >> (64 - PR_LSX_STRIDE - d)) & 63;
-		return (lo << (d + PR_LSX_STRIDE - 64)) & 63;
-	}
-	return ((hi << (d + PR_LSX_STRIDE - 64)) | (lo >> (128 - PR_LSX_STRIDE - d))) & 63;
+	return ~((~0ULL >> (n >> 1)) >> (n - (n >> 1)));
 }
 
-/* Whether bits 16..len-1 of the address (x0: bits 16..79, x1: 80..127 in
- * the high 48 bits) equal those of a compressed leaf's prefix (c0, c1). */
-static __always_inline bool pr_lsx_cmatch(__u64 x0, __u64 x1, __u64 c0, __u64 c1, __u32 len)
+/* The 6 bits of the address (hi: bits 0..63, lo: 64..127) at depth d
+ * (below 128), as a number; bits past 127 read as 0. */
+static __always_inline __u32 pr_lsx_bits(__u64 hi, __u64 lo, __u64 d)
 {
-	__u64 m0, m1;
+	__u64 s = (d >> 6) & 1, x = (hi & (s - 1)) | (lo & -s), y = lo & (s - 1), dd = d & 63;
 
-	if (len <= 16)
-		return true;
-	if (len > 80) {
-		m0 = ~0ULL;
-		m1 = ~0ULL << (144 - (len > 128 ? 128 : len));
-	} else {
-		m0 = ~0ULL << (80 - len);
-		m1 = 0;
-	}
-	return !((x0 ^ c0) & m0) && !((x1 ^ c1) & m1);
+	return (__u32)((((x << dd) | ((y >> 1) >> (63 - dd))) >> (64 - PR_LSX_STRIDE)) & 63);
+}
+
+/* Whether bits 16..len-1 (len 16..128) of the address (x0: bits 16..79,
+ * x1: 80..127 in the high 48 bits) equal those of a compressed leaf's
+ * prefix or a skip's path (c0, c1; c1's low 16 bits are not address). */
+static __always_inline bool pr_lsx_cmatch(__u64 x0, __u64 x1, __u64 c0, __u64 c1, __u64 len)
+{
+	__u64 n = len - 16, n0 = n - (n - 64) * ((n >> 6) & 1), n1 = n - n0;
+
+	return !(((x0 ^ c0) & pr_lsx_top(n0)) | ((x1 ^ c1) & pr_lsx_top(n1) & ~0xffffULL));
 }
 
 /*
@@ -142,46 +141,59 @@ static __always_inline bool pr_lsx_cmatch(__u64 x0, __u64 x1, __u64 c0, __u64 c1
 	({                                                                                           \
 		__u64 hi_ = (__u64)(a0) << 32 | (a1), lo_ = (__u64)(a2) << 32 | (a3);               \
 		__u64 x0_ = hi_ << 16 | lo_ >> 48, x1_ = lo_ << 16;                                  \
-		__u32 ent_ = (word), res_ = 0xffffffff;                                              \
-		for (__u32 it_ = 0; it_ < PR_LSX_MAX_STEPS; it_++) {                                 \
-			__u32 idx_, v_, d_ = PR_LSX_DP_BITS + it_ * PR_LSX_STRIDE;                   \
-			union pr_lsx_elem *el_;                                                      \
-			__u64 vec_, below_;                                                          \
+		__u32 idx_ = (word), res_ = idx_, d_ = PR_LSX_DP_BITS;                               \
                                                                                                      \
-			if (!(ent_ & PR_LSX_CHILD)) {                                                \
-				res_ = ent_;                                                         \
+		/* The loop starts at an element: a test of the child bit at its head \
+		 * would be decided by the step before, which makes the verifier      \
+		 * track the element's index exactly and prune nothing. */           \
+		if (idx_ & PR_LSX_CHILD) {                                                           \
+			idx_ &= ~PR_LSX_CHILD;                                                       \
+			res_ = 0xffffffff;                                                           \
+			for (__u32 it_ = 0; it_ < PR_LSX_MAX_STEPS; it_++) {                         \
+				union pr_lsx_elem *el_ = bpf_map_lookup_elem(m, &idx_);              \
+				__u64 c1_, r_, vec_, below_;                                         \
+				__u32 v_;                                                            \
+                                                                                                     \
+				if (!el_)                                                            \
+					break;                                                       \
+				c1_ = el_->w[1];                                                     \
+				r_ = el_->w[2];                                                      \
+				if (r_ & PR_LSX_CLEAF) {                                             \
+					if (r_ & PR_LSX_SKIP) {                                      \
+						d_ = (c1_ >> 8) & 0xff;                              \
+						if (!pr_lsx_cmatch(x0_, x1_, el_->w[0], c1_, d_)) {  \
+							res_ = (r_ >> 31) & PR_LSX_RMASK;            \
+							break;                                       \
+						}                                                    \
+						idx_ = r_ & 0x7fffffff;                              \
+						continue;                                            \
+					}                                                            \
+					if (pr_lsx_cmatch(x0_, x1_, el_->w[0], c1_, (c1_ >> 8) & 0xff)) \
+						res_ = r_ & PR_LSX_RMASK;                            \
+					else if ((c1_ & 0xff) &&                                     \
+						 pr_lsx_cmatch(x0_, x1_, el_->w[0], c1_, c1_ & 0xff)) \
+						res_ = (r_ >> PR_LSX_RBITS) & PR_LSX_RMASK;          \
+					else                                                         \
+						res_ = (r_ >> (2 * PR_LSX_RBITS)) & PR_LSX_RMASK;    \
+					break;                                                       \
+				}                                                                    \
+				/* No test of the depth: the builder puts no node at 128 or   \
+				 * past (nor does a wrong depth make a read unsafe). */       \
+				v_ = pr_lsx_bits(hi_, lo_, d_);                                      \
+				below_ = (2ULL << v_) - 1;                                           \
+				vec_ = el_->w[0];                                                    \
+				if ((vec_ >> v_) & 1) {                                              \
+					idx_ = (__u32)r_ + pr_lsx_popcount(vec_ & below_) - 1;       \
+					d_ += PR_LSX_STRIDE;                                         \
+					continue;                                                    \
+				}                                                                    \
+				res_ = pr_lsx_word(m, (__u32)(r_ >> 32) +                            \
+							      pr_lsx_popcount(c1_ & below_) - 1);    \
+				/* a node's leaf is a leaf, whatever the builder wrote */            \
+				if (res_ != 0xffffffff)                                              \
+					res_ &= ~PR_LSX_CHILD;                                       \
 				break;                                                               \
 			}                                                                            \
-			idx_ = ent_ & ~PR_LSX_CHILD;                                                 \
-			el_ = bpf_map_lookup_elem(m, &idx_);                                         \
-			if (!el_)                                                                    \
-				break;                                                               \
-			if (el_->w[2] & PR_LSX_CLEAF) {                                              \
-				__u64 c1_ = el_->w[1], r_ = el_->w[2];                               \
-				if (pr_lsx_cmatch(x0_, x1_, el_->w[0], c1_, (c1_ >> 8) & 0xff))      \
-					res_ = r_ & PR_LSX_RMASK;                                    \
-				else if ((c1_ & 0xff) &&                                             \
-					 pr_lsx_cmatch(x0_, x1_, el_->w[0], c1_, c1_ & 0xff))        \
-					res_ = (r_ >> PR_LSX_RBITS) & PR_LSX_RMASK;                  \
-				else                                                                 \
-					res_ = (r_ >> (2 * PR_LSX_RBITS)) & PR_LSX_RMASK;            \
-				break;                                                               \
-			}                                                                            \
-			if (d_ >= 128)                                                               \
-				break;                                                               \
-			v_ = pr_lsx_bits(hi_, lo_, d_);                                              \
-			below_ = (2ULL << v_) - 1;                                                   \
-			vec_ = el_->w[0];                                                            \
-			if ((vec_ >> v_) & 1) {                                                      \
-				ent_ = PR_LSX_CHILD |                                                \
-				       ((__u32)el_->w[2] + pr_lsx_popcount(vec_ & below_) - 1);      \
-				continue;                                                            \
-			}                                                                            \
-			idx_ = (__u32)(el_->w[2] >> 32) + pr_lsx_popcount(el_->w[1] & below_) - 1;   \
-			ent_ = pr_lsx_word(m, idx_);                                                 \
-			/* a node's leaf is a leaf, whatever the builder wrote */                    \
-			res_ = ent_ == 0xffffffff ? ent_ : ent_ & ~PR_LSX_CHILD;                     \
-			break;                                                                       \
 		}                                                                                    \
 		res_;                                                                                \
 	})

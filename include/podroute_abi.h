@@ -125,7 +125,8 @@ struct pr_route {
  * each is the longest match for every destination under it, so a search
  * never backtracks. A subtree holding one prefix, or two nested ones,
  * is one compressed-leaf element instead of a chain of nodes: the
- * prefixes' bits, their routes and the route inherited from above. Leaves
+ * prefixes' bits, their routes and the route inherited from above; a
+ * chain of nodes of one child each is one skip element. Leaves
  * name routes by index into the table's array of distinct routes. At most
  * 1 + (128 - 16) / 6 steps, in practice 3 to 5, over a structure of about
  * 30 bytes per prefix, so that a million prefixes stay within the reach
@@ -165,7 +166,7 @@ struct pr_route {
 #define PR_LSX_DP_ELEMS 10923 /* elements of one direct array: 2^16 words, 6 per element */
 #define PR_LSX_STRIDE 6       /* bits a node consumes */
 #define PR_LSX_MAX_STEPS 20   /* node or compressed-leaf elements a search visits at most */
-#define PR_LSX_MAX_ROUTES ((1U << 21) - 1) /* distinct routes per table */
+#define PR_LSX_MAX_ROUTES ((1U << 20) - 1) /* distinct routes per table */
 /*
  * Elements (max_entries) of a pr_lsx4/6 map sized for n prefixes: two
  * tables, each of 1.25 elements (30 bytes) per prefix, plus room for four
@@ -195,24 +196,32 @@ struct pr_route {
  * One element of pr_lsx4/6 (24 bytes), by what refers to it:
  *
  * node (w[2] bit 63 clear): w[0] child bitmap, w[1] leaf bitmap, over the
- *   64 values of the next 6 bits; w[2] = leaf base << 32 | child base.
+ *   64 values of the next 6 bits; w[2] = leaf base << 32 | child base
+ *   (the leaf base below 2^30).
  *   Value v with child bit set: element cbase + popcount(w[0] & bits 0..v) - 1;
  *   else the leaf word lbase + popcount(w[1] & bits 0..v) - 1 (a leaf bit
  *   starts a run of equal leaves; child values do not break a run).
  * compressed leaf (w[2] bit 63 set), at depth 16 or more (the bits above
  *   are checked by the path): w[0] bits 16..79 of the longer prefix, w[1]
  *   its bits 80..127 in the high 48 bits, then its length << 8 and the
- *   shorter prefix's length (0: none) in the low 16; w[2] the routes (21
+ *   shorter prefix's length (0: none) in the low 16; w[2] the routes (20
  *   bits each, route index + 1, 0 for none): longer at bit 0, shorter at
- *   21, inherited (the answer when neither matches) at 42.
+ *   20, inherited (the answer when neither matches) at 40.
+ * skip (w[2] bits 63 and 62 set): where every prefix of a subtree goes
+ *   through the same next 6 * k bits, one element for the k nodes of one
+ *   child each: w[0] and w[1] as a compressed leaf's, with the depth the
+ *   path reaches (a multiple of 6 past 16) for the longer length and 0 for
+ *   the shorter; w[2] the child element (bits 0..30) and the inherited
+ *   route (20 bits at 31), the answer for a destination off the path.
  * words (u32, 6 per element, word i at element i / 6): the direct arrays
  *   and the nodes' leaves. A word with bit 31 set names a child element
  *   (bits 0..30); else it is a route index + 1, or 0 for no route.
  * routes: struct pr_route, 2 per element.
  */
 #define PR_LSX_CLEAF (1ULL << 63)
+#define PR_LSX_SKIP (1ULL << 62) /* with PR_LSX_CLEAF */
 #define PR_LSX_CHILD (1U << 31)
-#define PR_LSX_RBITS 21
+#define PR_LSX_RBITS 20
 #define PR_LSX_RMASK ((1ULL << PR_LSX_RBITS) - 1)
 
 union pr_lsx_elem {

@@ -175,8 +175,10 @@ static void random_sets(bool v6, const unsigned *lens, size_t nlens)
 		assert_true(t[tbl].flags & PR_LSX_T_ALL);
 		assert_true(st.nodes > 0);
 		assert_true(st.cleaves > 0);
-		print_message("%s table %u: %zu nodes, %zu compressed leaves, %zu words, %zu elements\n",
-			      v6 ? "IPv6" : "IPv4", tbl, st.nodes, st.cleaves, st.words, st.elements);
+		if (v6) /* nested prefixes far below a shorter one */
+			assert_true(st.skips > 0);
+		print_message("%s table %u: %zu nodes, %zu compressed leaves, %zu skips, %zu words, %zu elements\n",
+			      v6 ? "IPv6" : "IPv4", tbl, st.nodes, st.cleaves, st.skips, st.words, st.elements);
 	}
 	for (unsigned tbl = 0; tbl < 2; tbl++) {
 		unsigned hits, misses;

@@ -225,17 +225,57 @@ static int build_node(struct builder *b, uint32_t elem, size_t lo, size_t hi, un
 	return 0;
 }
 
+/* The bits two addresses share from the first, 0..128. */
+static unsigned common_bits(const struct bkey *a, const struct bkey *b)
+{
+	if (a->hi != b->hi)
+		return (unsigned)__builtin_clzll(a->hi ^ b->hi);
+	if (a->lo != b->lo)
+		return 64 + (unsigned)__builtin_clzll(a->lo ^ b->lo);
+	return 128;
+}
+
+/* The depth (d plus a multiple of 6) down to which every prefix of
+ * k[lo, hi) goes through the same bits and past which each is longer: a
+ * skip goes there at once. d when there is no such depth. */
+static unsigned skip_to(const struct builder *b, size_t lo, size_t hi, unsigned d)
+{
+	unsigned limit = common_bits(&b->k[lo], &b->k[hi - 1]);
+
+	for (size_t i = lo; i < hi; i++)
+		if (b->k[i].len - 1 < limit)
+			limit = b->k[i].len - 1;
+	return limit > d ? d + (limit - d) / PR_LSX_STRIDE * PR_LSX_STRIDE : d;
+}
+
 /* The subtree at element elem for prefixes k[lo, hi), each longer than d:
  * one compressed leaf when it holds one prefix or two nested ones (and
- * the path has checked the first 16 bits), else a node. */
+ * the path has checked the first 16 bits), a skip when they all go
+ * through the same next bits, else a node. */
 static int build_sub(struct builder *b, uint32_t elem, size_t lo, size_t hi, unsigned d, uint32_t inh)
 {
 	const struct bkey *k = &b->k[lo];
 	uint64_t c0, c1;
 
-	if (d < PR_LSX_DP_BITS || (hi - lo != 1 && (hi - lo != 2 || !bkey_covers(&k[0], &k[1]) ||
-						    k[0].len == k[1].len)))
+	if (d < PR_LSX_DP_BITS)
 		return build_node(b, elem, lo, hi, d, inh);
+	if (hi - lo != 1 && (hi - lo != 2 || !bkey_covers(&k[0], &k[1]) || k[0].len == k[1].len)) {
+		unsigned e = skip_to(b, lo, hi, d);
+		uint32_t child;
+		int err;
+
+		if (e == d)
+			return build_node(b, elem, lo, hi, d, inh);
+		err = alloc_elems(b, 1, &child);
+		if (err)
+			return err;
+		cleaf_bits(k, &c0, &c1);
+		b->m[elem].w[0] = c0;
+		b->m[elem].w[1] = c1 | (uint64_t)e << 8;
+		b->m[elem].w[2] = PR_LSX_CLEAF | PR_LSX_SKIP | (uint64_t)inh << 31 | child;
+		b->st->skips++;
+		return build_sub(b, child, lo, hi, e, inh);
+	}
 	cleaf_bits(&k[hi - lo - 1], &c0, &c1);
 	b->m[elem].w[0] = c0;
 	b->m[elem].w[1] = c1 | (uint64_t)k[hi - lo - 1].len << 8 | (hi - lo == 2 ? k[0].len : 0);
@@ -299,10 +339,36 @@ static uint32_t route_hash(const struct pr_route *r)
 	return (uint32_t)(h >> 32);
 }
 
-/* The index + 1 of route r, added if new; 0 when there are too many. */
+/* Double the slots (the set stays at most half full, and small while the
+ * routes are few, as they are: prefixes share their networks). */
+static int route_grow(struct route_set *rs)
+{
+	uint32_t mask = rs->mask * 2 + 1, *slot = calloc((size_t)mask + 1, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (uint32_t v = 1; v <= rs->n; v++) {
+		uint32_t i = route_hash(&rs->r[v - 1]) & mask;
+
+		while (slot[i])
+			i = (i + 1) & mask;
+		slot[i] = v;
+	}
+	free(rs->slot);
+	rs->slot = slot;
+	rs->mask = mask;
+	return 0;
+}
+
+/* The index + 1 of route r, added if new; 0 when there are too many (or
+ * no memory). */
 static uint32_t route_intern(struct route_set *rs, const struct pr_route *r)
 {
-	uint32_t i = route_hash(r) & rs->mask;
+	uint32_t i;
+
+	if (2 * (rs->n + 1) > rs->mask && route_grow(rs))
+		return 0;
+	i = route_hash(r) & rs->mask;
 
 	for (;; i = (i + 1) & rs->mask) {
 		uint32_t v = rs->slot[i];
@@ -329,20 +395,18 @@ int pr_lookup_index_fill(union pr_lsx_elem *map, uint32_t base, uint32_t nelems,
 	struct bkey *k = NULL;
 	unsigned max = v6 ? 128 : 32;
 	uint32_t rbase, nre;
-	size_t nk = 0, cap = 16;
+	size_t nk = 0;
 	int err = 0;
 
 	memset(st, 0, sizeof(*st));
 	memset(t, 0, sizeof(*t));
 	if (nelems < 2)
 		return -ENOSPC;
-	while (cap < 2 * n)
-		cap *= 2;
 	k = malloc((n ? n : 1) * sizeof(*k));
-	rs.slot = calloc(cap, sizeof(*rs.slot));
+	rs.slot = calloc(1024, sizeof(*rs.slot));
 	rs.r = malloc((n ? n : 1) * sizeof(*rs.r));
 	b.paint = malloc(sizeof(uint32_t) << PR_LSX_DP_BITS);
-	rs.mask = (uint32_t)cap - 1;
+	rs.mask = 1023;
 	if (!k || !rs.slot || !rs.r || !b.paint) {
 		err = -ENOMEM;
 		goto out;
@@ -466,8 +530,7 @@ bool pr_lookup_index_search(const union pr_lsx_elem *map, uint32_t map_elems, co
 	x1 = lo << 16;
 	if (!word_at(map, map_elems, dp + (uint32_t)(hi >> (64 - PR_LSX_DP_BITS)), &ent))
 		return false;
-	for (unsigned it = 0; it < PR_LSX_MAX_STEPS; it++) {
-		unsigned d = PR_LSX_DP_BITS + it * PR_LSX_STRIDE;
+	for (unsigned it = 0, d = PR_LSX_DP_BITS; it < PR_LSX_MAX_STEPS; it++) {
 		const union pr_lsx_elem *el;
 		uint32_t v;
 		uint64_t below;
@@ -482,6 +545,15 @@ bool pr_lookup_index_search(const union pr_lsx_elem *map, uint32_t map_elems, co
 		if (el->w[2] & PR_LSX_CLEAF) {
 			uint64_t c1 = el->w[1], r = el->w[2];
 
+			if (r & PR_LSX_SKIP) {
+				d = (c1 >> 8) & 0xff;
+				if (!cmatch(x0, x1, el->w[0], c1, d)) {
+					res = (r >> 31) & PR_LSX_RMASK;
+					break;
+				}
+				ent = PR_LSX_CHILD | (uint32_t)(r & 0x7fffffff);
+				continue;
+			}
 			if (cmatch(x0, x1, el->w[0], c1, (c1 >> 8) & 0xff))
 				res = r & PR_LSX_RMASK;
 			else if ((c1 & 0xff) && cmatch(x0, x1, el->w[0], c1, c1 & 0xff))
@@ -496,6 +568,7 @@ bool pr_lookup_index_search(const union pr_lsx_elem *map, uint32_t map_elems, co
 		below = (2ULL << v) - 1;
 		if (el->w[0] >> v & 1) {
 			ent = PR_LSX_CHILD | ((uint32_t)el->w[2] + (uint32_t)__builtin_popcountll(el->w[0] & below) - 1);
+			d += PR_LSX_STRIDE;
 			continue;
 		}
 		if (!word_at(map, map_elems,

@@ -31,6 +31,7 @@ struct pr_lookup_index_build_stats {
 				   * or past the first PR_LSX_MAX_DOMAINS */
 	size_t domains;           /* domains indexed */
 	size_t nodes, cleaves;    /* node and compressed-leaf elements */
+	size_t skips;             /* skip elements */
 	size_t words;             /* direct-array and leaf words */
 	size_t routes;            /* distinct routes */
 	size_t elements;          /* elements used in all (words and routes included) */
