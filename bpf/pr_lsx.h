@@ -135,13 +135,14 @@ static __always_inline bool pr_lsx_cmatch(__u64 x0, __u64 x1, __u64 c0, __u64 c1
  * maps are separate call sites, so that every lookup is inlined): the
  * route index + 1 that the leaf it ends on holds, 0 for none, or
  * 0xffffffff when the table is inconsistent with itself (the trie must
- * answer). a0..a3: the address in host order.
+ * answer). hi, lo: the address in host order; depth: the bits the word
+ * stands for.
  */
-#define PR_LSX_WALK(m, word, a0, a1, a2, a3)                                                         \
+#define PR_LSX_WALK(m, word, depth, hi, lo)                                                          \
 	({                                                                                           \
-		__u64 hi_ = (__u64)(a0) << 32 | (a1), lo_ = (__u64)(a2) << 32 | (a3);               \
+		__u64 hi_ = (hi), lo_ = (lo);                                                        \
 		__u64 x0_ = hi_ << 16 | lo_ >> 48, x1_ = lo_ << 16;                                  \
-		__u32 idx_ = (word), res_ = idx_, d_ = PR_LSX_DP_BITS;                               \
+		__u32 idx_ = (word), res_ = idx_, d_ = (depth);                                      \
                                                                                                      \
 		/* The loop starts at an element: a test of the child bit at its head \
 		 * would be decided by the step before, which makes the verifier      \
@@ -212,27 +213,34 @@ static __always_inline bool pr_lsx_cmatch(__u64 x0, __u64 x1, __u64 c0, __u64 c1
 /* The search of one family's map: see pr_lsx_search. */
 #define PR_LSX_SEARCH(m, t, domain, a0, a1, a2, a3)                                                  \
 	({                                                                                           \
-		__u32 dp_ = 0xffffffff, ndom_ = (t)->ndom, r_;                                       \
+		__u32 ndom_ = (t)->ndom, r_ = 0xffffffff, sh_;                                       \
+		__u64 ahi_ = (__u64)(a0) << 32 | (a1), alo_ = (__u64)(a2) << 32 | (a3);               \
+		struct pr_lsx_dom *dm_ = NULL;                                                       \
 		int out_;                                                                            \
                                                                                                      \
 		for (__u32 i_ = 0; i_ < PR_LSX_MAX_DOMAINS; i_++) {                                  \
 			if (i_ >= ndom_)                                                             \
 				break;                                                               \
 			if ((t)->dom[i_].domain == (domain)) {                                       \
-				dp_ = (t)->dom[i_].dp;                                               \
+				dm_ = &(t)->dom[i_];                                                 \
 				break;                                                               \
 			}                                                                            \
 		}                                                                                    \
-		if (dp_ == 0xffffffff) {                                                             \
-			out_ = (t)->flags & PR_LSX_T_ALL ? PR_LSX_NO_MATCH : PR_LSX_ASK_TRIE;        \
-		} else {                                                                             \
-			r_ = pr_lsx_word(m, dp_ + ((a0) >> (32 - PR_LSX_DP_BITS)));                  \
+		if (dm_) {                                                                           \
+			sh_ = dm_->shift & 63;                                                       \
+			if ((ahi_ ^ dm_->common) & pr_lsx_top(sh_))                                   \
+				r_ = dm_->outside;                                                   \
+			else                                                                         \
+				r_ = pr_lsx_word(m, dm_->dp + (__u32)((ahi_ << sh_) >> 48));          \
 			if (r_ != 0xffffffff)                                                        \
-				r_ = PR_LSX_WALK(m, r_, a0, a1, a2, a3);                             \
+				r_ = PR_LSX_WALK(m, r_, sh_ + PR_LSX_DP_BITS, ahi_, alo_);             \
+		}                                                                                    \
+		if (!dm_)                                                                            \
+			out_ = (t)->flags & PR_LSX_T_ALL ? PR_LSX_NO_MATCH : PR_LSX_ASK_TRIE;        \
+		else                                                                                 \
 			out_ = r_ == 0xffffffff ? PR_LSX_ASK_TRIE                                    \
 			       : r_		? (int)(2 * (t)->routes + r_ - 1)                     \
 						: PR_LSX_NO_MATCH;                                    \
-		}                                                                                    \
 		out_;                                                                                \
 	})
 

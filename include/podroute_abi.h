@@ -117,8 +117,8 @@ struct pr_route {
  * A faster copy of pr_routes4/6 that the datapath reads instead of the LPM
  * trie while it is current: per indexed domain (VRF table) a compressed
  * multibit trie in the manner of Poptrie (Asai and Ohara, SIGCOMM 2015).
- * The top PR_LSX_DP_BITS bits of the destination index a direct array of
- * words; a word is a leaf (the route, or none) or a child element. A node
+ * PR_LSX_DP_BITS bits of the destination (after those that all of the
+ * domain's prefixes share) index a direct array of words; a word is a leaf (the route, or none) or a child element. A node
  * element consumes 6 more bits: a child bitmap and a leaf bitmap of 64
  * bits, with popcount indexing into its contiguous children and its
  * contiguous leaves (runs of equal leaves share one). Leaves are pushed:
@@ -230,10 +230,22 @@ union pr_lsx_elem {
 	struct pr_route r[2];
 };
 
-/* An indexed domain of a table: its direct array's first word. */
+/*
+ * An indexed domain of a table. Its direct array is indexed by the 16 bits
+ * of the destination after the first shift ones, which every prefix of
+ * the domain shares (common, left-aligned) and is longer than (but for a
+ * default route): a destination that differs in them is answered with
+ * outside (the default route's index + 1, or 0). IPv6 prefixes of one
+ * cluster share their first 48 bits or so: without the shift, their
+ * direct array would use a handful of its 65,536 words.
+ */
+#define PR_LSX_MAX_SHIFT 48
 struct pr_lsx_dom {
 	__u32 domain;
-	__u32 dp;
+	__u32 dp;      /* the direct array's first word */
+	__u32 shift;   /* 0..PR_LSX_MAX_SHIFT */
+	__u32 outside;
+	__u64 common;
 };
 
 #define PR_LSX_T_BUILT (1U << 0) /* the table answers */
@@ -461,9 +473,9 @@ PR_ASSERT_SIZE(struct pr_event, 72);
 PR_ASSERT_SIZE(struct pr_counter, 16);
 PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
 PR_ASSERT_SIZE(union pr_lsx_elem, 24);
-PR_ASSERT_SIZE(struct pr_lsx_table, 16 + 8 * PR_LSX_MAX_DOMAINS);
+PR_ASSERT_SIZE(struct pr_lsx_table, 16 + 24 * PR_LSX_MAX_DOMAINS);
 PR_ASSERT_SIZE(struct pr_lsx_chg_filter, 8 + 20 * PR_LSX_CHG_LENS);
-PR_ASSERT_SIZE(struct pr_lsx_ctl, 32 + 4 * (8 + 20 * PR_LSX_CHG_LENS) + 4 * (16 + 8 * PR_LSX_MAX_DOMAINS));
+PR_ASSERT_SIZE(struct pr_lsx_ctl, 32 + 4 * (8 + 20 * PR_LSX_CHG_LENS) + 4 * (16 + 24 * PR_LSX_MAX_DOMAINS));
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm6_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, addr) == 8, "LPM key: domain before address");

@@ -242,6 +242,51 @@ static void test_v6_nested_pairs(void **state)
 	random_sets(true, lens, 9);
 }
 
+/* One cluster's prefixes, as IPv6 pod networks are: all within one /48
+ * (and, in domain 0, a default route): the direct array starts past the
+ * bits they share, and a destination outside the /48 gets the default. */
+static void test_v6_cluster(void **state)
+{
+	static const unsigned lens[] = { 52, 56, 64, 80, 128 };
+	static const uint8_t cluster[6] = { 0xfd, 0x12, 0x34, 0x56, 0x78, 0x9a };
+	const size_t n = 2000;
+	struct pr_lookup_index_entry *e = calloc(n, sizeof(*e));
+	union pr_lsx_elem *map = calloc(MAP_ELEMS, sizeof(*map));
+	struct pr_lookup_index_build_stats st;
+	struct pr_lsx_table t;
+	unsigned hits, misses;
+	size_t k = 0;
+
+	(void)state;
+	assert_non_null(e);
+	assert_non_null(map);
+	rng = 4242;
+	gen(e, n, true, lens, 5);
+	/* Into the cluster, then without the duplicates that made. */
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		memcpy(e[i].addr, cluster, sizeof(cluster));
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = e[j].domain == e[i].domain && e[j].len == e[i].len &&
+			      !memcmp(e[j].addr, e[i].addr, 16);
+		if (!dup)
+			e[k++] = e[i];
+	}
+	e[k - 1] = (struct pr_lookup_index_entry){ .domain = 0, .len = 0, .r = { .net_id = 999999 } };
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, true, e, k, &t, &st), 0);
+	for (unsigned i = 0; i < t.ndom; i++) {
+		assert_int_equal(t.dom[i].shift, 48);
+		assert_int_equal(t.dom[i].outside != 0, t.dom[i].domain == 0);
+	}
+	hits = check(map, &t, true, e, k, 10000, &misses);
+	print_message("IPv6 cluster: %zu prefixes, %u hits, %u misses\n", k, hits, misses);
+	assert_true(hits > 1000);
+	assert_true(misses > 1000);
+	free(e);
+	free(map);
+}
+
 static struct pr_lookup_index_entry entry4(uint32_t domain, const char *a, unsigned len, uint32_t net)
 {
 	struct pr_lookup_index_entry e = { .domain = domain, .len = (uint8_t)len, .r = { .net_id = net } };
@@ -368,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_every_length_v4),
 		cmocka_unit_test(test_every_length_v6),
 		cmocka_unit_test(test_v6_nested_pairs),
+		cmocka_unit_test(test_v6_cluster),
 		cmocka_unit_test(test_pushed_leaves_and_default),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_routes_shared),

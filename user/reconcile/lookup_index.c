@@ -111,8 +111,9 @@ static bool bkey_covers(const struct bkey *a, const struct bkey *b)
 
 struct builder {
 	union pr_lsx_elem *m;
-	uint32_t etop;  /* next free element, growing up */
-	uint64_t wtop;  /* first used word of the words, growing down */
+	uint32_t etop;  /* next free element */
+	uint32_t eend;  /* the routes' first element: the end of the room */
+	uint64_t wnext, wend; /* the free words of the element words came from last */
 	const struct bkey *k;
 	uint32_t *paint; /* the direct array's leaves while they are painted */
 	struct pr_lookup_index_build_stats *st;
@@ -120,19 +121,31 @@ struct builder {
 
 static int alloc_elems(struct builder *b, uint32_t k, uint32_t *out)
 {
-	if (((uint64_t)b->etop + k) * 6 > b->wtop)
+	if ((uint64_t)b->etop + k > b->eend)
 		return -ENOSPC;
 	*out = b->etop;
 	b->etop += k;
 	return 0;
 }
 
+/* k contiguous words, among the elements, next to what was built just
+ * before (a node's leaves near its children: fewer pages per search):
+ * the rest of the last element words came from when they fit, else new
+ * elements. */
 static int alloc_words(struct builder *b, uint32_t k, uint32_t *out)
 {
-	if (b->wtop < k || b->wtop - k < (uint64_t)b->etop * 6)
-		return -ENOSPC;
-	b->wtop -= k;
-	*out = (uint32_t)b->wtop;
+	uint32_t e;
+	int err;
+
+	if (b->wend - b->wnext < k) {
+		err = alloc_elems(b, (k + 5) / 6, &e);
+		if (err)
+			return err;
+		b->wnext = (uint64_t)e * 6;
+		b->wend = ((uint64_t)e + (k + 5) / 6) * 6;
+	}
+	*out = (uint32_t)b->wnext;
+	b->wnext += k;
 	b->st->words += k;
 	return 0;
 }
@@ -145,7 +158,8 @@ static void set_word(struct builder *b, uint32_t w, uint32_t v)
 /* Paint the slots of a level (depth d, stride bits) that prefix k covers. */
 static void paint(uint32_t *slots, const struct bkey *k, unsigned d, unsigned stride)
 {
-	uint32_t first = bits_at(k->hi, k->lo, d, stride), n = 1U << (stride - (k->len - d));
+	uint32_t first = k->len <= d ? 0 : bits_at(k->hi, k->lo, d, stride);
+	uint32_t n = k->len <= d ? 1U << stride : 1U << (stride - (k->len - d));
 
 	for (uint32_t s = first; s < first + n; s++)
 		slots[s] = k->route;
@@ -285,39 +299,63 @@ static int build_sub(struct builder *b, uint32_t elem, size_t lo, size_t hi, uns
 	return 0;
 }
 
-/* The direct array of one domain, prefixes k[lo, hi): its first word. */
-static int build_domain(struct builder *b, size_t lo, size_t hi, uint32_t *dp)
+/* The bits every prefix of k[lo, hi) but a default route shares and is
+ * longer than (or as long as), at most PR_LSX_MAX_SHIFT: the direct array
+ * starts there. */
+static unsigned domain_shift(const struct builder *b, size_t lo, size_t hi)
+{
+	unsigned s;
+
+	if (lo < hi && !b->k[lo].len)
+		lo++; /* the default route: the answer outside */
+	if (lo == hi)
+		return 0;
+	s = common_bits(&b->k[lo], &b->k[hi - 1]);
+	if (s > PR_LSX_MAX_SHIFT)
+		s = PR_LSX_MAX_SHIFT;
+	for (size_t i = lo; i < hi; i++)
+		if (b->k[i].len < s)
+			s = b->k[i].len;
+	return s;
+}
+
+/* The direct array of one domain, prefixes k[lo, hi), and its header. */
+static int build_domain(struct builder *b, size_t lo, size_t hi, struct pr_lsx_dom *dom)
 {
 	const uint32_t nslots = 1U << PR_LSX_DP_BITS;
-	int err = alloc_words(b, nslots, dp);
+	unsigned sh = domain_shift(b, lo, hi), d = sh + PR_LSX_DP_BITS;
+	int err = alloc_words(b, nslots, &dom->dp);
 
 	if (err)
 		return err;
+	dom->shift = sh;
+	dom->common = sh ? b->k[hi - 1].hi & ~(~0ULL >> sh) : 0;
+	dom->outside = lo < hi && !b->k[lo].len ? b->k[lo].route : 0;
 	memset(b->paint, 0, nslots * sizeof(*b->paint));
 	for (size_t i = lo; i < hi; i++)
-		if (b->k[i].len <= PR_LSX_DP_BITS)
-			paint(b->paint, &b->k[i], 0, PR_LSX_DP_BITS);
+		if (b->k[i].len <= d)
+			paint(b->paint, &b->k[i], sh, PR_LSX_DP_BITS);
 	for (uint32_t s = 0; s < nslots; s++)
-		set_word(b, *dp + s, b->paint[s]);
-	/* Longer prefixes: one subtree per value of the first 16 bits that
-	 * they go through (sorted, so each value's prefixes are together). */
+		set_word(b, dom->dp + s, b->paint[s]);
+	/* Longer prefixes: one subtree per value of the 16 bits that they go
+	 * through (sorted, so each value's prefixes are together). */
 	for (size_t i = lo; i < hi;) {
 		const struct bkey *k = &b->k[i];
-		uint32_t s = bits_at(k->hi, k->lo, 0, PR_LSX_DP_BITS), elem;
+		uint32_t s = bits_at(k->hi, k->lo, sh, PR_LSX_DP_BITS), elem;
 		size_t j = i + 1;
 
-		if (k->len <= PR_LSX_DP_BITS) {
+		if (k->len <= d) {
 			i++;
 			continue;
 		}
-		while (j < hi && bits_at(b->k[j].hi, b->k[j].lo, 0, PR_LSX_DP_BITS) == s)
+		while (j < hi && bits_at(b->k[j].hi, b->k[j].lo, sh, PR_LSX_DP_BITS) == s)
 			j++;
 		err = alloc_elems(b, 1, &elem);
 		if (!err)
-			err = build_sub(b, elem, i, j, PR_LSX_DP_BITS, b->paint[s]);
+			err = build_sub(b, elem, i, j, d, b->paint[s]);
 		if (err)
 			return err;
-		set_word(b, *dp + s, PR_LSX_CHILD | elem);
+		set_word(b, dom->dp + s, PR_LSX_CHILD | elem);
 		i = j;
 	}
 	return 0;
@@ -434,8 +472,7 @@ int pr_lookup_index_fill(union pr_lsx_elem *map, uint32_t base, uint32_t nelems,
 	}
 	qsort(k, nk, sizeof(*k), bkey_cmp);
 	b.k = k;
-	/* The routes at the table's end, the words below them growing down,
-	 * the elements from the table's start growing up. */
+	/* The routes at the table's end, the rest from the table's start. */
 	nre = (rs.n + 1) / 2;
 	if (nre + 1 > nelems) {
 		err = -ENOSPC;
@@ -444,7 +481,7 @@ int pr_lookup_index_fill(union pr_lsx_elem *map, uint32_t base, uint32_t nelems,
 	rbase = base + nelems - nre;
 	memcpy(&map[rbase], rs.r, (size_t)rs.n * sizeof(*rs.r));
 	b.etop = base;
-	b.wtop = (uint64_t)rbase * 6;
+	b.eend = rbase;
 	t->flags = PR_LSX_T_ALL;
 	for (size_t i = 0; i < nk;) {
 		size_t j = i + 1;
@@ -455,7 +492,7 @@ int pr_lookup_index_fill(union pr_lsx_elem *map, uint32_t base, uint32_t nelems,
 			t->flags &= ~PR_LSX_T_ALL;
 			st->skipped += j - i;
 		} else {
-			err = build_domain(&b, i, j, &t->dom[t->ndom].dp);
+			err = build_domain(&b, i, j, &t->dom[t->ndom]);
 			if (err)
 				goto out;
 			t->dom[t->ndom++].domain = k[i].domain;
@@ -465,7 +502,7 @@ int pr_lookup_index_fill(union pr_lsx_elem *map, uint32_t base, uint32_t nelems,
 	}
 	st->domains = t->ndom;
 	st->routes = rs.n;
-	st->elements = (b.etop - base) + (rbase * 6 - b.wtop + 5) / 6 + nre;
+	st->elements = (b.etop - base) + nre;
 	t->routes = rbase;
 	t->nelems = (uint32_t)st->elements;
 	t->flags |= PR_LSX_T_BUILT;
@@ -508,8 +545,10 @@ static bool cmatch(uint64_t x0, uint64_t x1, uint64_t c0, uint64_t c1, unsigned 
 bool pr_lookup_index_search(const union pr_lsx_elem *map, uint32_t map_elems, const struct pr_lsx_table *t,
 			    bool v6, uint32_t domain, const uint8_t *addr, const struct pr_route **out)
 {
-	uint32_t dp = UINT32_MAX, ent, res = UINT32_MAX;
+	const struct pr_lsx_dom *dom = NULL;
+	uint32_t ent, res = UINT32_MAX;
 	uint64_t hi, lo, x0, x1;
+	unsigned sh;
 	uint8_t a[16];
 
 	*out = NULL;
@@ -517,10 +556,10 @@ bool pr_lookup_index_search(const union pr_lsx_elem *map, uint32_t map_elems, co
 		return false;
 	for (uint32_t i = 0; i < t->ndom && i < PR_LSX_MAX_DOMAINS; i++)
 		if (t->dom[i].domain == domain) {
-			dp = t->dom[i].dp;
+			dom = &t->dom[i];
 			break;
 		}
-	if (dp == UINT32_MAX)
+	if (!dom)
 		return t->flags & PR_LSX_T_ALL;
 	memcpy(a, addr, 16);
 	if (!v6)
@@ -528,9 +567,14 @@ bool pr_lookup_index_search(const union pr_lsx_elem *map, uint32_t map_elems, co
 	addr_halves(a, &hi, &lo);
 	x0 = hi << 16 | lo >> 48;
 	x1 = lo << 16;
-	if (!word_at(map, map_elems, dp + (uint32_t)(hi >> (64 - PR_LSX_DP_BITS)), &ent))
+	sh = dom->shift & 63;
+	if (sh > PR_LSX_MAX_SHIFT)
 		return false;
-	for (unsigned it = 0, d = PR_LSX_DP_BITS; it < PR_LSX_MAX_STEPS; it++) {
+	if (sh && (hi ^ dom->common) >> (64 - sh))
+		ent = dom->outside;
+	else if (!word_at(map, map_elems, dom->dp + (uint32_t)((hi << sh) >> (64 - PR_LSX_DP_BITS)), &ent))
+		return false;
+	for (unsigned it = 0, d = sh + PR_LSX_DP_BITS; it < PR_LSX_MAX_STEPS; it++) {
 		const union pr_lsx_elem *el;
 		uint32_t v;
 		uint64_t below;
