@@ -71,7 +71,8 @@ static const struct pr_lookup_index_entry *brute(const struct pr_lookup_index_en
 static const uint32_t domains[] = { 0, 1001, 1002, 1003 };
 
 /* n distinct prefixes of the given lengths, a third nested in an earlier
- * one (so that markers, bmps and shorter covering prefixes all matter). */
+ * one (so that pushed leaves, compressed leaves and shorter covering prefixes
+ * all matter). */
 static size_t gen(struct pr_lookup_index_entry *e, size_t n, bool v6, const unsigned *lens, size_t nlens)
 {
 	size_t k = 0;
