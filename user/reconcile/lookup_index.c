@@ -5,7 +5,7 @@
  *
  * Why a whole rebuild per publish rather than edits in place: the table
  * the datapath reads is never written, so a reader can never see a half
- * moved probe run, a torn route or a marker whose bmp is being repainted.
+ * written node, a torn route or children being moved to make room.
  * A publish writes the idle table and flips one word, then asks for a
  * grace period (reconcile/grace_period.h); the next publish writes the table it left
  * only once that period has ended. Between publishes, changes are recorded
