@@ -227,13 +227,15 @@ static __always_inline bool pr_lsx_cmatch(__u64 x0, __u64 x1, __u64 c0, __u64 c1
 			}                                                                            \
 		}                                                                                    \
 		if (dm_) {                                                                           \
+			__u32 db_ = dm_->dp_bits & 31;                                               \
+                                                                                                     \
 			sh_ = dm_->shift & 63;                                                       \
 			if ((ahi_ ^ dm_->common) & pr_lsx_top(sh_))                                   \
 				r_ = dm_->outside;                                                   \
 			else                                                                         \
-				r_ = pr_lsx_word(m, dm_->dp + (__u32)((ahi_ << sh_) >> 48));          \
+				r_ = pr_lsx_word(m, dm_->dp + (__u32)((ahi_ << sh_) >> (64 - db_))); \
 			if (r_ != 0xffffffff)                                                        \
-				r_ = PR_LSX_WALK(m, r_, sh_ + PR_LSX_DP_BITS, ahi_, alo_);             \
+				r_ = PR_LSX_WALK(m, r_, sh_ + db_, ahi_, alo_);                      \
 		}                                                                                    \
 		if (!dm_)                                                                            \
 			out_ = (t)->flags & PR_LSX_T_ALL ? PR_LSX_NO_MATCH : PR_LSX_ASK_TRIE;        \

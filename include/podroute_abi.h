@@ -162,8 +162,8 @@ struct pr_route {
 #define PR_DEFAULT_LSX6 16384
 /* The most prefixes an index may be sized for. */
 #define PR_LSX_MAX_PREFIXES (1U << 22)
-#define PR_LSX_DP_BITS 16     /* bits of the direct array's index */
-#define PR_LSX_DP_ELEMS 10923 /* elements of one direct array: 2^16 words, 6 per element */
+#define PR_LSX_DP_BITS 16     /* bits of the direct array's index, at least */
+#define PR_LSX_DP_ELEMS 10923 /* elements of such a direct array: 2^16 words, 6 per element */
 #define PR_LSX_STRIDE 6       /* bits a node consumes */
 #define PR_LSX_MAX_STEPS 20   /* node or compressed-leaf elements a search visits at most */
 #define PR_LSX_MAX_ROUTES ((1U << 20) - 1) /* distinct routes per table */
@@ -231,19 +231,24 @@ union pr_lsx_elem {
 };
 
 /*
- * An indexed domain of a table. Its direct array is indexed by the 16 bits
- * of the destination after the first shift ones, which every prefix of
- * the domain shares (common, left-aligned) and is longer than (but for a
- * default route): a destination that differs in them is answered with
+ * An indexed domain of a table. Its direct array is indexed by the dp_bits
+ * bits of the destination after the first shift ones, which every prefix
+ * of the domain shares (common, left-aligned) and is longer than (but for
+ * a default route): a destination that differs in them is answered with
  * outside (the default route's index + 1, or 0). IPv6 prefixes of one
  * cluster share their first 48 bits or so: without the shift, their
- * direct array would use a handful of its 65,536 words.
+ * direct array would use a handful of its words. dp_bits grows from 16 to
+ * 20 with the domain's prefixes (about one prefix per word): a level
+ * less for a million of them.
  */
-#define PR_LSX_MAX_SHIFT 48
+#define PR_LSX_MAX_SHIFT 44
+#define PR_LSX_MAX_DP_BITS 20
 struct pr_lsx_dom {
 	__u32 domain;
 	__u32 dp;      /* the direct array's first word */
-	__u32 shift;   /* 0..PR_LSX_MAX_SHIFT */
+	__u8 shift;    /* 0..PR_LSX_MAX_SHIFT */
+	__u8 dp_bits;  /* PR_LSX_DP_BITS..PR_LSX_MAX_DP_BITS */
+	__u16 pad;
 	__u32 outside;
 	__u64 common;
 };

@@ -277,13 +277,63 @@ static void test_v6_cluster(void **state)
 	e[k - 1] = (struct pr_lookup_index_entry){ .domain = 0, .len = 0, .r = { .net_id = 999999 } };
 	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, true, e, k, &t, &st), 0);
 	for (unsigned i = 0; i < t.ndom; i++) {
-		assert_int_equal(t.dom[i].shift, 48);
+		assert_int_equal(t.dom[i].shift, PR_LSX_MAX_SHIFT);
 		assert_int_equal(t.dom[i].outside != 0, t.dom[i].domain == 0);
 	}
 	hits = check(map, &t, true, e, k, 10000, &misses);
 	print_message("IPv6 cluster: %zu prefixes, %u hits, %u misses\n", k, hits, misses);
 	assert_true(hits > 1000);
 	assert_true(misses > 1000);
+	free(e);
+	free(map);
+}
+
+/* A domain of more than 65,536 prefixes gets a larger direct array (a
+ * level less), or the smallest when the table cannot hold the larger. */
+static void test_large_direct_array(void **state)
+{
+	const size_t n32 = 70000, n20 = 2000;
+	struct pr_lookup_index_entry *e = calloc(n32 + n20, sizeof(*e));
+	union pr_lsx_elem *map = calloc(MAP_ELEMS, sizeof(*map));
+	struct pr_lookup_index_build_stats st;
+	struct pr_lsx_table t;
+	unsigned hits, misses;
+	size_t n = 0, big;
+
+	(void)state;
+	assert_non_null(e);
+	assert_non_null(map);
+	for (uint32_t i = 0; i < n32; i++) { /* distinct: an odd multiplier is a bijection */
+		uint32_t a = i * 2654435761u;
+
+		e[n] = (struct pr_lookup_index_entry){ .len = 32, .r = { .net_id = i + 1 } };
+		for (int b = 0; b < 4; b++)
+			e[n].addr[b] = (uint8_t)(a >> (24 - 8 * b));
+		n++;
+	}
+	for (size_t i = 0; i < n20; i++) { /* /20s around some of them */
+		struct pr_lookup_index_entry p = e[i * 31];
+		bool dup = false;
+
+		p.len = 20;
+		p.r.net_id = 100000 + (uint32_t)i;
+		mask(p.addr, 20);
+		for (size_t j = n32; j < n && !dup; j++)
+			dup = !memcmp(e[j].addr, p.addr, 16);
+		if (!dup)
+			e[n++] = p;
+	}
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, false, e, n, &t, &st), 0);
+	assert_int_equal(t.dom[0].dp_bits, 17);
+	rng = 99;
+	hits = check(map, &t, false, e, n, 600, &misses);
+	assert_true(hits > 150 && misses > 50);
+	/* Room for the structure with a 16-bit array, not with a 17-bit one. */
+	big = st.elements;
+	assert_int_equal(pr_lookup_index_fill(map, 0, (uint32_t)big - 1000, false, e, n, &t, &st), 0);
+	assert_int_equal(t.dom[0].dp_bits, 16);
+	hits = check(map, &t, false, e, n, 600, &misses);
+	assert_true(hits > 150 && misses > 50);
 	free(e);
 	free(map);
 }
@@ -415,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_every_length_v6),
 		cmocka_unit_test(test_v6_nested_pairs),
 		cmocka_unit_test(test_v6_cluster),
+		cmocka_unit_test(test_large_direct_array),
 		cmocka_unit_test(test_pushed_leaves_and_default),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_routes_shared),

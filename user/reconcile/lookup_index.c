@@ -319,36 +319,45 @@ static unsigned domain_shift(const struct builder *b, size_t lo, size_t hi)
 	return s;
 }
 
-/* The direct array of one domain, prefixes k[lo, hi), and its header. */
-static int build_domain(struct builder *b, size_t lo, size_t hi, struct pr_lsx_dom *dom)
+/* The direct array of one domain, prefixes k[lo, hi), and its header:
+ * about one prefix per word, up to max_bits of index. */
+static int build_domain(struct builder *b, size_t lo, size_t hi, struct pr_lsx_dom *dom,
+			unsigned max_bits)
 {
-	const uint32_t nslots = 1U << PR_LSX_DP_BITS;
-	unsigned sh = domain_shift(b, lo, hi), d = sh + PR_LSX_DP_BITS;
-	int err = alloc_words(b, nslots, &dom->dp);
+	unsigned db = PR_LSX_DP_BITS, sh, d;
+	uint32_t nslots;
+	int err;
 
+	while (db < max_bits && ((size_t)1 << db) < hi - lo)
+		db++;
+	nslots = 1U << db;
+	sh = domain_shift(b, lo, hi);
+	d = sh + db;
+	err = alloc_words(b, nslots, &dom->dp);
 	if (err)
 		return err;
-	dom->shift = sh;
+	dom->shift = (uint8_t)sh;
+	dom->dp_bits = (uint8_t)db;
 	dom->common = sh ? b->k[hi - 1].hi & ~(~0ULL >> sh) : 0;
 	dom->outside = lo < hi && !b->k[lo].len ? b->k[lo].route : 0;
 	memset(b->paint, 0, nslots * sizeof(*b->paint));
 	for (size_t i = lo; i < hi; i++)
 		if (b->k[i].len <= d)
-			paint(b->paint, &b->k[i], sh, PR_LSX_DP_BITS);
+			paint(b->paint, &b->k[i], sh, db);
 	for (uint32_t s = 0; s < nslots; s++)
 		set_word(b, dom->dp + s, b->paint[s]);
 	/* Longer prefixes: one subtree per value of the 16 bits that they go
 	 * through (sorted, so each value's prefixes are together). */
 	for (size_t i = lo; i < hi;) {
 		const struct bkey *k = &b->k[i];
-		uint32_t s = bits_at(k->hi, k->lo, sh, PR_LSX_DP_BITS), elem;
+		uint32_t s = bits_at(k->hi, k->lo, sh, db), elem;
 		size_t j = i + 1;
 
 		if (k->len <= d) {
 			i++;
 			continue;
 		}
-		while (j < hi && bits_at(b->k[j].hi, b->k[j].lo, sh, PR_LSX_DP_BITS) == s)
+		while (j < hi && bits_at(b->k[j].hi, b->k[j].lo, sh, db) == s)
 			j++;
 		err = alloc_elems(b, 1, &elem);
 		if (!err)
@@ -443,7 +452,7 @@ int pr_lookup_index_fill(union pr_lsx_elem *map, uint32_t base, uint32_t nelems,
 	k = malloc((n ? n : 1) * sizeof(*k));
 	rs.slot = calloc(1024, sizeof(*rs.slot));
 	rs.r = malloc((n ? n : 1) * sizeof(*rs.r));
-	b.paint = malloc(sizeof(uint32_t) << PR_LSX_DP_BITS);
+	b.paint = malloc(sizeof(uint32_t) << PR_LSX_MAX_DP_BITS);
 	rs.mask = 1023;
 	if (!k || !rs.slot || !rs.r || !b.paint) {
 		err = -ENOMEM;
@@ -480,26 +489,40 @@ int pr_lookup_index_fill(union pr_lsx_elem *map, uint32_t base, uint32_t nelems,
 	}
 	rbase = base + nelems - nre;
 	memcpy(&map[rbase], rs.r, (size_t)rs.n * sizeof(*rs.r));
-	b.etop = base;
 	b.eend = rbase;
-	t->flags = PR_LSX_T_ALL;
-	for (size_t i = 0; i < nk;) {
-		size_t j = i + 1;
+	/* Direct arrays as large as the domains ask for, or if the table
+	 * cannot hold them, smaller ones: 2 bits less each time. */
+	for (unsigned max_bits = PR_LSX_MAX_DP_BITS;; max_bits -= 2) {
+		size_t skipped = st->skipped;
 
-		while (j < nk && k[j].domain == k[i].domain)
-			j++;
-		if (t->ndom == PR_LSX_MAX_DOMAINS) {
-			t->flags &= ~PR_LSX_T_ALL;
-			st->skipped += j - i;
-		} else {
-			err = build_domain(&b, i, j, &t->dom[t->ndom]);
-			if (err)
-				goto out;
-			t->dom[t->ndom++].domain = k[i].domain;
-			st->prefixes += j - i;
+		b.etop = base;
+		b.wnext = b.wend = 0;
+		st->nodes = st->cleaves = st->skips = st->words = st->prefixes = 0;
+		memset(t, 0, sizeof(*t));
+		t->flags = PR_LSX_T_ALL;
+		for (size_t i = 0; i < nk && !err;) {
+			size_t j = i + 1;
+
+			while (j < nk && k[j].domain == k[i].domain)
+				j++;
+			if (t->ndom == PR_LSX_MAX_DOMAINS) {
+				t->flags &= ~PR_LSX_T_ALL;
+				skipped += j - i;
+			} else {
+				err = build_domain(&b, i, j, &t->dom[t->ndom], max_bits);
+				t->dom[t->ndom++].domain = k[i].domain;
+				st->prefixes += j - i;
+			}
+			i = j;
 		}
-		i = j;
+		if (!err)
+			st->skipped = skipped;
+		if (err != -ENOSPC || max_bits <= PR_LSX_DP_BITS)
+			break;
+		err = 0;
 	}
+	if (err)
+		goto out;
 	st->domains = t->ndom;
 	st->routes = rs.n;
 	st->elements = (b.etop - base) + nre;
@@ -548,7 +571,7 @@ bool pr_lookup_index_search(const union pr_lsx_elem *map, uint32_t map_elems, co
 	const struct pr_lsx_dom *dom = NULL;
 	uint32_t ent, res = UINT32_MAX;
 	uint64_t hi, lo, x0, x1;
-	unsigned sh;
+	unsigned sh, db;
 	uint8_t a[16];
 
 	*out = NULL;
@@ -567,14 +590,15 @@ bool pr_lookup_index_search(const union pr_lsx_elem *map, uint32_t map_elems, co
 	addr_halves(a, &hi, &lo);
 	x0 = hi << 16 | lo >> 48;
 	x1 = lo << 16;
-	sh = dom->shift & 63;
-	if (sh > PR_LSX_MAX_SHIFT)
+	sh = dom->shift;
+	db = dom->dp_bits;
+	if (sh > PR_LSX_MAX_SHIFT || db < PR_LSX_DP_BITS || db > PR_LSX_MAX_DP_BITS)
 		return false;
 	if (sh && (hi ^ dom->common) >> (64 - sh))
 		ent = dom->outside;
-	else if (!word_at(map, map_elems, dom->dp + (uint32_t)((hi << sh) >> (64 - PR_LSX_DP_BITS)), &ent))
+	else if (!word_at(map, map_elems, dom->dp + (uint32_t)((hi << sh) >> (64 - db)), &ent))
 		return false;
-	for (unsigned it = 0, d = sh + PR_LSX_DP_BITS; it < PR_LSX_MAX_STEPS; it++) {
+	for (unsigned it = 0, d = sh + db; it < PR_LSX_MAX_STEPS; it++) {
 		const union pr_lsx_elem *el;
 		uint32_t v;
 		uint64_t below;
