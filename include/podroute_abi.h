@@ -117,8 +117,8 @@ struct pr_route {
  * A faster copy of pr_routes4/6 that the datapath reads instead of the LPM
  * trie while it is current: per indexed domain (VRF table) a compressed
  * multibit trie in the manner of Poptrie (Asai and Ohara, SIGCOMM 2015).
- * PR_LSX_DP_BITS bits of the destination (after those that all of the
- * domain's prefixes share) index a direct array of words; a word is a leaf (the route, or none) or a child element. A node
+ * 16 to 20 bits of the destination (after those that all of the domain's
+ * prefixes share) index a direct array of words; a word is a leaf (the route, or none) or a child element. A node
  * element consumes 6 more bits: a child bitmap and a leaf bitmap of 64
  * bits, with popcount indexing into its contiguous children and its
  * contiguous leaves (runs of equal leaves share one). Leaves are pushed:
