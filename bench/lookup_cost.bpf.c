@@ -27,10 +27,12 @@
  *              first misses in the set of changed prefixes)
  *   lk_lenhash (e1) prototype: one BPF hash of (domain, length, masked
  *              address), probed for the lengths present, longest first
- *   lk_bsl     (e3) podroute's lookup index (bpf/pr_lookup_index.h, built by
- *              user/reconcile/lookup_index.c): binary search on the lengths present
- *              (Waldvogel), each probe one open-addressing lookup in an
- *              mmapable array of 64-byte lines
+ *   lk_bsl     (e3) podroute's lookup index (bpf/pr_lsx.h, built by
+ *              user/reconcile/lookup_index.c): a compressed multibit trie
+ *              (Poptrie-like: a direct array on 16 bits, 6-bit nodes with
+ *              popcount indexing, compressed leaves and skips) in an
+ *              mmapable array of 24-byte elements; until issue 15 a binary
+ *              search on the lengths present, each probe one hash line
  *   lk_dir     (e2) prototype, IPv4: DIR-24-8 (2^24 entries on the top 24
  *              bits, 256-entry chunks for the /24s that hold longer
  *              prefixes), then the interned route value

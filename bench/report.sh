@@ -120,15 +120,16 @@ if jq -e '.report.plot' "$in" >/dev/null; then
 		[ "$(jq -r "$p.logx // false" "$in")" = true ] && echo "set logscale x"
 		[ "$logy" = true ] && echo "set logscale y"
 		echo "set multiplot layout $rows,$cols title '$(jq -r '.report.title' "$in" | tr -d "'")'"
+		# Titles in double quotes: labels hold single ones ((d'), (d'')).
 		for ((i = 0; i < npan; i++)); do
-			echo "set title '${panels[$i]}'"
+			echo "set title \"${panels[$i]}\""
 			plots=()
 			for ((s = 0; s < ${#serieslist[@]}; s++)); do
 				f=$tmp/d.$i.$s
 				awk -F'\t' -v pn="${panels[$i]}" -v sn="${serieslist[$s]}" \
 					'$1 == pn && $2 == sn { print $3, $4, $5, $6 }' "$tmp/points" | sort -g >"$f"
 				# The same series keeps its colour in every panel.
-				[ -s "$f" ] && plots+=("'$f' using 1:2:3:4 with yerrorlines lt $((s + 1)) title '${serieslist[$s]}'")
+				[ -s "$f" ] && plots+=("'$f' using 1:2:3:4 with yerrorlines lt $((s + 1)) title \"${serieslist[$s]}\"")
 			done
 			if [ ${#plots[@]} -gt 0 ]; then
 				(IFS=,; echo "plot ${plots[*]}")

@@ -15,60 +15,6 @@
 #include "podroute_abi.h"
 #include "pr_maps.h"
 
-/* Linear probing from the key's home line within [base, base + nlines). */
-static __always_inline int pr_lsx_scan(void *map, __u32 base, __u32 nlines, __u32 meta, __u32 w0,
-				       __u32 w1, __u32 w2, __u32 w3)
-{
-	__u32 line = pr_lsx_line_of(pr_lsx_hash(meta, w0, w1, w2, w3), nlines);
-
-	for (int i = 0; i < PR_LSX_MAX_PROBE / 2; i++) {
-		__u32 idx = base + line;
-		struct pr_lsx_line *ln = bpf_map_lookup_elem(map, &idx);
-
-		if (!ln)
-			return -1;
-#pragma unroll
-		for (int s = 0; s < 2; s++) {
-			const struct pr_lsx_slot *sl = &ln->s[s];
-			const __u32 *a = (const __u32 *)sl->addr;
-
-			if (!sl->meta)
-				return -1;
-			if ((sl->meta & PR_LSX_KEYMASK) == meta && a[0] == w0 && a[1] == w1 &&
-			    a[2] == w2 && a[3] == w3)
-				return (int)(idx * 2 + s);
-		}
-		line = line + 1 == nlines ? 0 : line + 1;
-	}
-	return -1;
-}
-
-/*
- * The slot (line * 2 + slot, within the family's map) holding the key
- * meta + address words, or -1. The builder keeps every key within
- * PR_LSX_MAX_PROBE slots of its home line and an empty slot ends a run. A
- * global function: the verifier checks it once, on its own, rather than at
- * every step of every caller's search (and BPF functions take at most five
- * arguments, hence the family and table inside meta). One call site per
- * map: a lookup whose map is known there is inlined, one that may be
- * either map is a real call.
- */
-__noinline int pr_lsx_find(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
-{
-	__u32 zero = 0, fam = meta & PR_LSX_V6 ? 1 : 0, tbl = meta & PR_LSX_TABLE1 ? 1 : 0;
-	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
-	struct pr_lsx_lens *ls;
-
-	if (!c)
-		return -1;
-	ls = &c->lens[fam][tbl];
-	if (!ls->nlines)
-		return -1;
-	if (fam)
-		return pr_lsx_scan(&pr_lsx6, ls->base, ls->nlines, meta, w0, w1, w2, w3);
-	return pr_lsx_scan(&pr_lsx4, ls->base, ls->nlines, meta, w0, w1, w2, w3);
-}
-
 /* Whether a prefix covering the destination (trie_key) changed since
  * table tbl of its family was built. */
 static __always_inline bool pr_lsx_changed(bool v6, __u32 tbl, const void *trie_key)
@@ -109,10 +55,6 @@ static __always_inline bool pr_lsx_maybe_changed(const struct pr_lsx_ctl *c, __u
 	return false;
 }
 
-/* pr_lsx_search()'s answers besides a slot. */
-#define PR_LSX_NO_MATCH (-1) /* no prefix covers the destination */
-#define PR_LSX_ASK_TRIE (-2) /* the index cannot answer: the trie must */
-
 /*
  * Whether a prefix covering the destination (words w0..w3 in the domain,
  * family and table that key holds, as pr_lsx_lookup builds it) changed
@@ -143,57 +85,195 @@ __noinline int pr_lsx_stale(__u32 key, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
 	return pr_lsx_maybe_changed(c, fam, tbl, domain, w) && pr_lsx_changed(fam, tbl, &k);
 }
 
+/* pr_lsx_search()'s answers besides a slot. */
+#define PR_LSX_NO_MATCH (-1) /* no prefix covers the destination */
+#define PR_LSX_ASK_TRIE (-2) /* the index cannot answer: the trie must */
+
+/* Bits set in x: the BPF instruction set has no popcount. */
+static __always_inline __u32 pr_lsx_popcount(__u64 x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (__u32)((x * 0x0101010101010101ULL) >> 56);
+}
+
 /*
- * Longest match of address words w0..w3 (IPv4: w0, the rest 0) in table
- * tbl of the family and the domain that key holds (PR_LSX_USED, PR_LSX_V6
- * for IPv6, PR_LSX_TABLE1 for table 1, domain << PR_LSX_DOMAIN_SHIFT):
- * the slot (line * 2 + slot, within the family's map) whose bmp is the
- * route, PR_LSX_NO_MATCH, or PR_LSX_ASK_TRIE when the table has no lengths
- * the index can serve. A probe that finds an entry sends the search longer
- * and brings the entry's bmp; one that finds nothing sends it shorter.
+ * The two helpers below have no branches on purpose: the depth and the
+ * lengths they take are read from the map, and every branch on them would
+ * split the verifier's walk of the search into paths it cannot prune
+ * (BPF has no conditional move), several times over per step.
+ */
+
+/* The top n bits (0..64) set. */
+static __always_inline __u64 pr_lsx_top(__u64 n)
+{
+	return ~((~0ULL >> (n >> 1)) >> (n - (n >> 1)));
+}
+
+/* The 6 bits of the address (hi: bits 0..63, lo: 64..127) at depth d
+ * (below 128), as a number; bits past 127 read as 0. */
+static __always_inline __u32 pr_lsx_bits(__u64 hi, __u64 lo, __u64 d)
+{
+	__u64 s = (d >> 6) & 1, x = (hi & (s - 1)) | (lo & -s), y = lo & (s - 1), dd = d & 63;
+
+	return (__u32)((((x << dd) | ((y >> 1) >> (63 - dd))) >> (64 - PR_LSX_STRIDE)) & 63);
+}
+
+/* Whether bits 16..len-1 (len 16..128) of the address (x0: bits 16..79,
+ * x1: 80..127 in the high 48 bits) equal those of a compressed leaf's
+ * prefix or a skip's path (c0, c1; c1's low 16 bits are not address). */
+static __always_inline bool pr_lsx_cmatch(__u64 x0, __u64 x1, __u64 c0, __u64 c1, __u64 len)
+{
+	__u64 n = len - 16, n0 = n - (n - 64) * ((n >> 6) & 1), n1 = n - n0;
+
+	return !(((x0 ^ c0) & pr_lsx_top(n0)) | ((x1 ^ c1) & pr_lsx_top(n1) & ~0xffffULL));
+}
+
+/*
+ * The walk from a direct-array word of family map m (the two families'
+ * maps are separate call sites, so that every lookup is inlined): the
+ * route index + 1 that the leaf it ends on holds, 0 for none, or
+ * 0xffffffff when the table is inconsistent with itself (the trie must
+ * answer). hi, lo: the address in host order; depth: the bits the word
+ * stands for.
+ */
+#define PR_LSX_WALK(m, word, depth, hi, lo)                                                          \
+	({                                                                                           \
+		__u64 hi_ = (hi), lo_ = (lo);                                                        \
+		__u64 x0_ = hi_ << 16 | lo_ >> 48, x1_ = lo_ << 16;                                  \
+		__u32 idx_ = (word), res_ = idx_, d_ = (depth);                                      \
+                                                                                                     \
+		/* The loop starts at an element: a test of the child bit at its head \
+		 * would be decided by the step before, which makes the verifier      \
+		 * track the element's index exactly and prune nothing. */           \
+		if (idx_ & PR_LSX_CHILD) {                                                           \
+			idx_ &= ~PR_LSX_CHILD;                                                       \
+			res_ = 0xffffffff;                                                           \
+			for (__u32 it_ = 0; it_ < PR_LSX_MAX_STEPS; it_++) {                         \
+				union pr_lsx_elem *el_ = bpf_map_lookup_elem(m, &idx_);              \
+				__u64 c1_, r_, vec_, below_;                                         \
+				__u32 v_;                                                            \
+                                                                                                     \
+				if (!el_)                                                            \
+					break;                                                       \
+				c1_ = el_->w[1];                                                     \
+				r_ = el_->w[2];                                                      \
+				if (r_ & PR_LSX_CLEAF) {                                             \
+					if (r_ & PR_LSX_SKIP) {                                      \
+						d_ = (c1_ >> 8) & 0xff;                              \
+						if (!pr_lsx_cmatch(x0_, x1_, el_->w[0], c1_, d_)) {  \
+							res_ = (r_ >> 31) & PR_LSX_RMASK;            \
+							break;                                       \
+						}                                                    \
+						idx_ = r_ & 0x7fffffff;                              \
+						continue;                                            \
+					}                                                            \
+					if (pr_lsx_cmatch(x0_, x1_, el_->w[0], c1_, (c1_ >> 8) & 0xff)) \
+						res_ = r_ & PR_LSX_RMASK;                            \
+					else if ((c1_ & 0xff) &&                                     \
+						 pr_lsx_cmatch(x0_, x1_, el_->w[0], c1_, c1_ & 0xff)) \
+						res_ = (r_ >> PR_LSX_RBITS) & PR_LSX_RMASK;          \
+					else                                                         \
+						res_ = (r_ >> (2 * PR_LSX_RBITS)) & PR_LSX_RMASK;    \
+					break;                                                       \
+				}                                                                    \
+				/* No test of the depth: the builder puts no node at 128 or   \
+				 * past (nor does a wrong depth make a read unsafe). */       \
+				v_ = pr_lsx_bits(hi_, lo_, d_);                                      \
+				below_ = (2ULL << v_) - 1;                                           \
+				vec_ = el_->w[0];                                                    \
+				if ((vec_ >> v_) & 1) {                                              \
+					idx_ = (__u32)r_ + pr_lsx_popcount(vec_ & below_) - 1;       \
+					d_ += PR_LSX_STRIDE;                                         \
+					continue;                                                    \
+				}                                                                    \
+				res_ = pr_lsx_word(m, (__u32)(r_ >> 32) +                            \
+							      pr_lsx_popcount(c1_ & below_) - 1);    \
+				/* a node's leaf is a leaf, whatever the builder wrote */            \
+				if (res_ != 0xffffffff)                                              \
+					res_ &= ~PR_LSX_CHILD;                                       \
+				break;                                                               \
+			}                                                                            \
+		}                                                                                    \
+		res_;                                                                                \
+	})
+
+/* Word i of map m (6 per element), or 0xffffffff. The word's index within
+ * its element is hidden from clang, which otherwise computes it in a way
+ * the verifier cannot bound, and then checked. */
+#define pr_lsx_word(m, i)                                                                            \
+	({                                                                                           \
+		__u32 e_ = (i) / 6, w_ = (i) % 6;                                                    \
+		union pr_lsx_elem *we_ = bpf_map_lookup_elem(m, &e_);                                \
+		asm volatile("" : "+r"(w_));                                                         \
+		we_ && w_ < 6 ? we_->word[w_] : 0xffffffff;                                          \
+	})
+
+/* The search of one family's map: see pr_lsx_search. */
+#define PR_LSX_SEARCH(m, t, domain, a0, a1, a2, a3)                                                  \
+	({                                                                                           \
+		__u32 ndom_ = (t)->ndom, r_ = 0xffffffff, sh_;                                       \
+		__u64 ahi_ = (__u64)(a0) << 32 | (a1), alo_ = (__u64)(a2) << 32 | (a3);               \
+		struct pr_lsx_dom *dm_ = NULL;                                                       \
+		int out_;                                                                            \
+                                                                                                     \
+		for (__u32 i_ = 0; i_ < PR_LSX_MAX_DOMAINS; i_++) {                                  \
+			if (i_ >= ndom_)                                                             \
+				break;                                                               \
+			if ((t)->dom[i_].domain == (domain)) {                                       \
+				dm_ = &(t)->dom[i_];                                                 \
+				break;                                                               \
+			}                                                                            \
+		}                                                                                    \
+		if (dm_) {                                                                           \
+			__u32 db_ = dm_->dp_bits & 31;                                               \
+                                                                                                     \
+			sh_ = dm_->shift & 63;                                                       \
+			if ((ahi_ ^ dm_->common) & pr_lsx_top(sh_))                                   \
+				r_ = dm_->outside;                                                   \
+			else                                                                         \
+				r_ = pr_lsx_word(m, dm_->dp + (__u32)((ahi_ << sh_) >> (64 - db_))); \
+			if (r_ != 0xffffffff)                                                        \
+				r_ = PR_LSX_WALK(m, r_, sh_ + db_, ahi_, alo_);                      \
+		}                                                                                    \
+		if (!dm_)                                                                            \
+			out_ = (t)->flags & PR_LSX_T_ALL ? PR_LSX_NO_MATCH : PR_LSX_ASK_TRIE;        \
+		else                                                                                 \
+			out_ = r_ == 0xffffffff ? PR_LSX_ASK_TRIE                                    \
+			       : r_		? (int)(2 * (t)->routes + r_ - 1)                     \
+						: PR_LSX_NO_MATCH;                                    \
+		out_;                                                                                \
+	})
+
+/*
+ * Longest match of address words w0..w3 (raw loads of the address, IPv4:
+ * w0, the rest 0) in table tbl of the family and the domain that key holds
+ * (PR_LSX_USED, PR_LSX_V6 for IPv6, PR_LSX_TABLE1 for table 1,
+ * domain << PR_LSX_DOMAIN_SHIFT): the route slot (element * 2 + half,
+ * within the family's map), PR_LSX_NO_MATCH, or PR_LSX_ASK_TRIE when the
+ * table cannot answer (not built, the domain not indexed).
  *
- * A global function, like pr_lsx_find: the verifier checks it once, on its
- * own. Inlined, its five dependent probes (each a miss, a hit with a bmp or
- * a hit without, and lo, hi and the best slot so far different after each)
- * were walked again for every state a caller reached it in: 88% of the
- * instructions the verifier processed for xdp_underlay.
+ * A global function: the verifier checks it once, on its own, rather than
+ * at every state a caller reaches it in.
  */
 __noinline int pr_lsx_search(__u32 key, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
 {
 	__u32 zero = 0, fam = key & PR_LSX_V6 ? 1 : 0, tbl = key & PR_LSX_TABLE1 ? 1 : 0;
+	__u32 domain = (key >> PR_LSX_DOMAIN_SHIFT) & PR_LSX_MAX_DOMAIN;
 	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
-	struct pr_lsx_lens *ls;
-	int lo = 0, hi, best = PR_LSX_NO_MATCH;
+	struct pr_lsx_table *t;
+	__u32 a0 = bpf_ntohl(w0);
 
 	if (!c)
 		return PR_LSX_ASK_TRIE;
-	ls = &c->lens[fam][tbl];
-	if (!ls->n || ls->n > PR_LSX_MAX_LENS)
+	t = &c->tab[fam][tbl];
+	if (!(t->flags & PR_LSX_T_BUILT))
 		return PR_LSX_ASK_TRIE;
-	hi = (int)ls->n - 1;
-	for (int it = 0; it < 5; it++) { /* ceil(log2(PR_LSX_MAX_LENS + 1)) */
-		struct pr_lsx_line *ln;
-		struct pr_lsx_len *e;
-		__u32 mid, line;
-		int s;
-
-		if (lo > hi)
-			break;
-		mid = ((__u32)(lo + hi) / 2) & (PR_LSX_MAX_LENS - 1);
-		e = &ls->e[mid];
-		s = pr_lsx_find(key | (e->len & 0xff), w0 & e->mask[0], w1 & e->mask[1],
-				w2 & e->mask[2], w3 & e->mask[3]);
-		if (s < 0) {
-			hi = (int)mid - 1;
-			continue;
-		}
-		line = (__u32)s >> 1;
-		ln = fam ? bpf_map_lookup_elem(&pr_lsx6, &line) : bpf_map_lookup_elem(&pr_lsx4, &line);
-		if (ln && (ln->s[s & 1].meta & PR_LSX_BMP))
-			best = s;
-		lo = (int)mid + 1;
-	}
-	return best;
+	if (fam)
+		return PR_LSX_SEARCH(&pr_lsx6, t, domain, a0, bpf_ntohl(w1), bpf_ntohl(w2),
+				     bpf_ntohl(w3));
+	return PR_LSX_SEARCH(&pr_lsx4, t, domain, a0, 0, 0, 0);
 }
 
 /*
@@ -207,9 +287,9 @@ __noinline int pr_lsx_search(__u32 key, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
 static __always_inline bool pr_lsx_lookup(bool v6, __u32 domain, __u32 w0, __u32 w1, __u32 w2,
 					  __u32 w3, struct pr_route **out)
 {
-	__u32 zero = 0, fam = v6 ? 1 : 0, act, tbl, key, line;
+	__u32 zero = 0, fam = v6 ? 1 : 0, act, tbl, key, elem;
 	struct pr_lsx_ctl *c = bpf_map_lookup_elem(&pr_lsx_ctl, &zero);
-	struct pr_lsx_line *ln;
+	union pr_lsx_elem *el;
 	int s;
 
 	if (!c || domain > PR_LSX_MAX_DOMAIN)
@@ -235,13 +315,14 @@ static __always_inline bool pr_lsx_lookup(bool v6, __u32 domain, __u32 w0, __u32
 	*out = NULL;
 	if (s < 0)
 		return true;
-	/* The slot the search found: the table it was read from stays as it
+	/* The route the search found: the table it was read from stays as it
 	 * is while the datapath may read it (the agent writes it a grace
-	 * period after deactivating it), so the entry still holds its bmp. */
-	line = (__u32)s >> 1;
-	ln = v6 ? bpf_map_lookup_elem(&pr_lsx6, &line) : bpf_map_lookup_elem(&pr_lsx4, &line);
-	if (ln)
-		*out = &ln->s[s & 1].bmp;
+	 * period after deactivating it). */
+	elem = (__u32)s >> 1;
+	el = v6 ? bpf_map_lookup_elem(&pr_lsx6, &elem) : bpf_map_lookup_elem(&pr_lsx4, &elem);
+	if (!el)
+		return false;
+	*out = &el->r[s & 1];
 	return true;
 }
 

@@ -116,14 +116,22 @@ struct pr_route {
 /* ---- the lookup index: pr_lsx4 / pr_lsx6 (ARRAY, mmapable) + pr_lsx_ctl ----
  *
  * A faster copy of pr_routes4/6 that the datapath reads instead of the LPM
- * trie while it is current: a binary search over the prefix lengths present
- * (Waldvogel et al.), each probe one open-addressing lookup of (domain,
- * length, address masked to the length) in a table of 64-byte lines. An
- * entry is a prefix, or a marker that a longer prefix leaves on the lengths
- * its search passes through on the way longer, and carries the longest
- * prefix at or above its own length that covers it (bmp), so that a search
- * that goes longer and then fails still knows its answer. At most
- * ceil(log2(lengths + 1)) probes, where the trie walks one node per bit.
+ * trie while it is current: per indexed domain (VRF table) a compressed
+ * multibit trie in the manner of Poptrie (Asai and Ohara, SIGCOMM 2015).
+ * 16 to 20 bits of the destination (after those that all of the domain's
+ * prefixes share) index a direct array of words; a word is a leaf (the route, or none) or a child element. A node
+ * element consumes 6 more bits: a child bitmap and a leaf bitmap of 64
+ * bits, with popcount indexing into its contiguous children and its
+ * contiguous leaves (runs of equal leaves share one). Leaves are pushed:
+ * each is the longest match for every destination under it, so a search
+ * never backtracks. A subtree holding one prefix, or two nested ones,
+ * is one compressed-leaf element instead of a chain of nodes: the
+ * prefixes' bits, their routes and the route inherited from above; a
+ * chain of nodes of one child each is one skip element. Leaves
+ * name routes by index into the table's array of distinct routes. At most
+ * 1 + (128 - 16) / 6 steps, in practice 3 to 5, over a structure of about
+ * 30 bytes per prefix, so that a million prefixes stay within the reach
+ * of the TLB's page walks where a hash table of four times the size did not.
  *
  * The trie stays the reference: the agent (user/reconcile/lookup_index.c) builds the index
  * from what it wrote to the trie, into whichever of the two tables of each
@@ -149,58 +157,118 @@ struct pr_route {
  * has passed since the datapath stopped reading it (user/reconcile/grace_period.h), so no
  * program run still in flight can see a half-written table.
  */
-#define PR_LSX_MAX_LENS 16   /* lengths present per family; more: the trie serves */
-#define PR_LSX_MAX_PROBE 64  /* slots a search scans at most; the builder guarantees it */
+#define PR_LSX_MAX_DOMAINS 16 /* domains indexed per table; more: the trie serves the rest */
 #define PR_LSX_MAX_DOMAIN ((1U << 19) - 1) /* domains above: the trie serves */
 #define PR_DEFAULT_LSX4 65536 /* prefixes each table is sized for */
 #define PR_DEFAULT_LSX6 16384
-/* The most prefixes an index may be sized for (1 GiB of tables). */
+/* The most prefixes an index may be sized for. */
 #define PR_LSX_MAX_PREFIXES (1U << 22)
+#define PR_LSX_DP_BITS 16     /* bits of the direct array's index, at least */
+#define PR_LSX_DP_ELEMS 10923 /* elements of such a direct array: 2^16 words, 6 per element */
+#define PR_LSX_STRIDE 6       /* bits a node consumes */
+#define PR_LSX_MAX_STEPS 20   /* node or compressed-leaf elements a search visits at most */
+#define PR_LSX_MAX_ROUTES ((1U << 20) - 1) /* distinct routes per table */
 /*
- * Lines (max_entries) of a pr_lsx4/6 map sized for n prefixes: two tables
- * of two lines (four slots) per prefix. Prefixes leave about one marker
- * each in practice, so a table runs near half full: 128 bytes per prefix
- * per table. 0 prefixes (or too many): the smallest map, which the builder
- * always refuses (the trie serves).
+ * Elements (max_entries) of a pr_lsx4/6 map sized for n prefixes: two
+ * tables, each of 1.25 elements (30 bytes) per prefix, plus room for four
+ * domains' direct arrays. A build that does not fit is refused (the trie
+ * serves). 0 prefixes (or too many): the smallest map, which the builder
+ * always refuses.
  */
-#define PR_LSX_MAP_LINES(n) ((n) && (n) <= PR_LSX_MAX_PREFIXES ? 2 * 2 * (uint32_t)(n) : 2)
+#define PR_LSX_MAP_ELEMS(n)                                                                      \
+	((n) && (n) <= PR_LSX_MAX_PREFIXES                                                       \
+		 ? 2 * ((uint32_t)(n) + (uint32_t)(n) / 4 + 4 * PR_LSX_DP_ELEMS)                 \
+		 : 2)
+/* The prefixes a map of e elements was sized for (PR_LSX_MAP_ELEMS's inverse). */
+#define PR_LSX_MAP_PREFIXES(e) \
+	((e) / 2 > 4 * PR_LSX_DP_ELEMS ? ((e) / 2 - 4 * PR_LSX_DP_ELEMS) * 4 / 5 : 0)
 #define PR_LSX_MAX_CHANGED 16384 /* changed prefixes per table between builds */
 #define PR_LSX_CHG_LENS 4        /* lengths the filter of a set of changes knows */
 #define PR_LSX_CHG_BITS 65536    /* bits of that filter, per family and table */
 
-/* pr_lsx_slot.meta: 0 = empty; else the key, USED | V6 | TABLE1 (the entry
- * belongs to table 1) | domain << 8 | length, plus BMP when bmp is valid
- * and PREFIX when the entry is a prefix, not only a marker. */
+/* The key the datapath's search is called with (pr_lsx_search): USED | V6 |
+ * TABLE1 (table 1 of the family) | domain << 8. */
 #define PR_LSX_USED (1U << 31)
-#define PR_LSX_BMP (1U << 30)
-#define PR_LSX_PREFIX (1U << 29)
 #define PR_LSX_V6 (1U << 28)
 #define PR_LSX_TABLE1 (1U << 27)
 #define PR_LSX_DOMAIN_SHIFT 8
-#define PR_LSX_KEYMASK (~(PR_LSX_BMP | PR_LSX_PREFIX))
 
-struct pr_lsx_slot {
-	__u8 addr[16];       /* masked to the length; IPv4 in the first 4 bytes */
-	__u32 meta;
-	struct pr_route bmp; /* valid with PR_LSX_BMP */
+/*
+ * One element of pr_lsx4/6 (24 bytes), by what refers to it:
+ *
+ * node (w[2] bit 63 clear): w[0] child bitmap, w[1] leaf bitmap, over the
+ *   64 values of the next 6 bits; w[2] = leaf base << 32 | child base
+ *   (the leaf base below 2^30).
+ *   Value v with child bit set: element cbase + popcount(w[0] & bits 0..v) - 1;
+ *   else the leaf word lbase + popcount(w[1] & bits 0..v) - 1 (a leaf bit
+ *   starts a run of equal leaves; child values do not break a run).
+ * compressed leaf (w[2] bit 63 set), at depth 16 or more (the bits above
+ *   are checked by the path): w[0] bits 16..79 of the longer prefix, w[1]
+ *   its bits 80..127 in the high 48 bits, then its length << 8 and the
+ *   shorter prefix's length (0: none) in the low 16; w[2] the routes (20
+ *   bits each, route index + 1, 0 for none): longer at bit 0, shorter at
+ *   20, inherited (the answer when neither matches) at 40.
+ * skip (w[2] bits 63 and 62 set): where every prefix of a subtree goes
+ *   through the same next 6 * k bits, one element for the k nodes of one
+ *   child each: w[0] and w[1] as a compressed leaf's, with the depth the
+ *   path reaches (a multiple of 6 past 16) for the longer length and 0 for
+ *   the shorter; w[2] the child element (bits 0..30) and the inherited
+ *   route (20 bits at 31), the answer for a destination off the path.
+ * words (u32, 6 per element, word i at element i / 6): the direct arrays
+ *   and the nodes' leaves. A word with bit 31 set names a child element
+ *   (bits 0..30); else it is a route index + 1, or 0 for no route.
+ * routes: struct pr_route, 2 per element.
+ */
+#define PR_LSX_CLEAF (1ULL << 63)
+#define PR_LSX_SKIP (1ULL << 62) /* with PR_LSX_CLEAF */
+#define PR_LSX_CHILD (1U << 31)
+#define PR_LSX_RBITS 20
+#define PR_LSX_RMASK ((1ULL << PR_LSX_RBITS) - 1)
+
+union pr_lsx_elem {
+	__u64 w[3];
+	__u32 word[6];
+	struct pr_route r[2];
 };
 
-struct pr_lsx_line {
-	struct pr_lsx_slot s[2];
+/*
+ * An indexed domain of a table. Its direct array is indexed by the dp_bits
+ * bits of the destination after the first shift ones, which every prefix
+ * of the domain shares (common, left-aligned) and is longer than (but for
+ * a default route): a destination that differs in them is answered with
+ * outside (the default route's index + 1, or 0). IPv6 prefixes of one
+ * cluster share their first 48 bits or so: without the shift, their
+ * direct array would use a handful of its words. dp_bits grows from 16 to
+ * 20 with the domain's prefixes (about one prefix per word): a level
+ * less for a million of them.
+ */
+#define PR_LSX_MAX_SHIFT 44
+#define PR_LSX_MAX_DP_BITS 20
+struct pr_lsx_dom {
+	__u32 domain;
+	__u32 dp;      /* the direct array's first word */
+	__u8 shift;    /* 0..PR_LSX_MAX_SHIFT */
+	__u8 dp_bits;  /* PR_LSX_DP_BITS..PR_LSX_MAX_DP_BITS */
+	__u16 pad;
+	__u32 outside;
+	__u64 common;
+};
+
+#define PR_LSX_T_BUILT (1U << 0) /* the table answers */
+#define PR_LSX_T_ALL (1U << 1)   /* every domain with prefixes is in dom[]: others have none */
+
+/* A table's header (in pr_lsx_ctl): indices are absolute within the map. */
+struct pr_lsx_table {
+	__u32 flags;   /* PR_LSX_T_* */
+	__u32 ndom;    /* entries in dom[] */
+	__u32 routes;  /* element of route index 0 */
+	__u32 nelems;  /* elements the build used, for status */
+	struct pr_lsx_dom dom[PR_LSX_MAX_DOMAINS];
 };
 
 struct pr_lsx_len {
 	__u32 len;
 	__u32 mask[4]; /* network byte order, as raw words of the address */
-};
-
-struct pr_lsx_lens {
-	__u32 n;       /* lengths present, shortest first */
-	__u32 nlines;  /* lines this build uses: sized to the prefixes, not to the
-			* map, so that a small set stays in a few cache-hot pages */
-	__u32 base;    /* the table's first line in the map */
-	__u32 pad;
-	struct pr_lsx_len e[PR_LSX_MAX_LENS];
 };
 
 /*
@@ -219,22 +287,22 @@ struct pr_lsx_chg_filter {
 	struct pr_lsx_len e[PR_LSX_CHG_LENS];
 };
 
-/* The one entry of pr_lsx_ctl. Table t of a family starts at line
- * t * (max_entries / 2) of its map. */
+/* The one entry of pr_lsx_ctl. Table t of a family occupies elements
+ * [t * (max_entries / 2), (t + 1) * (max_entries / 2)) of its map. */
 struct pr_lsx_ctl {
 	__u32 active[2];             /* [0] IPv4, [1] IPv6: 0 = read the trie, 1 + t = table t */
 	__u32 changed[2][2];         /* [family][table] nonzero: its set may hold prefixes */
 	__u32 builder;               /* pid of the one agent that builds the index, 0: none */
 	__u32 pad;
 	struct pr_lsx_chg_filter chg[2][2]; /* [family][table] */
-	struct pr_lsx_lens lens[2][2]; /* [family][table] */
+	struct pr_lsx_table tab[2][2];      /* [family][table] */
 };
 
-/* The table's hash, the same on both sides: words are raw loads of the
- * masked address (byte order does not matter as long as both agree). */
+/* The change filter's hash, the same on both sides: words are raw loads of
+ * the masked address (byte order does not matter as long as both agree). */
 static inline __u32 pr_lsx_hash(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
 {
-	__u64 h = (meta & PR_LSX_KEYMASK) * 0x9e3779b97f4a7c15ULL;
+	__u64 h = meta * 0x9e3779b97f4a7c15ULL;
 
 	h = (h ^ w0) * 0xff51afd7ed558ccdULL;
 	h = (h ^ w1) * 0xff51afd7ed558ccdULL;
@@ -243,11 +311,6 @@ static inline __u32 pr_lsx_hash(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 
 	return h >> 32;
 }
 
-/* Home line of a hash: multiply-shift, so any number of lines works. */
-static inline __u32 pr_lsx_line_of(__u32 hash, __u32 nlines)
-{
-	return ((__u64)hash * nlines) >> 32;
-}
 
 /* ---- pr_nets (ARRAY, PR_MAX_NETS): one entry per network ---- */
 
@@ -438,11 +501,10 @@ PR_ASSERT_SIZE(struct pr_mon_budget, 16);
 PR_ASSERT_SIZE(struct pr_event, 72);
 PR_ASSERT_SIZE(struct pr_counter, 16);
 PR_ASSERT_SIZE(struct pr_xdp_meta, 12);
-PR_ASSERT_SIZE(struct pr_lsx_slot, 32);
-PR_ASSERT_SIZE(struct pr_lsx_line, 64);
-PR_ASSERT_SIZE(struct pr_lsx_lens, 16 + 20 * PR_LSX_MAX_LENS);
+PR_ASSERT_SIZE(union pr_lsx_elem, 24);
+PR_ASSERT_SIZE(struct pr_lsx_table, 16 + 24 * PR_LSX_MAX_DOMAINS);
 PR_ASSERT_SIZE(struct pr_lsx_chg_filter, 8 + 20 * PR_LSX_CHG_LENS);
-PR_ASSERT_SIZE(struct pr_lsx_ctl, 32 + 4 * (8 + 20 * PR_LSX_CHG_LENS) + 4 * (16 + 20 * PR_LSX_MAX_LENS));
+PR_ASSERT_SIZE(struct pr_lsx_ctl, 32 + 4 * (8 + 20 * PR_LSX_CHG_LENS) + 4 * (16 + 24 * PR_LSX_MAX_DOMAINS));
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm6_key, domain) == 4, "LPM key: prefixlen first");
 _Static_assert(__builtin_offsetof(struct pr_lpm4_key, addr) == 8, "LPM key: domain before address");

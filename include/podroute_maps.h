@@ -38,9 +38,10 @@
  *                  slot 0 the next slot, 1..PR_PROGID_RING a ring; a program
  *                  is podroute's to replace or remove only if its id is here
  * pr_liveness      the agent's heartbeat and the stale bound
- * pr_lsx4/6        the lookup index over pr_routes4/6: two tables of lines
- *                  per family, back to back (the loader sizes them)
- * pr_lsx_ctl       which table of each family is current, and its lengths;
+ * pr_lsx4/6        the lookup index over pr_routes4/6: two tables of
+ *                  24-byte elements per family, back to back (the loader
+ *                  sizes them)
+ * pr_lsx_ctl       which table of each family is current, and its domains;
  *                  written by userspace through mmap only
  * pr_lsx_chg*_0/1  per table, the prefixes changed since it was built (the
  *                  value is unused): destinations they cover go to the trie
@@ -79,9 +80,9 @@
 	X(PROGIDS, pr_progids, BPF_MAP_TYPE_ARRAY, __u32, __u32, PR_PROGID_RING + 1, 0,             \
 	  "load, attach")                                                                           \
 	X(LIVENESS, pr_liveness, BPF_MAP_TYPE_ARRAY, __u32, struct pr_liveness, 1, 0, "agent loop") \
-	X(LSX4, pr_lsx4, BPF_MAP_TYPE_ARRAY, __u32, struct pr_lsx_line, 2, BPF_F_MMAPABLE,          \
+	X(LSX4, pr_lsx4, BPF_MAP_TYPE_ARRAY, __u32, union pr_lsx_elem, 2, BPF_F_MMAPABLE,          \
 	  "lookup-index builder")                                                                   \
-	X(LSX6, pr_lsx6, BPF_MAP_TYPE_ARRAY, __u32, struct pr_lsx_line, 2, BPF_F_MMAPABLE,          \
+	X(LSX6, pr_lsx6, BPF_MAP_TYPE_ARRAY, __u32, union pr_lsx_elem, 2, BPF_F_MMAPABLE,          \
 	  "lookup-index builder")                                                                   \
 	X(LSX_CTL, pr_lsx_ctl, BPF_MAP_TYPE_ARRAY, __u32, struct pr_lsx_ctl, 1, BPF_F_MMAPABLE,     \
 	  "lookup-index builder")                                                                   \

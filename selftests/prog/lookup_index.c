@@ -93,7 +93,7 @@ static bool index_current(void)
 	if (bpf_map_lookup_elem(env_map(PR_MAP_LSX_CTL), &zero, &c))
 		return check_fail("pr_lsx_ctl: %s", strerror(errno));
 	for (int f = 0; f < 2; f++)
-		if ((c.active[f] != 1 && c.active[f] != 2) || !c.lens[f][c.active[f] - 1].n)
+		if ((c.active[f] != 1 && c.active[f] != 2) || !(c.tab[f][c.active[f] - 1].flags & PR_LSX_T_BUILT))
 			return check_fail("IPv%d: index not current (active %u)", f ? 6 : 4, c.active[f]);
 	return true;
 }

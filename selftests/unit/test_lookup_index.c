@@ -2,8 +2,8 @@
 /*
  * Unit tests: the lookup index's builder and search (user/reconcile/lookup_index.c) against a
  * brute-force longest match over the same prefixes, on random nested sets
- * in several domains, plus the refusals (too many lengths, table too
- * small, domains above the indexed range).
+ * in several domains and both tables of a map, plus the refusals (table
+ * too small, domains above the indexed range or past the indexed number).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -71,7 +71,8 @@ static const struct pr_lookup_index_entry *brute(const struct pr_lookup_index_en
 static const uint32_t domains[] = { 0, 1001, 1002, 1003 };
 
 /* n distinct prefixes of the given lengths, a third nested in an earlier
- * one (so that markers, bmps and shorter covering prefixes all matter). */
+ * one (so that pushed leaves, compressed leaves and shorter covering prefixes
+ * all matter). */
 static size_t gen(struct pr_lookup_index_entry *e, size_t n, bool v6, const unsigned *lens, size_t nlens)
 {
 	size_t k = 0;
@@ -106,10 +107,12 @@ static size_t gen(struct pr_lookup_index_entry *e, size_t n, bool v6, const unsi
 	return k;
 }
 
+/* A map of two tables as the agent lays them out: table t at t * M / 2. */
+#define MAP_ELEMS (2 * (17 * PR_LSX_DP_ELEMS + 16))
+
 /* Every query answered as the brute force answers it; returns hits. */
-static unsigned check(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls, bool v6,
-		      unsigned tbl, const struct pr_lookup_index_entry *e, size_t n, unsigned queries,
-		      unsigned *misses)
+static unsigned check(const union pr_lsx_elem *map, const struct pr_lsx_table *t, bool v6,
+		      const struct pr_lookup_index_entry *e, size_t n, unsigned queries, unsigned *misses)
 {
 	unsigned hits = 0;
 
@@ -128,12 +131,14 @@ static unsigned check(const struct pr_lsx_line *tab, const struct pr_lsx_lens *l
 			fill_host_bits(a, p->len, v6 ? 16 : 4);
 			if (rnd() % 4 == 0)
 				a[(v6 ? 16 : 4) - 1] ^= 1 << (rnd() % 8);
+			if (rnd() % 8 == 0 && p->len) /* the bit just past the prefix, or its last */
+				a[(p->len - 1) / 8] ^= 0x80 >> ((p->len - 1) % 8);
 		} else {
 			for (unsigned i = 0; i < (v6 ? 16 : 4); i++)
 				a[i] = (uint8_t)rnd();
 		}
 		want = brute(e, n, domain, a);
-		got = pr_lookup_index_search(tab, ls, v6, tbl, domain, a);
+		assert_true(pr_lookup_index_search(map, MAP_ELEMS, t, v6, domain, a, &got));
 		if (!want) {
 			assert_null(got);
 			(*misses)++;
@@ -146,35 +151,48 @@ static unsigned check(const struct pr_lsx_line *tab, const struct pr_lsx_lens *l
 	return hits;
 }
 
+/* Two random sets, one in each table of one map, each checked after both
+ * are built (a table never writes outside its half). */
 static void random_sets(bool v6, const unsigned *lens, size_t nlens)
 {
 	const size_t n = 2000;
-	const uint32_t nlines = 4 * n;
-	struct pr_lookup_index_entry *e = calloc(n, sizeof(*e));
-	struct pr_lsx_line *tab = calloc(nlines, sizeof(*tab));
+	struct pr_lookup_index_entry *e[2] = { calloc(n, sizeof(*e[0])), calloc(n, sizeof(*e[1])) };
+	union pr_lsx_elem *map = calloc(MAP_ELEMS, sizeof(*map));
 	struct pr_lookup_index_build_stats st;
-	struct pr_lsx_lens ls;
+	struct pr_lsx_table t[2];
 
-	assert_non_null(e);
-	assert_non_null(tab);
-	for (unsigned seed = 1; seed <= 2; seed++) {
-		unsigned tbl = seed & 1, hits, misses;
-
-		rng = seed * 7919;
-		gen(e, n, v6, lens, nlens);
-		assert_int_equal(pr_lookup_index_fill(tab, nlines, v6, tbl, e, n, &ls, &st), 0);
+	assert_non_null(e[0]);
+	assert_non_null(e[1]);
+	assert_non_null(map);
+	for (unsigned tbl = 0; tbl < 2; tbl++) {
+		rng = (tbl + 1) * 7919;
+		gen(e[tbl], n, v6, lens, nlens);
+		assert_int_equal(pr_lookup_index_fill(map, tbl * MAP_ELEMS / 2, MAP_ELEMS / 2, v6, e[tbl], n,
+						      &t[tbl], &st),
+				 0);
 		assert_int_equal(st.prefixes, n);
-		assert_int_equal(ls.n, nlens);
-		assert_true(st.markers > 0);
-		hits = check(tab, &ls, v6, tbl, e, n, 10000, &misses);
-		print_message("%s seed %u: %u hits, %u misses, %zu markers\n", v6 ? "IPv6" : "IPv4",
-			      seed, hits, misses, st.markers);
+		assert_int_equal(st.domains, 3);
+		assert_true(t[tbl].flags & PR_LSX_T_BUILT);
+		assert_true(t[tbl].flags & PR_LSX_T_ALL);
+		assert_true(st.nodes > 0);
+		assert_true(st.cleaves > 0);
+		if (v6) /* nested prefixes far below a shorter one */
+			assert_true(st.skips > 0);
+		print_message("%s table %u: %zu nodes, %zu compressed leaves, %zu skips, %zu words, %zu elements\n",
+			      v6 ? "IPv6" : "IPv4", tbl, st.nodes, st.cleaves, st.skips, st.words, st.elements);
+	}
+	for (unsigned tbl = 0; tbl < 2; tbl++) {
+		unsigned hits, misses;
+
+		hits = check(map, &t[tbl], v6, e[tbl], n, 10000, &misses);
+		print_message("%s table %u: %u hits, %u misses\n", v6 ? "IPv6" : "IPv4", tbl, hits, misses);
 		/* The check is not vacuous: both answers occur, often. */
 		assert_true(hits > 1000);
 		assert_true(misses > 1000);
 	}
-	free(e);
-	free(tab);
+	free(e[0]);
+	free(e[1]);
+	free(map);
 }
 
 static void test_v4_random_sets(void **state)
@@ -193,13 +211,131 @@ static void test_v6_random_sets(void **state)
 	random_sets(true, lens, 6);
 }
 
-/* Every length 0..15 at once: the deepest search (4 probes, 16 lengths). */
-static void test_sixteen_lengths(void **state)
+/* Every length at once, /0 and the host routes included: the painting of
+ * a direct array and of nodes at every offset within their 16 or 6 bits. */
+static void test_every_length_v4(void **state)
 {
-	static const unsigned lens[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+	unsigned lens[33];
 
 	(void)state;
-	random_sets(false, lens, 16);
+	for (unsigned i = 0; i <= 32; i++)
+		lens[i] = i;
+	random_sets(false, lens, 33);
+}
+
+static void test_every_length_v6(void **state)
+{
+	unsigned lens[129];
+
+	(void)state;
+	for (unsigned i = 0; i <= 128; i++)
+		lens[i] = i;
+	random_sets(true, lens, 129);
+}
+
+/* Sparse lengths deep in IPv6, where compressed leaves hold one prefix or
+ * two nested ones, at every offset of their words. */
+static void test_v6_nested_pairs(void **state)
+{
+	static const unsigned lens[] = { 17, 63, 64, 65, 79, 80, 81, 127, 128 };
+
+	(void)state;
+	random_sets(true, lens, 9);
+}
+
+/* One cluster's prefixes, as IPv6 pod networks are: all within one /48
+ * (and, in domain 0, a default route): the direct array starts past the
+ * bits they share, and a destination outside the /48 gets the default. */
+static void test_v6_cluster(void **state)
+{
+	static const unsigned lens[] = { 52, 56, 64, 80, 128 };
+	static const uint8_t cluster[6] = { 0xfd, 0x12, 0x34, 0x56, 0x78, 0x9a };
+	const size_t n = 2000;
+	struct pr_lookup_index_entry *e = calloc(n, sizeof(*e));
+	union pr_lsx_elem *map = calloc(MAP_ELEMS, sizeof(*map));
+	struct pr_lookup_index_build_stats st;
+	struct pr_lsx_table t;
+	unsigned hits, misses;
+	size_t k = 0;
+
+	(void)state;
+	assert_non_null(e);
+	assert_non_null(map);
+	rng = 4242;
+	gen(e, n, true, lens, 5);
+	/* Into the cluster, then without the duplicates that made. */
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		memcpy(e[i].addr, cluster, sizeof(cluster));
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = e[j].domain == e[i].domain && e[j].len == e[i].len &&
+			      !memcmp(e[j].addr, e[i].addr, 16);
+		if (!dup)
+			e[k++] = e[i];
+	}
+	e[k - 1] = (struct pr_lookup_index_entry){ .domain = 0, .len = 0, .r = { .net_id = 999999 } };
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, true, e, k, &t, &st), 0);
+	for (unsigned i = 0; i < t.ndom; i++) {
+		assert_int_equal(t.dom[i].shift, PR_LSX_MAX_SHIFT);
+		assert_int_equal(t.dom[i].outside != 0, t.dom[i].domain == 0);
+	}
+	hits = check(map, &t, true, e, k, 10000, &misses);
+	print_message("IPv6 cluster: %zu prefixes, %u hits, %u misses\n", k, hits, misses);
+	assert_true(hits > 1000);
+	assert_true(misses > 1000);
+	free(e);
+	free(map);
+}
+
+/* A domain of more than 65,536 prefixes gets a larger direct array (a
+ * level less), or the smallest when the table cannot hold the larger. */
+static void test_large_direct_array(void **state)
+{
+	const size_t n32 = 70000, n20 = 2000;
+	struct pr_lookup_index_entry *e = calloc(n32 + n20, sizeof(*e));
+	union pr_lsx_elem *map = calloc(MAP_ELEMS, sizeof(*map));
+	struct pr_lookup_index_build_stats st;
+	struct pr_lsx_table t;
+	unsigned hits, misses;
+	size_t n = 0, big;
+
+	(void)state;
+	assert_non_null(e);
+	assert_non_null(map);
+	for (uint32_t i = 0; i < n32; i++) { /* distinct: an odd multiplier is a bijection */
+		uint32_t a = i * 2654435761u;
+
+		e[n] = (struct pr_lookup_index_entry){ .len = 32, .r = { .net_id = i + 1 } };
+		for (int b = 0; b < 4; b++)
+			e[n].addr[b] = (uint8_t)(a >> (24 - 8 * b));
+		n++;
+	}
+	for (size_t i = 0; i < n20; i++) { /* /20s around some of them */
+		struct pr_lookup_index_entry p = e[i * 31];
+		bool dup = false;
+
+		p.len = 20;
+		p.r.net_id = 100000 + (uint32_t)i;
+		mask(p.addr, 20);
+		for (size_t j = n32; j < n && !dup; j++)
+			dup = !memcmp(e[j].addr, p.addr, 16);
+		if (!dup)
+			e[n++] = p;
+	}
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, false, e, n, &t, &st), 0);
+	assert_int_equal(t.dom[0].dp_bits, 17);
+	rng = 99;
+	hits = check(map, &t, false, e, n, 600, &misses);
+	assert_true(hits > 150 && misses > 50);
+	/* Room for the structure with a 16-bit array, not with a 17-bit one. */
+	big = st.elements;
+	assert_int_equal(pr_lookup_index_fill(map, 0, (uint32_t)big - 1000, false, e, n, &t, &st), 0);
+	assert_int_equal(t.dom[0].dp_bits, 16);
+	hits = check(map, &t, false, e, n, 600, &misses);
+	assert_true(hits > 150 && misses > 50);
+	free(e);
+	free(map);
 }
 
 static struct pr_lookup_index_entry entry4(uint32_t domain, const char *a, unsigned len, uint32_t net)
@@ -214,67 +350,110 @@ static struct pr_lookup_index_entry entry4(uint32_t domain, const char *a, unsig
 	return e;
 }
 
-static uint32_t net_of(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls, uint32_t domain,
-		       const char *a)
+/* The route the search finds (its net_id), 0 for none, -1 when the trie must answer. */
+static int net_of(const union pr_lsx_elem *map, const struct pr_lsx_table *t, uint32_t domain, const char *a)
 {
 	struct pr_lookup_index_entry q = entry4(domain, a, 32, 0);
-	const struct pr_route *r = pr_lookup_index_search(tab, ls, false, 0, domain, q.addr);
+	const struct pr_route *r;
 
-	return r ? r->net_id : 0;
+	if (!pr_lookup_index_search(map, MAP_ELEMS, t, false, domain, q.addr, &r))
+		return -1;
+	return r ? (int)r->net_id : 0;
 }
 
-/* A search that goes longer on a marker and fails comes back with the
- * marker's bmp; the default route answers what nothing else covers. */
-static void test_markers_and_default(void **state)
+/* Leaves are pushed: what a longer prefix does not cover answers with the
+ * longest one above it, from a node, a compressed leaf or the direct
+ * array; the default route answers what nothing else covers. */
+static void test_pushed_leaves_and_default(void **state)
 {
 	struct pr_lookup_index_entry e[] = {
 		entry4(0, "0.0.0.0", 0, 1),        entry4(0, "10.0.0.0", 8, 2),
 		entry4(0, "10.128.0.0", 16, 3),    entry4(0, "10.128.1.7", 32, 4),
-		entry4(1001, "10.128.1.0", 24, 5),
+		entry4(1001, "10.128.1.0", 24, 5), entry4(0, "10.128.2.0", 24, 6),
+		entry4(0, "10.128.2.128", 25, 7),
 	};
-	struct pr_lsx_line tab[64];
+	union pr_lsx_elem *map = calloc(MAP_ELEMS, sizeof(*map));
 	struct pr_lookup_index_build_stats st;
-	struct pr_lsx_lens ls;
+	struct pr_lsx_table t;
 
 	(void)state;
-	assert_int_equal(pr_lookup_index_fill(tab, 64, false, 0, e, 5, &ls, &st), 0);
-	assert_int_equal(net_of(tab, &ls, 0, "10.128.1.7"), 4);
-	assert_int_equal(net_of(tab, &ls, 0, "10.128.1.8"), 3); /* via the /24 marker */
-	assert_int_equal(net_of(tab, &ls, 0, "10.129.0.1"), 2);
-	assert_int_equal(net_of(tab, &ls, 0, "192.0.2.1"), 1);
-	assert_int_equal(net_of(tab, &ls, 1001, "10.128.1.9"), 5);
-	assert_int_equal(net_of(tab, &ls, 1001, "10.128.2.9"), 0); /* the default route is domain 0's */
-	assert_int_equal(net_of(tab, &ls, 1002, "10.128.1.7"), 0);
+	assert_non_null(map);
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, false, e, 7, &t, &st), 0);
+	assert_int_equal(net_of(map, &t, 0, "10.128.1.7"), 4);
+	assert_int_equal(net_of(map, &t, 0, "10.128.1.8"), 3);
+	assert_int_equal(net_of(map, &t, 0, "10.128.2.1"), 6);   /* compressed leaf: the shorter */
+	assert_int_equal(net_of(map, &t, 0, "10.128.2.200"), 7); /* and the longer */
+	assert_int_equal(net_of(map, &t, 0, "10.128.3.1"), 3);
+	assert_int_equal(net_of(map, &t, 0, "10.129.0.1"), 2);
+	assert_int_equal(net_of(map, &t, 0, "192.0.2.1"), 1);
+	assert_int_equal(net_of(map, &t, 1001, "10.128.1.9"), 5);
+	assert_int_equal(net_of(map, &t, 1001, "10.128.2.9"), 0); /* the default route is domain 0's */
+	assert_int_equal(net_of(map, &t, 1002, "10.128.1.7"), 0); /* no prefixes: no match */
+	free(map);
 }
 
 static void test_refusals(void **state)
 {
 	struct pr_lookup_index_entry e[40];
-	struct pr_lsx_line tab[8];
+	union pr_lsx_elem *map = calloc(MAP_ELEMS, sizeof(*map));
 	struct pr_lookup_index_build_stats st;
-	struct pr_lsx_lens ls;
+	struct pr_lsx_table t;
 
 	(void)state;
-	/* 17 lengths: more than a search can visit. */
-	for (unsigned i = 0; i < 17; i++)
-		e[i] = entry4(0, "10.1.2.3", 16 + i > 32 ? 32 : 16 + i, i + 1);
-	assert_int_equal(pr_lookup_index_fill(tab, 8, false, 0, e, 17, &ls, &st), -E2BIG);
-	/* More keys than 8 lines hold within reach. */
-	for (unsigned i = 0; i < 40; i++) {
-		char a[32];
-
-		snprintf(a, sizeof(a), "10.0.%u.0", i);
-		e[i] = entry4(0, a, 24, i + 1);
-	}
-	assert_int_equal(pr_lookup_index_fill(tab, 8, false, 0, e, 40, &ls, &st), -ENOSPC);
-	assert_int_equal(pr_lookup_index_fill(tab, 1, false, 0, e, 1, &ls, &st), -ENOSPC);
+	assert_non_null(map);
+	/* A direct array alone needs PR_LSX_DP_ELEMS elements. */
+	e[0] = entry4(0, "10.0.0.0", 24, 1);
+	assert_int_equal(pr_lookup_index_fill(map, 0, PR_LSX_DP_ELEMS, false, e, 1, &t, &st), -ENOSPC);
+	assert_false(t.flags & PR_LSX_T_BUILT);
+	assert_int_equal(pr_lookup_index_fill(map, 0, 1, false, e, 1, &t, &st), -ENOSPC);
+	assert_int_equal(pr_lookup_index_fill(map, 0, PR_LSX_DP_ELEMS + 2, false, e, 1, &t, &st), 0);
+	/* Nothing at all: built, and every destination misses. */
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, false, e, 0, &t, &st), 0);
+	assert_int_equal(net_of(map, &t, 0, "10.0.0.1"), 0);
 	/* A domain above the indexed range is left to the trie, and counted. */
 	e[0] = entry4(PR_LSX_MAX_DOMAIN + 1, "10.0.0.0", 8, 1);
 	e[1] = entry4(0, "10.0.0.0", 8, 2);
-	assert_int_equal(pr_lookup_index_fill(tab, 8, false, 0, e, 2, &ls, &st), 0);
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, false, e, 2, &t, &st), 0);
 	assert_int_equal(st.skipped, 1);
 	assert_int_equal(st.prefixes, 1);
-	assert_int_equal(net_of(tab, &ls, 0, "10.1.1.1"), 2);
+	assert_int_equal(net_of(map, &t, 0, "10.1.1.1"), 2);
+	/* Past PR_LSX_MAX_DOMAINS domains, the rest are the trie's: and so is
+	 * any domain not listed, since it may be one of them. */
+	for (unsigned i = 0; i < 20; i++)
+		e[i] = entry4(i, "10.0.0.0", 8, i + 1);
+	assert_int_equal(pr_lookup_index_fill(map, 0, 16 * PR_LSX_DP_ELEMS, false, e, 20, &t, &st), -ENOSPC);
+	assert_int_equal(pr_lookup_index_fill(map, 0, 17 * PR_LSX_DP_ELEMS + 16, false, e, 20, &t, &st), 0);
+	assert_int_equal(st.domains, PR_LSX_MAX_DOMAINS);
+	assert_int_equal(st.skipped, 4);
+	assert_false(t.flags & PR_LSX_T_ALL);
+	assert_int_equal(net_of(map, &t, 15, "10.1.1.1"), 16);
+	assert_int_equal(net_of(map, &t, 16, "10.1.1.1"), -1);
+	assert_int_equal(net_of(map, &t, 100, "10.1.1.1"), -1);
+	free(map);
+}
+
+/* Many prefixes, few routes: a leaf names a route by its index, each
+ * distinct route is stored once. */
+static void test_routes_shared(void **state)
+{
+	struct pr_lookup_index_entry e[256];
+	union pr_lsx_elem *map = calloc(MAP_ELEMS, sizeof(*map));
+	struct pr_lookup_index_build_stats st;
+	struct pr_lsx_table t;
+
+	(void)state;
+	assert_non_null(map);
+	for (unsigned i = 0; i < 256; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.%u.%u.0", i / 16, i % 16);
+		e[i] = entry4(0, a, 24, 1 + i % 3);
+	}
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, false, e, 256, &t, &st), 0);
+	assert_int_equal(st.routes, 3);
+	assert_int_equal(net_of(map, &t, 0, "10.15.15.9"), 1 + 255 % 3);
+	assert_int_equal(net_of(map, &t, 0, "10.15.16.9"), 0);
+	free(map);
 }
 
 int main(void)
@@ -282,9 +461,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v4_random_sets),
 		cmocka_unit_test(test_v6_random_sets),
-		cmocka_unit_test(test_sixteen_lengths),
-		cmocka_unit_test(test_markers_and_default),
+		cmocka_unit_test(test_every_length_v4),
+		cmocka_unit_test(test_every_length_v6),
+		cmocka_unit_test(test_v6_nested_pairs),
+		cmocka_unit_test(test_v6_cluster),
+		cmocka_unit_test(test_large_direct_array),
+		cmocka_unit_test(test_pushed_leaves_and_default),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_routes_shared),
 	};
 	return cmocka_run_group_tests_name("lsx", tests, NULL, NULL);
 }

@@ -204,7 +204,7 @@ static void render_scalars(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 		  "Lookup index builds",
 		  s->lsx_builds },
 		{ "podroute_lookup_index_build_failures_total", "counter",
-		  "Lookup index builds refused (capacity, more than 16 prefix lengths)",
+		  "Lookup index builds refused (capacity, distinct routes)",
 		  s->lsx_failures },
 		{ "podroute_drift_differences", "gauge",
 		  "Differences the last drift check found between the maps and the config and kernel routes "
@@ -304,7 +304,7 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 		     "1 while the datapath reads the lookup index, 0 while it reads the prefix trie "
 		     "(not built yet, or off: see podroute status)",
 		     s->lsx_active[0], s->lsx_active[1]);
-	family_gauge(b, "podroute_lookup_index_entries", "Prefixes and markers in the current lookup index",
+	family_gauge(b, "podroute_lookup_index_entries", "24-byte elements the current lookup index uses",
 		     s->lsx_entries[0], s->lsx_entries[1]);
 	family_gauge(b, "podroute_lookup_index_changed_prefixes",
 		     "Prefixes changed since the current lookup index was built: the destinations "

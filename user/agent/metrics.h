@@ -62,7 +62,7 @@ struct pr_metrics_snap {
 	uint64_t drift_differences, drift_checks; /* the last confirmed drift check (drift_watch.h) */
 	struct pr_hist reconcile_seconds, route_to_map_seconds;
 	/* The lookup index per family ([0] IPv4): current (the datapath reads
-	 * it), its entries (prefixes + markers), the last build's duration. */
+	 * it), its size (elements), the last build's duration. */
 	bool lsx_active[2];
 	uint64_t lsx_entries[2];
 	uint64_t lsx_changed[2]; /* prefixes in the current table's set of changes */

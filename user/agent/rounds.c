@@ -305,7 +305,7 @@ void pr_agent_lsx_build(struct pr_agent *a, double now, bool wait)
 			rs->lsx.stale[f] = false; /* until the next trie write */
 			continue;
 		}
-		log_debug("lookup index (IPv%d): %zu prefixes, %zu entries, built in %.1f ms", f ? 6 : 4,
+		log_debug("lookup index (IPv%d): %zu prefixes, %zu elements, built in %.1f ms", f ? 6 : 4,
 			 rs->nentries, rs->lsx.entries[f], rs->lsx.last_build_ms[f]);
 	}
 	rs->lsx_not_before = now + 4 * spent;

@@ -163,7 +163,7 @@ int cmd_status(int argc, char **argv)
 		static const enum pr_map chg[2][2] = { { PR_MAP_LSX_CHG4_0, PR_MAP_LSX_CHG4_1 },
 							   { PR_MAP_LSX_CHG6_0, PR_MAP_LSX_CHG6_1 } };
 
-		lsx_cap[f] = map_capacity(p.fd[f ? PR_MAP_LSX6 : PR_MAP_LSX4]) / 4;
+		lsx_cap[f] = PR_LSX_MAP_PREFIXES(map_capacity(p.fd[f ? PR_MAP_LSX6 : PR_MAP_LSX4]));
 		/* Prefixes changed since the current table was built: the
 		 * destinations they cover are looked up in the trie. */
 		if (lsx_on(&ctl, f))
@@ -201,7 +201,8 @@ int cmd_status(int argc, char **argv)
 			jw_key(&cli.jw, f ? "ipv6" : "ipv4");
 			jw_obj_begin(&cli.jw);
 			jw_kbool(&cli.jw, "active", lsx_on(&ctl, f));
-			jw_ku64(&cli.jw, "lengths", lsx_on(&ctl, f) ? ctl.lens[f][ctl.active[f] - 1].n : 0);
+			jw_ku64(&cli.jw, "domains", lsx_on(&ctl, f) ? ctl.tab[f][ctl.active[f] - 1].ndom : 0);
+			jw_ku64(&cli.jw, "elements", lsx_on(&ctl, f) ? ctl.tab[f][ctl.active[f] - 1].nelems : 0);
 			jw_ku64(&cli.jw, "changed", lsx_changed[f]);
 			jw_ku64(&cli.jw, "capacity", lsx_cap[f]);
 			jw_obj_end(&cli.jw);
@@ -229,8 +230,8 @@ int cmd_status(int argc, char **argv)
 			if (!lsx_cap[f])
 				printf("disabled");
 			else if (lsx_on(&ctl, f))
-				printf("on (%u lengths, %u prefixes changed since the build, room for about %u prefixes)",
-				       ctl.lens[f][ctl.active[f] - 1].n, lsx_changed[f], lsx_cap[f]);
+				printf("on (%u VRF tables, %u prefixes changed since the build, room for about %u prefixes)",
+				       ctl.tab[f][ctl.active[f] - 1].ndom, lsx_changed[f], lsx_cap[f]);
 			else
 				printf("off (the trie serves)");
 			printf(f ? "\n" : ",");

@@ -143,8 +143,8 @@ static int index_match(const int *fd, struct pr_explain *e, uint32_t domain, boo
 		e->lookup_note = "this VRF table is above the index's range";
 		goto out;
 	}
-	if (!ctl->lens[fam][tbl].n || ctl->lens[fam][tbl].n > PR_LSX_MAX_LENS) {
-		e->lookup_note = "the index's table is empty";
+	if (!(ctl->tab[fam][tbl].flags & PR_LSX_T_BUILT)) {
+		e->lookup_note = "the index's table is not built";
 		goto out;
 	}
 	make_key(e->family, domain, e->dst, v6 ? 128 : 32, key);
@@ -157,20 +157,24 @@ static int index_match(const int *fd, struct pr_explain *e, uint32_t domain, boo
 		e->lookup_note = "the index's table cannot be read";
 		goto out;
 	}
-	m = mmap(NULL, (size_t)info.max_entries * sizeof(struct pr_lsx_line), PROT_READ, MAP_SHARED, lines_fd, 0);
+	m = mmap(NULL, (size_t)info.max_entries * sizeof(union pr_lsx_elem), PROT_READ, MAP_SHARED, lines_fd, 0);
 	if (m == MAP_FAILED) {
 		e->lookup_note = "the index's table cannot be mapped";
 		goto out;
 	}
 	{
-		const struct pr_lsx_line *tab = (const struct pr_lsx_line *)m + ctl->lens[fam][tbl].base;
-		const struct pr_route *hit = pr_lookup_index_search(tab, &ctl->lens[fam][tbl], v6, tbl, domain, e->dst);
+		const struct pr_route *hit = NULL;
 
+		if (!pr_lookup_index_search(m, info.max_entries, &ctl->tab[fam][tbl], v6, domain, e->dst, &hit)) {
+			munmap(m, (size_t)info.max_entries * sizeof(union pr_lsx_elem));
+			e->lookup_note = "this VRF table is not in the index (more than 16 tables with prefixes)";
+			goto out;
+		}
 		*found = hit != NULL;
 		if (hit)
 			*r = *hit;
 	}
-	munmap(m, (size_t)info.max_entries * sizeof(struct pr_lsx_line));
+	munmap(m, (size_t)info.max_entries * sizeof(union pr_lsx_elem));
 	rc = 1;
 out:
 	free(ctl);

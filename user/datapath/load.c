@@ -201,9 +201,9 @@ static int adopt_pinned(struct pr_datapath *dp, const char *dir)
 	return 0;
 }
 
-static uint32_t lsx_lines(uint32_t opt, uint32_t def)
+static uint32_t lsx_elems(uint32_t opt, uint32_t def)
 {
-	return PR_LSX_MAP_LINES(opt == PR_LSX_OFF ? 0 : opt ? opt : def);
+	return PR_LSX_MAP_ELEMS(opt == PR_LSX_OFF ? 0 : opt ? opt : def);
 }
 
 /* Pin the maps this load created (adopted ones are pinned already). */
@@ -311,8 +311,8 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 				 opts->routes4_max ? opts->routes4_max : PR_DEFAULT_ROUTES4);
 	bpf_map__set_max_entries(dp->skel->maps.pr_routes6,
 				 opts->routes6_max ? opts->routes6_max : PR_DEFAULT_ROUTES6);
-	bpf_map__set_max_entries(dp->skel->maps.pr_lsx4, lsx_lines(opts->lsx4_max, PR_DEFAULT_LSX4));
-	bpf_map__set_max_entries(dp->skel->maps.pr_lsx6, lsx_lines(opts->lsx6_max, PR_DEFAULT_LSX6));
+	bpf_map__set_max_entries(dp->skel->maps.pr_lsx4, lsx_elems(opts->lsx4_max, PR_DEFAULT_LSX4));
+	bpf_map__set_max_entries(dp->skel->maps.pr_lsx6, lsx_elems(opts->lsx6_max, PR_DEFAULT_LSX6));
 	/* Pinning is ours, not libbpf's (see adopt_pinned). */
 	bpf_object__for_each_map(m, dp->skel->obj)
 		bpf_map__set_pin_path(m, NULL);

@@ -36,7 +36,7 @@ int pr_prefix_parse(const char *s, struct pr_prefix *p, const char **why);
 char *pr_prefix_format(const struct pr_prefix *p, char *buf, size_t size);
 
 /* Clear the bits of addr from len up to bits (32 or 128): byte-wise, as the
- * lookup index's builder calls it for every marker. */
+ * lookup index's builder calls it for every prefix. */
 void pr_addr_mask(uint8_t *addr, unsigned len, unsigned bits);
 
 /* Build a prefix from an address and length, clearing host bits. */

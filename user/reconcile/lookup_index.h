@@ -26,27 +26,36 @@ struct pr_lookup_index_entry {
 };
 
 struct pr_lookup_index_build_stats {
-	size_t prefixes, markers; /* entries written */
-	size_t skipped;           /* prefixes of domains above PR_LSX_MAX_DOMAIN */
-	unsigned max_probe;       /* longest run a key needed, in slots */
+	size_t prefixes;          /* prefixes indexed */
+	size_t skipped;           /* prefixes the trie serves: domains above PR_LSX_MAX_DOMAIN,
+				   * or past the first PR_LSX_MAX_DOMAINS */
+	size_t domains;           /* domains indexed */
+	size_t nodes, cleaves;    /* node and compressed-leaf elements */
+	size_t skips;             /* skip elements */
+	size_t words;             /* direct-array and leaf words */
+	size_t routes;            /* distinct routes */
+	size_t elements;          /* elements used in all (words and routes included) */
 };
 
 /*
- * Build table tbl (0 or 1) of a family into tab (nlines lines, zeroed
- * here) from n prefixes, and its lengths into *ls. Returns 0, -E2BIG when
- * more than PR_LSX_MAX_LENS lengths are present, or -ENOSPC when the table
- * is too small (a key would land further than PR_LSX_MAX_PROBE slots from
- * its home line). On error the table holds garbage: it must not be
- * published.
+ * Build a table of a family into elements [base, base + nelems) of map (a
+ * whole pr_lsx4/6 map: indices in the table are absolute) from n
+ * prefixes, and its header into *t. Returns 0, -ENOSPC when the table is
+ * too small, or -E2BIG with more than PR_LSX_MAX_ROUTES distinct routes.
+ * On error the table holds garbage: it must not be published.
  */
-int pr_lookup_index_fill(struct pr_lsx_line *tab, uint32_t nlines, bool v6, unsigned tbl,
-			 const struct pr_lookup_index_entry *e, size_t n, struct pr_lsx_lens *ls,
+int pr_lookup_index_fill(union pr_lsx_elem *map, uint32_t base, uint32_t nelems, bool v6,
+			 const struct pr_lookup_index_entry *e, size_t n, struct pr_lsx_table *t,
 			 struct pr_lookup_index_build_stats *st);
 
-/* The datapath's search, step for step (bpf/pr_lookup_index.h): the longest
- * prefix of domain that covers addr, or NULL. tab is table tbl's first line. */
-const struct pr_route *pr_lookup_index_search(const struct pr_lsx_line *tab, const struct pr_lsx_lens *ls,
-				     bool v6, unsigned tbl, uint32_t domain, const uint8_t *addr);
+/*
+ * The datapath's search, step for step (bpf/pr_lsx.h): whether table t
+ * (of map, map_elems elements) answers for addr in domain, and then *out,
+ * the longest prefix's route or NULL. False: the trie must answer (not
+ * built, domain not indexed, or an index outside the map).
+ */
+bool pr_lookup_index_search(const union pr_lsx_elem *map, uint32_t map_elems, const struct pr_lsx_table *t,
+			    bool v6, uint32_t domain, const uint8_t *addr, const struct pr_route **out);
 
 /* The entry of a pr_routes4 (v6: pr_routes6) key and its struct pr_route
  * value. 0 or -EINVAL. */
@@ -54,14 +63,14 @@ int pr_lookup_index_entry_from_key(bool v6, const void *key, const void *route, 
 
 /* ---- the index on the pinned maps ---- */
 
-/* The map sizes: PR_LSX_MAX_PREFIXES, PR_LSX_MAP_LINES in podroute_abi.h. */
+/* The map sizes: PR_LSX_MAX_PREFIXES, PR_LSX_MAP_ELEMS in podroute_abi.h. */
 
 struct pr_grace_period;
 
 struct pr_lookup_index {
 	struct pr_lsx_ctl *ctl;         /* mmapped pr_lsx_ctl */
-	struct pr_lsx_line *lines[2];   /* mmapped pr_lsx4 / pr_lsx6 (both tables) */
-	uint32_t nlines[2];             /* lines per table */
+	union pr_lsx_elem *elems[2];    /* mmapped pr_lsx4 / pr_lsx6 (both tables) */
+	uint32_t nelems[2];             /* elements per table */
 	int fd_chg[2][2];               /* [family][table]: its set of changed prefixes */
 	uint64_t *chgbits;              /* mmapped pr_lsx_chgbits: the sets' filters */
 	struct pr_grace_period *gp;         /* grace periods */
@@ -72,7 +81,7 @@ struct pr_lookup_index {
 	/* for logs, status and metrics */
 	uint64_t builds, failures;
 	double last_build_ms[2];
-	size_t entries[2];              /* prefixes + markers of the current build */
+	size_t entries[2];              /* elements the current build uses */
 	size_t changed[2];              /* prefixes in the current table's set */
 	char why_off[2][96];            /* "" while current, else why the trie serves */
 };
