@@ -16,10 +16,13 @@
 #                       chassis needs none; ovn_node2.sh's second needs the
 #                       node's underlay address)
 #   ovn_stop            stop it (the caller stops OVS)
+#   ovn_chassis_up NAME wait until chassis NAME's ovn-controller registered it
 #   ovn_bound LSP       wait until ovn-controller has bound the logical port
 #   ovn_synced          wait until ovn-controller has installed what the
 #                       northbound database says (ovn-nbctl --wait=hv sync)
 #   acl_log_count NAME  how many packets ACL NAME logged so far
+#   ovnk_podroute_config FILE RTRMAC
+#                       podroute's config for the default network (below)
 #   ovnk_node ..., ovnk_gateway_mode MODE, ovnk_slow_path_packets
 #                       one node as OVN-Kubernetes lays it out (below)
 
@@ -46,11 +49,15 @@ ovn_start() {
 		external_ids:ovn-encap-ip="$encap" external_ids:ovn-bridge="$OVN_BRIDGE" || fail "chassis"
 	ovn-controller --detach --pidfile=$OVN_RUN/ovn-controller.pid --log-file=/tmp/ovn-controller.log \
 		unix:/run/openvswitch/db.sock || fail "ovn-controller"
+	ovn_chassis_up "$chassis"
+}
+
+ovn_chassis_up() {
 	for _ in $(seq 300); do
-		ovn-sbctl --bare --columns=name find chassis name="$chassis" | grep -q . && return 0
+		ovn-sbctl --bare --columns=name find chassis name="$1" | grep -q . && return 0
 		sleep 0.1
 	done
-	fail "ovn-controller did not register chassis $chassis"
+	fail "the ovn-controller of chassis $1 did not register it"
 }
 
 ovn_node_start() {
@@ -59,6 +66,21 @@ ovn_node_start() {
 	on_exit "ovn_stop"
 	OVS_LOG=/tmp/ovs-start.log ovs_start
 	ovn_start "$@"
+}
+
+# ovnk_podroute_config FILE RTRMAC: podroute's config for node1 (underlay
+# ul0, br-ex) with the default network's pods 10.128.1.0/24 behind
+# ovn-k8s-mp0, frames addressed to the cluster router's MAC RTRMAC.
+ovnk_podroute_config() {
+	cat >"$1" <<YAML
+interfaces:
+  underlay: [ul0]
+  brex: br-ex
+networks:
+  - name: default
+    prefixes: [10.128.1.0/24]
+    target: {port: ovn-k8s-mp0, mac: $2}
+YAML
 }
 
 ovn_stop() {

@@ -64,11 +64,7 @@ ovn_node2_start() {
 		external_ids:ovn-encap-ip="$encap" external_ids:ovn-bridge=br-int || fail "$node: chassis"
 	node_exec "$node" ovn-controller --detach --pidfile="/run/$node-ovn/ovn-controller.pid" \
 		--log-file="/tmp/$node-ovn-controller.log" "unix:$run/db.sock" || fail "$node: ovn-controller"
-	for _ in $(seq 300); do
-		ovn-sbctl --bare --columns=name find chassis name="$node" | grep -q . && return 0
-		sleep 0.1
-	done
-	fail "$node's ovn-controller did not register its chassis"
+	ovn_chassis_up "$node"
 }
 
 # ovnk_node2 NODE SUBNET PODPORT PODNS LSP

@@ -61,15 +61,7 @@ ip -n $cl link set eth0 up
 ip -n $cl route add 10.128.0.0/16 via 192.0.2.1
 ip -n $cl neigh replace 192.0.2.1 lladdr 02:00:00:00:0e:01 dev eth0 nud permanent
 
-cat >/tmp/ovn.yaml <<YAML
-interfaces:
-  underlay: [ul0]
-  brex: br-ex
-networks:
-  - name: default
-    prefixes: [10.128.1.0/24]
-    target: {port: ovn-k8s-mp0, mac: $rtrmac}
-YAML
+ovnk_podroute_config /tmp/ovn.yaml "$rtrmac"
 reason() { P -j stats --net 1 | jq "[.[] | select(.reason == \"$1\") | .packets] | add // 0"; }
 
 # One round of the 58 flows; what the pod received, one line per flow.

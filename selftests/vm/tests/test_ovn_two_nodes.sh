@@ -80,15 +80,7 @@ ovn-nbctl create address_set name=as_ns2 addresses='"10.128.2.5"' >/dev/null &&
 ovn_bound k8s-node1; ovn_bound ns1_pod-a; ovn_bound k8s-node2; ovn_bound ns2_pod-b
 ovnk_gateway_mode local
 
-cat >/tmp/twonode.yaml <<YAML
-interfaces:
-  underlay: [ul0]
-  brex: br-ex
-networks:
-  - name: default
-    prefixes: [10.128.1.0/24]
-    target: {port: ovn-k8s-mp0, mac: $rtrmac}
-YAML
+ovnk_podroute_config /tmp/twonode.yaml "$rtrmac"
 # podroute's counters summed over networks: "REDIRECT SHADOW ALL" (packets;
 # 0 0 0 while it is detached and has no maps)
 counters() {
