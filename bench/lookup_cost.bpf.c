@@ -28,7 +28,7 @@
  *   lk_lenhash (e1) prototype: one BPF hash of (domain, length, masked
  *              address), probed for the lengths present, longest first
  *   lk_bsl     (e3) podroute's lookup index (bpf/pr_lsx.h, built by
- *              user/reconcile/lookup_index.c): a compressed multibit trie
+ *              user/reconcile/lookup_index_build.c): a compressed multibit trie
  *              (Poptrie-like: a direct array on 16 bits, 6-bit nodes with
  *              popcount indexing, compressed leaves and skips) in an
  *              mmapable array of 24-byte elements; until issue 15 a binary

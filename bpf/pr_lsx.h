@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The datapath's reader of the lookup index (the layout and why it exists:
- * include/podroute_abi.h; the builder: user/reconcile/lookup_index.c). pr_lsx_lookup() answers
+ * include/podroute_abi.h; the builder: user/reconcile/lookup_index_build.c). pr_lsx_lookup() answers
  * for a destination when the index of its family is current and its domain
  * is indexed, and says so; otherwise the caller reads the trie.
  */

@@ -133,7 +133,7 @@ struct pr_route {
  * 30 bytes per prefix, so that a million prefixes stay within the reach
  * of the TLB's page walks where a hash table of four times the size did not.
  *
- * The trie stays the reference: the agent (user/reconcile/lookup_index.c) builds the index
+ * The trie stays the reference: the agent (user/reconcile/lookup_index.c, building with lookup_index_build.c) builds the index
  * from what it wrote to the trie, into whichever of the two tables of each
  * map is idle, and publishes it with one store to pr_lsx_ctl.active.
  *

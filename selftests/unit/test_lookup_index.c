@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests: the lookup index's builder and search (user/reconcile/lookup_index.c) against a
+ * Unit tests: the lookup index's builder and search (user/reconcile/lookup_index_build.c) against a
  * brute-force longest match over the same prefixes, on random nested sets
  * in several domains and both tables of a map, plus the refusals (table
  * too small, domains above the indexed range or past the indexed number).
