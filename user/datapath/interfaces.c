@@ -178,7 +178,7 @@ static int iface_remove(struct pr_iface_maps m, uint32_t ifindex)
 }
 
 static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr_attach_if *a,
-		      const uint8_t *brex_mac, const int fds[3], struct pr_iface_maps im)
+		      const uint8_t *brex_mac, const int txports[2], struct pr_iface_maps im)
 {
 	bool ovn = a->role == PR_ROLE_OVN;
 	enum pr_prog_id xdp_id = ovn ? PR_PROG_XDP_OVN : PR_PROG_XDP_UNDERLAY;
@@ -219,9 +219,9 @@ static int attach_one(struct pr_datapath *dp, struct pr_attach_set *s, struct pr
 	if (a->role == PR_ROLE_UNDERLAY) {
 		struct bpf_devmap_val v = { .ifindex = a->ifindex };
 
-		err = bpf_map_update_elem(fds[1], &a->ifindex, &v, 0);
+		err = bpf_map_update_elem(txports[0], &a->ifindex, &v, 0);
 		if (!err && pr_dev_xdp_xmit(a->ifindex))
-			err = bpf_map_update_elem(fds[2], &a->ifindex, &v, 0);
+			err = bpf_map_update_elem(txports[1], &a->ifindex, &v, 0);
 		if (err)
 			goto fail;
 	}
@@ -238,8 +238,8 @@ int pr_attach_set_apply(struct pr_datapath *dp, struct pr_attach_set *s)
 {
 	const struct pr_iface_maps im = { pr_datapath_map_fd(dp, PR_MAP_IFACES),
 					  pr_datapath_map_fd(dp, PR_MAP_IFSLOTS) };
-	const int fds[3] = { pr_datapath_map_fd(dp, PR_MAP_IFACES), pr_datapath_map_fd(dp, PR_MAP_TXPORTS),
-			     pr_datapath_map_fd(dp, PR_MAP_XDP_TXPORTS) };
+	const int txports[2] = { pr_datapath_map_fd(dp, PR_MAP_TXPORTS),
+				 pr_datapath_map_fd(dp, PR_MAP_XDP_TXPORTS) };
 	int config_fd = pr_datapath_map_fd(dp, PR_MAP_CONFIG);
 	const uint8_t *brex_mac = NULL;
 	struct pr_global g = {};
@@ -258,7 +258,7 @@ int pr_attach_set_apply(struct pr_datapath *dp, struct pr_attach_set *s)
 		if (s->ifs[i].role == PR_ROLE_BREX)
 			brex_mac = s->ifs[i].mac;
 	for (unsigned i = 0; i < s->n; i++) {
-		err = attach_one(dp, s, &s->ifs[i], brex_mac, fds, im);
+		err = attach_one(dp, s, &s->ifs[i], brex_mac, txports, im);
 		if (err)
 			return err;
 	}
