@@ -60,7 +60,7 @@
  * every raw sample, medians, spreads and ratios against the trie; render
  * with `bench/report.sh lookup_cost`.
  *
- * Usage: lookup_cost [--quick] [--runs N] [--cpu N] [--no-fib]
+ * Usage: lookup_cost [--quick] [--runs N] [--scales N,N,...] [--cpu N] [--no-fib]
  *                    [--fib-budget SEC] [--obj FILE] [--out FILE]
  */
 #define _GNU_SOURCE
@@ -96,6 +96,8 @@
 #define LK_MAX_RUNS 64
 #define LK_CHANGED 2000 /* (d''): route changes recorded since the build */
 #define LK_CHANGED_STR "2,000"
+#define LK_MAX_SCALES 8
+#define LK_MAX_PREFIXES 1000000 /* --scales: the largest the maps are sized for by default */
 #define LK_TARGET_RATIO 0.15 /* issue 15: lookup at 1M prefixes <= 0.15 x the trie's */
 
 enum lk_variant { V_NOOP, V_PARSE, V_TRIE, V_FIB, V_DECIDE, V_DECIDE_LSX, V_DECIDE_CHG, V_LENHASH,
@@ -1216,10 +1218,39 @@ static void write_json(const struct opts *o, struct scale_res *sr, int nscales, 
 
 /* ---------- main ---------- */
 
+/* "1,16,256": up to LK_MAX_SCALES counts, ascending, within the prefix
+ * sets; the number of them, or -1. */
+static int parse_scales(const char *arg, uint32_t *out)
+{
+	const char *p = arg;
+	int n = 0;
+
+	while (*p) {
+		char *end;
+		unsigned long v;
+
+		if (n == LK_MAX_SCALES || *p < '0' || *p > '9')
+			return -1;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || !v || v > LK_MAX_PREFIXES || (n && v <= out[n - 1]))
+			return -1;
+		out[n++] = (uint32_t)v;
+		if (*end == ',' && end[1])
+			end++;
+		else if (*end)
+			return -1;
+		p = end;
+	}
+	return n;
+}
+
 static void usage(FILE *f, const char *argv0)
 {
-	fprintf(f, "usage: %s [--quick] [--runs N] [--cpu N] [--no-fib] [--fib-budget SEC] "
-		   "[--obj FILE] [--out FILE]\n", argv0);
+	fprintf(f, "usage: %s [--quick] [--runs N] [--scales N,N,...] [--cpu N] [--no-fib] "
+		   "[--fib-budget SEC] [--obj FILE] [--out FILE]\n"
+		   "  --scales  prefixes per step, ascending, up to %d steps (default 1,1000,100000,1000000;\n"
+		   "            --quick: 1,1000,10000)\n", argv0, LK_MAX_SCALES);
 }
 
 int main(int argc, char **argv)
@@ -1230,8 +1261,11 @@ int main(int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' }, { "runs", required_argument, NULL, 'r' },
 		{ "cpu", required_argument, NULL, 'c' }, { "no-fib", no_argument, NULL, 'F' },
 		{ "fib-budget", required_argument, NULL, 'B' }, { "obj", required_argument, NULL, 'o' },
-		{ "out", required_argument, NULL, 'w' }, { "help", no_argument, NULL, 'h' }, { 0 }
+		{ "out", required_argument, NULL, 'w' }, { "scales", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' }, { 0 }
 	};
+	uint32_t own_scales[LK_MAX_SCALES];
+	int nown = 0;
 	struct opts o = { .fib = true, .runs = 0, .cpu = -1, .fib_budget = 150,
 			  .obj = "build/bench/lookup_cost.bpf.o", .out = "bench/results/lookup_cost.json" };
 	const uint32_t *scales;
@@ -1243,7 +1277,7 @@ int main(int argc, char **argv)
 	cpu_set_t cs;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "qr:c:FB:o:w:h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "qr:c:FB:o:w:s:h", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'q': o.quick = true; break;
 		case 'r': o.runs = atoi(optarg); break;
@@ -1252,6 +1286,14 @@ int main(int argc, char **argv)
 		case 'B': o.fib_budget = atof(optarg); break;
 		case 'o': o.obj = optarg; break;
 		case 'w': o.out = optarg; break;
+		case 's':
+			nown = parse_scales(optarg, own_scales);
+			if (nown <= 0) {
+				fprintf(stderr, "--scales \"%s\": up to %d prefix counts 1..%u, ascending, "
+					"separated by commas\n", optarg, LK_MAX_SCALES, LK_MAX_PREFIXES);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout, argv[0]); return 0;
 		default: usage(stderr, argv[0]); return 2;
 		}
@@ -1262,8 +1304,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "--runs must be 1..%d\n", LK_MAX_RUNS);
 		return 2;
 	}
-	scales = o.quick ? quick_scales : full_scales;
-	nscales = o.quick ? 3 : 4;
+	scales = nown ? own_scales : o.quick ? quick_scales : full_scales;
+	nscales = nown ? (uint32_t)nown : o.quick ? 3 : 4;
 	nkeys = o.quick ? 1U << 16 : LK_KEYS_MAX;
 	count = o.quick ? 1U << 16 : 1U << 17;
 

@@ -199,12 +199,15 @@ static __always_inline bool pr_lsx_cmatch(__u64 x0, __u64 x1, __u64 c0, __u64 c1
 		res_;                                                                                \
 	})
 
-/* Word i of map m (6 per element), or 0xffffffff. The word's index within
- * its element is hidden from clang, which otherwise computes it in a way
- * the verifier cannot bound, and then checked. */
+/* Word i of map m (6 per element), or 0xffffffff. i / 6 as a multiply and
+ * a shift, exact for every 32-bit i (0xaaaaaaab is 2^34 / 6 rounded up):
+ * BPF has a divide instruction, and the JIT makes it a real one, several
+ * times slower. The word's index within its element is hidden from clang,
+ * which otherwise computes it in a way the verifier cannot bound, and then
+ * checked. */
 #define pr_lsx_word(m, i)                                                                            \
 	({                                                                                           \
-		__u32 e_ = (i) / 6, w_ = (i) % 6;                                                    \
+		__u32 i_ = (i), e_ = (__u32)(((__u64)i_ * 0xaaaaaaabULL) >> 34), w_ = i_ - e_ * 6;   \
 		union pr_lsx_elem *we_ = bpf_map_lookup_elem(m, &e_);                                \
 		asm volatile("" : "+r"(w_));                                                         \
 		we_ && w_ < 6 ? we_->word[w_] : 0xffffffff;                                          \
