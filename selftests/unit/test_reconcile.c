@@ -39,7 +39,23 @@ struct mem {
 	struct op ops[4096];
 	unsigned nops;
 	int fail_on_op; /* 1-based op number that fails, 0 = never */
+	/* Operations after which pr_xdp_txports held a device pr_txports did
+	 * not: XDP takes bpf_redirect_map()'s yes for pr_txports' too
+	 * (bpf/pr_datapath.h), so no moment may break that. */
+	unsigned xdp_tx_not_allowed;
 };
+
+static void check_xdp_txports_within_txports(struct mem *mm)
+{
+	struct pr_htab_iter it = {};
+	const struct mrec *r;
+
+	while ((r = pr_htab_next(&mm->t[PR_MAP_XDP_TXPORTS], &it)))
+		if (!pr_htab_get(&mm->t[PR_MAP_TXPORTS], r->key)) {
+			mm->xdp_tx_not_allowed++;
+			return;
+		}
+}
 
 static int mem_update(void *ctx, enum pr_map m, const void *key, const void *val)
 {
@@ -53,6 +69,7 @@ static int mem_update(void *ctx, enum pr_map m, const void *key, const void *val
 	pr_htab_set(&mm->t[m], &r);
 	if (mm->nops < 4096)
 		mm->ops[mm->nops++] = (struct op){ 'u', m };
+	check_xdp_txports_within_txports(mm);
 	return 0;
 }
 
@@ -65,6 +82,7 @@ static int mem_remove(void *ctx, enum pr_map m, const void *key)
 	pr_htab_del(&mm->t[m], k);
 	if (mm->nops < 4096)
 		mm->ops[mm->nops++] = (struct op){ 'd', m };
+	check_xdp_txports_within_txports(mm);
 	return 0;
 }
 
@@ -272,6 +290,7 @@ static unsigned sync(struct fixture *f)
 {
 	f->mm->nops = 0;
 	assert_int_equal(pr_reconcile_run(f->s, &f->w->in, &f->st), 0);
+	assert_int_equal(f->mm->xdp_tx_not_allowed, 0);
 	return f->mm->nops;
 }
 
