@@ -29,7 +29,7 @@
  *              address), probed for the lengths present, longest first
  *   lk_bsl     (e3) podroute's lookup index (bpf/pr_lsx.h, built by
  *              user/reconcile/lookup_index_build.c): a compressed multibit trie
- *              (Poptrie-like: a direct array on 16 bits, 6-bit nodes with
+ *              (Poptrie-like: a direct array on 6 to 20 bits, 6-bit nodes with
  *              popcount indexing, compressed leaves and skips) in an
  *              mmapable array of 24-byte elements; until issue 15 a binary
  *              search on the lengths present, each probe one hash line

@@ -136,7 +136,8 @@ static __always_inline bool pr_lsx_cmatch(__u64 x0, __u64 x1, __u64 c0, __u64 c1
  * route index + 1 that the leaf it ends on holds, 0 for none, or
  * 0xffffffff when the table is inconsistent with itself (the trie must
  * answer). hi, lo: the address in host order; depth: the bits the word
- * stands for.
+ * stands for (6 or more; below 16, nodes come before any compressed leaf
+ * or skip, which check bits 16 and on only).
  */
 #define PR_LSX_WALK(m, word, depth, hi, lo)                                                          \
 	({                                                                                           \

@@ -163,7 +163,9 @@ struct pr_route {
 #define PR_DEFAULT_LSX6 16384
 /* The most prefixes an index may be sized for. */
 #define PR_LSX_MAX_PREFIXES (1U << 22)
-#define PR_LSX_DP_BITS 16     /* bits of the direct array's index, at least */
+#define PR_LSX_MIN_DP_BITS 6  /* bits of a direct array's index, at least */
+#define PR_LSX_CLEAF_DEPTH 16 /* compressed leaves and skips sit this deep or deeper */
+#define PR_LSX_DP_BITS 16     /* bits of the direct array of 1,024 to 65,536 prefixes */
 #define PR_LSX_DP_ELEMS 10923 /* elements of such a direct array: 2^16 words, 6 per element */
 #define PR_LSX_STRIDE 6       /* bits a node consumes */
 #define PR_LSX_MAX_STEPS 20   /* node or compressed-leaf elements a search visits at most */
@@ -171,9 +173,9 @@ struct pr_route {
 /*
  * Elements (max_entries) of a pr_lsx4/6 map sized for n prefixes: two
  * tables, each of 1.25 elements (30 bytes) per prefix, plus room for four
- * domains' direct arrays. A build that does not fit is refused (the trie
- * serves). 0 prefixes (or too many): the smallest map, which the builder
- * always refuses.
+ * domains' direct arrays of 2^16 words (a small domain's is smaller). A
+ * build that does not fit is refused (the trie serves). 0 prefixes (or too
+ * many): the smallest map, which the builder always refuses.
  */
 #define PR_LSX_MAP_ELEMS(n)                                                                      \
 	((n) && (n) <= PR_LSX_MAX_PREFIXES                                                       \
@@ -202,17 +204,19 @@ struct pr_route {
  *   Value v with child bit set: element cbase + popcount(w[0] & bits 0..v) - 1;
  *   else the leaf word lbase + popcount(w[1] & bits 0..v) - 1 (a leaf bit
  *   starts a run of equal leaves; child values do not break a run).
- * compressed leaf (w[2] bit 63 set), at depth 16 or more (the bits above
- *   are checked by the path): w[0] bits 16..79 of the longer prefix, w[1]
- *   its bits 80..127 in the high 48 bits, then its length << 8 and the
- *   shorter prefix's length (0: none) in the low 16; w[2] the routes (20
- *   bits each, route index + 1, 0 for none): longer at bit 0, shorter at
- *   20, inherited (the answer when neither matches) at 40.
+ * compressed leaf (w[2] bit 63 set), at depth 16 (PR_LSX_CLEAF_DEPTH) or
+ *   more (the bits above are checked by the path: a direct array that ends
+ *   above depth 16 is followed by nodes down to it): w[0] bits 16..79 of
+ *   the longer prefix, w[1] its bits 80..127 in the high 48 bits, then
+ *   its length << 8 and the shorter prefix's length (0: none) in the low
+ *   16; w[2] the routes (20 bits each, route index + 1, 0 for none):
+ *   longer at bit 0, shorter at 20, inherited (the answer when neither
+ *   matches) at 40.
  * skip (w[2] bits 63 and 62 set): where every prefix of a subtree goes
  *   through the same next 6 * k bits, one element for the k nodes of one
  *   child each: w[0] and w[1] as a compressed leaf's, with the depth the
- *   path reaches (a multiple of 6 past 16) for the longer length and 0 for
- *   the shorter; w[2] the child element (bits 0..30) and the inherited
+ *   path reaches (6 * k past the skip's own) for the longer length and 0
+ *   for the shorter; w[2] the child element (bits 0..30) and the inherited
  *   route (20 bits at 31), the answer for a destination off the path.
  * words (u32, 6 per element, word i at element i / 6): the direct arrays
  *   and the nodes' leaves. A word with bit 31 set names a child element
@@ -238,9 +242,12 @@ union pr_lsx_elem {
  * a default route): a destination that differs in them is answered with
  * outside (the default route's index + 1, or 0). IPv6 prefixes of one
  * cluster share their first 48 bits or so: without the shift, their
- * direct array would use a handful of its words. dp_bits grows from 16 to
- * 20 with the domain's prefixes (about one prefix per word): a level
- * less for a million of them.
+ * direct array would use a handful of its words. dp_bits grows from 6 to
+ * 20 with the domain's prefixes: 64 words per prefix up to 2^16 (a build
+ * of a few prefixes writes a few hundred words, not 2^16), then about one
+ * prefix per word (a level less for a million of them). Where the array
+ * ends above depth 16 (PR_LSX_CLEAF_DEPTH), nodes take the path down to
+ * it (user/reconcile/lookup_index_build.c, dp_bits_for).
  */
 #define PR_LSX_MAX_SHIFT 44
 #define PR_LSX_MAX_DP_BITS 20
@@ -248,7 +255,7 @@ struct pr_lsx_dom {
 	__u32 domain;
 	__u32 dp;      /* the direct array's first word */
 	__u8 shift;    /* 0..PR_LSX_MAX_SHIFT */
-	__u8 dp_bits;  /* PR_LSX_DP_BITS..PR_LSX_MAX_DP_BITS */
+	__u8 dp_bits;  /* PR_LSX_MIN_DP_BITS..PR_LSX_MAX_DP_BITS */
 	__u16 pad;
 	__u32 outside;
 	__u64 common;

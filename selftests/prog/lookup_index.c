@@ -4,7 +4,9 @@
  * tries the way the agent builds it (user/reconcile/lookup_index.c), it must decide every
  * packet exactly as the trie does. The whole case table runs a second
  * time with the index on (test_progs.c); here, a random sweep compares the
- * two on thousands of packets, frame for frame.
+ * two on thousands of packets, frame for frame, on large tables and small
+ * ones (small direct arrays), where the trie is itself checked against a
+ * brute-force longest match.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -429,6 +431,210 @@ static bool changes_while_on(bool v6, size_t nprefixes, size_t nchanges, unsigne
 	return ok;
 }
 
+/* Whether prefix p covers address a (the first p->len bits alike). */
+static bool prefix_covers(const struct pr_prefix *p, const uint8_t *a)
+{
+	for (unsigned bit = 0; bit < p->len; bit++) {
+		uint8_t m = 0x80 >> (bit % 8);
+
+		if ((a[bit / 8] ^ p->addr[bit / 8]) & m)
+			return false;
+	}
+	return true;
+}
+
+/* A small table of n prefixes over the whole address space (so that no
+ * bits are shared and the direct array ends above depth 16 unless the
+ * prefixes are few), a third nested in an earlier one, a quarter but the
+ * first in domain 100, and with dflt a default route in domain 0 first;
+ * domain[i] says where prefix i went. Returns the prefixes (n + dflt). */
+static struct pr_prefix *small_prefixes(bool v6, size_t n, bool dflt, uint32_t *domain)
+{
+	static const unsigned lens4[] = { 1, 8, 12, 16, 17, 24, 31, 32 };
+	static const unsigned lens6[] = { 1, 16, 17, 33, 48, 64, 127, 128 };
+	struct pr_prefix *p = calloc(n + 1, sizeof(*p));
+	char buf[PR_PREFIX_STRLEN];
+	size_t k = 0;
+
+	if (!p)
+		abort();
+	if (dflt) {
+		static const uint8_t zero[16];
+
+		pr_prefix_from_addr(&p[k], v6 ? AF_INET6 : AF_INET, zero, 0);
+		domain[k++] = 0;
+	}
+	for (size_t i = 0; i < n; i++, k++) {
+		unsigned len = v6 ? lens6[rnd() % 8] : lens4[rnd() % 8];
+		uint8_t a[16];
+
+		for (int b = 0; b < 16; b++)
+			a[b] = (uint8_t)rnd();
+		domain[k] = i && rnd() % 4 == 0 ? 100 : 0;
+		if (i && rnd() % 3 == 0) { /* inside an earlier prefix, when longer */
+			size_t j = rnd() % k;
+
+			if (len > p[j].len) {
+				for (unsigned bit = 0; bit < p[j].len; bit++) {
+					uint8_t m = 0x80 >> (bit % 8);
+
+					a[bit / 8] = (a[bit / 8] & ~m) | (p[j].addr[bit / 8] & m);
+				}
+				domain[k] = domain[j];
+			}
+		}
+		pr_prefix_from_addr(&p[k], v6 ? AF_INET6 : AF_INET, a, len);
+	}
+	/* A prefix drawn twice: the later route. The default route is not a
+	 * local network's (else anti-spoofing would drop every packet). */
+	for (size_t i = 0; i < k; i++)
+		put_route_in(domain[i], pr_prefix_format(&p[i], buf, sizeof(buf)), targets[i % 5].net,
+			     targets[i % 5].action, p[i].len ? PR_ROUTE_F_LOCAL : 0, 0);
+	return p;
+}
+
+/* The brute-force longest match of a among the domain-0 prefixes (the
+ * later of two equal ones): its index, or -1. */
+static long brute_match(const struct pr_prefix *p, const uint32_t *domain, size_t n, const uint8_t *a)
+{
+	long best = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (!domain[i] && prefix_covers(&p[i], a) && (best < 0 || p[i].len >= p[best].len))
+			best = (long)i;
+	return best;
+}
+
+/* A destination for a small table: inside a prefix, at one of its edges
+ * (first, last, or the address either side), or anywhere. */
+static void small_dst(bool v6, const struct pr_prefix *p, size_t n, uint8_t *a)
+{
+	const struct pr_prefix *q = &p[rnd() % n];
+	unsigned bytes = v6 ? 16 : 4, kind = rnd() % 8;
+
+	memset(a, 0, 16);
+	for (unsigned b = 0; b < bytes; b++)
+		a[b] = (uint8_t)rnd();
+	if (kind >= 6)
+		return; /* anywhere */
+	for (unsigned bit = 0; bit < q->len; bit++) {
+		uint8_t m = 0x80 >> (bit % 8);
+
+		a[bit / 8] = (a[bit / 8] & ~m) | (q->addr[bit / 8] & m);
+	}
+	if (kind < 3)
+		return; /* inside */
+	for (unsigned bit = q->len; bit < bytes * 8; bit++) { /* kind 3, 4: the first; 5: the last */
+		uint8_t m = 0x80 >> (bit % 8);
+
+		a[bit / 8] = kind == 5 ? a[bit / 8] | m : a[bit / 8] & ~m;
+	}
+	if (kind == 4) /* one below the first */
+		for (int b = (int)bytes - 1; b >= 0 && a[b]-- == 0; b--)
+			;
+	if (kind == 5 && rnd() % 2) /* one past the last */
+		for (int b = (int)bytes - 1; b >= 0 && ++a[b] == 0; b--)
+			;
+}
+
+/*
+ * A small table (n random prefixes over the whole space, a default route
+ * with dflt): its direct array in domain 0 is small (dp_bits below 16;
+ * *above16 counts those that end above depth 16, with nodes below), and
+ * for every packet the trie agrees with a brute-force longest match, and
+ * the index's verdict and frame are the trie's.
+ */
+static bool small_sweep(bool v6, size_t n, bool dflt, unsigned npackets, unsigned *above16)
+{
+	uint32_t *domain = calloc(n + 1, sizeof(*domain));
+	const struct pr_lsx_table *t;
+	unsigned redirects = 0, others = 0, small = 0;
+	struct pr_prefix *p;
+	size_t np = n + dflt;
+	bool ok = true;
+
+	if (!domain)
+		abort();
+	index_use(false);
+	clear_trie(E.fd_routes4);
+	clear_trie(E.fd_routes6);
+	p = small_prefixes(v6, n, dflt, domain);
+	if (index_publish()) {
+		free(p);
+		free(domain);
+		return check_fail("publish failed");
+	}
+	t = &X.ctl->tab[v6][saved_active[v6] - 1];
+	for (uint32_t i = 0; i < t->ndom; i++) {
+		if (t->dom[i].domain)
+			continue;
+		small = t->dom[i].dp_bits < PR_LSX_DP_BITS;
+		*above16 += t->dom[i].shift + t->dom[i].dp_bits < PR_LSX_CLEAF_DEPTH;
+	}
+	if (!small)
+		ok = check_fail("domain 0's direct array is not a small one");
+	for (unsigned i = 0; i < npackets && ok; i++) {
+		char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
+		uint8_t a[16], in[PKT_MAX], out[2][PKT_MAX + 64];
+		uint8_t key[sizeof(struct pr_lpm6_key)];
+		struct pr_lpm6_key *k6 = (struct pr_lpm6_key *)key;
+		struct pr_lpm4_key *k4 = (struct pr_lpm4_key *)key;
+		uint32_t out_len[2], ret[2];
+		struct pr_route r;
+		long want;
+		bool found;
+		size_t len;
+
+		/* A source no local prefix covers (anti-spoofing would drop the
+		 * packet whatever its destination), looked up all the same. */
+		for (int tries = 0; tries < 64; tries++) {
+			long m;
+
+			small_dst(v6, p, np, a);
+			m = brute_match(p, domain, np, a);
+			if (m < 0 || !p[m].len)
+				break;
+		}
+		inet_ntop(v6 ? AF_INET6 : AF_INET, a, src, sizeof(src));
+		small_dst(v6, p, np, a);
+		inet_ntop(v6 ? AF_INET6 : AF_INET, a, dst, sizeof(dst));
+		/* The reference itself: the trie's answer is the brute force's. */
+		if (v6)
+			*k6 = (struct pr_lpm6_key){ .prefixlen = PR_LPM_DOMAIN_BITS + 128 };
+		else
+			*k4 = (struct pr_lpm4_key){ .prefixlen = PR_LPM_DOMAIN_BITS + 32 };
+		memcpy(v6 ? k6->addr : k4->addr, a, v6 ? 16 : 4);
+		found = !bpf_map_lookup_elem(v6 ? E.fd_routes6 : E.fd_routes4, key, &r);
+		want = brute_match(p, domain, np, a);
+		if (found != (want >= 0) ||
+		    (found && (r.net_id != targets[want % 5].net || r.action != targets[want % 5].action)))
+			ok = check_fail("%s: the trie says %s (net %u), the brute force prefix %ld", dst,
+					found ? "a match" : "none", found ? r.net_id : 0, want);
+		len = frame_to(v6, src, dst, in);
+		for (int on = 0; on < 2 && ok; on++) {
+			int err;
+
+			index_use(on);
+			err = run_prog(PR_PROG_XDP_UNDERLAY, E.if_in, in, len, out[on], &out_len[on], &ret[on]);
+			if (err)
+				ok = check_fail("%s -> %s: test run: %s", src, dst, strerror(-err));
+		}
+		if (ok && !same_out(ret[0], out_len[0], out[0], ret[1], out_len[1], out[1]))
+			ok = check_fail("%s -> %s: trie gave verdict %u (%u bytes), index %u (%u bytes)",
+					src, dst, ret[0], out_len[0], ret[1], out_len[1]);
+		if (ret[0] == XDP_REDIRECT)
+			redirects++;
+		else
+			others++;
+	}
+	free(p);
+	free(domain);
+	/* (A lone default route: one verdict for every packet.) */
+	if (ok && np > 1 && (redirects < npackets / 20 || others < npackets / 20))
+		ok = check_fail("only %u redirects and %u others", redirects, others);
+	return ok;
+}
+
 void run_index_sweeps(const char *only)
 {
 	static const struct { bool v6; size_t prefixes; unsigned packets; const char *name; } sw[] = {
@@ -443,6 +649,33 @@ void run_index_sweeps(const char *only)
 			continue;
 		tap_begin();
 		tap_end(sw[i].name, sweep(sw[i].v6, sw[i].prefixes, sw[i].packets));
+	}
+	for (int v6 = 0; v6 < 2; v6++) {
+		static const size_t sizes[] = { 0, 1, 2, 63, 64, 65 };
+		unsigned above16 = 0;
+		char name[200];
+
+		for (size_t i = 0; i < 2 * sizeof(sizes) / sizeof(sizes[0]); i++) {
+			size_t n = sizes[i / 2];
+			bool dflt = !n || i % 2;
+
+			if (!n && i % 2)
+				continue;
+			snprintf(name, sizeof(name),
+				 "index: small IPv%d table, %zu random prefixes%s (2 domains, whole space): small "
+				 "direct array, trie as brute force, 600 packets decided as by the trie",
+				 v6 ? 6 : 4, n, dflt ? " and a default route" : "");
+			if (only && !strstr(name, only))
+				continue;
+			tap_begin();
+			tap_end(name, small_sweep(v6, n, dflt, 600, &above16));
+		}
+		snprintf(name, sizeof(name), "index: small IPv%d tables: some direct arrays end above depth 16",
+			 v6 ? 6 : 4);
+		if (only && !strstr(name, only))
+			continue;
+		tap_begin();
+		tap_end(name, above16 > 2 || check_fail("%u of them", above16));
 	}
 	for (int k = 0; k < 4; k++) {
 		bool v6 = k & 1, few = k & 2;

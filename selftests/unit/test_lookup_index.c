@@ -2,8 +2,10 @@
 /*
  * Unit tests: the lookup index's builder and search (user/reconcile/lookup_index_build.c) against a
  * brute-force longest match over the same prefixes, on random nested sets
- * in several domains and both tables of a map, plus the refusals (table
- * too small, domains above the indexed range or past the indexed number).
+ * in several domains and both tables of a map, small tables (small direct
+ * arrays, with nodes below those that end above depth 16), plus the
+ * refusals (table too small, domains above the indexed range or past the
+ * indexed number).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -109,6 +111,8 @@ static size_t gen(struct pr_lookup_index_entry *e, size_t n, bool v6, const unsi
 
 /* A map of two tables as the agent lays them out: table t at t * M / 2. */
 #define MAP_ELEMS (2 * (17 * PR_LSX_DP_ELEMS + 16))
+/* The elements of a one-prefix domain's direct array (2^6 words). */
+#define SMALL_DP_ELEMS ((64 + 5) / 6)
 
 /* Every query answered as the brute force answers it; returns hits. */
 static unsigned check(const union pr_lsx_elem *map, const struct pr_lsx_table *t, bool v6,
@@ -288,6 +292,135 @@ static void test_v6_cluster(void **state)
 	free(map);
 }
 
+/* addr + d (d = 1 or -1) as a 32- or 128-bit number, wrapping. */
+static void addr_step(uint8_t *a, bool v6, int d)
+{
+	for (int i = (v6 ? 16 : 4) - 1; i >= 0; i--) {
+		a[i] = (uint8_t)(a[i] + d);
+		if (a[i] != (d > 0 ? 0 : 0xff))
+			break;
+	}
+}
+
+/* Each prefix's first and last addresses and the ones just outside them,
+ * in its domain and in the one without prefixes: the brute force's answer. */
+static void check_edges(const union pr_lsx_elem *map, const struct pr_lsx_table *t, bool v6,
+			const struct pr_lookup_index_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (unsigned k = 0; k < 4; k++) {
+			uint8_t a[16];
+			uint32_t domain = k == 3 ? domains[3] : e[i].domain;
+			const struct pr_lookup_index_entry *want;
+			const struct pr_route *got;
+
+			memcpy(a, e[i].addr, 16);
+			if (k & 1) { /* the last address */
+				uint8_t m[16];
+
+				memset(m, 0xff, sizeof(m));
+				mask(m, e[i].len);
+				for (unsigned b = 0; b < (v6 ? 16u : 4u); b++)
+					a[b] |= (uint8_t)~m[b];
+			}
+			if (k == 1)
+				addr_step(a, v6, 1);
+			else if (k == 2)
+				addr_step(a, v6, -1);
+			want = brute(e, n, domain, a);
+			assert_true(pr_lookup_index_search(map, MAP_ELEMS, t, v6, domain, a, &got));
+			if (!want) {
+				assert_null(got);
+				continue;
+			}
+			assert_non_null(got);
+			assert_memory_equal(got, &want->r, sizeof(want->r));
+		}
+}
+
+/*
+ * Small domains get small direct arrays (a few words per prefix, not
+ * 2^16), with nodes below them down to depth 16 where they end above it:
+ * 1, 2, 63, 64 and 65 prefixes over the whole address space (no shift),
+ * with and without a default route, in one domain or three, both tables
+ * of a map; every answer the brute force's, at random and at each
+ * prefix's edges.
+ */
+static void small_domains(bool v6)
+{
+	static const unsigned lens4[] = { 1, 7, 12, 16, 17, 23, 24, 31, 32 };
+	static const unsigned lens6[] = { 1, 9, 16, 17, 33, 48, 64, 65, 127, 128 };
+	static const size_t sizes[] = { 1, 2, 63, 64, 65 };
+	union pr_lsx_elem *map = calloc(MAP_ELEMS, sizeof(*map));
+	struct pr_lookup_index_entry e[66];
+	struct pr_lookup_index_build_stats st;
+	struct pr_lsx_table t;
+	unsigned hits = 0, misses = 0, above16 = 0, domains_seen = 0;
+
+	assert_non_null(map);
+	for (unsigned c = 0; c < 4 * sizeof(sizes) / sizeof(sizes[0]); c++) {
+		size_t n = sizes[c / 4];
+		bool dflt = c & 1, one_domain = c & 2;
+		unsigned tbl = c & 1, h, m;
+
+		rng = 1000 + c;
+		gen(e, n, v6, v6 ? lens6 : lens4, v6 ? 10 : 9);
+		if (one_domain) { /* all in domain 0, without the duplicates that makes */
+			size_t k = 0;
+
+			for (size_t i = 0; i < n; i++) {
+				bool dup = false;
+
+				for (size_t j = 0; j < k && !dup; j++)
+					dup = e[j].len == e[i].len && !memcmp(e[j].addr, e[i].addr, 16);
+				if (!dup) {
+					e[k] = e[i];
+					e[k++].domain = domains[0];
+				}
+			}
+			n = k;
+		}
+		if (dflt) /* a default route, in the first prefix's domain */
+			e[n++] = (struct pr_lookup_index_entry){ .domain = e[0].domain, .r = { .net_id = 777 } };
+		assert_int_equal(pr_lookup_index_fill(map, tbl * MAP_ELEMS / 2, MAP_ELEMS / 2, v6, e, n, &t, &st),
+				 0);
+		assert_int_equal(st.prefixes, n);
+		if (one_domain)
+			assert_int_equal(st.domains, 1);
+		else
+			domains_seen += st.domains;
+		for (unsigned i = 0; i < t.ndom; i++) {
+			assert_true(t.dom[i].dp_bits < PR_LSX_DP_BITS);
+			above16 += t.dom[i].shift + t.dom[i].dp_bits < PR_LSX_CLEAF_DEPTH;
+		}
+		assert_true(st.words < 16 * 1024);
+		h = check(map, &t, v6, e, n, 2000, &m);
+		hits += h;
+		misses += m;
+		check_edges(map, &t, v6, e, n);
+	}
+	print_message("IPv%d small domains: %u hits, %u misses, %u arrays ending above depth 16, %u domains "
+		      "in the tables of several\n", v6 ? 6 : 4, hits, misses, above16, domains_seen);
+	/* Not vacuous: both answers, and arrays followed by nodes down to 16. */
+	assert_true(hits > 2000);
+	assert_true(misses > 2000);
+	assert_true(above16 > 5);
+	assert_true(domains_seen > 20); /* several domains per table, mostly */
+	free(map);
+}
+
+static void test_small_domains_v4(void **state)
+{
+	(void)state;
+	small_domains(false);
+}
+
+static void test_small_domains_v6(void **state)
+{
+	(void)state;
+	small_domains(true);
+}
+
 /* A domain of more than 65,536 prefixes gets a larger direct array (a
  * level less), or the smallest when the table cannot hold the larger. */
 static void test_large_direct_array(void **state)
@@ -392,6 +525,47 @@ static void test_pushed_leaves_and_default(void **state)
 	free(map);
 }
 
+/* The smallest tables, by hand: a default route alone, a host route
+ * alone, both; the answer for the address, its neighbours and far away. */
+static void test_tiny_tables(void **state)
+{
+	union pr_lsx_elem *map = calloc(MAP_ELEMS, sizeof(*map));
+	struct pr_lookup_index_entry e[3];
+	struct pr_lookup_index_build_stats st;
+	struct pr_lsx_table t;
+
+	(void)state;
+	assert_non_null(map);
+	e[0] = entry4(0, "0.0.0.0", 0, 1);
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, false, e, 1, &t, &st), 0);
+	assert_int_equal(t.dom[0].dp_bits, PR_LSX_MIN_DP_BITS);
+	assert_int_equal(net_of(map, &t, 0, "0.0.0.0"), 1);
+	assert_int_equal(net_of(map, &t, 0, "255.255.255.255"), 1);
+	assert_int_equal(net_of(map, &t, 1, "10.0.0.1"), 0);
+	e[0] = entry4(0, "10.1.2.3", 32, 2);
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, false, e, 1, &t, &st), 0);
+	assert_int_equal(t.dom[0].shift, 32);
+	assert_int_equal(net_of(map, &t, 0, "10.1.2.3"), 2);
+	assert_int_equal(net_of(map, &t, 0, "10.1.2.2"), 0);
+	assert_int_equal(net_of(map, &t, 0, "10.1.2.4"), 0);
+	assert_int_equal(net_of(map, &t, 0, "138.1.2.3"), 0);
+	/* With a default route and a /16 elsewhere: nothing shifts, the
+	 * array ends above depth 16, nodes take the path down to it, then
+	 * compressed leaves. */
+	e[1] = entry4(0, "0.0.0.0", 0, 1);
+	e[2] = entry4(0, "192.168.0.0", 16, 3);
+	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, false, e, 3, &t, &st), 0);
+	assert_true(t.dom[0].shift + t.dom[0].dp_bits < PR_LSX_CLEAF_DEPTH);
+	assert_true(st.nodes > 0 && st.cleaves > 0);
+	assert_int_equal(net_of(map, &t, 0, "10.1.2.3"), 2);
+	assert_int_equal(net_of(map, &t, 0, "10.1.2.2"), 1);
+	assert_int_equal(net_of(map, &t, 0, "10.1.2.4"), 1);
+	assert_int_equal(net_of(map, &t, 0, "11.1.2.3"), 1);
+	assert_int_equal(net_of(map, &t, 0, "192.168.255.255"), 3);
+	assert_int_equal(net_of(map, &t, 0, "192.169.0.0"), 1);
+	free(map);
+}
+
 static void test_refusals(void **state)
 {
 	struct pr_lookup_index_entry e[40];
@@ -401,12 +575,13 @@ static void test_refusals(void **state)
 
 	(void)state;
 	assert_non_null(map);
-	/* A direct array alone needs PR_LSX_DP_ELEMS elements. */
+	/* One prefix: a direct array of 2^6 words and the route. */
 	e[0] = entry4(0, "10.0.0.0", 24, 1);
-	assert_int_equal(pr_lookup_index_fill(map, 0, PR_LSX_DP_ELEMS, false, e, 1, &t, &st), -ENOSPC);
+	assert_int_equal(pr_lookup_index_fill(map, 0, SMALL_DP_ELEMS, false, e, 1, &t, &st), -ENOSPC);
 	assert_false(t.flags & PR_LSX_T_BUILT);
 	assert_int_equal(pr_lookup_index_fill(map, 0, 1, false, e, 1, &t, &st), -ENOSPC);
-	assert_int_equal(pr_lookup_index_fill(map, 0, PR_LSX_DP_ELEMS + 2, false, e, 1, &t, &st), 0);
+	assert_int_equal(pr_lookup_index_fill(map, 0, SMALL_DP_ELEMS + 1, false, e, 1, &t, &st), 0);
+	assert_int_equal(t.dom[0].dp_bits, PR_LSX_MIN_DP_BITS);
 	/* Nothing at all: built, and every destination misses. */
 	assert_int_equal(pr_lookup_index_fill(map, 0, MAP_ELEMS / 2, false, e, 0, &t, &st), 0);
 	assert_int_equal(net_of(map, &t, 0, "10.0.0.1"), 0);
@@ -421,8 +596,9 @@ static void test_refusals(void **state)
 	 * any domain not listed, since it may be one of them. */
 	for (unsigned i = 0; i < 20; i++)
 		e[i] = entry4(i, "10.0.0.0", 8, i + 1);
-	assert_int_equal(pr_lookup_index_fill(map, 0, 16 * PR_LSX_DP_ELEMS, false, e, 20, &t, &st), -ENOSPC);
-	assert_int_equal(pr_lookup_index_fill(map, 0, 17 * PR_LSX_DP_ELEMS + 16, false, e, 20, &t, &st), 0);
+	/* (20 routes: 10 elements.) */
+	assert_int_equal(pr_lookup_index_fill(map, 0, 16 * SMALL_DP_ELEMS + 9, false, e, 20, &t, &st), -ENOSPC);
+	assert_int_equal(pr_lookup_index_fill(map, 0, 16 * SMALL_DP_ELEMS + 10, false, e, 20, &t, &st), 0);
 	assert_int_equal(st.domains, PR_LSX_MAX_DOMAINS);
 	assert_int_equal(st.skipped, 4);
 	assert_false(t.flags & PR_LSX_T_ALL);
@@ -465,6 +641,9 @@ int main(void)
 		cmocka_unit_test(test_every_length_v6),
 		cmocka_unit_test(test_v6_nested_pairs),
 		cmocka_unit_test(test_v6_cluster),
+		cmocka_unit_test(test_small_domains_v4),
+		cmocka_unit_test(test_small_domains_v6),
+		cmocka_unit_test(test_tiny_tables),
 		cmocka_unit_test(test_large_direct_array),
 		cmocka_unit_test(test_pushed_leaves_and_default),
 		cmocka_unit_test(test_refusals),

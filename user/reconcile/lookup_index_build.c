@@ -234,14 +234,15 @@ static unsigned skip_to(const struct builder *b, size_t lo, size_t hi, unsigned 
 
 /* The subtree at element elem for prefixes k[lo, hi), each longer than d:
  * one compressed leaf when it holds one prefix or two nested ones (and
- * the path has checked the first 16 bits), a skip when they all go
- * through the same next bits, else a node. */
+ * the path has checked the first 16 bits, which a compressed leaf does not
+ * hold), a skip when they all go through the same next bits, else a node
+ * (always, above depth 16: below a small direct array). */
 static int build_sub(struct builder *b, uint32_t elem, size_t lo, size_t hi, unsigned d, uint32_t inh)
 {
 	const struct bkey *k = &b->k[lo];
 	uint64_t c0, c1;
 
-	if (d < PR_LSX_DP_BITS)
+	if (d < PR_LSX_CLEAF_DEPTH)
 		return build_node(b, elem, lo, hi, d, inh);
 	if (hi - lo != 1 && (hi - lo != 2 || !bkey_covers(&k[0], &k[1]) || k[0].len == k[1].len)) {
 		unsigned e = skip_to(b, lo, hi, d);
@@ -289,19 +290,49 @@ static unsigned domain_shift(const struct builder *b, size_t lo, size_t hi)
 	return s;
 }
 
-/* The direct array of one domain, prefixes k[lo, hi), and its header:
- * about one prefix per word, up to max_bits of index. */
+/*
+ * The bits of the direct array's index for n prefixes, the longest maxlen
+ * bits long, after a shift of sh bits. Every build writes every word of
+ * it, so it grows with the prefixes: 64 words per prefix (most prefixes
+ * alone under their word) up to 2^16 words (1,024 prefixes: the array
+ * larger tables had before), then about one prefix per word up to
+ * max_bits; at least PR_LSX_MIN_DP_BITS. A build of a few prefixes writes
+ * a few hundred words, not 2^16 (50 to 70 us). An array that ends above
+ * depth 16 is followed by nodes down to it, 6 bits each (a compressed leaf
+ * holds the bits from 16 on): when a few bits more make them land on 16
+ * exactly, a node less, the array takes them while it stays within 256
+ * words per prefix.
+ */
+static unsigned dp_bits_for(size_t n, unsigned maxlen, unsigned sh, unsigned max_bits)
+{
+	unsigned db = PR_LSX_MIN_DP_BITS, r;
+
+	while (db < PR_LSX_DP_BITS && ((size_t)1 << db) < 64 * n)
+		db++;
+	while (db < max_bits && ((size_t)1 << db) < n)
+		db++;
+	if (sh + db < PR_LSX_CLEAF_DEPTH && maxlen > sh + db) {
+		r = (PR_LSX_CLEAF_DEPTH - sh - db) % PR_LSX_STRIDE;
+		if (((size_t)1 << (db + r)) <= 256 * n)
+			db += r;
+	}
+	return db;
+}
+
+/* The direct array of one domain, prefixes k[lo, hi), and its header. */
 static int build_domain(struct builder *b, size_t lo, size_t hi, struct pr_lsx_dom *dom,
 			unsigned max_bits)
 {
-	unsigned db = PR_LSX_DP_BITS, sh, d;
+	unsigned db, sh, d, maxlen = 0;
 	uint32_t nslots;
 	int err;
 
-	while (db < max_bits && ((size_t)1 << db) < hi - lo)
-		db++;
-	nslots = 1U << db;
+	for (size_t i = lo; i < hi; i++)
+		if (b->k[i].len > maxlen)
+			maxlen = b->k[i].len;
 	sh = domain_shift(b, lo, hi);
+	db = dp_bits_for(hi - lo, maxlen, sh, max_bits);
+	nslots = 1U << db;
 	d = sh + db;
 	err = alloc_words(b, nslots, &dom->dp);
 	if (err)
@@ -316,7 +347,7 @@ static int build_domain(struct builder *b, size_t lo, size_t hi, struct pr_lsx_d
 			paint(b->paint, &b->k[i], sh, db);
 	for (uint32_t s = 0; s < nslots; s++)
 		set_word(b, dom->dp + s, b->paint[s]);
-	/* Longer prefixes: one subtree per value of the 16 bits that they go
+	/* Longer prefixes: one subtree per value of the db bits that they go
 	 * through (sorted, so each value's prefixes are together). */
 	for (size_t i = lo; i < hi;) {
 		const struct bkey *k = &b->k[i];
@@ -562,7 +593,7 @@ bool pr_lookup_index_search(const union pr_lsx_elem *map, uint32_t map_elems, co
 	x1 = lo << 16;
 	sh = dom->shift;
 	db = dom->dp_bits;
-	if (sh > PR_LSX_MAX_SHIFT || db < PR_LSX_DP_BITS || db > PR_LSX_MAX_DP_BITS)
+	if (sh > PR_LSX_MAX_SHIFT || db < PR_LSX_MIN_DP_BITS || db > PR_LSX_MAX_DP_BITS)
 		return false;
 	if (sh && (hi ^ dom->common) >> (64 - sh))
 		ent = dom->outside;
