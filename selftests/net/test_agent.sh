@@ -107,6 +107,32 @@ grep -q "pid $AGENT_PID builds it; this agent leaves it alone" <<<"$once_out" ||
 [ "$(node_podroute -j status | jq -c '.lookup_index.ipv4')" = "$active_before" ] ||
 	fail "agent --once changed the index: $active_before -> $(node_podroute -j status | jq -c '.lookup_index.ipv4')"
 
+# A burst of route changes (400, one every millisecond or so) is indexed when it
+# settles or at most every 100 ms, not after each change: a change that
+# arrives while the agent builds waits for the build. Then the index is
+# current again.
+index_builds() {
+	nsenter --net=/run/netns/"$NS_NODE" curl -s --max-time 5 http://127.0.0.1:9473/metrics |
+		awk '$1 == "podroute_lookup_index_builds_total" { print $2 }'
+}
+b0=$(index_builds)
+[ -n "$b0" ] || fail "cannot read podroute_lookup_index_builds_total"
+exec {pace}<> <(:) # read -t on it: a pause without a process per change
+t0=$(date +%s%N)
+for ((i = 0; i < 400; i++)); do
+	echo "route replace 10.250.$((i % 200)).0/24 via 192.0.2.12 dev in0 proto bgp"
+	read -rt 0.001 -u "$pace" || :
+done | ipn -batch - || fail "route burst"
+exec {pace}<&-
+burst_ms=$((($(date +%s%N) - t0) / 1000000))
+wait_for index_on || fail "lookup index not current after the route burst"
+b1=$(index_builds)
+# Settling allows one build per 100 ms of the burst, and one after it.
+max_builds=$((burst_ms / 100 + 3))
+[ $((b1 - b0)) -le "$max_builds" ] ||
+	fail "$((b1 - b0)) index builds during a ${burst_ms} ms burst of 400 route changes (at most $max_builds when builds wait for the routes to settle)"
+for ((i = 0; i < 200; i++)); do echo "route del 10.250.$i.0/24"; done | ipn -batch - || fail "route burst cleanup"
+
 # kill -9 under traffic: the datapath stays; nothing lost; restart adopts.
 ping_out=$dir/ping.txt
 in_ns "$NS_CLIENT" ip route replace 10.128.0.0/16 via 192.0.2.1
@@ -156,5 +182,5 @@ kill "$holder"; wait "$holder" 2>/dev/null
 wait_for "grep -q 'lookup index: this agent builds it (pid $AGENT_PID)' '$AGENT_LOG'" ||
 	fail "the agent did not take the index over from a builder that exited"
 wait_for index_on || fail "the agent that took the index over did not build it"
-echo "routes single/multipath/nhid(compat 1 and 0) followed; config edits ok; index current; kill -9: 0% loss, restart wrote 0 entries; agent sizes the index; index builder handed over"
+echo "routes single/multipath/nhid(compat 1 and 0) followed; config edits ok; index current; $((b1 - b0)) index builds for a ${burst_ms} ms burst of 400 route changes; kill -9: 0% loss, restart wrote 0 entries; agent sizes the index; index builder handed over"
 exit 0

@@ -28,6 +28,11 @@ struct pr_reconcile_state {
 	struct pr_reconciler *sync;
 	struct pr_lookup_index lsx;
 	double lsx_not_before;  /* ms: builds take at most a fifth of the time */
+	/* Trie writes since the loop last looked (lsx_update, lsx_remove), and
+	 * when it saw the first and the last of those the index lacks (ms; 0:
+	 * none pending): builds wait for the routes to settle. */
+	unsigned long trie_writes, trie_writes_seen;
+	double first_unbuilt_ms, last_write_ms;
 	struct pr_lookup_index_entry *entries;
 	size_t nentries, cap;
 };
@@ -41,8 +46,10 @@ static int lsx_update(void *ctx, enum pr_map m, const void *key, const void *val
 {
 	struct pr_reconcile_state *rs = ctx;
 
-	if (is_trie(m))
+	if (is_trie(m)) {
 		pr_lookup_index_note_change(&rs->lsx, m == PR_MAP_ROUTES6, key);
+		rs->trie_writes++;
+	}
 	return rs->bpf_io.update(rs->bpf_io.ctx, m, key, val);
 }
 
@@ -50,8 +57,10 @@ static int lsx_remove(void *ctx, enum pr_map m, const void *key)
 {
 	struct pr_reconcile_state *rs = ctx;
 
-	if (is_trie(m))
+	if (is_trie(m)) {
 		pr_lookup_index_note_change(&rs->lsx, m == PR_MAP_ROUTES6, key);
+		rs->trie_writes++;
+	}
 	return rs->bpf_io.remove(rs->bpf_io.ctx, m, key);
 }
 
@@ -253,22 +262,57 @@ static void collect6(void *arg, const void *key, const void *val)
  * builder has gone (an `agent --once` it started beside, say). */
 #define LSX_CLAIM_POLL_MS 1000
 
+/*
+ * Builds wait for the routes to settle: LSX_QUIET_MS after the last trie
+ * write, or no longer than LSX_MAX_WAIT_MS after the first one the index
+ * lacks. A route change that arrives while the agent builds waits for the
+ * build, and with a small table the agent would otherwise build after
+ * nearly every change of a burst (control_plane.sh's p99); meanwhile the
+ * change set sends every destination a changed prefix covers to the trie,
+ * so the wait costs lookups, not correctness. At 10,000 changes/s, 100 ms
+ * is 1,000 changes, well within PR_LSX_MAX_CHANGED.
+ */
+#define LSX_QUIET_MS 5
+#define LSX_MAX_WAIT_MS 100
+
+/* How long the routes still have to settle before a build (ms, 0: now). */
+static double lsx_settle_wait(struct pr_reconcile_state *rs, double now)
+{
+	double quiet, capped;
+
+	if (rs->trie_writes != rs->trie_writes_seen) {
+		rs->trie_writes_seen = rs->trie_writes;
+		rs->last_write_ms = now;
+		if (!rs->first_unbuilt_ms)
+			rs->first_unbuilt_ms = now;
+	}
+	if (!rs->first_unbuilt_ms)
+		return 0;
+	quiet = rs->last_write_ms + LSX_QUIET_MS - now;
+	capped = rs->first_unbuilt_ms + LSX_MAX_WAIT_MS - now;
+	quiet = quiet < capped ? quiet : capped;
+	return quiet > 0 ? quiet : 0;
+}
+
 double pr_agent_lsx_due(struct pr_agent *a, double now)
 {
 	struct pr_reconcile_state *rs = a->rs;
-	double due = -1;
+	double due = -1, settle;
 
 	if (rs && !rs->lsx.builder) {
 		if (!pr_lookup_index_try_claim(&rs->lsx))
 			return LSX_CLAIM_POLL_MS;
 		say_builder(&rs->lsx);
 	}
+	settle = rs ? lsx_settle_wait(rs, now) : 0;
 
 	for (int f = 0; rs && f < 2; f++) {
 		double d = rs->lsx_not_before > now ? rs->lsx_not_before - now : 0;
 
 		if (!rs->lsx.stale[f])
 			continue;
+		if (d < settle)
+			d = settle;
 		if (!pr_lookup_index_writable(&rs->lsx, f) && d < LSX_GP_POLL_MS)
 			d = LSX_GP_POLL_MS;
 		if (due < 0 || d < due)
@@ -309,6 +353,9 @@ void pr_agent_lsx_build(struct pr_agent *a, double now, bool wait)
 			 rs->nentries, rs->lsx.entries[f], rs->lsx.last_build_ms[f]);
 	}
 	rs->lsx_not_before = now + 4 * spent;
+	/* Writes from here on are the next build's to wait for. */
+	rs->trie_writes_seen = rs->trie_writes;
+	rs->first_unbuilt_ms = 0;
 }
 
 const struct pr_lookup_index *pr_agent_lsx(const struct pr_agent *a)

@@ -199,6 +199,9 @@ void pr_lookup_index_close(struct pr_lookup_index *x)
 	}
 	if (x->chgbits)
 		munmap(x->chgbits, CHGBITS_SIZE);
+	for (int f = 0; f < 2; f++)
+		for (int t = 0; t < 2; t++)
+			free(x->chg_keys[f][t].keys);
 	pr_grace_period_close(x->gp);
 	memset(x, 0, sizeof(*x));
 }
@@ -222,6 +225,31 @@ int pr_lookup_index_invalidate_fd(int fd_ctl, bool v6)
 	__atomic_store_n(&c->active[v6], 0, __ATOMIC_SEQ_CST);
 	munmap(c, sizeof(*c));
 	return 0;
+}
+
+/* The set of a family's changes is keyed as its trie is. */
+static size_t chg_key_size(bool v6)
+{
+	return v6 ? sizeof(struct pr_lpm6_key) : sizeof(struct pr_lpm4_key);
+}
+
+static void chg_keys_add(struct pr_lsx_chg_keys *k, const void *key, size_t size)
+{
+	if (!k->known)
+		return;
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 256;
+		uint8_t *n = realloc(k->keys, cap * size);
+
+		if (!n) {
+			k->known = false; /* the next clear scans */
+			return;
+		}
+		k->keys = n;
+		k->cap = cap;
+	}
+	memcpy(k->keys + k->n * size, key, size);
+	k->n++;
 }
 
 /* The filter's bit for a prefix (see podroute_abi.h, pr_lsx_chg_filter). */
@@ -286,6 +314,7 @@ void pr_lookup_index_note_change(struct pr_lookup_index *x, bool v6, const void 
 	filter_add(x, v6, act - 1, trie_key);
 	if (!bpf_map_update_elem(x->fd_chg[v6][act - 1], trie_key, &one, BPF_NOEXIST)) {
 		x->changed[v6]++;
+		chg_keys_add(&x->chg_keys[v6][act - 1], trie_key, chg_key_size(v6));
 		return;
 	}
 	err = errno;
@@ -303,18 +332,50 @@ bool pr_lookup_index_writable(struct pr_lookup_index *x, bool v6)
 }
 
 /* Empty a table's set of changed prefixes (no reader left: see publish). */
+/* Delete the recorded keys (size bytes each): one batch where the kernel
+ * has it for this map type, else one by one. A key already gone (ENOENT)
+ * is no error. */
+static int chg_keys_delete(int fd, struct pr_lsx_chg_keys *k, size_t size)
+{
+	__u32 count = k->n;
+	size_t i = 0;
+
+	if (!k->n)
+		return 0;
+	if (!bpf_map_delete_batch(fd, k->keys, &count, NULL))
+		return 0;
+	/* No batch for the map type (older kernels: EINVAL or ENOTSUPP), or a
+	 * key already gone: the first count keys are deleted, the rest one by
+	 * one. */
+	for (i = count; i < k->n; i++)
+		if (bpf_map_delete_elem(fd, k->keys + i * size) && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
 static int clear_changed(struct pr_lookup_index *x, bool v6, unsigned tbl)
 {
+	struct pr_lsx_chg_keys *k = &x->chg_keys[v6][tbl];
 	uint8_t key[sizeof(struct pr_lpm6_key)];
-	int fd = x->fd_chg[v6][tbl];
+	int fd = x->fd_chg[v6][tbl], err;
 
 	__atomic_store_n(&x->ctl->changed[v6][tbl], 0, __ATOMIC_SEQ_CST);
 	x->ctl->chg[v6][tbl].n = 0;
 	memset(&x->chgbits[(v6 * 2 + tbl) * (PR_LSX_CHG_BITS / 64)], 0, PR_LSX_CHG_BITS / 8);
+	if (k->known) {
+		err = chg_keys_delete(fd, k, chg_key_size(v6));
+		k->n = 0;
+		if (!err)
+			return 0;
+		k->known = false;
+	}
 	while (!bpf_map_get_next_key(fd, NULL, key))
 		if (bpf_map_delete_elem(fd, key))
 			return -errno;
-	return errno == ENOENT ? 0 : -errno;
+	if (errno != ENOENT)
+		return -errno;
+	k->known = true; /* empty: from here on, every key is this process's */
+	return 0;
 }
 
 static double now_ms(void)

@@ -84,6 +84,15 @@ struct pr_lookup_index {
 	size_t entries[2];              /* elements the current build uses */
 	size_t changed[2];              /* prefixes in the current table's set */
 	char why_off[2][96];            /* "" while current, else why the trie serves */
+	/* [family][table]: the keys this process wrote to the set, so that a
+	 * build empties it with one batch delete rather than a scan and a
+	 * delete per key; while !chg_known (a set an earlier process wrote, or
+	 * a record that could not grow), the scan. */
+	struct pr_lsx_chg_keys {
+		uint8_t *keys; /* PR_LSX_CHG_KEY bytes each */
+		size_t n, cap;
+		bool known;
+	} chg_keys[2][2];
 };
 
 /* The index's maps (the fds stay their owner's). */
