@@ -13,9 +13,13 @@
 # it reaches the pod with TTL 63 and a valid checksum; anything sent and
 # not counted good (dropped, passed to the slow path, sent elsewhere) is
 # a wrong verdict. Reports frames/s quiet vs churn (median of each, ratio;
-# target drop <= 10%) and the frames sent, good and not.
+# target drop <= 10%) and the frames sent, good and not. The JSON also has
+# the generator's own rate (frames over the kernel's time for its run), the
+# same ratio as seen from CPU 1 alone: less disturbed by other work that the
+# scheduler moves there when CPU 0 is busy with the churn.
 # Writes bench/results/churn_live.{json,md}. Usage: churn_live.sh [--quick]
-# (INDEX4_MAX=0 in the environment: the same without the lookup index.)
+# (INDEX4_MAX=0 in the environment: the same without the lookup index;
+# PERF_DIR=DIR: each window's CPU 1 profiled by perf record into DIR.)
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 . selftests/net/lib/topo.sh
@@ -56,23 +60,25 @@ for ((w = 0; w < WINDOWS; w++)); do
 		CHURN_PID=$!
 	fi
 	# pktgen's line: sent good bad other seconds pps offered good2 pps2
-	out=$(nsn "$NS_NODE" taskset -c 1 "$G" live in0 --to attached --dmac "$in0_mac" --smac "$client_mac" \
+	out=$(nsn "$NS_NODE" ${PERF_DIR:+perf record -q -C 1 -o "$PERF_DIR/w$w-$kind.data" --} \
+		taskset -c 1 "$G" live in0 --to attached --dmac "$in0_mac" --smac "$client_mac" \
 		--src 192.0.2.2 --dst 10.128.1.5 --size 64 --secs "$WINDOW_S" --rx "$RXPIN") || fail "generator failed"
 	if [ "$kind" = churn ]; then
 		kill "$CHURN_PID"; wait "$CHURN_PID"; CHURN_PID=
 		changes=$(awk '{print $1; exit}' "$dir/churn.out")
 	fi
-	read -r sent good bad _ _ pps _ <<<"$out"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$sent" "$good" "$bad" "$pps" "$changes" >>"$dir/windows.tsv"
-	printf 'window %2d %-5s %10.0f frames/s  sent %s good %s%s\n' "$w" "$kind" "$pps" "$sent" "$good" \
+	read -r sent good bad _ _ pps offered _ <<<"$out"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$sent" "$good" "$bad" "$pps" "$changes" "$offered" >>"$dir/windows.tsv"
+	printf 'window %2d %-5s %10.0f frames/s (generator %.0f/s)  sent %s good %s%s\n' "$w" "$kind" "$pps" "$offered" "$sent" "$good" \
 		"$([ "$kind" = churn ] && echo ", $changes route changes/s")"
 done
 index_on_after=$(node_podroute -j status | jq '.lookup_index.ipv4.active')
+echo "lookup index after the windows: $(node_podroute -j status | jq -c '.lookup_index')"
 jq -Rn --arg commit "$(git describe --always --dirty 2>/dev/null || echo unknown)" --arg kernel "$(uname -r)" \
 	--arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" --arg date "$(date -u +%FT%TZ)" \
 	--argjson rate "$RATE" --argjson routes "$ROUTES" --argjson secs "$WINDOW_S" --argjson index_on "$index_on_after" '
 	[inputs | split("\t") | {kind: .[0], sent: (.[1] | tonumber), good: (.[2] | tonumber), bad: (.[3] | tonumber),
-		pps: (.[4] | tonumber), changes_per_s: (.[5] | tonumber)}] as $w
+		pps: (.[4] | tonumber), changes_per_s: (.[5] | tonumber), generator_pps: (.[6] | tonumber)}] as $w
 	| def med: sort | .[length / 2 | floor];
 	{bench: "churn_live", meta: {commit: $commit, kernel: $kernel, cpu: $cpu, date: $date, target_rate: $rate,
 		routes: $routes, window_s: $secs, generator: "pktgen live, 64-byte IPv4 frames to the pod, CPU 1",
@@ -83,12 +89,17 @@ jq -Rn --arg commit "$(git describe --always --dirty 2>/dev/null || echo unknown
 	 changes_per_s: ($w | map(select(.kind == "churn") | .changes_per_s) | med),
 	 sent: ($w | map(.sent) | add), good: ($w | map(.good) | add), bad: ($w | map(.bad) | add),
 	 lost: ($w | map(.sent - .good) | add), index_on_after: $index_on}
-	| .ratio = (.churn_pps / .quiet_pps)' "$dir/windows.tsv" >"$res/churn_live.json" || fail "cannot write the results"
+	| .ratio = (.churn_pps / .quiet_pps)
+	| .generator_quiet_pps = ($w | map(select(.kind == "quiet") | .generator_pps) | med)
+	| .generator_churn_pps = ($w | map(select(.kind == "churn") | .generator_pps) | med)
+	| .generator_ratio = (.generator_churn_pps / .generator_quiet_pps)' "$dir/windows.tsv" >"$res/churn_live.json" || fail "cannot write the results"
 jq -r '"Live forwarding to the pod (64-byte IPv4 frames) with \(.meta.routes) routes installed, median of \(.windows | map(select(.kind == "quiet")) | length) windows of \(.meta.window_s) s each.\n",
 	"| condition | quiet frames/s | during frames/s | ratio | route changes/s | frames sent | not delivered good |",
 	"|---|---:|---:|---:|---:|---:|---:|",
 	"| route churn | \(.quiet_pps | floor) | \(.churn_pps | floor) | \(.ratio * 1000 | round / 1000) | \(.changes_per_s) | \(.sent) | \(.lost) |"' \
 	"$res/churn_live.json" | tee "$res/churn_live.md"
+jq -r '"generator (frames over the kernel'"'"'s time for the run): quiet \(.generator_quiet_pps | floor)/s, churn \(.generator_churn_pps | floor)/s, ratio \(.generator_ratio * 1000 | round / 1000)"' \
+	"$res/churn_live.json"
 echo "results: $res/churn_live.json, $res/churn_live.md"
 lost=$(jq .lost "$res/churn_live.json")
 [ "$lost" = 0 ] || fail "$lost frames were not delivered good"
