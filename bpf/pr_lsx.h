@@ -26,6 +26,20 @@ static __always_inline bool pr_lsx_changed(bool v6, __u32 tbl, const void *trie_
 		   : bpf_map_lookup_elem(&pr_lsx_chg4_0, trie_key);
 }
 
+/* IPv4: whether a change may cover the destination (w0, a raw load of the
+ * address) since table tbl was built, by its /16's bit in the set's filter:
+ * false only when none can. Cheap enough to run inline on every packet. */
+static __always_inline bool pr_lsx_maybe_changed4(const struct pr_lsx_ctl *c, __u32 tbl, __u32 w0)
+{
+	__u32 bit = pr_lsx_chg4_bit(bpf_ntohl(w0)), word = tbl * (PR_LSX_CHG_BITS / 64) + bit / 64;
+	__u64 *bits;
+
+	if (c->chg[0][tbl].n > PR_LSX_CHG_LENS)
+		return true;
+	bits = bpf_map_lookup_elem(&pr_lsx_chgbits, &word);
+	return !bits || (*bits >> (bit % 64)) & 1;
+}
+
 /* Whether a change may cover the destination (words w in domain) since
  * table tbl of family fam was built, by the set's filter: false only when
  * none can. */
@@ -35,6 +49,8 @@ static __always_inline bool pr_lsx_maybe_changed(const struct pr_lsx_ctl *c, __u
 	const struct pr_lsx_chg_filter *f = &c->chg[fam][tbl];
 	__u32 n = f->n;
 
+	if (!fam)
+		return pr_lsx_maybe_changed4(c, tbl, w[0]);
 	if (n > PR_LSX_CHG_LENS)
 		return true;
 	for (int i = 0; i < PR_LSX_CHG_LENS; i++) {
@@ -310,8 +326,12 @@ static __always_inline bool pr_lsx_lookup(bool v6, __u32 domain, __u32 w0, __u32
 	      domain << PR_LSX_DOMAIN_SHIFT;
 	/* The table's own set: the agent records a change there before it
 	 * writes the trie, and empties it only to rebuild the table, a grace
-	 * period after the datapath stopped reading it. */
-	if (c->changed[fam][tbl] && pr_lsx_stale(key, w0, w1, w2, w3))
+	 * period after the datapath stopped reading it. Under steady churn
+	 * the set is never empty: IPv4's filter is tested here, so that the
+	 * packets no change covers do not pay for the call (about as much as
+	 * the search itself). */
+	if (c->changed[fam][tbl] && (v6 || pr_lsx_maybe_changed4(c, tbl, w0)) &&
+	    pr_lsx_stale(key, w0, w1, w2, w3))
 		return false;
 	s = pr_lsx_search(key, w0, w1, w2, w3);
 	if (s == PR_LSX_ASK_TRIE)

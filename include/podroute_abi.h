@@ -280,13 +280,18 @@ struct pr_lsx_len {
 
 /*
  * A filter in front of a table's set of changed prefixes, so that the many
- * packets no change covers skip the set's LPM lookup: the lengths of the
- * changed prefixes (n, at most PR_LSX_CHG_LENS; more: any, every packet
- * looks in the set) and, in pr_lsx_chgbits, one bit per changed prefix at
- * pr_lsx_hash(PR_LSX_USED | domain << 8 | len, masked address) modulo
- * PR_LSX_CHG_BITS. No bit set at any of the lengths: no change covers the
- * destination. A length is added before its bits, and both before the
- * prefix goes into the set.
+ * packets no change covers skip the set's LPM lookup.
+ * IPv6: the lengths of the changed prefixes (n, at most PR_LSX_CHG_LENS;
+ * more: any, every packet looks in the set) and, in pr_lsx_chgbits, one
+ * bit per changed prefix at pr_lsx_hash(PR_LSX_USED | domain << 8 | len,
+ * masked address) modulo PR_LSX_CHG_BITS. No bit set at any of the
+ * lengths: no change covers the destination. A length is added before its
+ * bits, and both before the prefix goes into the set.
+ * IPv4: one bit per /16 of the address space (pr_lsx_chg4_bit), set for
+ * every /16 a changed prefix overlaps, whatever its length and domain; n
+ * is 0, or above PR_LSX_CHG_LENS (the filter passes everything). One load
+ * and no hash decide a packet whose /16 no change touches, so the
+ * datapath tests it inline, before the call that looks in the set.
  */
 struct pr_lsx_chg_filter {
 	__u32 n;   /* lengths in e[]; above PR_LSX_CHG_LENS: the filter passes everything */
@@ -305,7 +310,16 @@ struct pr_lsx_ctl {
 	struct pr_lsx_table tab[2][2];      /* [family][table] */
 };
 
-/* The change filter's hash, the same on both sides: words are raw loads of
+/* IPv4's change filter: the bit of an address (host order) is its /16. */
+#if PR_LSX_CHG_BITS != 65536
+#error "IPv4's change filter has one bit per /16"
+#endif
+static inline __u32 pr_lsx_chg4_bit(__u32 addr)
+{
+	return addr >> 16;
+}
+
+/* IPv6's change filter's hash, the same on both sides: words are raw loads of
  * the masked address (byte order does not matter as long as both agree). */
 static inline __u32 pr_lsx_hash(__u32 meta, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
 {

@@ -48,6 +48,7 @@
  * pr_lsx_chg*_0/1  per table, the prefixes changed since it was built (the
  *                  value is unused): destinations they cover go to the trie
  * pr_lsx_chgbits   the filters in front of those sets: [family][table][word]
+ *                  (IPv4: a bit per /16; IPv6: per hashed prefix)
  * pr_events        sampled decision events, one ring per CPU (0 entries: as
  *                  many as CPUs), read by `podroute monitor`
  * pr_monitor       whether and how the datapath samples them (the monitor's

@@ -265,7 +265,29 @@ static uint32_t filter_bit(bool v6, const struct pr_lookup_index_entry *e)
 	       (PR_LSX_CHG_BITS - 1);
 }
 
-/* Let table t's filter pass the prefix trie_key: its length, then its bit. */
+/* Let table t's IPv4 filter pass every address of the prefix e: the bits
+ * of the /16s it overlaps (one, or 2^(16 - len) for a shorter prefix). */
+static void filter_add4(struct pr_lookup_index *x, unsigned t, const struct pr_lookup_index_entry *e)
+{
+	uint32_t a = (uint32_t)e->addr[0] << 24 | e->addr[1] << 16 | e->addr[2] << 8 | e->addr[3];
+	uint32_t first = pr_lsx_chg4_bit(a), count = 1;
+	uint64_t *words = &x->chgbits[t * (PR_LSX_CHG_BITS / 64)];
+
+	if (e->len < 16) {
+		count = 1U << (16 - e->len);
+		first &= ~(count - 1);
+	}
+	if (count < 64) {
+		__atomic_fetch_or(&words[first / 64], ((1ULL << count) - 1) << (first % 64),
+				  __ATOMIC_SEQ_CST);
+		return;
+	}
+	for (uint32_t w = first / 64; w < (first + count) / 64; w++)
+		__atomic_store_n(&words[w], ~0ULL, __ATOMIC_SEQ_CST);
+}
+
+/* Let table t's filter pass the prefix trie_key: IPv4, its /16s; IPv6,
+ * its length, then its bit. */
 static void filter_add(struct pr_lookup_index *x, bool v6, unsigned t, const void *trie_key)
 {
 	struct pr_lsx_chg_filter *f = &x->ctl->chg[v6][t];
@@ -273,9 +295,14 @@ static void filter_add(struct pr_lookup_index *x, bool v6, unsigned t, const voi
 	struct pr_route none = { 0 }; /* the filter keys on the prefix alone */
 	uint32_t n = f->n, i, bit;
 
-	if (pr_lookup_index_entry_from_key(v6, trie_key, &none, &e) || e.domain > PR_LSX_MAX_DOMAIN) {
+	if (pr_lookup_index_entry_from_key(v6, trie_key, &none, &e) ||
+	    (v6 && e.domain > PR_LSX_MAX_DOMAIN)) {
 		/* The datapath asks the set itself for such prefixes. */
 		__atomic_store_n(&f->n, PR_LSX_CHG_LENS + 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	if (!v6) { /* no domain in the bit: a packet of another one asks the set */
+		filter_add4(x, t, &e);
 		return;
 	}
 	for (i = 0; i < n && i < PR_LSX_CHG_LENS && f->e[i].len != e.len; i++)
