@@ -15,9 +15,12 @@
 
 #include <linux/types.h>
 
-/* Bump when a pinned map's key or value layout changes: the agent refuses
- * to adopt pinned maps whose pr_config.abi_version differs. */
-#define PR_ABI_VERSION 9
+/* Bump when a pinned map's key or value layout changes, or what its
+ * contents mean to the datapath (10: pr_lsx_chgbits' IPv4 filter is a bit
+ * per /16; a program of 9 would read it as hashed prefixes and miss
+ * changes): the agent refuses to adopt pinned maps whose
+ * pr_config.abi_version differs. */
+#define PR_ABI_VERSION 10
 
 /* Sizes fixed at compile time (map capacities of the prefix maps are set
  * at load time instead, see the loader). */
