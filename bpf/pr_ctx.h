@@ -58,21 +58,37 @@ static __always_inline __u32 pr_ctx_ifindex(void *ctx, bool is_xdp)
 
 /* A MAC address as one 32-bit and one 16-bit move rather than six byte
  * moves (clang knows no alignment for a __u8 array; the verifier allows
- * unaligned access where the CPU does it efficiently, which the programs'
- * targets all do). */
+ * unaligned access to packets and map values where the CPU does it
+ * efficiently, which the programs' targets all do, but not to the stack). */
 static __always_inline void pr_mac_copy(__u8 *dst, const __u8 *src)
 {
 	*(__u32 *)dst = *(const __u32 *)src;
 	*(__u16 *)(dst + 4) = *(const __u16 *)(src + 4);
 }
 
-/* Write the Ethernet header of the next hop into the frame's own header
- * (eth: checked by the parser, re-derived after any helper that moves the
- * packet; untagged: see pr_parse_l2). */
-static __always_inline void pr_ctx_rewrite_l2(struct ethhdr *eth, const __u8 *dmac, const __u8 *smac)
+/* The same, as a 16- then a 32-bit move: for an address at an offset of 2
+ * modulo 4 on the stack. */
+static __always_inline void pr_mac_copy_at2(__u8 *dst, const __u8 *src)
 {
-	pr_mac_copy(eth->h_dest, dmac);
-	pr_mac_copy(eth->h_source, smac);
+	*(__u16 *)dst = *(const __u16 *)src;
+	*(__u32 *)(dst + 2) = *(const __u32 *)(src + 2);
+}
+
+/* Write the Ethernet header of the next hop (the frame is untagged: see
+ * pr_parse_l2). Returns 0, or -1 if the frame could not be rewritten. */
+static __always_inline int pr_ctx_rewrite_l2(void *ctx, bool is_xdp, const __u8 *dmac, const __u8 *smac)
+{
+	void *data = is_xdp ? (void *)(long)((struct xdp_md *)ctx)->data
+			    : (void *)(long)((struct __sk_buff *)ctx)->data;
+	void *data_end = is_xdp ? (void *)(long)((struct xdp_md *)ctx)->data_end
+				: (void *)(long)((struct __sk_buff *)ctx)->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	pr_mac_copy(eth->h_dest, dmac);        /* dmac, smac: struct pr_tx's */
+	pr_mac_copy_at2(eth->h_source, smac);
+	return 0;
 }
 
 /* XDP: reserve the metadata for a TC hand-off before touching the packet. */

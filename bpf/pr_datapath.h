@@ -164,9 +164,9 @@ static __always_inline void pr_dec_ttl(struct pr_pkt *p)
 
 /* Where a redirect goes; filled by one of the three resolvers below. */
 struct pr_tx {
-	__u8 dmac[8]; /* 6 used: 8, so that pr_mac_copy() moves aligned words */
-	__u8 smac[8]; /* (the verifier wants the stack's accesses aligned) */
-	__u32 ifindex;
+	__u8 dmac[6];  /* at 0: copied as a 32- then a 16-bit word, */
+	__u8 smac[6];  /* at 6: as a 16- then a 32-bit word (the verifier */
+	__u32 ifindex; /* wants the stack's accesses aligned) */
 };
 
 /*
@@ -272,25 +272,26 @@ static __always_inline bool pr_spoofed(struct pr_pkt *p, __u32 domain, __u32 *sp
 	return true;
 }
 
-/* The node's settings (pr_config), read once per packet. */
-static __always_inline const struct pr_global *pr_global(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&pr_config, &zero);
-}
-
 /* The agent says no network has anti-spoofing on: pr_spoofed() would only
  * find that out after a second longest match. */
-static __always_inline bool pr_antispoof_off(const struct pr_global *g)
+static __always_inline bool pr_antispoof_off(void)
 {
+	__u32 zero = 0;
+	struct pr_global *g = bpf_map_lookup_elem(&pr_config, &zero);
+
 	return g && (g->flags & PR_G_F_NO_ANTISPOOF);
 }
 
 /* Shadow mode: the network's own flag or the global one. net may be NULL. */
-static __always_inline bool pr_shadow(const struct pr_global *g, const struct pr_net *net)
+static __always_inline bool pr_shadow(const struct pr_net *net)
 {
-	return (net && (net->flags & PR_NET_F_SHADOW)) || (g && (g->flags & PR_G_F_SHADOW));
+	__u32 zero = 0;
+	struct pr_global *g;
+
+	if (net && (net->flags & PR_NET_F_SHADOW))
+		return true;
+	g = bpf_map_lookup_elem(&pr_config, &zero);
+	return g && (g->flags & PR_G_F_SHADOW);
 }
 
 /* The agent has been gone longer than its bound: what it learned may be
@@ -314,7 +315,6 @@ static __always_inline int pr_reload_l3(struct xdp_md *x, struct pr_pkt *p)
 	if (off != sizeof(struct ethhdr))
 		return -1;
 	p->data = data;
-	p->eth = data;
 	p->data_end = data_end;
 	if (pr_is_ipv4(p)) {
 		p->ip4 = data + off;
@@ -368,9 +368,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 	struct pr_net *net;
 	struct pr_tx tx = {};
 	struct pr_xdp_meta *meta = NULL;
-	const struct pr_global *g = NULL;
 	__u32 in_ifindex, net_id = 0, reason, spoofed_net;
-	bool shadow, xdp_tx;
 	int r;
 
 	pr_ctx_load(ctx, is_xdp, &p);
@@ -431,8 +429,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		goto pass;
 	}
 	PR_COST_STEP(5, pr_verdict_drop(is_xdp));
-	g = pr_global();
-	if (side == PR_SIDE_UNDERLAY && !pr_antispoof_off(g) && pr_spoofed(&p, ifc->vrf_table, &spoofed_net)) {
+	if (side == PR_SIDE_UNDERLAY && !pr_antispoof_off() && pr_spoofed(&p, ifc->vrf_table, &spoofed_net)) {
 		net_id = spoofed_net;
 		reason = PR_R_SPOOF;
 		goto drop;
@@ -449,7 +446,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 	case PR_ACT_REDIRECT:
 		tx.ifindex = net->ifindex;
 		pr_mac_copy(tx.dmac, net->dmac);
-		pr_mac_copy(tx.smac, net->smac);
+		pr_mac_copy_at2(tx.smac, net->smac);
 		break;
 	case PR_ACT_FIB:
 		r = pr_resolve_fib(ctx, is_xdp, &p, in_ifindex, net, &tx);
@@ -479,39 +476,30 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		reason = PR_R_TTL;
 		goto pass;
 	}
-	/* Out the way it came (a hairpin): the kernel owes the sender an ICMP
-	 * redirect with it. */
-	if (tx.ifindex == in_ifindex) {
-		reason = PR_R_NO_TARGET;
-		goto pass;
-	}
 	PR_COST_STEP(7, tx.ifindex ? pr_verdict_drop(is_xdp) : pr_verdict_pass(is_xdp));
-	shadow = pr_shadow(g, net);
-	/*
-	 * Only to the devices podroute may use (pr_txports). XDP, to a target
-	 * that takes XDP frames: bpf_redirect_map() answers that and records
-	 * the redirect in one devmap lookup, and pr_xdp_txports holds only
-	 * devices of pr_txports (every writer adds to pr_txports first and
-	 * removes from it last), so its yes is pr_txports' yes too. Targets
-	 * that take no XDP frames (OVS internal ports, VLAN devices, bridges;
-	 * a veth whose peer has no NAPI; PR_NET_F_SKB_XMIT): pr_txports, then
-	 * TC, which runs on every device podroute attaches to, redirects the
-	 * skb. Shadow mode records no redirect.
-	 */
-	xdp_tx = is_xdp && !shadow && !(net->flags & PR_NET_F_SKB_XMIT) &&
-		 bpf_redirect_map(&pr_xdp_txports, tx.ifindex, XDP_PASS) == XDP_REDIRECT;
-	if (!xdp_tx && !bpf_map_lookup_elem(&pr_txports, &tx.ifindex)) {
+	/* Out the way it came (a hairpin): the kernel owes the sender an ICMP
+	 * redirect with it. Else only to the devices podroute may use. */
+	if (tx.ifindex == in_ifindex || !bpf_map_lookup_elem(&pr_txports, &tx.ifindex)) {
 		reason = PR_R_NO_TARGET;
 		goto pass;
 	}
-	PR_COST_STEP(8, xdp_tx ? pr_verdict_drop(is_xdp) : pr_verdict_pass(is_xdp));
-	if (shadow) {
+	PR_COST_STEP(8, pr_verdict_drop(is_xdp));
+	if (pr_shadow(net)) {
 		pr_count(net_id, PR_R_REDIRECT, p.pkt_len);
 		reason = PR_R_SHADOW;
 		goto pass;
 	}
 	PR_COST_STEP(9, pr_verdict_drop(is_xdp));
-	if (is_xdp && !xdp_tx) {
+
+	/* Targets that take no XDP frames (OVS internal ports, VLAN devices,
+	 * bridges; a veth whose peer has no NAPI): TC, which runs on every
+	 * device podroute attaches to, redirects the skb. Whether the target
+	 * takes them is bpf_redirect_map()'s own answer: XDP_REDIRECT, the
+	 * redirect recorded for the verdict below to carry out, or its
+	 * fallback XDP_PASS when the device is not in pr_xdp_txports. One
+	 * devmap lookup where a lookup and then the redirect took two. */
+	if (is_xdp && ((net->flags & PR_NET_F_SKB_XMIT) ||
+		       bpf_redirect_map(&pr_xdp_txports, tx.ifindex, XDP_PASS) != XDP_REDIRECT)) {
 		meta = pr_xdp_reserve_meta(ctx);
 		if (!meta) {
 			reason = PR_R_NO_TARGET;
@@ -532,7 +520,11 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 	pr_monitor_event(ctx, is_xdp, &p, net_id, meta ? PR_R_DEFER_TC : PR_R_REDIRECT,
 		   meta ? PR_V_DEFER_TC : PR_V_REDIRECT, tx.ifindex);
 	pr_dec_ttl(&p);
-	pr_ctx_rewrite_l2(p.eth, tx.dmac, tx.smac);
+	if (pr_ctx_rewrite_l2(ctx, is_xdp, tx.dmac, tx.smac)) {
+		/* Modified already: the slow path would see a half-written frame. */
+		pr_count(net_id, PR_R_MALFORMED, p.pkt_len);
+		return pr_verdict_drop(is_xdp);
+	}
 	PR_COST_STEP(11, pr_verdict_drop(is_xdp));
 	if (meta) {
 		pr_count(net_id, PR_R_DEFER_TC, p.pkt_len);
@@ -545,7 +537,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 
 drop:
 	pr_count(net_id, reason, p.pkt_len);
-	if (pr_shadow(g, pr_net_get(net_id))) {
+	if (pr_shadow(pr_net_get(net_id))) {
 		pr_count(net_id, PR_R_SHADOW, p.pkt_len);
 		pr_monitor_event(ctx, is_xdp, &p, net_id, reason, PR_V_PASS, 0);
 		return pr_verdict_pass(is_xdp);

@@ -28,9 +28,9 @@
  *                  so the loader adopts pinned maps itself)
  * pr_xdp_txports   of those, the devices that take XDP frames (ndo_xdp_xmit;
  *                  a veth only while its peer has NAPI); a target only in
- *                  pr_txports is handed to TC on the receiving device.
- *                  Never more than pr_txports (writers add there first and
- *                  remove there last): XDP takes a yes here for both
+ *                  pr_txports is handed to TC on the receiving device;
+ *                  never more than pr_txports (writers add there first and
+ *                  remove there last)
  * pr_config        global knobs (shadow mode, the ABI version of the maps)
  * pr_ifaces        receiving ifindex -> role and the router MACs it accepts
  * pr_ifslots       the same entries at pr_ifslot_of(ifindex), which the

@@ -40,8 +40,8 @@ struct mem {
 	unsigned nops;
 	int fail_on_op; /* 1-based op number that fails, 0 = never */
 	/* Operations after which pr_xdp_txports held a device pr_txports did
-	 * not: XDP takes bpf_redirect_map()'s yes for pr_txports' too
-	 * (bpf/pr_datapath.h), so no moment may break that. */
+	 * not: a device XDP may redirect to that is not allowed at all (see
+	 * include/podroute_maps.h); no moment may show that. */
 	unsigned xdp_tx_not_allowed;
 };
 
