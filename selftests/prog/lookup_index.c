@@ -241,6 +241,34 @@ static struct pr_prefix *fresh_prefixes(bool v6, size_t n)
 	return p;
 }
 
+/* One packet src -> dst from the default VRF's underlay, decided by the
+ * trie and then by the index: the same verdict and frame, or a failure.
+ * Counts the trie's verdict as a redirect or another. */
+static bool trie_then_index(bool v6, const char *src, const char *dst, unsigned *redirects,
+			    unsigned *others)
+{
+	uint8_t in[PKT_MAX], out[2][PKT_MAX + 64];
+	uint32_t out_len[2], ret[2];
+	size_t len = frame_to(v6, src, dst, in);
+
+	for (int on = 0; on < 2; on++) {
+		int err;
+
+		index_use(on);
+		err = run_prog(PR_PROG_XDP_UNDERLAY, E.if_in, in, len, out[on], &out_len[on], &ret[on]);
+		if (err)
+			return check_fail("%s -> %s: test run: %s", src, dst, strerror(-err));
+	}
+	if (!same_out(ret[0], out_len[0], out[0], ret[1], out_len[1], out[1]))
+		return check_fail("%s -> %s: trie gave verdict %u (%u bytes), index %u (%u bytes)", src, dst,
+				  ret[0], out_len[0], ret[1], out_len[1]);
+	if (ret[0] == XDP_REDIRECT)
+		(*redirects)++;
+	else
+		(*others)++;
+	return true;
+}
+
 /* Packets from the default VRF's underlay: the index's verdict and frame
  * must be the trie's, for every packet. */
 static bool sweep(bool v6, size_t nprefixes, unsigned npackets)
@@ -254,28 +282,10 @@ static bool sweep(bool v6, size_t nprefixes, unsigned npackets)
 		return check_fail("publish failed");
 	for (unsigned i = 0; i < npackets && ok; i++) {
 		char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
-		uint8_t in[PKT_MAX], out[2][PKT_MAX + 64];
-		uint32_t out_len[2], ret[2];
-		size_t len;
 
 		random_dst(v6, p, nprefixes, dst, sizeof(dst));
 		random_dst(v6, p, nprefixes, src, sizeof(src)); /* the anti-spoof lookup too */
-		len = frame_to(v6, src, dst, in);
-		for (int on = 0; on < 2; on++) {
-			int err;
-
-			index_use(on);
-			err = run_prog(PR_PROG_XDP_UNDERLAY, E.if_in, in, len, out[on], &out_len[on], &ret[on]);
-			if (err)
-				ok = check_fail("%s -> %s: test run: %s", src, dst, strerror(-err));
-		}
-		if (ok && !same_out(ret[0], out_len[0], out[0], ret[1], out_len[1], out[1]))
-			ok = check_fail("%s -> %s: trie gave verdict %u (%u bytes), index %u (%u bytes)",
-					src, dst, ret[0], out_len[0], ret[1], out_len[1]);
-		if (ret[0] == XDP_REDIRECT)
-			redirects++;
-		else
-			others++;
+		ok = trie_then_index(v6, src, dst, &redirects, &others);
 	}
 	free(p);
 	/* Not vacuous: both kinds of verdict occur, often. */
@@ -615,15 +625,13 @@ static bool small_sweep(bool v6, size_t n, bool dflt, unsigned npackets, unsigne
 		ok = check_fail("domain 0's direct array is not a small one");
 	for (unsigned i = 0; i < npackets && ok; i++) {
 		char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
-		uint8_t a[16], in[PKT_MAX], out[2][PKT_MAX + 64];
+		uint8_t a[16];
 		uint8_t key[sizeof(struct pr_lpm6_key)];
 		struct pr_lpm6_key *k6 = (struct pr_lpm6_key *)key;
 		struct pr_lpm4_key *k4 = (struct pr_lpm4_key *)key;
-		uint32_t out_len[2], ret[2];
 		struct pr_route r;
 		long want;
 		bool found;
-		size_t len;
 
 		/* A source no local prefix covers (anti-spoofing would drop the
 		 * packet whatever its destination), looked up all the same. */
@@ -650,22 +658,8 @@ static bool small_sweep(bool v6, size_t n, bool dflt, unsigned npackets, unsigne
 		    (found && (r.net_id != targets[want % 5].net || r.action != targets[want % 5].action)))
 			ok = check_fail("%s: the trie says %s (net %u), the brute force prefix %ld", dst,
 					found ? "a match" : "none", found ? r.net_id : 0, want);
-		len = frame_to(v6, src, dst, in);
-		for (int on = 0; on < 2 && ok; on++) {
-			int err;
-
-			index_use(on);
-			err = run_prog(PR_PROG_XDP_UNDERLAY, E.if_in, in, len, out[on], &out_len[on], &ret[on]);
-			if (err)
-				ok = check_fail("%s -> %s: test run: %s", src, dst, strerror(-err));
-		}
-		if (ok && !same_out(ret[0], out_len[0], out[0], ret[1], out_len[1], out[1]))
-			ok = check_fail("%s -> %s: trie gave verdict %u (%u bytes), index %u (%u bytes)",
-					src, dst, ret[0], out_len[0], ret[1], out_len[1]);
-		if (ret[0] == XDP_REDIRECT)
-			redirects++;
-		else
-			others++;
+		if (ok)
+			ok = trie_then_index(v6, src, dst, &redirects, &others);
 	}
 	free(p);
 	free(domain);
