@@ -358,14 +358,13 @@ bool pr_lookup_index_writable(struct pr_lookup_index *x, bool v6)
 	return x->gp && pr_grace_period_done(x->gp, x->gp_ticket[v6]);
 }
 
-/* Empty a table's set of changed prefixes (no reader left: see publish). */
 /* Delete the recorded keys (size bytes each): one batch where the kernel
  * has it for this map type, else one by one. A key already gone (ENOENT)
  * is no error. */
 static int chg_keys_delete(int fd, struct pr_lsx_chg_keys *k, size_t size)
 {
 	__u32 count = k->n;
-	size_t i = 0;
+	size_t i;
 
 	if (!k->n)
 		return 0;
@@ -380,6 +379,9 @@ static int chg_keys_delete(int fd, struct pr_lsx_chg_keys *k, size_t size)
 	return 0;
 }
 
+/* Empty a table's set of changed prefixes (no reader left: see publish):
+ * from the keys recorded while this process knows them all, else by a
+ * scan, after which it does. */
 static int clear_changed(struct pr_lookup_index *x, bool v6, unsigned tbl)
 {
 	struct pr_lsx_chg_keys *k = &x->chg_keys[v6][tbl];

@@ -86,10 +86,10 @@ struct pr_lookup_index {
 	char why_off[2][96];            /* "" while current, else why the trie serves */
 	/* [family][table]: the keys this process wrote to the set, so that a
 	 * build empties it with one batch delete rather than a scan and a
-	 * delete per key; while !chg_known (a set an earlier process wrote, or
-	 * a record that could not grow), the scan. */
+	 * delete per key; while !known (a set an earlier process wrote, or a
+	 * record that could not grow), the scan. */
 	struct pr_lsx_chg_keys {
-		uint8_t *keys; /* PR_LSX_CHG_KEY bytes each */
+		uint8_t *keys; /* the family's trie key size each */
 		size_t n, cap;
 		bool known;
 	} chg_keys[2][2];
