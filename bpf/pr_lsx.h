@@ -40,17 +40,16 @@ static __always_inline bool pr_lsx_maybe_changed4(const struct pr_lsx_ctl *c, __
 	return !bits || (*bits >> (bit % 64)) & 1;
 }
 
-/* Whether a change may cover the destination (words w in domain) since
- * table tbl of family fam was built, by the set's filter: false only when
- * none can. */
-static __always_inline bool pr_lsx_maybe_changed(const struct pr_lsx_ctl *c, __u32 fam, __u32 tbl,
-						 __u32 domain, const __u32 *w)
+/* IPv6: whether a change may cover the destination (words w in domain)
+ * since table tbl was built, by the set's filter: false only when none
+ * can. */
+static __always_inline bool pr_lsx_maybe_changed6(const struct pr_lsx_ctl *c, __u32 tbl, __u32 domain,
+						  const __u32 *w)
 {
+	const __u32 fam = 1;
 	const struct pr_lsx_chg_filter *f = &c->chg[fam][tbl];
 	__u32 n = f->n;
 
-	if (!fam)
-		return pr_lsx_maybe_changed4(c, tbl, w[0]);
 	if (n > PR_LSX_CHG_LENS)
 		return true;
 	for (int i = 0; i < PR_LSX_CHG_LENS; i++) {
@@ -75,7 +74,8 @@ static __always_inline bool pr_lsx_maybe_changed(const struct pr_lsx_ctl *c, __u
  * Whether a prefix covering the destination (words w0..w3 in the domain,
  * family and table that key holds, as pr_lsx_lookup builds it) changed
  * since that table was built: the set's filter first (most destinations
- * are covered by no change), then the set itself, keyed as the trie is.
+ * are covered by no change; IPv4's the caller has tested, inline), then
+ * the set itself, keyed as the trie is.
  * A global function: checked once on its own. Called beside
  * pr_lsx_search, not from it, so that the two never stack up on one call
  * chain (6.1 allows 512 bytes across every frame of a chain, and a bench
@@ -98,7 +98,7 @@ __noinline int pr_lsx_stale(__u32 key, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
 	w[3] = w3;
 	if (!c)
 		return 1;
-	return pr_lsx_maybe_changed(c, fam, tbl, domain, w) && pr_lsx_changed(fam, tbl, &k);
+	return (!fam || pr_lsx_maybe_changed6(c, tbl, domain, w)) && pr_lsx_changed(fam, tbl, &k);
 }
 
 /* pr_lsx_search()'s answers besides a slot. */
