@@ -112,7 +112,7 @@ static size_t gen(struct pr_lookup_index_entry *e, size_t n, bool v6, const unsi
 /* A map of two tables as the agent lays them out: table t at t * M / 2. */
 #define MAP_ELEMS (2 * (17 * PR_LSX_DP_ELEMS + 16))
 /* The elements of a one-prefix domain's direct array (2^6 words). */
-#define SMALL_DP_ELEMS ((64 + 5) / 6)
+#define SMALL_DP_ELEMS (((1 << PR_LSX_MIN_DP_BITS) + 5) / 6)
 
 /* Every query answered as the brute force answers it; returns hits. */
 static unsigned check(const union pr_lsx_elem *map, const struct pr_lsx_table *t, bool v6,
