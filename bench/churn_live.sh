@@ -78,8 +78,9 @@ for ((w = 0; w < WINDOWS; w++)); do
 		"$sent" "$good" "$([ "$kind" = churn ] && echo ", $changes route changes/s")" \
 		"$([ "$full" != 0 ] && echo ", $full dropped at the pod's full ring")"
 done
-index_on_after=$(node_podroute -j status | jq '.lookup_index.ipv4.active')
-echo "lookup index after the windows: $(node_podroute -j status | jq -c '.lookup_index')"
+lsx_after=$(node_podroute -j status | jq -c '.lookup_index')
+index_on_after=$(jq '.ipv4.active' <<<"$lsx_after")
+echo "lookup index after the windows: $lsx_after"
 jq -Rn --arg commit "$(git describe --always --dirty 2>/dev/null || echo unknown)" --arg kernel "$(uname -r)" \
 	--arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" --arg date "$(date -u +%FT%TZ)" \
 	--argjson rate "$RATE" --argjson routes "$ROUTES" --argjson secs "$WINDOW_S" --argjson index_on "$index_on_after" '
