@@ -85,6 +85,7 @@
 #include "shell_line.h"
 #include "lookup_cost.h"
 #include "datapath/interfaces.h"
+#include "kernel/features.h"
 #include "reconcile/lookup_index.h"
 #include "podroute_abi.h"
 #include "lib/prefix.h"
@@ -512,7 +513,7 @@ static void bench_open(struct bench *b, const struct opts *o, uint32_t nmax, uin
 	set_max(b->obj, "pr_lsx4", PR_LSX_MAP_ELEMS(nmax));
 	set_max(b->obj, "pr_lsx6", PR_LSX_MAP_ELEMS(nmax));
 	set_max(b->obj, "lk_dir8", chunks ? chunks : 1);
-	if (bpf_object__load(b->obj))
+	if (pr_kernel_caps_apply(b->obj) || bpf_object__load(b->obj))
 		die("%s: cannot load: %s", o->obj, strerror(errno));
 	for (int i = 0; i <= V__COUNT; i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(b->obj, progs[i]);

@@ -463,7 +463,13 @@ static uint32_t live_run(int gen, int ifindex, const uint8_t *frame, size_t len,
 		    .batch_size = LIVE_BATCH);
 
 	if (bpf_prog_test_run_opts(gen, &r)) {
-		fprintf(stderr, "pktgen: live frames (%u): %s\n", n, strerror(errno));
+		int e = errno;
+
+		fprintf(stderr, "pktgen: live frames (%u): %s%s\n", n, strerror(e),
+			e == EPERM
+				? " (this kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES: bench/pktrate_vm.sh "
+				  "measures in the VM's kernels)"
+				: "");
 		return 0;
 	}
 	return r.duration ? r.duration : 1;

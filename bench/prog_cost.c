@@ -59,6 +59,7 @@
 #include "datapath/interfaces.h"
 #include "datapath/load.h"
 #include "datapath/maps.h"
+#include "kernel/features.h"
 #include "lib/log.h"
 #include "podroute_abi.h"
 #include "lib/prefix.h"
@@ -192,7 +193,7 @@ static int pc_load_variant(const struct pr_datapath *dp, const char *obj_path, s
 			return -1;
 		}
 	}
-	if (!want || bpf_object__load(obj)) {
+	if (!want || pr_kernel_caps_apply(obj) || bpf_object__load(obj)) {
 		fprintf(stderr, "prog_cost: %s: cannot load xdp_underlay\n", obj_path);
 		bpf_object__close(obj);
 		return -1;

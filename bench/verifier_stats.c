@@ -38,6 +38,8 @@
 #include <bpf/libbpf.h>
 #include <jansson.h>
 
+#include "kernel/features.h"
+
 /* The kernel's BPF_LOG_STATS (include/linux/bpf_verifier.h, not UAPI). */
 #define LOG_STATS 4
 #define STATS_LOG_SIZE (64 * 1024)
@@ -179,6 +181,11 @@ static struct bpf_object *open_obj(const char *path, const char *only, __u32 lev
 
 	if (!obj)
 		return NULL;
+	/* As the datapath's loader: what this kernel refuses is left out. */
+	if (pr_kernel_caps_apply(obj)) {
+		bpf_object__close(obj);
+		return NULL;
+	}
 	bpf_object__for_each_map(map, obj)
 		bpf_map__set_pin_path(map, NULL);
 	bpf_object__for_each_program(prog, obj) {
@@ -344,6 +351,7 @@ int main(int argc, char **argv)
 	root = json_object();
 	progs = json_array();
 	json_object_set_new(root, "kernel", json_string(u.release));
+	json_object_set_new(root, "xdp_meta", json_boolean(pr_kernel_has_xdp_meta()));
 	for (int i = optind; i < argc; i++) {
 		r = check_object(argv[i], progs);
 		if (r < 0) {

@@ -91,6 +91,16 @@ static __always_inline int pr_ctx_rewrite_l2(void *ctx, bool is_xdp, const __u8 
 	return 0;
 }
 
+/*
+ * Whether this kernel lets XDP programs call bpf_xdp_adjust_meta(), which
+ * carries the hand-off to TC. Some kernel builds refuse the helper to XDP
+ * ("program of this type cannot use helper"), and with it the whole
+ * program. The loader asks the kernel and writes this before the load
+ * (pr_kernel_caps_apply, user/kernel/features.h): a constant of frozen
+ * .rodata, so that where it is false the verifier never visits the calls.
+ */
+const volatile bool pr_kcap_xdp_meta = true;
+
 /* XDP: reserve the metadata for a TC hand-off before touching the packet. */
 static __always_inline struct pr_xdp_meta *pr_xdp_reserve_meta(struct xdp_md *x)
 {

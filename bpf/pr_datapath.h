@@ -484,6 +484,15 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 		goto pass;
 	}
 	PR_COST_STEP(8, pr_verdict_drop(is_xdp));
+	/* A kernel that refuses XDP metadata (pr_kcap_xdp_meta): XDP cannot
+	 * hand a target that takes no XDP frames to TC, and the kernel
+	 * forwards the packet. Known before shadow mode, so that shadow's
+	 * counters say what enforcing does. */
+	if (is_xdp && !pr_kcap_xdp_meta &&
+	    ((net->flags & PR_NET_F_SKB_XMIT) || !bpf_map_lookup_elem(&pr_xdp_txports, &tx.ifindex))) {
+		reason = PR_R_NO_HANDOFF;
+		goto pass;
+	}
 	if (pr_shadow(net)) {
 		pr_count(net_id, PR_R_REDIRECT, p.pkt_len);
 		reason = PR_R_SHADOW;
@@ -500,6 +509,10 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 	 * devmap lookup where a lookup and then the redirect took two. */
 	if (is_xdp && ((net->flags & PR_NET_F_SKB_XMIT) ||
 		       bpf_redirect_map(&pr_xdp_txports, tx.ifindex, XDP_PASS) != XDP_REDIRECT)) {
+		if (!pr_kcap_xdp_meta) { /* the device left pr_xdp_txports just now */
+			reason = PR_R_NO_HANDOFF;
+			goto pass;
+		}
 		meta = pr_xdp_reserve_meta(ctx);
 		if (!meta) {
 			reason = PR_R_NO_TARGET;

@@ -16,11 +16,11 @@
 #include <linux/types.h>
 
 /* Bump when a pinned map's key or value layout changes, or what its
- * contents mean to the datapath (10: pr_lsx_chgbits' IPv4 filter is a bit
- * per /16; a program of 9 would read it as hashed prefixes and miss
- * changes): the agent refuses to adopt pinned maps whose
- * pr_config.abi_version differs. */
-#define PR_ABI_VERSION 10
+ * contents mean to the datapath (11: a reason more, no-handoff, so
+ * pr_stats is larger; 10: pr_lsx_chgbits' IPv4 filter is a bit per /16):
+ * the agent refuses to adopt pinned maps whose pr_config.abi_version
+ * differs. */
+#define PR_ABI_VERSION 11
 
 /* Sizes fixed at compile time (map capacities of the prefix maps are set
  * at load time instead, see the loader). */
@@ -78,6 +78,9 @@ enum pr_reason {
 	PR_R_ICMP_ERROR = 21, /* east-west ICMP error: the kernel hashes its inner header */
 	PR_R_AGENT_GONE = 22, /* learned route, but the agent's heartbeat is older than its
 			       * bound: the kernel decides until the agent is back */
+	PR_R_NO_HANDOFF = 23, /* the target takes no XDP frames and this kernel refuses
+			       * XDP metadata (bpf_xdp_adjust_meta), which carries
+			       * the hand-off to TC: the slow path */
 	PR_R_MAX,
 };
 

@@ -69,7 +69,8 @@ ver=$("$P" --version)
 check "--version names the libraries and the kernel" grep -q "^libbpf .*, libxdp .*" <<<"$ver"
 check "--version -j carries versions and kernel features" \
 	jq -e '(.map_abi | type == "number") and .libbpf and .libxdp and .kernel.release and
-	       (.kernel.btf | type == "boolean") and (.kernel.vrf_fib_lookup | type == "boolean")' \
+	       (.kernel.btf | type == "boolean") and (.kernel.vrf_fib_lookup | type == "boolean") and
+	       (.kernel.xdp_metadata | type == "boolean")' \
 	<<<"$("$P" --version -j)"
 # Global options after the command, as operators type them.
 after=$("$P" status --pin-dir /nonexistent/podroute -j 2>/dev/null; echo "rc=$?")

@@ -101,7 +101,12 @@ grep -q '^podroute_build_info{version="[^"]*",abi="[0-9]*"} 1$' <<<"$page" || fa
 grep -q "^podroute_kernel_info{release=\"$(uname -r)\"," <<<"$page" || fail "no kernel info"
 # Probed, not read off the version: this kernel takes a VRF table id
 # (the prog suite's FIB cases in table 100 prove it independently).
-grep -q "^podroute_kernel_info{.*vrf_fib_lookup=\"true\"} 1" <<<"$page" || fail "the VRF FIB probe says no on $(uname -r)"
+grep -q "^podroute_kernel_info{.*vrf_fib_lookup=\"true\"," <<<"$page" || fail "the VRF FIB probe says no on $(uname -r)"
+# Whether XDP may write metadata: as the CLI's own probe says (kernel builds
+# differ; the prog suite's hand-off cases prove what each answer does).
+meta=$("$PODROUTE" --version --json | jq -r .kernel.xdp_metadata)
+grep -q "^podroute_kernel_info{.*,xdp_metadata=\"$meta\"} 1" <<<"$page" ||
+	fail "podroute_kernel_info's xdp_metadata is not the probe's $meta"
 grep -qE '^podroute_attached\{interface="in0",role="underlay",hook="(xdp|tc)",mode="[a-z]+"\} 1$' <<<"$page" ||
 	fail "in0 not shown attached"
 [ "$(metric podroute_reconciles_total)" -ge 1 ] || fail "no reconcile counted"

@@ -162,6 +162,7 @@ static struct fixture *fixture_new(void)
 	pr_hist_observe(&f->s.route_to_map_seconds, 0.003, 4);
 	snprintf(f->l.kernel_release, sizeof(f->l.kernel_release), "6.18.0-test");
 	f->l.vrf_fib = true; /* as the probe (kernel/features.c) would answer on such a kernel */
+	f->l.xdp_meta = true;
 	f->l.have_stats = true;
 	f->l.stats[pr_stats_index(1, PR_R_REDIRECT)] = (struct pr_counter){ 10, 980 };
 	f->l.stats[pr_stats_index(0, PR_R_MISS)] = (struct pr_counter){ 3, 300 };
@@ -323,7 +324,7 @@ static void test_render_page(void **state)
 	assert_true(has_line(t, "podroute_route_to_map_latency_seconds_bucket{le=\"0.005\"} 4"));
 	assert_true(has_line(t, "podroute_route_to_map_latency_seconds_bucket{le=\"+Inf\"} 4"));
 	assert_true(has_line(t, "podroute_route_to_map_latency_seconds_count 4"));
-	assert_true(has_line(t, "podroute_kernel_info{release=\"6.18.0-test\",vrf_fib_lookup=\"true\"} 1"));
+	assert_true(has_line(t, "podroute_kernel_info{release=\"6.18.0-test\",vrf_fib_lookup=\"true\",xdp_metadata=\"true\"} 1"));
 	assert_true(has_line(t, "podroute_attached{interface=\"in0\",role=\"underlay\",hook=\"xdp\",mode=\"native\"} 1"));
 	assert_true(has_line(t, "podroute_attached{interface=\"in0\",role=\"underlay\",hook=\"tc\",mode=\"ingress\"} 1"));
 	assert_true(has_line(t, "podroute_attached{interface=\"mp0\",role=\"ovn\",hook=\"xdp\",mode=\"generic\"} 1"));

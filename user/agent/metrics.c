@@ -246,10 +246,11 @@ void pr_metrics_render(struct pr_sbuf *b, const struct pr_metrics_snap *s,
 	pr_prom_family(b, "podroute_build_info", "gauge", "The running podroute: version and map ABI");
 	pr_prom_u64(b, "podroute_build_info", L("version", PODROUTE_VERSION, "abi", abi), 1);
 	pr_prom_family(b, "podroute_kernel_info", "gauge",
-		       "The kernel: release, and whether bpf_fib_lookup can use a VRF's table (probed)");
+		       "The kernel: release, whether bpf_fib_lookup can use a VRF's table, and whether XDP may "
+		       "write metadata, which hands skb-only targets' packets to TC (probed)");
 	pr_prom_u64(b, "podroute_kernel_info",
-		    L("release", l->kernel_release, "vrf_fib_lookup",
-		      l->vrf_fib ? "true" : "false"),
+		    L("release", l->kernel_release, "vrf_fib_lookup", l->vrf_fib ? "true" : "false",
+		      "xdp_metadata", l->xdp_meta ? "true" : "false"),
 		    1);
 
 	pr_prom_family(b, "podroute_attached", "gauge",

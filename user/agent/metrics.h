@@ -93,6 +93,7 @@ struct pr_metrics_ifstate {
 struct pr_metrics_live {
 	char kernel_release[65];
 	bool vrf_fib; /* bpf_fib_lookup takes a VRF table id (probed, kernel/features.h) */
+	bool xdp_meta; /* XDP may call bpf_xdp_adjust_meta (probed, kernel/features.h) */
 	bool have_stats;
 	struct pr_counter stats[PR_MAX_NETS * PR_R_MAX]; /* summed over CPUs */
 	struct pr_metrics_map maps[PR_MAP__COUNT];

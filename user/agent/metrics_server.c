@@ -132,7 +132,7 @@ struct pr_metrics {
 	bool v6;
 	char addr[INET6_ADDRSTRLEN + 8];
 	char release[65];
-	bool vrf_fib;
+	bool vrf_fib, xdp_meta;
 	struct MHD_Daemon *mhd;
 
 	pthread_mutex_t lock; /* guards snap and published */
@@ -179,6 +179,7 @@ int pr_metrics_open(const char *spec, struct pr_metrics **out, char *err, size_t
 	if (!uname(&u))
 		snprintf(m->release, sizeof(m->release), "%s", u.release);
 	m->vrf_fib = pr_kernel_has_vrf_fib();
+	m->xdp_meta = pr_kernel_has_xdp_meta();
 	m->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (m->fd < 0 || setsockopt(m->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(m->fd, (struct sockaddr *)&ss, sl) || listen(m->fd, 64)) {
@@ -321,6 +322,7 @@ static void collect(struct pr_metrics *m, const struct pr_metrics_snap *s, struc
 	memset(l, 0, sizeof(*l));
 	snprintf(l->kernel_release, sizeof(l->kernel_release), "%s", m->release);
 	l->vrf_fib = m->vrf_fib;
+	l->xdp_meta = m->xdp_meta;
 	for (unsigned i = 0; i < s->nifs && i < PR_ATTACH_MAX; i++)
 		read_if(m->map_fd[PR_MAP_IFACES], s->ifs[i].name, &l->ifs[i]);
 	if (!full)

@@ -247,7 +247,7 @@ static int print_version(void)
 {
 	struct utsname u;
 	bool btf = !access("/sys/kernel/btf/vmlinux", R_OK);
-	bool vrf_fib = pr_kernel_has_vrf_fib();
+	bool vrf_fib = pr_kernel_has_vrf_fib(), xdp_meta = pr_kernel_has_xdp_meta();
 
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "unknown");
@@ -263,6 +263,7 @@ static int print_version(void)
 		jw_kstr(&cli.jw, "release", u.release);
 		jw_kbool(&cli.jw, "btf", btf);
 		jw_kbool(&cli.jw, "vrf_fib_lookup", vrf_fib);
+		jw_kbool(&cli.jw, "xdp_metadata", xdp_meta);
 		jw_obj_end(&cli.jw);
 		jw_obj_end(&cli.jw);
 		jw_done(&cli.jw);
@@ -270,8 +271,9 @@ static int print_version(void)
 	}
 	printf("podroute %s (map ABI %d)\n", PODROUTE_VERSION, PR_ABI_VERSION);
 	printf("libbpf %s, libxdp %s (built against)\n", libbpf_version_string(), PR_LIBXDP_VERSION);
-	printf("kernel %s: BTF %s, bpf_fib_lookup in a VRF's table %s\n", u.release, btf ? "yes" : "no",
-	       vrf_fib ? "yes" : "no (or not probed: needs CAP_BPF)");
+	printf("kernel %s: BTF %s, bpf_fib_lookup in a VRF's table %s, XDP metadata (the hand-off to TC) %s\n",
+	       u.release, btf ? "yes" : "no", vrf_fib ? "yes" : "no (or not probed: needs CAP_BPF)",
+	       xdp_meta ? "yes" : "no: skb-only targets take the slow path from XDP");
 	return PR_EXIT_OK;
 }
 

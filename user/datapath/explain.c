@@ -31,6 +31,7 @@
 #include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 
+#include "kernel/features.h"
 #include "lib/names.h"
 #include "reconcile/lookup_index.h"
 
@@ -331,14 +332,22 @@ static void decide(const int *fd, struct pr_explain *e)
 		e->reason = PR_R_NO_TARGET;
 		return;
 	}
+	e->defer_tc = (e->ifc.flags & PR_IF_F_XDP) &&
+		      ((e->net.flags & PR_NET_F_SKB_XMIT) || bpf_map_lookup_elem(fd[PR_MAP_XDP_TXPORTS], &e->tx.ifindex, one));
+	/* Before shadow mode, as the datapath decides it. */
+	if (e->defer_tc && !pr_kernel_has_xdp_meta()) {
+		snprintf(e->note, sizeof(e->note), "%s",
+			 "the target takes no XDP frames, and this kernel refuses XDP the metadata of the hand-off to TC");
+		e->defer_tc = false;
+		e->reason = PR_R_NO_HANDOFF;
+		return;
+	}
 	bpf_map_lookup_elem(fd[PR_MAP_CONFIG], &zero, &g);
 	if ((e->net.flags & PR_NET_F_SHADOW) || (g.flags & PR_G_F_SHADOW)) {
 		e->shadow = true;
 		e->reason = PR_R_SHADOW;
 		return;
 	}
-	e->defer_tc = (e->ifc.flags & PR_IF_F_XDP) &&
-		      ((e->net.flags & PR_NET_F_SKB_XMIT) || bpf_map_lookup_elem(fd[PR_MAP_XDP_TXPORTS], &e->tx.ifindex, one));
 	e->fast = true;
 	e->reason = PR_R_REDIRECT;
 	return;

@@ -15,6 +15,7 @@
 
 #include "datapath/attach.h"
 #include "datapath/ownership.h"
+#include "kernel/features.h"
 #include "lib/caps.h"
 #include "lib/log.h"
 #include "podroute.objid.h"
@@ -61,11 +62,44 @@ static bool id_in(uint32_t id, const uint32_t *ids, int n)
 }
 
 /*
- * The pinned programs of this very object, using only the pinned maps:
- * take them as they are (0), or say why not (-errno, and the caller
- * loads). A program of another build has another pin name; one that
- * refers to a map no longer pinned (the maps were unpinned and made
- * anew) is refused by the map-id check.
+ * Whether map id is this object's .rodata, never pinned, built as this
+ * kernel needs it now (pr_kernel_caps_apply): 0, or -errno with why.
+ */
+static int own_rodata(uint32_t id, const char *path, char *why, size_t whylen)
+{
+	struct podroute__rodata ro;
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info), zero = 0;
+	size_t n;
+	int fd = bpf_map_get_fd_by_id(id), err = 0;
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		snprintf(why, whylen, "%s: map id %u: %s", path, id, strerror(errno));
+		goto out;
+	}
+	n = strlen(info.name);
+	if (n < 7 || strcmp(info.name + n - 7, ".rodata") || info.type != BPF_MAP_TYPE_ARRAY ||
+	    info.value_size != sizeof(ro) || bpf_map_lookup_elem(fd, &zero, &ro)) {
+		err = -ESTALE;
+		snprintf(why, whylen, "%s: uses map id %u, which is no longer pinned", path, id);
+	} else if (ro.pr_kcap_xdp_meta != pr_kernel_has_xdp_meta()) {
+		err = -ESTALE;
+		snprintf(why, whylen, "%s: built %s XDP's hand-off to TC, which this kernel %s", path,
+			 ro.pr_kcap_xdp_meta ? "with" : "without", ro.pr_kcap_xdp_meta ? "refuses" : "allows");
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/*
+ * The pinned programs of this very object, using only the pinned maps
+ * (and their own .rodata): take them as they are (0), or say why not
+ * (-errno, and the caller loads). A program of another build has another
+ * pin name; one that refers to a map no longer pinned (the maps were
+ * unpinned and made anew) is refused by the map-id check.
  */
 static int adopt_programs(struct pr_datapath *dp, const char *dir, char *why, size_t whylen)
 {
@@ -86,8 +120,8 @@ static int adopt_programs(struct pr_datapath *dp, const char *dir, char *why, si
 		map_ids[i] = info.id;
 	}
 	for (int i = 0; i < PR_PROG__COUNT; i++) {
-		uint32_t used[PR_MAP__COUNT + 1] = { 0 };
-		struct bpf_prog_info info = { .nr_map_ids = PR_MAP__COUNT + 1,
+		uint32_t used[PR_MAP__COUNT + 2] = { 0 };
+		struct bpf_prog_info info = { .nr_map_ids = PR_MAP__COUNT + 2,
 					      .map_ids = (uintptr_t)used };
 		uint32_t len = sizeof(info);
 
@@ -98,16 +132,16 @@ static int adopt_programs(struct pr_datapath *dp, const char *dir, char *why, si
 			return -ENOENT;
 		}
 		if (info.type != pr_prog_type(i) || strncmp(info.name, pr_prog_name(i), BPF_OBJ_NAME_LEN - 1) ||
-		    info.nr_map_ids > PR_MAP__COUNT) {
+		    info.nr_map_ids > PR_MAP__COUNT + 1 /* and its .rodata */) {
 			snprintf(why, whylen, "%s: not the program this build pins", path);
 			return -EINVAL;
 		}
-		for (uint32_t m = 0; m < info.nr_map_ids; m++)
-			if (!id_in(used[m], map_ids, PR_MAP__COUNT)) {
-				snprintf(why, whylen, "%s: uses map id %u, which is no longer pinned", path,
-					 used[m]);
-				return -ESTALE;
-			}
+		for (uint32_t m = 0; m < info.nr_map_ids; m++) {
+			int err = id_in(used[m], map_ids, PR_MAP__COUNT) ? 0 : own_rodata(used[m], path, why, whylen);
+
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
@@ -173,6 +207,8 @@ static int adopt_pinned(struct pr_datapath *dp, const char *dir)
 		uint32_t len = sizeof(info);
 		int fd, err;
 
+		if (bpf_map__is_internal(m)) /* .rodata: each load's own */
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
@@ -215,6 +251,8 @@ static int pin_new_maps(struct pr_datapath *dp, const char *dir)
 	bpf_object__for_each_map(m, dp->skel->obj) {
 		int err;
 
+		if (bpf_map__is_internal(m))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
 		if (!access(path, F_OK))
 			continue;
@@ -249,6 +287,8 @@ static int take_skeleton_fds(struct pr_datapath *dp)
 	bpf_object__for_each_map(m, dp->skel->obj) {
 		int i = pr_map_by_name(bpf_map__name(m));
 
+		if (bpf_map__is_internal(m))
+			continue;
 		if (i < 0 || bpf_map__type(m) != pr_maps[i].type ||
 		    bpf_map__key_size(m) != pr_maps[i].key_size ||
 		    bpf_map__value_size(m) != pr_maps[i].value_size) {
@@ -313,6 +353,17 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 				 opts->routes6_max ? opts->routes6_max : PR_DEFAULT_ROUTES6);
 	bpf_map__set_max_entries(dp->skel->maps.pr_lsx4, lsx_elems(opts->lsx4_max, PR_DEFAULT_LSX4));
 	bpf_map__set_max_entries(dp->skel->maps.pr_lsx6, lsx_elems(opts->lsx6_max, PR_DEFAULT_LSX6));
+	err = pr_kernel_caps_apply(dp->skel->obj);
+	if (err) {
+		log_err("the BPF object's .rodata does not match its BTF (a build out of step)");
+		podroute__destroy(dp->skel);
+		dp->skel = NULL;
+		return err;
+	}
+	if (!pr_kernel_has_xdp_meta())
+		log_warn("datapath: this kernel refuses bpf_xdp_adjust_meta() to XDP programs: XDP cannot hand "
+			 "packets to TC, so those for targets that take no XDP frames take the slow path "
+			 "(counted as no-handoff); attach such interfaces with mode tc to accelerate them");
 	/* Pinning is ours, not libbpf's (see adopt_pinned). */
 	bpf_object__for_each_map(m, dp->skel->obj)
 		bpf_map__set_pin_path(m, NULL);

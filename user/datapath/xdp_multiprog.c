@@ -37,6 +37,7 @@
 
 #include "datapath/attach.h"
 #include "datapath/ownership.h"
+#include "kernel/features.h"
 #include "lib/log.h"
 #include "podroute.skel.h"
 
@@ -114,10 +115,16 @@ static struct bpf_object *shadow_object(struct pr_datapath *dp, const char *prog
 		int fd = i < 0 ? -ENOENT : pr_datapath_map_fd(dp, i);
 
 		bpf_map__set_pin_path(m, NULL);
+		if (bpf_map__is_internal(m)) /* .rodata: pr_kernel_caps_apply below */
+			continue;
 		if (fd < 0 || bpf_map__reuse_fd(m, fd)) {
 			bpf_object__close(obj);
 			return NULL;
 		}
+	}
+	if (pr_kernel_caps_apply(obj)) {
+		bpf_object__close(obj);
+		return NULL;
 	}
 	bpf_object__for_each_program(p, obj)
 		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), prog));

@@ -30,6 +30,8 @@ static const struct {
 	[PR_R_FRAG_NEEDED] = { "frag-needed", "larger than the route's MTU: the kernel fragments or answers" },
 	[PR_R_ICMP_ERROR] = { "icmp-error", "east-west ICMP error: the kernel hashes its inner header" },
 	[PR_R_AGENT_GONE] = { "agent-gone", "learned route while the agent's heartbeat is stale: the kernel decides" },
+	[PR_R_NO_HANDOFF] = { "no-handoff",
+			      "skb-only target, and this kernel refuses XDP metadata (the hand-off to TC): slow path" },
 };
 
 static const char *const actions[PR_ACT_MAX] = {
