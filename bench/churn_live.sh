@@ -32,6 +32,8 @@ export PKTGEN_OBJ=$PWD/build/bench/pktgen.bpf.o
 for f in "$G" "$PKTGEN_OBJ" build/bench/churn "$PODROUTE"; do
 	[ -e "$f" ] || { echo "churn_live.sh: $f missing: build first (make bench)"; exit 1; }
 done
+# Exit 4 (not measured) where the kernel has no live-frame generator.
+why=$("$G" probe-live) || { rc=$?; echo "churn_live.sh: not measured: $why"; [ $rc -eq 3 ] && exit 4; exit 1; }
 res=bench/results dir=$(mktemp -d) RXPIN=/sys/fs/bpf/podroute-bench-chlive-rx-$$
 fail() { echo "churn_live.sh: $*" >&2; exit 1; }
 topo_cleanup

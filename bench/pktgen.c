@@ -38,6 +38,11 @@
  *   pktgen rx-read SRC | rx-reset SRC
  *       Print "good bad other packets/s" of a pinned counter or a FILE
  *       since its last reset / reset it.
+ *   pktgen probe-live
+ *       Exit 0 if this kernel runs XDP programs on live frames
+ *       (BPF_F_TEST_XDP_LIVE_FRAMES, which `live` needs), 3 with a line
+ *       saying so if it refuses them (some kernel builds answer EPERM),
+ *       1 if the question could not be asked.
  *   pktgen ct-prime --src ADDR --dst ADDR [--flows N] [--sport P]
  *       From the receiving side, send one UDP datagram from port 8080 back
  *       to each flow's source port, so that conntrack on the path sees a
@@ -900,6 +905,38 @@ static int cmd_ct_prime(int argc, char **argv)
 	return 0;
 }
 
+/* An XDP program that passes, run once on a live frame from lo. */
+static int cmd_probe_live(int argc, char **argv)
+{
+	const struct bpf_insn pass[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	uint8_t frame[64] = { [12] = 0x08 };
+	struct xdp_md ctx = { .data_end = sizeof(frame), .ingress_ifindex = 1 };
+	LIBBPF_OPTS(bpf_test_run_opts, r, .data_in = frame, .data_size_in = sizeof(frame), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .repeat = 1);
+	int fd, err;
+
+	(void)argc;
+	(void)argv;
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "pktgen_probe", "GPL", pass, 2, NULL);
+	if (fd < 0) {
+		fprintf(stderr, "pktgen: probe-live: cannot load an XDP program: %s\n", strerror(errno));
+		return 1;
+	}
+	err = bpf_prog_test_run_opts(fd, &r) ? errno : 0;
+	close(fd);
+	if (!err)
+		return 0;
+	if (err == EPERM) {
+		printf("this kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES (EPERM): no live-frame generator here\n");
+		return 3;
+	}
+	fprintf(stderr, "pktgen: probe-live: %s\n", strerror(err));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -908,7 +945,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "live", cmd_live },	    { "txpkt", cmd_txpkt },   { "rx-attach", cmd_rx_attach },
 		{ "rx-read", cmd_rx_read }, { "rx-reset", cmd_rx_reset }, { "tap-rx", cmd_tap_rx },
-		{ "ct-prime", cmd_ct_prime },
+		{ "ct-prime", cmd_ct_prime }, { "probe-live", cmd_probe_live },
 	};
 
 	if (getenv("PKTGEN_OBJ"))
@@ -916,6 +953,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc, argv);
-	fprintf(stderr, "usage: pktgen live|txpkt|rx-attach|rx-read|rx-reset|tap-rx|ct-prime ... (see bench/pktgen.c)\n");
+	fprintf(stderr, "usage: pktgen live|txpkt|rx-attach|rx-read|rx-reset|tap-rx|ct-prime|probe-live ... "
+			"(see bench/pktgen.c)\n");
 	return 2;
 }

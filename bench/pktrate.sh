@@ -178,6 +178,8 @@ export PKTGEN_OBJ=$PWD/build/bench/pktgen.bpf.o
 for f in "$G" "$PKTGEN_OBJ" "$PODROUTE"; do
 	[ -e "$f" ] || { echo "pktrate.sh: $f missing: build first (make bench)"; exit 1; }
 done
+# Exit 4 (not measured) where the kernel has no live-frame generator.
+why=$("$G" probe-live) || { rc=$?; echo "pktrate.sh: not measured: $why"; [ $rc -eq 3 ] && exit 4; exit 1; }
 if [ $QUICK = 1 ]; then
 	OUT=bench/results/pktrate-quick.json
 	FAMILIES=ipv4 SIZES=64 CONFIGS="xdp none"

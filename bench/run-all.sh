@@ -33,7 +33,9 @@ build/bench/lookup_cost && bench/report.sh lookup_cost | tee "$out/lookup_cost.t
 cp bench/results/lookup_cost.json bench/results/lookup_cost.md "$out/"
 [ -e bench/results/lookup_cost.png ] && cp bench/results/lookup_cost.png "$out/"
 echo "== packet rate: fast path vs kernel forwarding (pktrate.sh) =="
-bench/pktrate.sh --json "$out/pktrate.json" | tee "$out/pktrate.txt"
+# Exit 4: the kernel refuses live frames (pktgen probe-live); the VM's
+# kernels are measured next, and the run goes on.
+bench/pktrate.sh --json "$out/pktrate.json" | tee "$out/pktrate.txt" || [ "$?" -eq 4 ]
 echo "== packet rate in a VM: podroute XDP vs OVS kernel datapath and kernel forwarding, about 10 min (pktrate_vm.sh) ==" && bench/pktrate_vm.sh --out "$out" | tee "$out/pktrate_vm.txt"
 echo "== TCP request/response and stream, fast vs slow path (tcp_rr.sh) =="
 bench/tcp_rr.sh | tee "$out/tcp_rr.txt"
@@ -42,8 +44,11 @@ echo "== churn: decisions for unchanged prefixes (100,000 routes, lookup index o
 bench/churn.sh | tee "$out/churn.txt"
 cp bench/results/churn.json bench/results/churn.md "$out/"
 echo "== churn on live traffic: forwarding rate to the pod during 10k route changes/s (churn_live.sh) =="
-bench/churn_live.sh | tee "$out/churn_live.txt"
-cp bench/results/churn_live.json bench/results/churn_live.md "$out/"
+if bench/churn_live.sh | tee "$out/churn_live.txt"; then
+	cp bench/results/churn_live.json bench/results/churn_live.md "$out/"
+else
+	[ "$?" -eq 4 ] # not measured here, as pktrate.sh above; anything else stops the run
+fi
 echo "== control plane: route -> map latency, 100k cold start (control_plane.sh) =="
 bench/control_plane.sh 1000 100000 | tee "$out/control_plane.txt"
 cp bench/results/control_plane.json "$out/"

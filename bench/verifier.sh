@@ -57,7 +57,7 @@ trap 'rm -rf "$tmp"' EXIT
 # verifier_stats exits 1 when a program was rejected: that is a result.
 tag_run() { # TAG FILE
 	jq --arg tag "$1" --arg commit "$commit" --arg date "$now" \
-		'{tag: $tag, release: .kernel, commit: $commit, date: $date, programs: .programs}' "$2"
+		'{tag: $tag, release: .kernel, xdp_meta: .xdp_meta, commit: $commit, date: $date, programs: .programs}' "$2"
 }
 : >"$tmp/runs.jsonl"
 for k in $kernels; do
@@ -109,7 +109,7 @@ jq -s --arg commit "$commit" --arg date "$now" --argjson limit "$limit" --argjso
 	host_kernel: $host,
 	insn_limit: $limit,
 	target_ratio: $goal,
-	kernels: ($runs | map("\(.tag): \(.release) (\(.commit), \(.date))") | join("; ")),
+	kernels: ($runs | map("\(.tag): \(.release)\(if .xdp_meta == false then ", XDP without the hand-off to TC (the kernel refuses XDP metadata)" else "" end) (\(.commit), \(.date))") | join("; ")),
 	programs: ($pivot | length),
 	rejected: ([$rows[] | select(.loaded | not)] | length),
 	above_goal: ([$rows[] | select(.verified_insns != null and .verified_insns > $limit * $goal)] | length),

@@ -478,38 +478,54 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 	}
 	PR_COST_STEP(7, tx.ifindex ? pr_verdict_drop(is_xdp) : pr_verdict_pass(is_xdp));
 	/* Out the way it came (a hairpin): the kernel owes the sender an ICMP
-	 * redirect with it. Else only to the devices podroute may use. */
-	if (tx.ifindex == in_ifindex || !bpf_map_lookup_elem(&pr_txports, &tx.ifindex)) {
+	 * redirect with it. */
+	if (tx.ifindex == in_ifindex) {
 		reason = PR_R_NO_TARGET;
 		goto pass;
 	}
-	PR_COST_STEP(8, pr_verdict_drop(is_xdp));
-	/* A kernel that refuses XDP metadata (pr_kcap_xdp_meta): XDP cannot
-	 * hand a target that takes no XDP frames to TC, and the kernel
-	 * forwards the packet. Known before shadow mode, so that shadow's
-	 * counters say what enforcing does. */
-	if (is_xdp && !pr_kcap_xdp_meta &&
-	    ((net->flags & PR_NET_F_SKB_XMIT) || !bpf_map_lookup_elem(&pr_xdp_txports, &tx.ifindex))) {
-		reason = PR_R_NO_HANDOFF;
-		goto pass;
-	}
+	/* Shadow mode: counted as enforcing would decide, and passed. */
 	if (pr_shadow(net)) {
+		if (!bpf_map_lookup_elem(&pr_txports, &tx.ifindex)) {
+			reason = PR_R_NO_TARGET;
+			goto pass;
+		}
+		if (is_xdp && !pr_kcap_xdp_meta &&
+		    ((net->flags & PR_NET_F_SKB_XMIT) || !bpf_map_lookup_elem(&pr_xdp_txports, &tx.ifindex))) {
+			reason = PR_R_NO_HANDOFF; /* as enforcing, below */
+			goto pass;
+		}
 		pr_count(net_id, PR_R_REDIRECT, p.pkt_len);
 		reason = PR_R_SHADOW;
 		goto pass;
 	}
-	PR_COST_STEP(9, pr_verdict_drop(is_xdp));
-
-	/* Targets that take no XDP frames (OVS internal ports, VLAN devices,
+	PR_COST_STEP(8, pr_verdict_drop(is_xdp));
+	/*
+	 * Targets that take no XDP frames (OVS internal ports, VLAN devices,
 	 * bridges; a veth whose peer has no NAPI): TC, which runs on every
 	 * device podroute attaches to, redirects the skb. Whether the target
 	 * takes them is bpf_redirect_map()'s own answer: XDP_REDIRECT, the
 	 * redirect recorded for the verdict below to carry out, or its
-	 * fallback XDP_PASS when the device is not in pr_xdp_txports. One
-	 * devmap lookup where a lookup and then the redirect took two. */
-	if (is_xdp && ((net->flags & PR_NET_F_SKB_XMIT) ||
-		       bpf_redirect_map(&pr_xdp_txports, tx.ifindex, XDP_PASS) != XDP_REDIRECT)) {
-		if (!pr_kcap_xdp_meta) { /* the device left pr_xdp_txports just now */
+	 * fallback XDP_PASS when the device is not in pr_xdp_txports. Its yes
+	 * also says the device is one podroute may use: the agent puts a
+	 * device in pr_xdp_txports only once it is in pr_txports, and takes
+	 * it out of pr_txports only after (test_reconcile checks both after
+	 * every write).
+	 */
+	if (is_xdp && !(net->flags & PR_NET_F_SKB_XMIT) &&
+	    bpf_redirect_map(&pr_xdp_txports, tx.ifindex, XDP_PASS) == XDP_REDIRECT) {
+		PR_COST_STEP(9, pr_verdict_drop(is_xdp));
+		goto xmit;
+	}
+	PR_COST_STEP(9, pr_verdict_pass(is_xdp));
+	/* Else only to the devices podroute may use. */
+	if (!bpf_map_lookup_elem(&pr_txports, &tx.ifindex)) {
+		reason = PR_R_NO_TARGET;
+		goto pass;
+	}
+	if (is_xdp) {
+		/* A kernel that refuses XDP metadata (pr_kcap_xdp_meta): XDP
+		 * cannot hand the packet to TC, and the kernel forwards it. */
+		if (!pr_kcap_xdp_meta) {
 			reason = PR_R_NO_HANDOFF;
 			goto pass;
 		}
@@ -528,6 +544,7 @@ static __always_inline int pr_process(void *ctx, const bool is_xdp, const enum p
 			goto pass;
 		}
 	}
+xmit:
 	PR_COST_STEP(10, meta ? pr_verdict_pass(is_xdp) : pr_verdict_drop(is_xdp));
 
 	pr_monitor_event(ctx, is_xdp, &p, net_id, meta ? PR_R_DEFER_TC : PR_R_REDIRECT,

@@ -14,6 +14,7 @@
 
 #include "datapath/attach.h"
 #include "kernel/devcaps.h"
+#include "kernel/features.h"
 #include "datapath/xdp_multiprog.h"
 #include "lib/log.h"
 #include "podroute_abi.h"
@@ -103,6 +104,14 @@ static int try_xdp(struct pr_datapath *dp, const struct pr_attach_set *s, struct
 	if (safe <= 0 && !s->force_xdp) {
 		snprintf(a->hooks, sizeof(a->hooks), "tc (no xdp: %s)", why);
 		return s->mode == PR_MODE_AUTO ? 1 : -EOPNOTSUPP;
+	}
+	/* Underlay traffic goes mostly to OVN's ports, which take no XDP
+	 * frames: without the hand-off (kernel/features.h) XDP would pass it
+	 * all to the kernel, where TC redirects it. */
+	if (s->mode == PR_MODE_AUTO && a->role == PR_ROLE_UNDERLAY && !s->force_xdp && !pr_kernel_has_xdp_meta()) {
+		snprintf(a->hooks, sizeof(a->hooks), "%s",
+			 "tc (no xdp: this kernel refuses XDP the metadata that hands packets for OVN's ports to TC)");
+		return 1;
 	}
 	err = pr_xdp_attach_multi(dp, a->ifindex, id,
 				  s->mode == PR_MODE_GENERIC ? PR_XDP_GENERIC : PR_XDP_NATIVE);

@@ -362,8 +362,8 @@ int pr_datapath_load(struct pr_datapath *dp, const struct pr_loader_opts *opts)
 	}
 	if (!pr_kernel_has_xdp_meta())
 		log_warn("datapath: this kernel refuses bpf_xdp_adjust_meta() to XDP programs: XDP cannot hand "
-			 "packets to TC, so those for targets that take no XDP frames take the slow path "
-			 "(counted as no-handoff); attach such interfaces with mode tc to accelerate them");
+			 "packets to TC, so where XDP runs, those for targets that take no XDP frames take the "
+			 "slow path (counted as no-handoff); mode auto attaches underlay interfaces with TC alone");
 	/* Pinning is ours, not libbpf's (see adopt_pinned). */
 	bpf_object__for_each_map(m, dp->skel->obj)
 		bpf_map__set_pin_path(m, NULL);

@@ -32,4 +32,16 @@ done
 P detach || fail "detach"
 out=$(P attach --underlay nicv0 --mode native 2>&1) && fail "native XDP on a veth was not refused"
 echo "$out" | grep -q "refusing XDP: a veth device hands over packets of local sockets" || fail "refusal says: $out"
-echo "auto: $nic native XDP + TC, nicv0 and vl7 TC; --mode native on a veth refused with its reason"
+# A kernel that refuses XDP metadata (as PODROUTE_NO_XDP_META=1 makes this
+# one answer): XDP could not hand packets for OVN's ports to TC, so auto
+# puts the NIC on TC alone; --mode native still gets XDP.
+out=$(PODROUTE_NO_XDP_META=1 P attach --underlay "$nic" 2>&1) || fail "attach without XDP metadata: $out"
+P -j status | jq -e --arg d "$nic" '.interfaces[] | select(.ifname == $d) | .tc_prog_id > 0 and .xdp_mode == "none"' \
+	>/dev/null || fail "without XDP metadata, auto gave $nic XDP: $out"
+echo "$out" | grep -q "refuses XDP the metadata" || fail "attach did not say why $nic is on TC: $out"
+P detach || fail "detach"
+out=$(PODROUTE_NO_XDP_META=1 P attach --underlay "$nic" --mode native 2>&1) || fail "native without XDP metadata: $out"
+P -j status | jq -e --arg d "$nic" '.interfaces[] | select(.ifname == $d) | .xdp_mode == "native"' >/dev/null ||
+	fail "--mode native without XDP metadata did not attach XDP: $out"
+P detach || fail "detach"
+echo "auto: $nic native XDP + TC (TC alone without XDP metadata), nicv0 and vl7 TC; --mode native on a veth refused with its reason"
